@@ -1,0 +1,105 @@
+/**
+ * The storage ports: what the core needs from shared state, and nothing about how it is kept.
+ * Two adapters implement them: `memory/` (embedded, one instance) and `redis/` (a fleet sharing Redis).
+ * The core imports only this file; adapter types never leak past `store/`.
+ *
+ * All money is integer micro-units of the account currency. Times are epoch milliseconds from the
+ * injected clock, passed in by the caller, so adapters never read the wall clock themselves.
+ */
+
+/** One user id as seen in a request, namespaced by kind: `uid:…`, `buid:<channel>:…`, `ifa:…`, `eid:<source>:…`. */
+export type IdKey = string;
+
+export interface SegmentEntry {
+  readonly id: string;
+  /** 1 = first party, 2 = second party, 3 = third party. */
+  readonly source?: 1 | 2 | 3;
+  /** Absolute expiry (epoch ms); absent = the record's TTL. */
+  readonly expiresAt?: number;
+}
+
+/** What the bid path knows about one person after the lookup. */
+export interface Profile {
+  readonly personId: string;
+  readonly segments: ReadonlySet<string>;
+  /**
+   * Frequency counts keyed `campaignId:windowSeconds`, each the count of impressions in the current
+   * fixed window of that length (windows are aligned to the epoch, so every instance agrees on them).
+   */
+  readonly frequency: ReadonlyMap<string, number>;
+}
+
+export interface FrequencyWindow {
+  readonly campaignId: string;
+  readonly windowSeconds: number;
+}
+
+export interface ProfileStore {
+  /**
+   * Resolves ids to one person and fetches their segments and frequency counts. Resolves `undefined` when
+   * no id is known. Callers put their own deadline around it; adapters must not retry past a few ms.
+   */
+  lookup(ids: readonly IdKey[], nowMs: number): Promise<Profile | undefined>;
+  /** Links ids to a person (creating it when `personId` is omitted: the first known id's person wins). */
+  link(ids: readonly IdKey[], personId: string | undefined, ttlSeconds: number): Promise<string>;
+  /** Adds segments to a person, keeping the later expiry of a segment already present. */
+  addSegments(personId: string, segments: readonly SegmentEntry[], ttlSeconds: number, nowMs: number): Promise<void>;
+  /** Counts one impression of a campaign for a person in every given window. */
+  recordImpression(personId: string, windows: readonly FrequencyWindow[], nowMs: number): Promise<void>;
+}
+
+/** Budget of one campaign on one channel on one (campaign-time-zone) day. */
+export interface BudgetKey {
+  readonly campaignId: string;
+  readonly channelId: string;
+  /** `YYYY-MM-DD` in the campaign's time zone. */
+  readonly day: string;
+}
+
+export interface BudgetCaps {
+  /** This channel's share of the campaign's daily budget, micros. */
+  readonly dailyMicros: number;
+  /** The campaign's total (lifetime) budget across channels and days, micros; Infinity when unset. */
+  readonly totalMicros: number;
+}
+
+export interface LeaseGrant {
+  /** Micros granted now (0 when the budget is used up or fully leased out). */
+  readonly grantedMicros: number;
+  /** Spend recorded so far on this key, all instances. */
+  readonly spentMicros: number;
+}
+
+export interface BudgetStore {
+  /**
+   * Atomically takes up to `wantMicros` of the key's budget for this instance, never letting
+   * spent + outstanding leases exceed `caps.dailyMicros` on the key, nor the campaign's total spend +
+   * all its outstanding leases exceed `caps.totalMicros`. A lease expires `ttlMs` after it is taken, returning
+   * whatever the instance did not settle.
+   */
+  takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant>;
+  /**
+   * Records real spend from a billable notice against the key, charged to the instance's lease when it
+   * still has one (so it is not counted twice). Idempotent per `noticeId`. Returns false for a duplicate.
+   */
+  settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean>;
+  /** Returns an instance's unspent lease to the pool (on shutdown). */
+  releaseLease(key: BudgetKey, instanceId: string, nowMs: number): Promise<void>;
+  /** Spend so far on a key, all instances. */
+  spent(key: BudgetKey): Promise<number>;
+}
+
+export interface DedupStore {
+  /** True the first time `id` is seen within `ttlSeconds`, false after (SET NX EX semantics). */
+  firstSeen(id: string, ttlSeconds: number, nowMs: number): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  readonly profiles: ProfileStore;
+  readonly budgets: BudgetStore;
+  readonly dedup: DedupStore;
+  /** Cheap liveness probe for /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
