@@ -41,7 +41,7 @@ export interface ProfileStore {
    */
   lookup(ids: readonly IdKey[], nowMs: number): Promise<Profile | undefined>;
   /** Links ids to a person (creating it when `personId` is omitted: the first known id's person wins). */
-  link(ids: readonly IdKey[], personId: string | undefined, ttlSeconds: number): Promise<string>;
+  link(ids: readonly IdKey[], personId: string | undefined, ttlSeconds: number, nowMs: number): Promise<string>;
   /** Adds segments to a person, keeping the later expiry of a segment already present. */
   addSegments(personId: string, segments: readonly SegmentEntry[], ttlSeconds: number, nowMs: number): Promise<void>;
   /** Counts one impression of a campaign for a person in every given window. */
@@ -68,6 +68,8 @@ export interface LeaseGrant {
   readonly grantedMicros: number;
   /** Spend recorded so far on this key, all instances. */
   readonly spentMicros: number;
+  /** This instance's live lease on the key after the grant (what it may still reserve against). */
+  readonly leaseMicros: number;
 }
 
 export interface BudgetStore {

@@ -1,0 +1,224 @@
+/**
+ * The composition root: the only module that knows every piece. It builds the store, config holder,
+ * privacy, profile lookup, pacing gate, bid path, notice handler and metrics, wires them to the two HTTP
+ * servers (public: exchange traffic; ops: metrics, health, admin), and owns the shutdown sequence.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { BidPath } from './auction/bid-path.js';
+import { TimeZoneTable } from './campaigns/time-zones.js';
+import { systemClock, type Clock } from './clock.js';
+import { ConfigHolder } from './config/config-holder.js';
+import { formatIssues } from './config/load.js';
+import type { ConfigSnapshot } from './config/snapshot.js';
+import { createBidEndpoint } from './endpoints/bid-endpoint.js';
+import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
+import { loadNativeUws, type Uws } from './http/native-check.js';
+import { HttpServer } from './http/server.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { NoticeHandler } from './notices/notice-handler.js';
+import { PacingGate } from './pacing/gate.js';
+import { createPrivacyDecider } from './privacy/index.js';
+import { idKeysFor } from './segments/ids.js';
+import { ProfileLookup } from './segments/profile-lookup.js';
+import { createMemoryStore } from './store/memory/index.js';
+import type { Store } from './store/ports.js';
+
+export interface AppOptions {
+  readonly configDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  /** Override the configured ports (tests pass 0 for a free port). */
+  readonly port?: number;
+  readonly opsPort?: number;
+  readonly host?: string;
+  /** Use this store instead of the one the config/env selects. */
+  readonly store?: Store;
+  readonly logger?: Logger;
+}
+
+export interface App {
+  readonly port: number;
+  readonly opsPort: number;
+  readonly config: ConfigHolder;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly gate: PacingGate;
+  readonly instanceId: string;
+  readonly logger: Logger;
+  /** Stops taking requests, answers those in flight, returns leases, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const env = opts.env ?? process.env;
+  const clock = opts.clock ?? systemClock;
+  const uws = loadNativeUws();
+  const config = await ConfigHolder.open(opts.configDir, clock, env);
+  const snap = config.current;
+  const logger = opts.logger ?? createLogger(env.LOG_LEVEL ?? snap.bidder.logLevel);
+  const instanceId = env.PEREGRINE_INSTANCE_ID ?? snap.bidder.instanceId ?? `${hostname().slice(0, 24)}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const store = opts.store ?? (await openStore(snap, env, instanceId, logger));
+  const metrics = createMetrics();
+  const zones = new TimeZoneTable();
+
+  const gate = new PacingGate(
+    store.budgets,
+    clock,
+    zones,
+    {
+      instanceId,
+      leaseTtlMs: snap.bidder.pacing.leaseTtl * 1000,
+      noticeWindowMs: snap.bidder.pacing.noticeWindow * 1000,
+      minLeaseMicros: snap.bidder.pacing.minLeaseMicros,
+    },
+    { onLease: (r) => metrics.leaseTakes.labels(r).inc() },
+  );
+  const lookup = new ProfileLookup(store.profiles, clock, { timeoutMs: snap.bidder.limits.lookupTimeoutMs, cacheSize: 10_000, cacheTtlMs: 2_000 });
+  const privacy = createPrivacyDecider(() => config.current.bidder.privacy);
+  const bidPath = new BidPath({
+    clock,
+    gate,
+    zones,
+    instanceId,
+    privacy,
+    profiles: lookup,
+    idKeys: idKeysFor,
+    onLookup: (o) => metrics.lookups.labels(o).inc(),
+    onPrivacy: (r) => metrics.privacy.labels(r).inc(),
+  });
+  const notices = new NoticeHandler({
+    clock,
+    config,
+    gate,
+    dedup: store.dedup,
+    profiles: store.profiles,
+    events: {
+      onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
+      onSpend: (c, micros) => {
+        metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+        metrics.impressions.labels(c.campaignId, c.channelId).inc();
+      },
+    },
+  });
+
+  const applySnapshot = (s: ConfigSnapshot): void => {
+    metrics.preload([...s.channels.keys()]);
+    metrics.configVersion.set(s.version);
+    metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
+    metrics.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
+    for (const w of s.warnings) logger.warn(w);
+  };
+  applySnapshot(snap);
+  config.subscribe({
+    onReload: (r) => {
+      metrics.configReloads.labels(r.ok ? 'ok' : 'invalid').inc();
+      if (!r.ok) {
+        logger.error({ issues: r.issues }, `config reload refused; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`);
+        return;
+      }
+      if (!r.changed) return;
+      applySnapshot(r.snapshot);
+      void gate.warm(r.snapshot.campaigns);
+      logger.info({ version: r.snapshot.version, hash: r.snapshot.hash, campaigns: r.snapshot.campaigns.length }, 'config reloaded');
+    },
+  });
+  await gate.warm(snap.campaigns);
+
+  let draining = false;
+  const serverEvents = {
+    onEdgeError: (code: 'body_too_large' | 'method_not_allowed' | 'not_found') => metrics.httpErrors.labels(code).inc(),
+    onHandlerError: (err: unknown) => logger.error({ err }, 'handler failed'),
+  };
+  const pub = new HttpServer(uws, { maxBodyBytes: snap.bidder.limits.maxBodyBytes, now: () => clock.now(), events: serverEvents });
+  pub
+    .route('/bid/:channel', { post: { handler: createBidEndpoint({ clock, config, bidPath, metrics }), body: true } })
+    .route('/notice/win', { get: { handler: createNoticeEndpoint(notices, 'win') } })
+    .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
+    .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
+    .route('/click', { get: { handler: createClickEndpoint(notices) } })
+    .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
+
+  const ops = new HttpServer(uws, { maxBodyBytes: 1 << 20, now: () => clock.now(), events: serverEvents, remoteAddress: true });
+  const opsEndpoints = createOpsEndpoints({
+    config,
+    metrics,
+    readiness: {
+      notReadyReason: async () => {
+        if (draining) return 'draining';
+        if (!(await store.ping().catch(() => false))) return `store (${store.kind}) unreachable`;
+        return undefined;
+      },
+    },
+    report: { spend: () => spendReport(gate, config.current) },
+  });
+  ops
+    .route('/metrics', {
+      get: {
+        handler: () => {
+          for (const r of gate.remaining()) metrics.budgetRemaining.labels(r.campaignId, r.channelId).set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
+          return opsEndpoints.metrics();
+        },
+      },
+    })
+    .route('/healthz', { get: { handler: opsEndpoints.healthz } })
+    .route('/readyz', { get: { handler: opsEndpoints.readyz } })
+    .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
+    .route('/admin/config', { get: { handler: opsEndpoints.config } })
+    .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
+    .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
+
+  const host = opts.host ?? snap.bidder.host;
+  const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
+  const opsPort = await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
+  config.watch();
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (shutdownPromise ??= (async () => {
+      draining = true;
+      pub.closing = true;
+      pub.stopListening(uws);
+      const until = Date.now() + 5_000;
+      while (pub.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      config.close();
+      await gate.releaseAll();
+      await store.close();
+      ops.stopListening(uws);
+      logger.info({ inflight: pub.inflight }, 'drained');
+      logger.flush?.();
+    })());
+
+  return { port, opsPort, config, store, metrics, gate, instanceId, logger, shutdown };
+}
+
+async function openStore(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, instanceId: string, logger: Logger): Promise<Store> {
+  const redis = snap.bidder.store.redis;
+  const url = env.REDIS_URL ?? redis?.url;
+  if (snap.bidder.store.kind === 'memory' && env.REDIS_URL === undefined) return createMemoryStore();
+  const { createRedisStore } = await import('./store/redis/index.js');
+  logger.info({ url: url === undefined ? undefined : redactUrl(url), cluster: redis?.cluster }, 'connecting to redis');
+  return createRedisStore({ url, cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster }, keyPrefix: redis?.keyPrefix ?? 'pg:', instanceId });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+function spendReport(gate: PacingGate, snap: ConfigSnapshot): unknown {
+  const rows = [...gate.remaining()].map((r) => ({
+    campaign: r.campaignId,
+    channel: r.channelId,
+    day: r.day,
+    dailyBudget: r.capMicros / 1e6,
+    spent: r.spentMicros / 1e6,
+    reserved: r.reservedMicros / 1e6,
+    lease: r.leaseMicros / 1e6,
+    pacing: snap.campaignsById.get(r.campaignId)?.pacingMode,
+  }));
+  return { currency: snap.bidder.currency, rows };
+}
+
+export type { Uws };

@@ -1,0 +1,14 @@
+/**
+ * The request deadline, computed once when the body is complete and passed down: every stage checks it
+ * and the bidder answers 204 rather than late.
+ *   deadline = receivedAt + min(tmax − network margin, maxProcessing)
+ */
+export interface DeadlineLimits {
+  readonly defaultTmaxMs: number;
+  readonly maxProcessingMs: number;
+}
+
+export function computeDeadline(receivedAtMs: number, tmax: number | undefined, marginMs: number, limits: DeadlineLimits): number {
+  const budget = Math.min((tmax !== undefined && tmax > 0 ? tmax : limits.defaultTmaxMs) - marginMs, limits.maxProcessingMs);
+  return receivedAtMs + Math.max(0, budget);
+}

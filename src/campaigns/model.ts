@@ -1,0 +1,82 @@
+/**
+ * The runtime campaign model: what `config/compile.ts` makes of a validated campaign file. Plain, frozen,
+ * with sets and precomputed numbers, so the bid path never re-parses or re-derives anything.
+ * Money is integer micros of the account currency; bid prices are CPM micros.
+ */
+import type { MarkupType } from '../openrtb/types.js';
+
+export interface Creative {
+  readonly id: string;
+  readonly format: 'banner' | 'video' | 'native';
+  readonly mtype: MarkupType;
+  /** Banner/video size; native: the main image size. */
+  readonly w: number;
+  readonly h: number;
+  readonly categories: readonly string[];
+  readonly attr: readonly number[];
+  readonly landingUrl: string;
+  readonly stages: ReadonlySet<string>;
+  /** Markup with our macros (`{{CLICK_URL}}`, `{{NOTICE_TOKEN}}`) still in; `${AUCTION_PRICE}` is the exchange's. */
+  readonly markup: string;
+  readonly durationSeconds: number;
+  readonly mimes: ReadonlySet<string>;
+  readonly protocols: readonly number[];
+}
+
+export interface FrequencyCap {
+  readonly count: number;
+  readonly windowSeconds: number;
+}
+
+export type BidStrategy =
+  | { readonly kind: 'fixed_cpm'; readonly cpmMicros: number }
+  | { readonly kind: 'max_cpm'; readonly cpmMicros: number; readonly bidFraction: number };
+
+export interface CompiledTargeting {
+  readonly channels: ReadonlySet<string> | undefined;
+  readonly countries: ReadonlySet<string> | undefined;
+  readonly regions: ReadonlySet<string> | undefined;
+  readonly deviceTypes: ReadonlySet<number> | undefined;
+  /** Lower-cased. */
+  readonly os: ReadonlySet<string> | undefined;
+  readonly inventory: ReadonlySet<'site' | 'app' | 'dooh'> | undefined;
+  readonly domainAllow: ReadonlySet<string> | undefined;
+  readonly domainBlock: ReadonlySet<string> | undefined;
+  readonly bundleAllow: ReadonlySet<string> | undefined;
+  readonly bundleBlock: ReadonlySet<string> | undefined;
+  readonly publisherAllow: ReadonlySet<string> | undefined;
+  readonly publisherBlock: ReadonlySet<string> | undefined;
+  readonly categoryAllow: ReadonlySet<string> | undefined;
+  readonly categoryBlock: ReadonlySet<string> | undefined;
+  readonly deals: ReadonlySet<string> | undefined;
+  readonly dealsOnly: boolean;
+  /** 168 flags, index = weekday (0 = Monday) × 24 + hour, in the campaign's time zone; undefined = always. */
+  readonly dayparts: Uint8Array | undefined;
+  readonly segmentsInclude: readonly string[] | undefined;
+  readonly segmentsExclude: readonly string[] | undefined;
+}
+
+export interface Campaign {
+  /** Dense index into the targeting bitsets of the snapshot this campaign belongs to. */
+  readonly index: number;
+  readonly id: string;
+  readonly advertiser: string;
+  readonly adomain: readonly string[];
+  readonly active: boolean;
+  readonly timezone: string;
+  readonly flightStartMs: number;
+  readonly flightEndMs: number;
+  readonly dailyBudgetMicros: number;
+  readonly totalBudgetMicros: number;
+  /** channel id → share of the daily budget (0..1). */
+  readonly channelShares: ReadonlyMap<string, number>;
+  readonly pacingMode: 'even' | 'asap';
+  readonly bid: BidStrategy;
+  readonly frequencyCaps: readonly FrequencyCap[];
+  /** `campaignId:windowSeconds` per cap, the keys of `Profile.frequency`, built once. */
+  readonly frequencyKeys: readonly string[];
+  readonly targeting: CompiledTargeting;
+  /** Whether any creative is matched to a journey stage (needs the person's stage segment). */
+  readonly usesStages: boolean;
+  readonly creatives: readonly Creative[];
+}

@@ -1,0 +1,197 @@
+/**
+ * What media buyers and operators may write in `config/*.yaml`, as zod schemas. This is the only place
+ * config is validated; `compile.ts` turns a valid config into the frozen runtime snapshot the hot path
+ * reads. Money here is in account-currency units (CPM for bids), as people write it; it becomes integer
+ * micros at compile time.
+ */
+import { z } from 'zod';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected an id: letters, digits, _ . - (max 64)');
+const money = z.number().finite().nonnegative();
+const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 currency code like USD');
+const duration = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration like 30s, 15m, 24h, 7d')])
+  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
+
+export function parseDuration(text: string): number {
+  const n = Number(text.slice(0, -1));
+  const unit = text.at(-1);
+  const factor = unit === 's' ? 1 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 86400;
+  return n * factor;
+}
+
+const secretRef = z.string().min(1).describe('a literal secret, or env:NAME to read it from the environment');
+
+export const bidderSchema = z.strictObject({
+  instanceId: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).default(8080),
+  opsPort: z.number().int().min(0).max(65535).default(9464),
+  host: z.string().default('0.0.0.0'),
+  publicUrl: z.url().default('http://localhost:8080'),
+  seat: z.string().min(1).default('peregrine'),
+  currency: currency.default('USD'),
+  /** Units of account currency per 1 unit of each foreign currency. */
+  fx: z.record(currency, z.number().positive().finite()).default({}),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(65536),
+      maxInflatedBytes: z.number().int().positive().default(262144),
+      maxProcessingMs: z.number().positive().default(50),
+      defaultTmaxMs: z.number().int().positive().default(100),
+      networkMarginMs: z.number().nonnegative().default(20),
+      lookupTimeoutMs: z.number().positive().default(5),
+    })
+    .prefault({}),
+  notices: z
+    .strictObject({
+      /** Signing keys, newest first: the first signs, all verify (rotation with two active keys). */
+      keys: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,8}$/), secret: secretRef })).min(1).max(4),
+      tokenTtl: duration.default(86400),
+      dedupTtl: duration.default(259200),
+    })
+    .prefault({ keys: [{ id: 'k1', secret: 'env:PEREGRINE_NOTICE_KEY' }] }),
+  admin: z.strictObject({ token: secretRef.optional() }).prefault({}),
+  store: z
+    .strictObject({
+      kind: z.enum(['memory', 'redis']).default('memory'),
+      redis: z
+        .strictObject({
+          url: z.string().optional(),
+          cluster: z.array(z.string()).optional(),
+          keyPrefix: z.string().default('pg:'),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  pacing: z
+    .strictObject({
+      leaseTtl: duration.default(60),
+      /** A reservation not settled by a notice within this window returns to the local lease. */
+      noticeWindow: duration.default(300),
+      minLeaseMicros: z.number().int().positive().default(1_000_000),
+    })
+    .prefault({}),
+  privacy: z.strictObject({ vendorId: z.number().int().positive().default(1), requireMeasurementPurpose: z.boolean().default(false) }).prefault({}),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const channelSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  /** OpenRTB `at` assumed when a request omits it (1 first price, 2 second price). */
+  auctionType: z.union([z.literal(1), z.literal(2)]).default(2),
+  billableEvent: z.enum(['win', 'bill']).default('bill'),
+  /** Subtracted from the request's tmax to leave room for the network round trip. */
+  timeoutMarginMs: z.number().nonnegative().optional(),
+  /** Seat id we answer as on this channel. */
+  seat: z.string().min(1).optional(),
+});
+
+export const channelsSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
+
+const idList = z.array(z.string().min(1));
+const allowBlock = z.strictObject({ allow: idList.optional(), block: idList.optional() }).optional();
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+export const targetingSchema = z
+  .strictObject({
+    channels: z.array(id).optional(),
+    countries: z.array(z.string().regex(/^[A-Z]{3}$/, 'expected ISO-3166-1 alpha-3 (OpenRTB geo.country), e.g. USA')).optional(),
+    regions: z.array(z.string().min(1)).optional(),
+    deviceTypes: z.array(z.number().int().min(1).max(8)).optional(),
+    os: z.array(z.string().min(1)).optional(),
+    domains: allowBlock,
+    bundles: allowBlock,
+    publishers: allowBlock,
+    categories: allowBlock,
+    deals: z.array(z.string().min(1)).optional(),
+    /** Bid only on deal inventory (the listed deals). */
+    dealsOnly: z.boolean().default(false),
+    inventory: z.array(z.enum(['site', 'app', 'dooh'])).optional(),
+    dayparts: z
+      .array(z.strictObject({ days: z.array(weekday).min(1), hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]) }))
+      .optional(),
+    segments: z.strictObject({ include: idList.optional(), exclude: idList.optional() }).optional(),
+  })
+  .prefault({});
+
+const creativeBase = {
+  id,
+  categories: z.array(z.string()).default([]),
+  attr: z.array(z.number().int()).default([]),
+  landingUrl: z.url(),
+  /** Journey stages (segment ids like `stage:consideration`) this creative is for; empty = any stage. */
+  stages: z.array(z.string().min(1)).default([]),
+};
+
+export const creativeSchema = z.discriminatedUnion('format', [
+  z.strictObject({ ...creativeBase, format: z.literal('banner'), w: z.number().int().positive(), h: z.number().int().positive(), markup: z.string().min(1) }),
+  z.strictObject({
+    ...creativeBase,
+    format: z.literal('video'),
+    w: z.number().int().positive(),
+    h: z.number().int().positive(),
+    durationSeconds: z.number().int().positive(),
+    mimes: z.array(z.string()).min(1),
+    protocols: z.array(z.number().int()).default([2, 3, 5, 6, 7, 8]),
+    vast: z.string().min(1),
+  }),
+  z.strictObject({
+    ...creativeBase,
+    format: z.literal('native'),
+    title: z.string().min(1),
+    description: z.string().default(''),
+    imageUrl: z.url(),
+    imageW: z.number().int().positive(),
+    imageH: z.number().int().positive(),
+    sponsoredBy: z.string().min(1),
+  }),
+]);
+
+export const campaignSchema = z
+  .strictObject({
+    id,
+    advertiser: z.string().min(1),
+    adomain: z.array(z.string().min(1)).min(1),
+    status: z.enum(['active', 'paused']).default('active'),
+    timezone: z.string().default('UTC'),
+    flight: z.strictObject({ start: z.iso.datetime({ offset: true }).optional(), end: z.iso.datetime({ offset: true }).optional() }).prefault({}),
+    budget: z.strictObject({
+      daily: money.positive(),
+      total: money.positive().optional(),
+      /** Share of the daily budget per channel; must sum to 1 (channels not listed get nothing). */
+      channels: z.record(id, z.number().min(0).max(1)),
+      /** `even` spreads the day's budget over the day; `asap` spends as fast as traffic allows. */
+      pacing: z.enum(['even', 'asap']).default('even'),
+    }),
+    bid: z.discriminatedUnion('strategy', [
+      z.strictObject({ strategy: z.literal('fixed_cpm'), cpm: money.positive() }),
+      z.strictObject({ strategy: z.literal('max_cpm'), cpm: money.positive(), bidFraction: z.number().gt(0).max(1).default(0.8) }),
+    ]),
+    frequencyCaps: z.array(z.strictObject({ count: z.number().int().positive(), window: duration })).default([]),
+    targeting: targetingSchema,
+    creatives: z.array(creativeSchema).min(1),
+  })
+  .superRefine((c, ctx) => {
+    const sum = Object.values(c.budget.channels).reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['budget', 'channels'], message: `channel shares must sum to 1 (got ${sum.toFixed(4)})` });
+    const seen = new Set<string>();
+    c.creatives.forEach((cr, i) => {
+      if (seen.has(cr.id)) ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${cr.id}` });
+      seen.add(cr.id);
+    });
+    if (c.flight.start !== undefined && c.flight.end !== undefined && Date.parse(c.flight.end) <= Date.parse(c.flight.start)) {
+      ctx.addIssue({ code: 'custom', path: ['flight', 'end'], message: 'flight end must be after start' });
+    }
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: c.timezone });
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone ${c.timezone}` });
+    }
+  });
+
+export type BidderConfig = z.infer<typeof bidderSchema>;
+export type ChannelConfig = z.infer<typeof channelSchema>;
+export type CampaignConfig = z.infer<typeof campaignSchema>;
+export type CreativeConfig = z.infer<typeof creativeSchema>;
+export type TargetingConfig = z.infer<typeof targetingSchema>;

@@ -1,0 +1,98 @@
+/**
+ * The immutable runtime snapshot of a valid config: frozen channels and campaigns, the compiled targeting
+ * index, the currency table, resolved secrets. Hot reload builds a new snapshot and swaps one reference
+ * (`config-holder.ts`), so a request that started on a snapshot finishes on it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { compileCampaign } from '../campaigns/compile.js';
+import type { Campaign } from '../campaigns/model.js';
+import { TargetingIndex } from '../campaigns/targeting-index.js';
+import type { RawConfig } from './load.js';
+import type { BidderConfig } from './schema.js';
+
+export interface Channel {
+  readonly id: string;
+  readonly name: string;
+  readonly auctionType: 1 | 2;
+  readonly billableEvent: 'win' | 'bill';
+  readonly timeoutMarginMs: number;
+  readonly seat: string;
+}
+
+export interface NoticeKey {
+  readonly id: string;
+  readonly secret: Buffer;
+}
+
+export interface ConfigSnapshot {
+  readonly version: number;
+  /** sha256 of every file's text: equal hashes mean equal configs across a fleet. */
+  readonly hash: string;
+  readonly loadedAtMs: number;
+  readonly dir: string;
+  readonly bidder: BidderConfig;
+  readonly channels: ReadonlyMap<string, Channel>;
+  readonly campaigns: readonly Campaign[];
+  readonly campaignsById: ReadonlyMap<string, Campaign>;
+  readonly index: TargetingIndex;
+  /** Units of account currency per unit of each currency; the account currency maps to 1. */
+  readonly fx: ReadonlyMap<string, number>;
+  readonly noticeKeys: readonly NoticeKey[];
+  readonly adminToken: string | undefined;
+  /** Secrets that were referenced from the environment but not set (an ephemeral key was generated). */
+  readonly warnings: readonly string[];
+}
+
+export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, env: NodeJS.ProcessEnv, previous?: ConfigSnapshot): ConfigSnapshot {
+  const warnings: string[] = [];
+  const b = raw.bidder;
+  const channels = new Map<string, Channel>();
+  for (const ch of raw.channels) {
+    channels.set(
+      ch.id,
+      Object.freeze({
+        id: ch.id,
+        name: ch.name,
+        auctionType: ch.auctionType,
+        billableEvent: ch.billableEvent,
+        timeoutMarginMs: ch.timeoutMarginMs ?? b.limits.networkMarginMs,
+        seat: ch.seat ?? b.seat,
+      }),
+    );
+  }
+  const campaigns = Object.freeze(raw.campaigns.map((c, i) => compileCampaign(c, i)));
+  const fx = new Map<string, number>(Object.entries(b.fx));
+  fx.set(b.currency, 1);
+  const noticeKeys = b.notices.keys.map((k) => {
+    const prev = previous?.noticeKeys.find((p) => p.id === k.id);
+    const secret = resolveSecret(k.secret, env);
+    if (secret !== undefined) return { id: k.id, secret: Buffer.from(secret, 'utf8') };
+    // An unset env secret gets a random key so a fresh checkout runs; it is kept across reloads, but
+    // tokens will not verify after a restart or on another instance, so we say so loudly.
+    warnings.push(`notice key ${k.id}: ${k.secret} is not set; using an ephemeral random key (tokens will not survive a restart or verify on other instances)`);
+    return prev ?? { id: k.id, secret: randomBytes(32) };
+  });
+  const hash = createHash('sha256');
+  for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1))) hash.update(file).update('\0').update(text).update('\0');
+  return Object.freeze({
+    version,
+    hash: hash.digest('hex').slice(0, 16),
+    loadedAtMs: nowMs,
+    dir: raw.dir,
+    bidder: b,
+    channels,
+    campaigns,
+    campaignsById: new Map(campaigns.map((c) => [c.id, c])),
+    index: new TargetingIndex(campaigns),
+    fx,
+    noticeKeys: Object.freeze(noticeKeys),
+    adminToken: b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env),
+    warnings: Object.freeze(warnings),
+  });
+}
+
+function resolveSecret(ref: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!ref.startsWith('env:')) return ref;
+  const v = env[ref.slice(4)];
+  return v === undefined || v === '' ? undefined : v;
+}

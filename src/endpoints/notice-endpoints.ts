@@ -1,0 +1,29 @@
+/**
+ * `GET /notice/{win,bill,loss}` and `GET /click`: query parsing and replies around `NoticeHandler`.
+ * Notices answer 200 (also for a duplicate, so exchanges stop retrying), 403 for a bad token, 400 for a
+ * bad price; a click answers 302 to the creative's configured landing page.
+ */
+import type { RequestInfo } from '../http/server.js';
+import type { HttpReply } from '../http/reply.js';
+import type { NoticeHandler, NoticeQuery, NoticeResult } from '../notices/notice-handler.js';
+
+const kJson = 'application/json';
+
+function queryOf(info: RequestInfo): NoticeQuery {
+  const q = new URLSearchParams(info.query);
+  return { t: q.get('t') ?? undefined, p: q.get('p') ?? undefined, r: q.get('r') ?? undefined };
+}
+
+function reply(r: NoticeResult): HttpReply {
+  if (r.status === 302 && r.location !== undefined) return { status: 302, headers: [['location', r.location], ['cache-control', 'no-store']] };
+  if (r.status === 200) return { status: 200, body: '', contentType: 'text/plain' };
+  return { status: r.status, body: JSON.stringify({ error: r.outcome.replace('_', ' '), code: r.status === 403 ? 'BAD_TOKEN' : r.status === 400 ? 'BAD_PRICE' : 'NOT_FOUND' }), contentType: kJson };
+}
+
+export function createNoticeEndpoint(handler: NoticeHandler, type: 'win' | 'bill' | 'loss') {
+  return (info: RequestInfo): Promise<HttpReply> => handler.handle(type, queryOf(info)).then(reply);
+}
+
+export function createClickEndpoint(handler: NoticeHandler) {
+  return (info: RequestInfo): Promise<HttpReply> => handler.click(queryOf(info)).then(reply);
+}

@@ -1,0 +1,33 @@
+/**
+ * Closed label sets. Metric labels come only from these lists or from config ids (channels, campaigns),
+ * never from request data, so cardinality is bounded by the config.
+ */
+
+export const kNoBidReasons = [
+  'no_campaign',
+  'targeting',
+  'blocked',
+  'below_floor',
+  'currency',
+  'budget',
+  'pacing',
+  'frequency',
+  'segments',
+  'privacy',
+  'deadline',
+  'no_creative',
+  'error',
+] as const;
+export type NoBidReason = (typeof kNoBidReasons)[number];
+
+export const kNoticeTypes = ['win', 'bill', 'loss', 'click'] as const;
+export type NoticeType = (typeof kNoticeTypes)[number];
+
+export const kNoticeOutcomes = ['ok', 'duplicate', 'bad_token', 'expired', 'bad_price', 'unknown_campaign'] as const;
+export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
+
+export const kRequestOutcomes = ['bid', 'nobid', 'bad_request', 'too_large', 'unknown_channel', 'unsupported', 'error'] as const;
+export type RequestOutcome = (typeof kRequestOutcomes)[number];
+
+export const kLookupOutcomes = ['hit', 'unknown', 'cache', 'timeout', 'error', 'no_ids', 'skipped', 'no_consent'] as const;
+export type LookupOutcome = (typeof kLookupOutcomes)[number];

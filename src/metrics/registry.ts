@@ -1,0 +1,97 @@
+/**
+ * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units:
+ * seconds, and money in the account currency's units). Label values come from `labels.ts` or config ids;
+ * the request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request)
+ * so the hot path does no label hashing.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
+
+export interface MetricsOptions {
+  readonly defaultMetrics?: boolean;
+}
+
+export function createMetrics(opts: MetricsOptions = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'peregrine_', eventLoopMonitoringPrecision: 10 });
+
+  const requests = new Counter({ name: 'peregrine_bid_requests_total', help: 'Bid requests by channel and outcome.', labelNames: ['channel', 'outcome'] as const, registers: [registry] });
+  const bids = new Counter({ name: 'peregrine_bids_total', help: 'Bids sent (one per imp bid on), by channel and campaign.', labelNames: ['channel', 'campaign'] as const, registers: [registry] });
+  const noBids = new Counter({ name: 'peregrine_no_bids_total', help: 'Requests answered without a bid, by channel and reason.', labelNames: ['channel', 'reason'] as const, registers: [registry] });
+  const latency = new Histogram({
+    name: 'peregrine_bid_request_duration_seconds',
+    help: 'Time from the last body byte to the response, by channel.',
+    labelNames: ['channel'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  const notices = new Counter({ name: 'peregrine_notices_total', help: 'Win, billing, loss notices and clicks, by type, channel and outcome.', labelNames: ['type', 'channel', 'outcome'] as const, registers: [registry] });
+  const spend = new Counter({ name: 'peregrine_spend_total', help: 'Spend recorded from billable notices, in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const impressions = new Counter({ name: 'peregrine_impressions_total', help: 'Billable events recorded.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const configVersion = new Gauge({ name: 'peregrine_config_version', help: 'Version number of the live config snapshot (increments per applied reload).', registers: [registry] });
+  const configReloads = new Counter({ name: 'peregrine_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'] as const, registers: [registry] });
+  const configCampaigns = new Gauge({ name: 'peregrine_config_campaigns', help: 'Campaigns in the live config, by status.', labelNames: ['status'] as const, registers: [registry] });
+  const lookups = new Counter({ name: 'peregrine_user_lookups_total', help: 'User profile lookups by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
+  const privacy = new Counter({ name: 'peregrine_privacy_decisions_total', help: 'Privacy decisions that restricted personal data, by reason.', labelNames: ['reason'] as const, registers: [registry] });
+  const budgetRemaining = new Gauge({ name: 'peregrine_budget_remaining', help: 'Daily budget not yet spent, per campaign and channel (account currency units, this instance view).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const leaseTakes = new Counter({ name: 'peregrine_budget_lease_requests_total', help: 'Budget lease requests to the store, by result.', labelNames: ['result'] as const, registers: [registry] });
+  const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
+  const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
+
+  const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
+  const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
+  const latencyByChannel = new Map<string, Histogram.Internal<'channel'>>();
+
+  /** Pre-resolves the per-channel children so the request path only calls `inc()`/`observe()`. */
+  function preload(channelIds: readonly string[]): void {
+    for (const ch of channelIds) {
+      if (!noBidByChannel.has(ch)) {
+        const nb = {} as Record<NoBidReason, Counter.Internal>;
+        for (const r of kNoBidReasons) nb[r] = noBids.labels(ch, r);
+        noBidByChannel.set(ch, nb);
+        const rq = {} as Record<RequestOutcome, Counter.Internal>;
+        for (const o of kRequestOutcomes) rq[o] = requests.labels(ch, o);
+        requestByChannel.set(ch, rq);
+        latencyByChannel.set(ch, latency.labels(ch));
+      }
+    }
+  }
+
+  return {
+    registry,
+    requests,
+    bids,
+    noBids,
+    latency,
+    notices,
+    spend,
+    impressions,
+    configVersion,
+    configReloads,
+    configCampaigns,
+    lookups,
+    privacy,
+    budgetRemaining,
+    leaseTakes,
+    httpErrors,
+    inflight,
+    preload,
+    noBid(channel: string, reason: NoBidReason): void {
+      const c = noBidByChannel.get(channel);
+      if (c !== undefined) c[reason].inc();
+      else noBids.labels(channel, reason).inc();
+    },
+    request(channel: string, outcome: RequestOutcome): void {
+      const c = requestByChannel.get(channel);
+      if (c !== undefined) c[outcome].inc();
+      else requests.labels(channel, outcome).inc();
+    },
+    observeLatency(channel: string, seconds: number): void {
+      const h = latencyByChannel.get(channel);
+      if (h !== undefined) h.observe(seconds);
+      else latency.labels(channel).observe(seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,101 @@
+/**
+ * In-memory budget ledger with leases: the same accounting the Redis Lua scripts do, for one instance.
+ *
+ *   cap (daily share) ─┬─ spent (settled from billable notices, all instances)
+ *                      ├─ lease[instance] (taken, not yet settled; expires → returns to the pool)
+ *                      └─ available = cap − spent − Σ live leases
+ *
+ * The campaign's total budget is a second cap across all its channels and days.
+ */
+import type { BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+
+interface Lease {
+  micros: number;
+  expiresAt: number;
+}
+
+interface KeyState {
+  spent: number;
+  readonly leases: Map<string, Lease>;
+  readonly notices: Set<string>;
+}
+
+interface CampaignState {
+  totalSpent: number;
+  readonly keys: Map<string, KeyState>;
+}
+
+export class MemoryBudgetStore implements BudgetStore {
+  readonly #campaigns = new Map<string, CampaignState>();
+
+  async takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant> {
+    const campaign = this.#campaign(key.campaignId);
+    const state = this.#key(campaign, key);
+    let campaignLeased = 0;
+    for (const ks of campaign.keys.values()) campaignLeased += liveLeases(ks, nowMs);
+    const keyLeased = liveLeases(state, nowMs);
+    const available = Math.min(caps.dailyMicros - state.spent - keyLeased, caps.totalMicros - campaign.totalSpent - campaignLeased);
+    const granted = Math.max(0, Math.min(Math.floor(wantMicros), Math.floor(available)));
+    let lease = state.leases.get(instanceId);
+    if (lease === undefined) {
+      lease = { micros: granted, expiresAt: nowMs + ttlMs };
+      state.leases.set(instanceId, lease);
+    } else {
+      lease.micros += granted;
+      lease.expiresAt = nowMs + ttlMs;
+    }
+    return { grantedMicros: granted, spentMicros: state.spent, leaseMicros: lease.micros };
+  }
+
+  async settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean> {
+    const campaign = this.#campaign(key.campaignId);
+    const state = this.#key(campaign, key);
+    if (state.notices.has(noticeId)) return false;
+    state.notices.add(noticeId);
+    state.spent += spentMicros;
+    campaign.totalSpent += spentMicros;
+    const lease = state.leases.get(instanceId);
+    if (lease !== undefined && lease.expiresAt > nowMs) lease.micros = Math.max(0, lease.micros - spentMicros);
+    return true;
+  }
+
+  async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {
+    this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.leases.delete(instanceId);
+  }
+
+  async spent(key: BudgetKey): Promise<number> {
+    return this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.spent ?? 0;
+  }
+
+  #campaign(id: string): CampaignState {
+    let c = this.#campaigns.get(id);
+    if (c === undefined) {
+      c = { totalSpent: 0, keys: new Map() };
+      this.#campaigns.set(id, c);
+    }
+    return c;
+  }
+
+  #key(campaign: CampaignState, key: BudgetKey): KeyState {
+    const id = keyId(key);
+    let s = campaign.keys.get(id);
+    if (s === undefined) {
+      s = { spent: 0, leases: new Map(), notices: new Set() };
+      campaign.keys.set(id, s);
+    }
+    return s;
+  }
+}
+
+function keyId(key: BudgetKey): string {
+  return `${key.channelId}:${key.day}`;
+}
+
+function liveLeases(state: KeyState, nowMs: number): number {
+  let sum = 0;
+  for (const [instance, lease] of state.leases) {
+    if (lease.expiresAt <= nowMs) state.leases.delete(instance);
+    else sum += lease.micros;
+  }
+  return sum;
+}

@@ -1,0 +1,16 @@
+/** The embedded store: every port in process memory, for a single instance (the default without Redis). */
+import type { Store } from '../ports.js';
+import { MemoryBudgetStore } from './budgets.js';
+import { MemoryDedupStore } from './dedup.js';
+import { MemoryProfileStore } from './profiles.js';
+
+export function createMemoryStore(): Store {
+  return {
+    kind: 'memory',
+    profiles: new MemoryProfileStore(),
+    budgets: new MemoryBudgetStore(),
+    dedup: new MemoryDedupStore(),
+    ping: async () => true,
+    close: async () => {},
+  };
+}
