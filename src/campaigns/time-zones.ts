@@ -55,9 +55,19 @@ export class TimeZoneTable {
     const hourStart = nowMs - msIntoHour;
     const day = `${parts.year}-${parts.month}-${parts.day}`;
     // Day bounds: walk hour starts rather than assume 24 h, so DST days (23/25 h) are exact.
-    const dayStartMs = hourStart - hour * kHourMs;
+    const dayStartMs = this.#dayStart(fmt, hourStart - hour * kHourMs, day);
     const dayEndMs = this.#nextDayStart(fmt, dayStartMs, day);
     return { hourOfWeek: (kWeekday[parts.weekday ?? 'Mon'] ?? 0) * 24 + hour, day, dayStartMs, dayEndMs, validUntilMs: hourStart + kHourMs };
+  }
+
+  /** The first hour start of `day`, near the naive guess (off by the DST shift on transition days). */
+  #dayStart(fmt: Intl.DateTimeFormat, guess: number, day: string): number {
+    for (let h = -2; h <= 2; h++) {
+      const t = guess + h * kHourMs;
+      const parts = fmt.formatToParts(t);
+      if (`${part(parts, 'year')}-${part(parts, 'month')}-${part(parts, 'day')}` === day) return t;
+    }
+    return guess;
   }
 
   #nextDayStart(fmt: Intl.DateTimeFormat, dayStartMs: number, day: string): number {

@@ -66,6 +66,7 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
   const campaigns: CampaignConfig[] = [];
   const campaignFiles = await listYaml(join(dir, 'campaigns'));
   const where = new Map<string, string>();
+  const files: string[] = [];
   for (const file of campaignFiles) {
     const rel = relative(dir, file);
     const raw = await read(file);
@@ -78,6 +79,7 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       if (prev !== undefined) issues.push({ file: rel, path: 'id', message: `duplicate campaign id ${c.id} (also in ${prev})` });
       where.set(c.id, rel);
       campaigns.push(c);
+      files.push(rel);
     });
   }
 
@@ -87,8 +89,8 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       if (ids.has(ch.id)) issues.push({ file: 'channels.yaml', path: `channels[${i}].id`, message: `duplicate channel id ${ch.id}` });
       ids.add(ch.id);
     });
-    for (const c of campaigns) {
-      const file = where.get(c.id) ?? 'campaigns';
+    for (const [i, c] of campaigns.entries()) {
+      const file = files[i] ?? 'campaigns';
       for (const ch of Object.keys(c.budget.channels)) if (!ids.has(ch)) issues.push({ file, path: `budget.channels.${ch}`, message: `unknown channel ${ch}` });
       for (const ch of c.targeting.channels ?? []) if (!ids.has(ch)) issues.push({ file, path: 'targeting.channels', message: `unknown channel ${ch}` });
     }

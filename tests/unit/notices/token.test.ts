@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { signToken, verifyToken, type NoticeClaims } from '../../../src/notices/token.js';
+
+const k1 = { id: 'k1', secret: Buffer.from('secret-one') };
+const k0 = { id: 'k0', secret: Buffer.from('secret-zero') };
+const now = Date.parse('2026-11-23T12:00:00Z');
+const claims: NoticeClaims = {
+  auctionId: 'auc-1|weird"id\u00e9',
+  impId: '1',
+  campaignId: 'c1',
+  creativeId: 'cr1',
+  channelId: 'ch1',
+  bidCpmMicros: 2_500_000,
+  bidCpmAccountMicros: 2_700_000,
+  currency: 'EUR',
+  issuedAtMs: now,
+  instanceId: 'i-1',
+  day: '2026-11-23',
+  personId: 'p9',
+  dealId: undefined,
+};
+
+describe('notice tokens', () => {
+  it('round-trips every claim (issue time to the second) and is URL-safe', () => {
+    const t = signToken(claims, k1);
+    expect(t).toMatch(/^[A-Za-z0-9_.-]+$/);
+    const v = verifyToken(t, [k1], now + 1000, 3600);
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.claims).toEqual(claims);
+  });
+  it('verifies with any active key (rotation) and rejects unknown keys', () => {
+    const old = signToken(claims, k0);
+    expect(verifyToken(old, [k1, k0], now, 3600).ok).toBe(true);
+    expect(verifyToken(old, [k1], now, 3600)).toEqual({ ok: false, reason: 'bad_token' });
+  });
+  it('rejects any altered byte, a swapped key id, and garbage', () => {
+    const t = signToken(claims, k1);
+    for (let i = 0; i < t.length; i += 7) {
+      const c = t[i] === 'A' ? 'B' : 'A';
+      const forged = t.slice(0, i) + c + t.slice(i + 1);
+      if (forged !== t) expect(verifyToken(forged, [k1, k0], now, 3600).ok, `byte ${i}`).toBe(false);
+    }
+    expect(verifyToken(`k0${t.slice(2)}`, [k1, k0], now, 3600).ok).toBe(false);
+    for (const junk of ['', '.', 'a.b.c', 'k1..', 'k1.e30.AAAAAAAAAAAAAAAAAAAAAA', '${AUCTION_PRICE}']) expect(verifyToken(junk, [k1], now, 3600).ok).toBe(false);
+  });
+  it('expires after the TTL and refuses tokens from the future', () => {
+    const t = signToken(claims, k1);
+    expect(verifyToken(t, [k1], now + 3601_000, 3600)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyToken(t, [k1], now - 600_000, 3600)).toEqual({ ok: false, reason: 'expired' });
+  });
+});

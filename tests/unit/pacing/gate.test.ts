@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
+import { VirtualClock } from '../../../src/clock.js';
+import { PacingGate } from '../../../src/pacing/gate.js';
+import { MemoryBudgetStore } from '../../../src/store/memory/budgets.js';
+import { campaign } from '../../helpers/campaigns.js';
+
+const midday = Date.parse('2026-11-23T12:00:00Z');
+
+async function setup(over: Record<string, unknown> = {}, start = midday) {
+  const clock = new VirtualClock(start);
+  const store = new MemoryBudgetStore();
+  const gate = new PacingGate(store, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+  const c = campaign({ budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' }, ...over });
+  await gate.warm([c]);
+  return { clock, store, gate, c };
+}
+
+describe('pacing gate', () => {
+  it('bids against a warm lease without awaiting, and refuses channels without a share', async () => {
+    const { gate, c, clock } = await setup();
+    expect(gate.tryReserve(c, 'ch1', 2_000, clock.now())).toBe('ok');
+    expect(gate.tryReserve(c, 'ch3', 2_000, clock.now())).toBe('budget');
+  });
+  it('never reserves more than the channel cap, however many bids', async () => {
+    const { gate, c, clock } = await setup();
+    let ok = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (gate.tryReserve(c, 'ch1', 2_000, clock.now()) === 'ok') ok++;
+      await Promise.resolve();
+    }
+    // 5,000,000 micros on ch1 at 2,000 a bid: at most 2,500 reservations ever.
+    expect(ok).toBeLessThanOrEqual(2_500);
+    expect(ok).toBeGreaterThan(400);
+  });
+  it('settles spend in the store once per notice, and the total cap holds across channels', async () => {
+    const { gate, c, store, clock } = await setup({ budget: { daily: 10, total: 3, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' } });
+    const key = { campaignId: c.id, channelId: 'ch1', day: '2026-11-23' };
+    expect(gate.tryReserve(c, 'ch1', 1_000, clock.now())).toBe('ok');
+    expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(true);
+    expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(false);
+    expect(await store.spent(key)).toBe(900);
+    const l1 = await store.takeLease(key, 'other', 10_000_000, { dailyMicros: 5_000_000, totalMicros: 3_000_000 }, 60_000, clock.now());
+    const l2 = await store.takeLease({ ...key, channelId: 'ch2' }, 'other', 10_000_000, { dailyMicros: 5_000_000, totalMicros: 3_000_000 }, 60_000, clock.now());
+    const leasedByI1 = [...gate.remaining()].reduce((s, r) => s + r.leaseMicros, 0);
+    expect(900 + leasedByI1 + l1.grantedMicros + l2.grantedMicros).toBeLessThanOrEqual(3_000_000);
+  });
+  it('even pacing refuses to run ahead of the day curve; asap does not', async () => {
+    const early = Date.parse('2026-11-23T00:30:00Z');
+    const even = await setup({ budget: { daily: 10, channels: { ch1: 1 }, pacing: 'even' } }, early);
+    // 30 min + 15 min lookahead of a 10-unit day = 0.3125 units = 312,500 micros.
+    let ok = 0;
+    for (let i = 0; i < 1000; i++) if (even.gate.tryReserve(even.c, 'ch1', 10_000, early) === 'ok') ok++;
+    expect(ok).toBe(31);
+    expect(even.gate.tryReserve(even.c, 'ch1', 10_000, early)).toBe('pacing');
+  });
+  it('starts a fresh account on a new day in the campaign time zone', async () => {
+    const { gate, c, clock } = await setup({ timezone: 'America/New_York' });
+    const before = gate.account(c, 'ch1', clock.now())!;
+    expect(before.key.day).toBe('2026-11-23');
+    clock.set(Date.parse('2026-11-24T04:59:00Z'));
+    expect(gate.account(c, 'ch1', clock.now())!.key.day).toBe('2026-11-23');
+    clock.set(Date.parse('2026-11-24T05:00:00Z'));
+    expect(gate.account(c, 'ch1', clock.now())!.key.day).toBe('2026-11-24');
+  });
+});
