@@ -1,25 +1,30 @@
 /**
- * The bid path for one decoded request: privacy → campaigns the index admits → (user lookup, only when a
- * surviving campaign needs it) → per imp: deal, creative, price, floor → pacing gate → response.
+ * The bid path for one decoded request:
+ *
+ *   currency ─▶ index (request bits) ─▶ per imp: scan in price-bound order (imp-scan.ts)
+ *                                         │ campaigns needing the user's profile set aside
+ *                                         ▼
+ *             privacy ─▶ one profile lookup (only when set-aside campaigns exist) ─▶ evaluate them
+ *                                         ▼
+ *             per imp: best candidate that the pacing gate lets reserve ─▶ bid with signed links
  *
  * It returns synchronously when no lookup is needed and a promise otherwise, so the common path never
  * awaits what it does not need. A no-bid is a value (`{ bid: false, reason }`), never an exception; the
- * reason reported is the furthest stage any campaign reached, which is what a buyer wants to know.
+ * reason is the furthest stage any campaign reached, which is what a buyer wants to know.
  */
-import { collect, hasBit } from '../campaigns/bitset.js';
-import { matchCreative, matchDeal } from '../campaigns/creative-match.js';
-import type { Campaign, Creative } from '../campaigns/model.js';
-import { checkProfile, checkRequest, Drop, needsProfile, ProfileCheck } from '../campaigns/residual.js';
+import { isEmpty } from '../campaigns/bitset.js';
+import { RequestMemo } from '../campaigns/select.js';
+import type { TargetingIndex } from '../campaigns/targeting-index.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
 import type { LookupOutcome, NoBidReason } from '../metrics/labels.js';
-import type { Bid, BidRequest, BidResponse, Deal, Imp } from '../openrtb/types.js';
+import type { Bid, BidRequest, BidResponse, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
-import { priceFor } from '../scoring/strategies.js';
 import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
+import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ProfileResolver, type ScanContext } from './imp-scan.js';
 
 export interface PrivacyVerdict {
   readonly personalData: boolean;
@@ -48,9 +53,9 @@ export interface BidPathDeps {
   readonly onPrivacy?: (reason: string) => void;
 }
 
-/** A bid the auction chose, with what the notice path will need to settle it. */
+/** A bid the auction chose, with the campaign behind it. */
 export interface ChosenBid {
-  readonly campaign: Campaign;
+  readonly campaign: ConfigSnapshot['campaigns'][number];
   readonly bid: Bid;
 }
 
@@ -58,19 +63,20 @@ export type AuctionOutcome =
   | { readonly bid: true; readonly response: BidResponse; readonly chosen: readonly ChosenBid[] }
   | { readonly bid: false; readonly reason: NoBidReason };
 
-/** Furthest stage reached, ordered: a later stage explains a no-bid better than an earlier one. */
-const kStages: readonly NoBidReason[] = ['no_campaign', 'targeting', 'blocked', 'privacy', 'segments', 'frequency', 'no_creative', 'currency', 'below_floor', 'pacing', 'budget'];
-const kStageRank = new Map(kStages.map((r, i) => [r, i]));
-
-interface Candidate {
-  readonly campaign: Campaign;
-  readonly creative: Creative;
-  readonly deal: Deal | null;
-  readonly priceMicros: number;
+interface RequestState {
+  readonly ctx: ScanContext;
+  readonly cur: string;
+  readonly deadlineMs: number;
+  readonly perImp: Candidate[][];
+  /** Pairs (imp index, campaign index) set aside for the profile. */
+  readonly pending: number[];
 }
 
-export class BidPath {
+const kNoIds: readonly IdKey[] = Object.freeze([]);
+
+export class BidPath implements ProfileResolver {
   readonly #deps: BidPathDeps;
+  readonly #memos = new WeakMap<TargetingIndex, RequestMemo>();
   #bidSeq = 0;
 
   constructor(deps: BidPathDeps) {
@@ -79,136 +85,125 @@ export class BidPath {
 
   run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
-    const now = d.clock.now();
-    const bits = snap.index.requestBits(req, channel.id);
-    const eligible: number[] = [];
-    if (collect(bits, eligible) === 0) return { bid: false, reason: 'no_campaign' };
-    let furthest: NoBidReason = 'targeting';
-    let wantsProfile = false;
-    const campaigns = snap.campaigns;
-    for (let i = 0; i < eligible.length; i++) {
-      const c = campaigns[eligible[i]!]!;
-      const drop = checkRequest(c, req, now, d.zones.at(c.timezone, now).hourOfWeek);
-      if (drop !== Drop.None) {
-        if (drop === Drop.Blocked) furthest = later(furthest, 'blocked');
-        bits[c.index >>> 5]! &= ~(1 << (c.index & 31));
-        continue;
-      }
-      if (needsProfile(c)) wantsProfile = true;
+    const index = snap.index;
+    const reqBits = index.requestBits(req, channel.id);
+    if (isEmpty(reqBits)) return { bid: false, reason: 'no_campaign' };
+    const cur = responseCurrency(req.cur, snap.bidder.currency, snap.fx);
+    if (cur === undefined) return { bid: false, reason: 'currency' };
+    let memo = this.#memos.get(index);
+    if (memo === undefined) {
+      memo = new RequestMemo(index.campaigns.length);
+      this.#memos.set(index, memo);
     }
-    if (collect(bits, eligible) === 0) return { bid: false, reason: furthest };
-
-    if (!wantsProfile) return this.#auction(req, snap, channel, deadlineMs, eligible, undefined, furthest);
-    const verdict = d.privacy(req);
-    if (!verdict.personalData) {
-      d.onPrivacy?.(verdict.reason);
-      d.onLookup?.('no_consent');
-      return this.#auction(req, snap, channel, deadlineMs, eligible, undefined, later(furthest, 'privacy'));
+    memo.begin();
+    const ctx: ScanContext = {
+      req,
+      snap,
+      channel,
+      nowMs: d.clock.now(),
+      zones: d.zones,
+      gate: d.gate,
+      memo,
+      profileState: ProfileState.Untouched,
+      profile: undefined,
+      stage: undefined,
+      furthest: 'targeting',
+      ids: kNoIds,
+      resolver: this,
+    };
+    const state: RequestState = { ctx, cur, deadlineMs, perImp: [], pending: [] };
+    for (let k = 0; k < req.imp.length; k++) {
+      const out: Candidate[] = [];
+      state.perImp.push(out);
+      scanImp(ctx, req.imp[k]!, k, index.impBits(reqBits, req.imp[k]!), out, state.pending);
     }
-    const ids = d.idKeys(req, channel.id, verdict.useIfa);
-    if (ids.length === 0) {
-      d.onLookup?.('no_ids');
-      return this.#auction(req, snap, channel, deadlineMs, eligible, undefined, furthest);
-    }
-    return d.profiles.lookup(ids, deadlineMs).then((r) => {
+    if (state.pending.length === 0) return this.#finish(state);
+    return d.profiles.lookup(ctx.ids, deadlineMs).then((r) => {
       d.onLookup?.(r.outcome);
       if (d.clock.now() >= deadlineMs) return { bid: false, reason: 'deadline' } as const;
-      return this.#auction(req, snap, channel, deadlineMs, eligible, r.profile, furthest);
+      this.#evaluatePending(state, r.profile);
+      return this.#finish(state);
     });
   }
 
-  #auction(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, eligible: number[], profile: Profile | undefined, furthestIn: NoBidReason): AuctionOutcome {
+  /** The first profile-needing campaign: may we look the user up at all, and by which ids? */
+  resolveProfileState(ctx: ScanContext): void {
     const d = this.#deps;
-    let furthest = furthestIn;
-    const campaigns = snap.campaigns;
-    // Profile checks once per campaign, not per imp.
-    let kept = 0;
-    for (let i = 0; i < eligible.length; i++) {
-      const c = campaigns[eligible[i]!]!;
-      const pc = checkProfile(c, profile);
-      if (pc === ProfileCheck.Ok) eligible[kept++] = c.index;
-      else furthest = later(furthest, pc === ProfileCheck.Segments ? 'segments' : 'frequency');
+    const verdict = d.privacy(ctx.req);
+    if (!verdict.personalData) {
+      d.onPrivacy?.(verdict.reason);
+      d.onLookup?.('no_consent');
+      noteReason(ctx, 'privacy');
+      ctx.profileState = ProfileState.Known;
+      return;
     }
-    eligible.length = kept;
-    if (kept === 0) return { bid: false, reason: furthest };
+    ctx.ids = d.idKeys(ctx.req, ctx.channel.id, verdict.useIfa);
+    if (ctx.ids.length === 0) {
+      d.onLookup?.('no_ids');
+      ctx.profileState = ProfileState.Known;
+      return;
+    }
+    ctx.profileState = ProfileState.Pending;
+  }
 
-    const cur = responseCurrency(req.cur, snap.bidder.currency, snap.fx);
-    if (cur === undefined) return { bid: false, reason: later(furthest, 'currency') };
-    const stage = stageOf(profile);
-    // The index's scratch bits may have been reused by another request during the lookup: rebuild them.
-    const requestBits = snap.index.bitsOf(eligible);
+  #evaluatePending(state: RequestState, profile: Profile | undefined): void {
+    const { ctx, pending } = state;
+    ctx.profile = profile;
+    ctx.stage = stageOf(profile);
+    ctx.profileState = ProfileState.Known;
+    ctx.nowMs = this.#deps.clock.now();
+    const campaigns = ctx.snap.campaigns;
+    for (let i = 0; i < pending.length; i += 2) {
+      const imp = ctx.req.imp[pending[i]!]!;
+      evaluate(ctx, campaigns[pending[i + 1]!]!, imp, floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx), state.perImp[pending[i]!]!);
+    }
+  }
 
+  #finish(state: RequestState): AuctionOutcome {
+    const d = this.#deps;
+    const { ctx, cur } = state;
     const bids: Bid[] = [];
     const chosen: ChosenBid[] = [];
-    const now = d.clock.now();
-    const key = snap.noticeKeys[0]!;
-    const candidates: Candidate[] = [];
-    for (const imp of req.imp) {
-      const impBits = snap.index.impBits(requestBits, imp);
-      candidates.length = 0;
-      const impFloor = floorMicros(imp.bidfloor, imp.bidfloorcur, snap.fx);
-      for (const i of eligible) {
-        if (!hasBit(impBits, i)) continue;
-        const c = campaigns[i]!;
-        const deal = matchDeal(c, imp, channel.seat);
-        if (deal === undefined) continue;
-        const creative = matchCreative(c, imp, req, stage);
-        if (creative === undefined) {
-          furthest = later(furthest, 'no_creative');
-          continue;
-        }
-        const floor = deal === null ? impFloor : floorMicros(deal.bidfloor, deal.bidfloorcur, snap.fx);
-        if (floor === undefined) {
-          furthest = later(furthest, 'currency');
-          continue;
-        }
-        const price = priceFor(c.bid, floor);
-        if (price === undefined) {
-          furthest = later(furthest, 'below_floor');
-          continue;
-        }
-        candidates.push({ campaign: c, creative, deal, priceMicros: price });
-      }
-      if (candidates.length === 0) continue;
-      if (candidates.length > 1) candidates.sort(byPriceDesc);
-      for (const cand of candidates) {
-        const gate = d.gate.tryReserve(cand.campaign, channel.id, cand.priceMicros / 1000, now);
+    for (let k = 0; k < state.perImp.length; k++) {
+      for (const cand of state.perImp[k]!) {
+        const gate = d.gate.tryReserve(cand.campaign, ctx.channel.id, cand.priceMicros / 1000, ctx.nowMs);
         if (gate !== 'ok') {
-          furthest = later(furthest, gate);
+          noteReason(ctx, gate);
           continue;
         }
-        const bid = this.#makeBid(req, imp, snap, channel, cand, cur, key, now, profile);
+        const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, cur);
         bids.push(bid);
         chosen.push({ campaign: cand.campaign, bid });
         break;
       }
     }
-    if (bids.length === 0) return { bid: false, reason: furthest };
-    if (d.clock.now() >= deadlineMs) return { bid: false, reason: 'deadline' };
-    return { bid: true, response: { id: req.id, bidid: undefined, cur, seatbid: [{ seat: channel.seat, bid: bids }], nbr: undefined }, chosen };
+    if (bids.length === 0) return { bid: false, reason: ctx.furthest };
+    if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline' };
+    return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen };
   }
 
-  #makeBid(req: BidRequest, imp: Imp, snap: ConfigSnapshot, channel: Channel, cand: Candidate, cur: string, key: ConfigSnapshot['noticeKeys'][number], now: number, profile: Profile | undefined): Bid {
+  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, cur: string): Bid {
     const { campaign: c, creative: cr, deal } = cand;
+    const snap = ctx.snap;
     const priceCur = toCurrencyMicros(cand.priceMicros, cur, snap.fx);
     const links = buildLinks(
       snap.bidder.publicUrl,
       {
-        auctionId: req.id,
+        auctionId: ctx.req.id,
         impId: imp.id,
         campaignId: c.id,
         creativeId: cr.id,
-        channelId: channel.id,
+        channelId: ctx.channel.id,
         bidCpmMicros: priceCur,
         bidCpmAccountMicros: cand.priceMicros,
         currency: cur,
-        issuedAtMs: now,
+        issuedAtMs: ctx.nowMs,
         instanceId: this.#deps.instanceId,
-        day: this.#deps.zones.at(c.timezone, now).day,
-        personId: profile?.personId,
+        day: this.#deps.zones.at(c.timezone, ctx.nowMs).day,
+        personId: ctx.profile?.personId,
         dealId: deal?.id,
       },
-      key,
+      snap.noticeKeys[0]!,
       cr.markup,
     );
     return {
@@ -230,14 +225,6 @@ export class BidPath {
       exp: undefined,
     };
   }
-}
-
-function byPriceDesc(a: Candidate, b: Candidate): number {
-  return b.priceMicros - a.priceMicros;
-}
-
-function later(a: NoBidReason, b: NoBidReason): NoBidReason {
-  return (kStageRank.get(b) ?? 0) > (kStageRank.get(a) ?? 0) ? b : a;
 }
 
 const kStagePrefix = 'stage:';

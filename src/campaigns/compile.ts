@@ -55,6 +55,7 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
       cfg.bid.strategy === 'fixed_cpm'
         ? Object.freeze({ kind: 'fixed_cpm' as const, cpmMicros: toMicros(cfg.bid.cpm) })
         : Object.freeze({ kind: 'max_cpm' as const, cpmMicros: toMicros(cfg.bid.cpm), bidFraction: cfg.bid.bidFraction }),
+    boundMicros: toMicros(cfg.bid.cpm),
     frequencyCaps: Object.freeze(cfg.frequencyCaps.map((f) => Object.freeze({ count: f.count, windowSeconds: f.window }))),
     frequencyKeys: Object.freeze(cfg.frequencyCaps.map((f) => `${cfg.id}:${f.window}`)),
     targeting,

@@ -72,6 +72,11 @@ export interface Campaign {
   readonly channelShares: ReadonlyMap<string, number>;
   readonly pacingMode: 'even' | 'asap';
   readonly bid: BidStrategy;
+  /**
+   * The most this campaign can ever bid (CPM micros). Snapshots order campaigns by it, highest first, so
+   * selection can stop once no remaining campaign could beat the candidates it already has.
+   */
+  readonly boundMicros: number;
   readonly frequencyCaps: readonly FrequencyCap[];
   /** `campaignId:windowSeconds` per cap, the keys of `Profile.frequency`, built once. */
   readonly frequencyKeys: readonly string[];

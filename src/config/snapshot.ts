@@ -60,7 +60,9 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
       }),
     );
   }
-  const campaigns = Object.freeze(raw.campaigns.map((c, i) => compileCampaign(c, i)));
+  // Highest possible bid first: the index's bit order is then a price bound order (see select.ts).
+  const ordered = [...raw.campaigns].sort((a, c) => c.bid.cpm - a.bid.cpm || (a.id < c.id ? -1 : 1));
+  const campaigns = Object.freeze(ordered.map((c, i) => compileCampaign(c, i)));
   const fx = new Map<string, number>(Object.entries(b.fx));
   fx.set(b.currency, 1);
   const noticeKeys = b.notices.keys.map((k) => {

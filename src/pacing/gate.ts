@@ -47,22 +47,30 @@ export class PacingGate {
     this.#events = events;
   }
 
-  tryReserve(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
+  /** Whether a bid of `cost` would pass now, without reserving anything (for ranking candidates). */
+  check(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return 'budget';
-    if (acct.spentMicros + acct.reservedMicros + costMicros > acct.capMicros) return 'budget';
+    const committed = acct.spentMicros + acct.reservedMicros + costMicros;
+    if (committed > acct.capMicros) return 'budget';
     if (c.pacingMode === 'even') {
       const local = this.#zones.at(c.timezone, nowMs);
-      const target = acct.capMicros * Math.min(1, dayFraction(local, nowMs) + this.#opts.lookahead);
-      if (acct.spentMicros + acct.reservedMicros + costMicros > target) return 'pacing';
+      if (committed > acct.capMicros * Math.min(1, dayFraction(local, nowMs) + this.#opts.lookahead)) return 'pacing';
     }
-    const avail = acct.available(nowMs);
-    if (avail < costMicros) {
+    if (acct.available(nowMs) < costMicros) {
       this.#refill(c, acct, nowMs);
       return 'budget';
     }
+    return 'ok';
+  }
+
+  /** `check`, then reserve the cost against the local lease (refilling it in the background when low). */
+  tryReserve(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
+    const r = this.check(c, channelId, costMicros, nowMs);
+    if (r !== 'ok') return r;
+    const acct = this.account(c, channelId, nowMs)!;
     acct.reserve(costMicros, nowMs);
-    if (avail - costMicros < this.#leaseSize(acct) / 2 || nowMs > acct.leaseExpiresAtMs - this.#opts.leaseTtlMs / 4) this.#refill(c, acct, nowMs);
+    if (acct.available(nowMs) < this.#leaseSize(acct) / 2 || nowMs > acct.leaseExpiresAtMs - this.#opts.leaseTtlMs / 4) this.#refill(c, acct, nowMs);
     return 'ok';
   }
 

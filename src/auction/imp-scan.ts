@@ -1,0 +1,139 @@
+/**
+ * The internal auction for one imp: walk the imp's candidate bitset in price-bound order, evaluate each
+ * campaign (request checks, pacing pre-check, deal, creative, floor, price) and keep the best few, best
+ * first. Stops when every campaign still ahead has a bound no higher than the worst candidate kept.
+ * Campaigns that need the user's profile are set aside (`pending`) when the profile is not known yet.
+ */
+import type { Bitset } from '../campaigns/bitset.js';
+import { matchCreative, matchDeal } from '../campaigns/creative-match.js';
+import type { Campaign, Creative } from '../campaigns/model.js';
+import { checkProfile, Drop, needsProfile, ProfileCheck } from '../campaigns/residual.js';
+import type { RequestMemo } from '../campaigns/select.js';
+import type { TimeZoneTable } from '../campaigns/time-zones.js';
+import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
+import type { NoBidReason } from '../metrics/labels.js';
+import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
+import type { PacingGate } from '../pacing/gate.js';
+import { priceFor } from '../scoring/strategies.js';
+import type { IdKey, Profile } from '../store/ports.js';
+import { floorMicros } from './currency.js';
+
+/** Candidates kept per imp: the winner plus fallbacks should the reservation fail at the last moment. */
+export const kKeep = 3;
+
+export interface Candidate {
+  readonly campaign: Campaign;
+  readonly creative: Creative;
+  readonly deal: Deal | null;
+  readonly priceMicros: number;
+}
+
+/** How the profile stands for this request while scanning. */
+export const enum ProfileState {
+  /** Not needed yet: nobody asked. */
+  Untouched = 0,
+  /** A lookup will run: set profile-needing campaigns aside. */
+  Pending = 1,
+  /** Known: either looked up, or impossible (no consent, no ids). */
+  Known = 2,
+}
+
+export interface ScanContext {
+  readonly req: BidRequest;
+  readonly snap: ConfigSnapshot;
+  readonly channel: Channel;
+  nowMs: number;
+  readonly zones: TimeZoneTable;
+  readonly gate: PacingGate;
+  readonly memo: RequestMemo;
+  profileState: ProfileState;
+  profile: Profile | undefined;
+  stage: string | undefined;
+  /** The furthest stage any campaign reached, for the no-bid reason. */
+  furthest: NoBidReason;
+  /** User ids for the lookup, set when the profile state is resolved. */
+  ids: readonly IdKey[];
+  /** Asked once, the first time a profile-needing campaign is met, to decide `Pending` or `Known`. */
+  readonly resolver: ProfileResolver;
+}
+
+export interface ProfileResolver {
+  resolveProfileState(ctx: ScanContext): void;
+}
+
+const kRank: Readonly<Record<NoBidReason, number>> = {
+  no_campaign: 0,
+  targeting: 1,
+  blocked: 2,
+  privacy: 3,
+  segments: 4,
+  frequency: 5,
+  no_creative: 6,
+  currency: 7,
+  below_floor: 8,
+  pacing: 9,
+  budget: 10,
+  deadline: 11,
+  error: 12,
+};
+
+export function noteReason(ctx: ScanContext, r: NoBidReason): void {
+  if (kRank[r] > kRank[ctx.furthest]) ctx.furthest = r;
+}
+
+export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bitset, out: Candidate[], pending: number[]): void {
+  const campaigns = ctx.snap.campaigns;
+  const impFloor = floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx);
+  for (let w = 0; w < bits.length; w++) {
+    let word = bits[w]!;
+    while (word !== 0) {
+      const t = word & -word;
+      word ^= t;
+      const c = campaigns[(w << 5) + (31 - Math.clz32(t))]!;
+      if (out.length === kKeep && c.boundMicros <= out[kKeep - 1]!.priceMicros) return;
+      const drop = ctx.memo.check(c, ctx.req, ctx.nowMs, ctx.zones);
+      if (drop !== Drop.None) {
+        noteReason(ctx, drop === Drop.Blocked ? 'blocked' : 'targeting');
+        continue;
+      }
+      if (needsProfile(c)) {
+        if (ctx.profileState === ProfileState.Untouched) ctx.resolver.resolveProfileState(ctx);
+        if (ctx.profileState === ProfileState.Pending) {
+          pending.push(impIndex, c.index);
+          continue;
+        }
+      }
+      evaluate(ctx, c, imp, impFloor, out);
+    }
+  }
+}
+
+/** Profile checks, then the imp-level evaluation; inserts a candidate into `out` (best first, capped). */
+export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: number | undefined, out: Candidate[]): void {
+  if (needsProfile(c)) {
+    const pc = checkProfile(c, ctx.profile);
+    if (pc !== ProfileCheck.Ok) {
+      noteReason(ctx, pc === ProfileCheck.Segments ? 'segments' : 'frequency');
+      return;
+    }
+  }
+  const deal = matchDeal(c, imp, ctx.channel.seat);
+  if (deal === undefined) return noteReason(ctx, 'targeting');
+  const creative = matchCreative(c, imp, ctx.req, ctx.stage);
+  if (creative === undefined) return noteReason(ctx, 'no_creative');
+  const floor = deal === null ? impFloor : floorMicros(deal.bidfloor, deal.bidfloorcur, ctx.snap.fx);
+  if (floor === undefined) return noteReason(ctx, 'currency');
+  const price = priceFor(c.bid, floor);
+  if (price === undefined) return noteReason(ctx, 'below_floor');
+  const gate = ctx.gate.check(c, ctx.channel.id, price / 1000, ctx.nowMs);
+  if (gate !== 'ok') return noteReason(ctx, gate);
+  insert(out, { campaign: c, creative, deal, priceMicros: price });
+}
+
+function insert(out: Candidate[], cand: Candidate): void {
+  let i = out.length;
+  while (i > 0 && out[i - 1]!.priceMicros < cand.priceMicros) i--;
+  if (i >= kKeep) return;
+  out.splice(i, 0, cand);
+  if (out.length > kKeep) out.length = kKeep;
+}
