@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Build stage: install every dependency and compile TypeScript to dist/.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY proto ./proto
+RUN npm run build
+
+# Runtime stage: production dependencies only, non-root, the compiled app and its sample config.
+# (bookworm: the uWebSockets.js native binary needs its glibc; alpine/musl would fall back to pure JS,
+# which the bidder refuses at start-up.)
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY proto ./proto
+COPY config ./config
+USER node
+EXPOSE 8080 9464
+HEALTHCHECK --interval=10s --timeout=2s --start-period=10s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/main.js"]
