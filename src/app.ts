@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ConfigHolder } from './config/config-holder.js';
 import { formatIssues } from './config/load.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
-import { createBidEndpoint } from './endpoints/bid-endpoint.js';
+import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -134,7 +134,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   const pub = new HttpServer(uws, { maxBodyBytes: snap.bidder.limits.maxBodyBytes, now: () => clock.now(), events: serverEvents });
   pub
-    .route('/bid/:channel', { post: { handler: createBidEndpoint({ clock, config, bidPath, metrics }), body: true } })
+    .route('/bid/:channel', { post: { handler: createBidEndpoint({ clock, config, bidPath, metrics }), body: true }, options: { handler: createPreflightEndpoint(config, metrics) } })
     .route('/notice/win', { get: { handler: createNoticeEndpoint(notices, 'win') } })
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })

@@ -83,7 +83,8 @@ export class BidPath implements ProfileResolver {
     this.#deps = deps;
   }
 
-  run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number): AuctionOutcome | Promise<AuctionOutcome> {
+  /** `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. */
+  run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, bidderCode?: string): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
     const index = snap.index;
     const reqBits = index.requestBits(req, channel.id);
@@ -104,6 +105,7 @@ export class BidPath implements ProfileResolver {
       zones: d.zones,
       gate: d.gate,
       memo,
+      bidderCode,
       profileState: ProfileState.Untouched,
       profile: undefined,
       stage: undefined,

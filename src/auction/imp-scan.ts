@@ -11,6 +11,7 @@ import { checkProfile, Drop, needsProfile, ProfileCheck } from '../campaigns/res
 import type { RequestMemo } from '../campaigns/select.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
+import { placementOf } from '../dialects/prebid.js';
 import type { NoBidReason } from '../metrics/labels.js';
 import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
@@ -46,6 +47,8 @@ export interface ScanContext {
   readonly zones: TimeZoneTable;
   readonly gate: PacingGate;
   readonly memo: RequestMemo;
+  /** The Prebid bidder code the request asked for (placement params live under it), if any. */
+  readonly bidderCode: string | undefined;
   profileState: ProfileState;
   profile: Profile | undefined;
   stage: string | undefined;
@@ -74,7 +77,8 @@ const kRank: Readonly<Record<NoBidReason, number>> = {
   pacing: 9,
   budget: 10,
   deadline: 11,
-  error: 12,
+  unknown_bidder: 12,
+  error: 13,
 };
 
 export function noteReason(ctx: ScanContext, r: NoBidReason): void {
@@ -116,6 +120,11 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
       noteReason(ctx, pc === ProfileCheck.Segments ? 'segments' : 'frequency');
       return;
     }
+  }
+  const placements = c.targeting.placements;
+  if (placements !== undefined) {
+    const placement = placementOf(imp, ctx.bidderCode);
+    if (placement === undefined || !placements.has(placement)) return noteReason(ctx, 'targeting');
   }
   const deal = matchDeal(c, imp, ctx.channel.seat);
   if (deal === undefined) return noteReason(ctx, 'targeting');

@@ -18,5 +18,6 @@ export const kNbr: Readonly<Record<NoBidReason, number>> = {
   privacy: 0,
   deadline: 1, // technical error
   no_creative: 0,
+  unknown_bidder: 0,
   error: 1,
 };

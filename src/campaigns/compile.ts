@@ -31,6 +31,7 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
     publisherBlock: setOf(t.publishers?.block),
     categoryAllow: setOf(t.categories?.allow),
     categoryBlock: setOf(t.categories?.block),
+    placements: setOf(t.placements),
     deals: setOf(t.deals),
     dealsOnly: t.dealsOnly,
     dayparts: compileDayparts(t.dayparts),

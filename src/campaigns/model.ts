@@ -48,6 +48,7 @@ export interface CompiledTargeting {
   readonly publisherBlock: ReadonlySet<string> | undefined;
   readonly categoryAllow: ReadonlySet<string> | undefined;
   readonly categoryBlock: ReadonlySet<string> | undefined;
+  readonly placements: ReadonlySet<string> | undefined;
   readonly deals: ReadonlySet<string> | undefined;
   readonly dealsOnly: boolean;
   /** 168 flags, index = weekday (0 = Monday) × 24 + hour, in the campaign's time zone; undefined = always. */

@@ -85,6 +85,35 @@ export const channelSchema = z.strictObject({
   timeoutMarginMs: z.number().nonnegative().optional(),
   /** Seat id we answer as on this channel. */
   seat: z.string().min(1).optional(),
+  /** Body format: `auto` decides by content type (protobuf for application/octet-stream or x-protobuf). */
+  format: z.enum(['json', 'protobuf', 'auto']).default('auto'),
+  /** Accept `Content-Encoding: gzip` requests, and gzip responses when the request accepts it. */
+  gzip: z.boolean().default(true),
+  /** How `${AUCTION_PRICE}` comes back: plain CPM, or encrypted (HMAC-SHA1 price confirmation scheme). */
+  priceMacro: z
+    .discriminatedUnion('style', [
+      z.strictObject({ style: z.literal('plain') }),
+      z.strictObject({ style: z.literal('encrypted'), encryptionKey: secretRef, integrityKey: secretRef }),
+    ])
+    .default({ style: 'plain' }),
+  /** The exchange sends no win notice: wins are implied by the billing or impression pixel (no nurl). */
+  winsImplied: z.boolean().default(false),
+  /** Wire dialect: plain OpenRTB (exchanges) or Prebid (Prebid.js / Prebid Server `s2sConfig`). */
+  dialect: z.enum(['openrtb', 'prebid']).default('openrtb'),
+  prebid: z
+    .strictObject({
+      /** Bidder codes we answer as: Prebid accepts a bid only when `seatbid[].seat` is the code it asked for. */
+      bidderCodes: z.array(z.string().min(1)).min(1),
+      /** Prebid treats 204 as an error; an empty `seatbid` is its clean no-bid. */
+      noBid: z.enum(['empty', '204']).default('empty'),
+      /** Seconds the bid may be cached by Prebid (`bid.exp`). */
+      exp: z.number().int().positive().default(300),
+    })
+    .optional(),
+  /** Browser-originated channels: the exact origins allowed to call with credentials (never `*`). */
+  cors: z.strictObject({ origins: z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'expected an origin like https://example.com')).min(1) }).optional(),
+}).superRefine((ch, ctx) => {
+  if (ch.dialect === 'prebid' && ch.prebid === undefined) ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
 });
 
 export const channelsSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
@@ -104,6 +133,8 @@ export const targetingSchema = z
     bundles: allowBlock,
     publishers: allowBlock,
     categories: allowBlock,
+    /** Placements: the imp's `tagid`, or the `placementId` a Prebid ad unit passes for our bidder code. */
+    placements: z.array(z.string().min(1)).optional(),
     deals: z.array(z.string().min(1)).optional(),
     /** Bid only on deal inventory (the listed deals). */
     dealsOnly: z.boolean().default(false),

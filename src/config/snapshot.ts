@@ -8,7 +8,7 @@ import { compileCampaign } from '../campaigns/compile.js';
 import type { Campaign } from '../campaigns/model.js';
 import { TargetingIndex } from '../campaigns/targeting-index.js';
 import type { RawConfig } from './load.js';
-import type { BidderConfig } from './schema.js';
+import type { BidderConfig, ChannelConfig } from './schema.js';
 
 export interface Channel {
   readonly id: string;
@@ -17,6 +17,14 @@ export interface Channel {
   readonly billableEvent: 'win' | 'bill';
   readonly timeoutMarginMs: number;
   readonly seat: string;
+  readonly format: 'json' | 'protobuf' | 'auto';
+  readonly gzip: boolean;
+  /** Keys of the encrypted price scheme, when the channel uses it. */
+  readonly priceKeys: { readonly encryptionKey: string; readonly integrityKey: string } | undefined;
+  readonly winsImplied: boolean;
+  readonly dialect: 'openrtb' | 'prebid';
+  readonly prebid: { readonly bidderCodes: ReadonlySet<string>; readonly noBid: 'empty' | '204'; readonly exp: number } | undefined;
+  readonly corsOrigins: ReadonlySet<string> | undefined;
 }
 
 export interface NoticeKey {
@@ -57,6 +65,13 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
         billableEvent: ch.billableEvent,
         timeoutMarginMs: ch.timeoutMarginMs ?? b.limits.networkMarginMs,
         seat: ch.seat ?? b.seat,
+        format: ch.format,
+        gzip: ch.gzip,
+        priceKeys: priceKeys(ch, env, warnings),
+        winsImplied: ch.winsImplied,
+        dialect: ch.dialect,
+        prebid: ch.prebid === undefined ? undefined : Object.freeze({ bidderCodes: new Set(ch.prebid.bidderCodes), noBid: ch.prebid.noBid, exp: ch.prebid.exp }),
+        corsOrigins: ch.cors === undefined ? undefined : new Set(ch.cors.origins),
       }),
     );
   }
@@ -91,6 +106,17 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     adminToken: b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env),
     warnings: Object.freeze(warnings),
   });
+}
+
+function priceKeys(ch: ChannelConfig, env: NodeJS.ProcessEnv, warnings: string[]): Channel['priceKeys'] {
+  if (ch.priceMacro.style !== 'encrypted') return undefined;
+  const encryptionKey = resolveSecret(ch.priceMacro.encryptionKey, env);
+  const integrityKey = resolveSecret(ch.priceMacro.integrityKey, env);
+  if (encryptionKey === undefined || integrityKey === undefined) {
+    warnings.push(`channel ${ch.id}: price keys are not set; its encrypted prices will be refused`);
+    return undefined;
+  }
+  return { encryptionKey, integrityKey };
 }
 
 function resolveSecret(ref: string, env: NodeJS.ProcessEnv): string | undefined {

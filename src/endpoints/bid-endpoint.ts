@@ -1,69 +1,156 @@
 /**
  * `POST /bid/:channel`: the adapter between HTTP and the bid path. Resolves the channel (404 before any
- * decoding), decodes and validates the body (400 naming the field), computes the deadline once, runs the
- * auction and encodes the answer: 200 with a BidResponse, or 204 for no bid. It counts every outcome.
+ * decoding), inflates gzip bodies within a hard limit, decodes JSON or protobuf (by channel and content
+ * type) with 400s naming the field, applies the channel's dialect (Prebid), computes the deadline once,
+ * runs the auction and answers in the request's format: 200 with a BidResponse, or a no-bid (204, or an
+ * empty seatbid for Prebid). Browser channels get CORS for their allowed origins only. Every outcome is
+ * counted.
  */
-import type { BidPath, AuctionOutcome } from '../auction/bid-path.js';
+import type { AuctionOutcome, BidPath } from '../auction/bid-path.js';
 import { computeDeadline } from '../auction/deadline.js';
+import { kNbr } from '../auction/nbr.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import type { RequestInfo } from '../http/server.js';
+import { checkPrebid, emptyResponse, toPrebidResponse } from '../dialects/prebid.js';
+import { gunzipLimited, gzipResponse } from '../http/inflate.js';
 import { kNoContent, type HttpReply } from '../http/reply.js';
+import type { RequestInfo } from '../http/server.js';
+import type { NoBidReason } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/registry.js';
 import { decodeJsonRequest } from '../openrtb/decode-json.js';
+import type { DecodeResult } from '../openrtb/decode-result.js';
 import { encodeJsonResponse } from '../openrtb/encode-json.js';
+import { decodeProtoRequest } from '../openrtb/proto/decode-proto.js';
+import { encodeProtoResponse } from '../openrtb/proto/encode-proto.js';
+import type { BidResponse } from '../openrtb/types.js';
 
 export interface BidEndpointDeps {
   readonly clock: Clock;
   readonly config: { readonly current: ConfigSnapshot };
   readonly bidPath: BidPath;
   readonly metrics: Metrics;
-  readonly onBids?: (outcome: Extract<AuctionOutcome, { bid: true }>, channel: Channel) => void;
 }
 
-const kJson = 'application/json';
-const kOpenRtbHeaders: readonly (readonly [string, string])[] = [['x-openrtb-version', '2.6']];
+type Header = readonly [string, string];
 
-export function createBidEndpoint(deps: BidEndpointDeps): (info: RequestInfo, body: Buffer | undefined) => HttpReply | Promise<HttpReply> {
+const kJson = 'application/json';
+const kProto = 'application/octet-stream';
+const kOpenRtbHeader: Header = ['x-openrtb-version', '2.6'];
+const kJsonHeaders: readonly Header[] = [kOpenRtbHeader];
+/** Below this size gzip costs more than it saves on a loopback or datacenter link. */
+const kGzipMinBytes = 1024;
+
+function isProtobuf(channel: Channel, contentType: string): boolean {
+  if (channel.format !== 'auto') return channel.format === 'protobuf';
+  return contentType.startsWith('application/octet-stream') || contentType.includes('protobuf');
+}
+
+function errorReply(status: number, code: string, error: string, path?: string, headers?: readonly Header[]): HttpReply {
+  return { status, body: JSON.stringify(path === undefined ? { error, code } : { error, code, path }), contentType: kJson, headers };
+}
+
+/** CORS for browser channels: echo an allowed origin exactly, with credentials; never `*`. */
+export function corsHeaders(channel: Channel, origin: string): readonly Header[] | undefined {
+  if (channel.corsOrigins === undefined || origin === '' || !channel.corsOrigins.has(origin)) return undefined;
+  return [
+    ['access-control-allow-origin', origin],
+    ['access-control-allow-credentials', 'true'],
+    ['vary', 'Origin'],
+  ];
+}
+
+export function createBidEndpoint(deps: BidEndpointDeps) {
   const { clock, config, bidPath, metrics } = deps;
 
-  const finish = (outcome: AuctionOutcome, channel: Channel, receivedAt: number): HttpReply => {
-    metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
-    if (!outcome.bid) {
-      metrics.request(channel.id, 'nobid');
-      metrics.noBid(channel.id, outcome.reason);
-      return kNoContent;
+  const encode = (res: BidResponse, proto: boolean, gzip: boolean, extra: readonly Header[] | undefined): HttpReply => {
+    const raw: string | Uint8Array = proto ? encodeProtoResponse(res) : encodeJsonResponse(res);
+    let headers = extra === undefined ? kJsonHeaders : [kOpenRtbHeader, ...extra];
+    let body: string | Uint8Array = raw;
+    if (gzip && raw.length >= kGzipMinBytes) {
+      body = gzipResponse(typeof raw === 'string' ? Buffer.from(raw) : raw);
+      headers = [...headers, ['content-encoding', 'gzip'], ['vary', 'Accept-Encoding']];
     }
-    metrics.request(channel.id, 'bid');
-    for (const c of outcome.chosen) metrics.bids.labels(channel.id, c.campaign.id).inc();
-    deps.onBids?.(outcome, channel);
-    return { status: 200, body: encodeJsonResponse(outcome.response), contentType: kJson, headers: kOpenRtbHeaders };
+    return { status: 200, body, contentType: proto ? kProto : kJson, headers };
   };
 
-  return (info, body) => {
+  const noBid = (req: { id: string }, channel: Channel, reason: NoBidReason, proto: boolean, cors: readonly Header[] | undefined, receivedAt: number): HttpReply => {
+    metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
+    metrics.request(channel.id, 'nobid');
+    metrics.noBid(channel.id, reason);
+    if (channel.prebid !== undefined && channel.prebid.noBid === 'empty') {
+      return encode(emptyResponse(req.id, config.current.bidder.currency, kNbr[reason]), proto, false, cors);
+    }
+    return cors === undefined ? kNoContent : { status: 204, headers: cors };
+  };
+
+  const finish = (outcome: AuctionOutcome, reqId: string, channel: Channel, code: string | undefined, proto: boolean, gzip: boolean, cors: readonly Header[] | undefined, receivedAt: number): HttpReply => {
+    if (!outcome.bid) return noBid({ id: reqId }, channel, outcome.reason, proto, cors, receivedAt);
+    metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
+    metrics.request(channel.id, 'bid');
+    for (const c of outcome.chosen) metrics.bids.labels(channel.id, c.campaign.id).inc();
+    const res = code !== undefined && channel.prebid !== undefined ? toPrebidResponse(outcome.response, code, channel.prebid.exp) : outcome.response;
+    return encode(res, proto, gzip, cors);
+  };
+
+  return (info: RequestInfo, body: Buffer | undefined): HttpReply | Promise<HttpReply> => {
     const snap = config.current;
     const channel = snap.channels.get(info.param);
     if (channel === undefined) {
       metrics.httpErrors.labels('unknown_channel').inc();
-      return { status: 404, body: JSON.stringify({ error: `unknown channel ${JSON.stringify(info.param)}`, code: 'UNKNOWN_CHANNEL' }), contentType: kJson };
+      return errorReply(404, 'UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(info.param)}`);
     }
-    const decoded = decodeJsonRequest(body ?? '');
+    const cors = corsHeaders(channel, info.origin);
+    if (cors === undefined && info.origin !== '' && channel.corsOrigins !== undefined) metrics.httpErrors.labels('cors_refused').inc();
+    let bytes: Uint8Array = body ?? Buffer.alloc(0);
+    if (info.contentEncoding !== '' && info.contentEncoding !== 'identity') {
+      if (info.contentEncoding !== 'gzip' || !channel.gzip) {
+        metrics.request(channel.id, 'unsupported');
+        return errorReply(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${info.contentEncoding} not accepted on this channel`, undefined, cors);
+      }
+      const inflated = gunzipLimited(bytes, snap.bidder.limits.maxInflatedBytes);
+      if (!inflated.ok) {
+        metrics.request(channel.id, inflated.reason === 'too_large' ? 'too_large' : 'bad_request');
+        return inflated.reason === 'too_large'
+          ? errorReply(413, 'BODY_TOO_LARGE', `inflated body larger than ${snap.bidder.limits.maxInflatedBytes} bytes`, undefined, cors)
+          : errorReply(400, 'BAD_REQUEST', 'corrupt gzip body', '', cors);
+      }
+      bytes = inflated.bytes;
+    }
+    const proto = isProtobuf(channel, info.contentType);
+    const decoded: DecodeResult = proto ? decodeProtoRequest(bytes) : decodeJsonRequest(bytes);
     if (!decoded.ok) {
       metrics.request(channel.id, 'bad_request');
-      const error = decoded.path === '' ? decoded.message : `${decoded.path}: ${decoded.message}`;
-      return { status: 400, body: JSON.stringify({ error, code: 'BAD_REQUEST', path: decoded.path }), contentType: kJson };
+      return errorReply(400, 'BAD_REQUEST', decoded.path === '' ? decoded.message : `${decoded.path}: ${decoded.message}`, decoded.path, cors);
     }
     const req = decoded.request;
-    const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
-    let outcome: AuctionOutcome | Promise<AuctionOutcome>;
-    try {
-      outcome = bidPath.run(req, snap, channel, deadline);
-    } catch (err) {
-      metrics.request(channel.id, 'error');
-      metrics.noBid(channel.id, 'error');
-      throw err;
+    let code: string | undefined;
+    if (channel.prebid !== undefined) {
+      const check = checkPrebid(req, channel.prebid.bidderCodes);
+      if (!check.ok) {
+        metrics.request(channel.id, 'bad_request');
+        return errorReply(400, 'BAD_REQUEST', `${check.path}: ${check.message}`, check.path, cors);
+      }
+      if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.receivedAtMs);
+      code = check.code;
     }
-    if (outcome instanceof Promise) return outcome.then((o) => finish(o, channel, info.receivedAtMs));
-    return finish(outcome, channel, info.receivedAtMs);
+    const gzip = channel.gzip && info.acceptEncoding.includes('gzip');
+    const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
+    const outcome = bidPath.run(req, snap, channel, deadline, code);
+    if (outcome instanceof Promise) return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
+    return finish(outcome, req.id, channel, code, proto, gzip, cors, info.receivedAtMs);
+  };
+}
+
+/** `OPTIONS /bid/:channel`: the CORS preflight of browser channels. */
+export function createPreflightEndpoint(config: { readonly current: ConfigSnapshot }, metrics: Metrics) {
+  return (info: RequestInfo): HttpReply => {
+    const channel = config.current.channels.get(info.param);
+    if (channel === undefined) return errorReply(404, 'UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(info.param)}`);
+    const cors = corsHeaders(channel, info.origin);
+    if (cors === undefined) {
+      if (info.origin !== '') metrics.httpErrors.labels('cors_refused').inc();
+      return { status: 204 };
+    }
+    return { status: 204, headers: [...cors, ['access-control-allow-methods', 'POST, OPTIONS'], ['access-control-allow-headers', 'content-type'], ['access-control-max-age', '600']] };
   };
 }

@@ -16,6 +16,7 @@ export const kNoBidReasons = [
   'privacy',
   'deadline',
   'no_creative',
+  'unknown_bidder',
   'error',
 ] as const;
 export type NoBidReason = (typeof kNoBidReasons)[number];
