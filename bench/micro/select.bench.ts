@@ -88,7 +88,7 @@ for (const n of [1_000, 10_000]) {
   const memo = new RequestMemo(n);
   const out: Candidate[] = [];
   const pending: number[] = [];
-  const ctx: ScanContext = { req, snap, channel: snap.channels.get('ssp-alpha')!, nowMs: clock.now(), zones, gate, memo, profileState: ProfileState.Known, profile: undefined, stage: undefined, furthest: 'targeting', ids: [], resolver: { resolveProfileState: () => {} } };
+  const ctx: ScanContext = { req, snap, channel: snap.channels.get('ssp-alpha')!, nowMs: clock.now(), zones, gate, memo, bidderCode: undefined, profileState: ProfileState.Known, profile: undefined, stage: undefined, furthest: 'targeting', ids: [], resolver: { resolveProfileState: () => {} } };
   const select = () => {
     memo.begin();
     out.length = 0;
