@@ -189,7 +189,7 @@ export class BidPath implements ProfileResolver {
     const snap = ctx.snap;
     const priceCur = toCurrencyMicros(cand.priceMicros, cur, snap.fx);
     const links = buildLinks(
-      snap.bidder.publicUrl,
+      snap.publicUrl,
       {
         auctionId: ctx.req.id,
         impId: imp.id,

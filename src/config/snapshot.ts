@@ -39,6 +39,8 @@ export interface ConfigSnapshot {
   readonly loadedAtMs: number;
   readonly dir: string;
   readonly bidder: BidderConfig;
+  /** Base of notice and click URLs: `PEREGRINE_PUBLIC_URL` when set, else `bidder.publicUrl`. */
+  readonly publicUrl: string;
   readonly channels: ReadonlyMap<string, Channel>;
   readonly campaigns: readonly Campaign[];
   readonly campaignsById: ReadonlyMap<string, Campaign>;
@@ -97,6 +99,7 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     loadedAtMs: nowMs,
     dir: raw.dir,
     bidder: b,
+    publicUrl: (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, ''),
     channels,
     campaigns,
     campaignsById: new Map(campaigns.map((c) => [c.id, c])),

@@ -11,7 +11,7 @@ describe('config loading', () => {
     const r = await loadConfigDir((cfg = tempConfig()).dir);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.channels).toHaveLength(3);
+    expect(r.config.channels.length).toBeGreaterThanOrEqual(3);
     expect(r.config.campaigns.length).toBeGreaterThanOrEqual(10);
     expect(new Set(r.config.campaigns.map((c) => c.advertiser)).size).toBeGreaterThanOrEqual(3);
     const formats = new Set(r.config.campaigns.flatMap((c) => c.creatives.map((cr) => (cr.format === 'banner' ? `${cr.w}x${cr.h}` : cr.format))));

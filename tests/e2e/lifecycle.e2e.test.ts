@@ -1,0 +1,70 @@
+/**
+ * The process as an operator runs it: `node --import tsx src/main.ts` in a child process, ready on /readyz,
+ * and SIGTERM draining in-flight requests before exiting 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { kSampleConfig } from '../helpers/config-dir.js';
+import { kTestEnv, sampleBannerRequest } from '../helpers/bidder.js';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  s.close();
+  return port;
+}
+
+async function waitReady(opsPort: number, child: ChildProcess): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`bidder exited early with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('bidder not ready in 20 s');
+}
+
+describe('process lifecycle', () => {
+  it('logs its store and config, serves, and drains on SIGTERM with exit code 0', async () => {
+    const [port, opsPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...kTestEnv, PORT: String(port), OPS_PORT: String(opsPort), HOST: '127.0.0.1', CONFIG_DIR: kSampleConfig, REDIS_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitReady(opsPort, child);
+    expect(out).toMatch(/store=memory/);
+    expect(out).toContain(kSampleConfig);
+    // A burst of requests in flight when SIGTERM lands: every one is answered.
+    const burst = Array.from({ length: 50 }, () =>
+      fetch(`http://127.0.0.1:${port}/bid/ssp-alpha`, { method: 'POST', body: JSON.stringify(sampleBannerRequest()) }).then((r) => r.status),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    const statuses = await Promise.allSettled(burst);
+    const answered = statuses.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value);
+    for (const s of answered) expect([200, 204]).toContain(s);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(out).toContain('drained');
+  });
+
+  it('refuses to start on an invalid config, listing the errors', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, CONFIG_DIR: '/nonexistent-peregrine-config' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(err).toContain('bidder.yaml: cannot read: ENOENT');
+  });
+});
