@@ -70,8 +70,8 @@ describe('Prebid.js in headless Chromium', () => {
     });
     const page = await context.newPage();
     await page.goto(demo.pageUrl);
-    await page.waitForFunction(() => (window as unknown as { peregrineDone?: boolean }).peregrineDone === true, undefined, { timeout: 20_000 });
-    const winners = await page.evaluate(() => (window as unknown as { peregrineWinners: Record<string, { bidder: string; cpm: number; width: number; height: number } | null> }).peregrineWinners);
+    await page.waitForFunction(() => (globalThis as unknown as { peregrineDone?: boolean }).peregrineDone === true, undefined, { timeout: 20_000 });
+    const winners = await page.evaluate(() => (globalThis as unknown as { peregrineWinners: Record<string, { bidder: string; cpm: number; width: number; height: number } | null> }).peregrineWinners);
     expect(winners).toEqual({
       'homepage-mrec': expect.objectContaining({ bidder: 'peregrine', cpm: 3.5, width: 300, height: 250 }),
       'homepage-leaderboard': expect.objectContaining({ bidder: 'peregrine', cpm: 3.5, width: 728, height: 90 }),

@@ -1,0 +1,65 @@
+/**
+ * The JSON bid response encoder: string building with the field names as precomputed fragments, and a
+ * fast path for strings that need no escaping (ids, URLs from our own config), falling back to
+ * `JSON.stringify` of the single string only when a character needs it. Undefined fields are omitted.
+ * `</` is escaped too, so markup never closes a surrounding script when a client inlines the response.
+ */
+import type { Bid, BidResponse } from './types.js';
+
+/** True when `s` can be written between quotes as is: no quote, backslash, control char, `<` or lone surrogate risk. */
+function plain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || (c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
+}
+
+export function jsonString(s: string): string {
+  if (plain(s)) return `"${s}"`;
+  return JSON.stringify(s).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function stringArray(list: readonly string[]): string {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + jsonString(list[i]!);
+  return `${out}]`;
+}
+
+/** JSON numbers for prices: finite, no exponent for the magnitudes a CPM has. */
+function number(n: number): string {
+  return Number.isFinite(n) ? String(n) : '0';
+}
+
+function encodeBid(b: Bid): string {
+  let out = `{"id":${jsonString(b.id)},"impid":${jsonString(b.impid)},"price":${number(b.price)}`;
+  if (b.adm !== undefined) out += `,"adm":${jsonString(b.adm)}`;
+  if (b.nurl !== undefined) out += `,"nurl":${jsonString(b.nurl)}`;
+  if (b.burl !== undefined) out += `,"burl":${jsonString(b.burl)}`;
+  if (b.lurl !== undefined) out += `,"lurl":${jsonString(b.lurl)}`;
+  out += `,"adomain":${stringArray(b.adomain)},"cid":${jsonString(b.cid)},"crid":${jsonString(b.crid)}`;
+  if (b.cat !== undefined) out += `,"cat":${stringArray(b.cat)}`;
+  if (b.dealid !== undefined) out += `,"dealid":${jsonString(b.dealid)}`;
+  if (b.w !== undefined) out += `,"w":${b.w}`;
+  if (b.h !== undefined) out += `,"h":${b.h}`;
+  out += `,"mtype":${b.mtype}`;
+  if (b.exp !== undefined) out += `,"exp":${b.exp}`;
+  return `${out}}`;
+}
+
+export function encodeJsonResponse(res: BidResponse): string {
+  let out = `{"id":${jsonString(res.id)}`;
+  if (res.bidid !== undefined) out += `,"bidid":${jsonString(res.bidid)}`;
+  out += `,"cur":${jsonString(res.cur)},"seatbid":[`;
+  for (let s = 0; s < res.seatbid.length; s++) {
+    const sb = res.seatbid[s]!;
+    out += s === 0 ? '{' : ',{';
+    if (sb.seat !== undefined) out += `"seat":${jsonString(sb.seat)},`;
+    out += '"bid":[';
+    for (let i = 0; i < sb.bid.length; i++) out += (i === 0 ? '' : ',') + encodeBid(sb.bid[i]!);
+    out += ']}';
+  }
+  out += ']';
+  if (res.nbr !== undefined) out += `,"nbr":${res.nbr}`;
+  return `${out}}`;
+}
