@@ -13,20 +13,22 @@ export interface BidLinks {
   readonly burl: string;
   readonly lurl: string;
   readonly adm: string;
+  /** `adm` as a JSON string literal, built from the pre-escaped markup (the links need no escaping). */
+  readonly admJson: string;
 }
 
 const kPrice = '${AUCTION_PRICE}';
 const kLoss = '${AUCTION_LOSS}';
 
-export function buildLinks(publicUrl: string, claims: NoticeClaims, key: NoticeKey, markup: string): BidLinks {
+export function buildLinks(publicUrl: string, claims: NoticeClaims, key: NoticeKey, markup: string, markupJson: string): BidLinks {
   const token = signToken(claims, key);
   const nurl = `${publicUrl}/notice/win?t=${token}&p=${kPrice}`;
   const burl = `${publicUrl}/notice/bill?t=${token}&p=${kPrice}`;
   const lurl = `${publicUrl}/notice/loss?t=${token}&p=${kPrice}&r=${kLoss}`;
-  let adm = markup;
-  if (adm.includes('{{')) {
-    const click = `${publicUrl}/click?t=${token}`;
-    adm = adm.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', encodeURIComponent(click)).replaceAll('{{BILL_URL}}', burl);
-  }
-  return { token, nurl, burl, lurl, adm };
+  if (!markup.includes('{{')) return { token, nurl, burl, lurl, adm: markup, admJson: `"${markupJson}"` };
+  const click = `${publicUrl}/click?t=${token}`;
+  const clickEnc = encodeURIComponent(click);
+  // The links are URL-safe ASCII (config base URL + base64url token): the same text is valid inside JSON.
+  const fill = (s: string) => s.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', burl);
+  return { token, nurl, burl, lurl, adm: fill(markup), admJson: `"${fill(markupJson)}"` };
 }

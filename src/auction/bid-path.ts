@@ -207,6 +207,7 @@ export class BidPath implements ProfileResolver {
       },
       snap.noticeKeys[0]!,
       cr.markup,
+      cr.markupJson,
     );
     return {
       id: `${this.#deps.instanceId}-${(++this.#bidSeq).toString(36)}`,
@@ -225,6 +226,8 @@ export class BidPath implements ProfileResolver {
       h: cr.format === 'native' ? undefined : cr.h,
       mtype: cr.mtype,
       exp: undefined,
+      admJson: snap.publicUrlSafe ? links.admJson : undefined,
+      urlsSafe: snap.publicUrlSafe,
     };
   }
 }

@@ -66,6 +66,11 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
 }
 
 function compileCreative(cfg: CreativeConfig): Creative {
+  const c = compileCreativeBody(cfg);
+  return Object.freeze({ ...c, markupJson: JSON.stringify(c.markup).slice(1, -1) });
+}
+
+function compileCreativeBody(cfg: CreativeConfig): Omit<Creative, 'markupJson'> {
   const base = {
     id: cfg.id,
     categories: Object.freeze([...cfg.categories]),
@@ -75,9 +80,9 @@ function compileCreative(cfg: CreativeConfig): Creative {
   };
   switch (cfg.format) {
     case 'banner':
-      return Object.freeze({ ...base, format: 'banner', mtype: MarkupType.Banner, w: cfg.w, h: cfg.h, markup: cfg.markup, durationSeconds: 0, mimes: new Set<string>(), protocols: [] });
+      return ({ ...base, format: 'banner', mtype: MarkupType.Banner, w: cfg.w, h: cfg.h, markup: cfg.markup, durationSeconds: 0, mimes: new Set<string>(), protocols: [] });
     case 'video':
-      return Object.freeze({
+      return ({
         ...base,
         format: 'video',
         mtype: MarkupType.Video,
@@ -89,7 +94,7 @@ function compileCreative(cfg: CreativeConfig): Creative {
         protocols: Object.freeze([...cfg.protocols]),
       });
     case 'native':
-      return Object.freeze({
+      return ({
         ...base,
         format: 'native',
         mtype: MarkupType.Native,

@@ -18,6 +18,8 @@ export interface Creative {
   readonly stages: ReadonlySet<string>;
   /** Markup with our macros (`{{CLICK_URL}}`, `{{NOTICE_TOKEN}}`) still in; `${AUCTION_PRICE}` is the exchange's. */
   readonly markup: string;
+  /** `markup` as the inside of a JSON string literal (escaped once at compile; our macros survive escaping). */
+  readonly markupJson: string;
   readonly durationSeconds: number;
   readonly mimes: ReadonlySet<string>;
   readonly protocols: readonly number[];

@@ -41,6 +41,8 @@ export interface ConfigSnapshot {
   readonly bidder: BidderConfig;
   /** Base of notice and click URLs: `PEREGRINE_PUBLIC_URL` when set, else `bidder.publicUrl`. */
   readonly publicUrl: string;
+  /** The public URL has only characters that need no escaping in JSON or HTML attributes. */
+  readonly publicUrlSafe: boolean;
   readonly channels: ReadonlyMap<string, Channel>;
   readonly campaigns: readonly Campaign[];
   readonly campaignsById: ReadonlyMap<string, Campaign>;
@@ -91,6 +93,7 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     warnings.push(`notice key ${k.id}: ${k.secret} is not set; using an ephemeral random key (tokens will not survive a restart or verify on other instances)`);
     return prev ?? { id: k.id, secret: randomBytes(32) };
   });
+  const publicUrl = (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, '');
   const hash = createHash('sha256');
   for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1))) hash.update(file).update('\0').update(text).update('\0');
   return Object.freeze({
@@ -99,7 +102,8 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     loadedAtMs: nowMs,
     dir: raw.dir,
     bidder: b,
-    publicUrl: (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, ''),
+    publicUrl,
+    publicUrlSafe: /^[A-Za-z0-9:/._~%[\]-]+$/.test(publicUrl),
     channels,
     campaigns,
     campaignsById: new Map(campaigns.map((c) => [c.id, c])),

@@ -2,22 +2,25 @@
  * The JSON bid response encoder: string building with the field names as precomputed fragments, and a
  * fast path for strings that need no escaping (ids, URLs from our own config), falling back to
  * `JSON.stringify` of the single string only when a character needs it. Undefined fields are omitted.
- * `</` is escaped too, so markup never closes a surrounding script when a client inlines the response.
  */
 import type { Bid, BidResponse } from './types.js';
 
-/** True when `s` can be written between quotes as is: no quote, backslash, control char, `<` or lone surrogate risk. */
+/** True when `s` can be written between quotes as is: no quote, backslash, control char or surrogate. */
 function plain(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || (c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) return false;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
   }
   return true;
 }
 
+/** A JSON string literal. JSON.stringify escapes lone surrogates (well-formed JSON.stringify, ES2019). */
 export function jsonString(s: string): string {
-  if (plain(s)) return `"${s}"`;
-  return JSON.stringify(s).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return plain(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+function quote(s: string): string {
+  return `"${s}"`;
 }
 
 function stringArray(list: readonly string[]): string {
@@ -33,10 +36,12 @@ function number(n: number): string {
 
 function encodeBid(b: Bid): string {
   let out = `{"id":${jsonString(b.id)},"impid":${jsonString(b.impid)},"price":${number(b.price)}`;
-  if (b.adm !== undefined) out += `,"adm":${jsonString(b.adm)}`;
-  if (b.nurl !== undefined) out += `,"nurl":${jsonString(b.nurl)}`;
-  if (b.burl !== undefined) out += `,"burl":${jsonString(b.burl)}`;
-  if (b.lurl !== undefined) out += `,"lurl":${jsonString(b.lurl)}`;
+  if (b.admJson !== undefined) out += `,"adm":${b.admJson}`;
+  else if (b.adm !== undefined) out += `,"adm":${jsonString(b.adm)}`;
+  const url = b.urlsSafe === true ? quote : jsonString;
+  if (b.nurl !== undefined) out += `,"nurl":${url(b.nurl)}`;
+  if (b.burl !== undefined) out += `,"burl":${url(b.burl)}`;
+  if (b.lurl !== undefined) out += `,"lurl":${url(b.lurl)}`;
   out += `,"adomain":${stringArray(b.adomain)},"cid":${jsonString(b.cid)},"crid":${jsonString(b.crid)}`;
   if (b.cat !== undefined) out += `,"cat":${stringArray(b.cat)}`;
   if (b.dealid !== undefined) out += `,"dealid":${jsonString(b.dealid)}`;

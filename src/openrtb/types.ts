@@ -217,6 +217,12 @@ export interface Bid {
   readonly h: number | undefined;
   readonly mtype: MarkupType;
   readonly exp: number | undefined;
+  /**
+   * Encoding shortcuts for bids the bidder built itself: `adm` already as a JSON string literal, and
+   * whether nurl/burl/lurl are known to need no JSON escaping. Optional: decoded or hand-built bids omit them.
+   */
+  readonly admJson?: string;
+  readonly urlsSafe?: boolean;
 }
 
 export interface SeatBid {

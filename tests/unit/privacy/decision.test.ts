@@ -1,7 +1,7 @@
 import { GVL, TCModel, TCString } from '@iabtcf/core';
 import { describe, expect, it } from 'vitest';
 import { ConsentCache, decidePrivacy } from '../../../src/privacy/decision.js';
-import { decodeGpp, decodeGppHeader } from '../../../src/privacy/gpp.js';
+import { decodeGppHeader } from '../../../src/privacy/gpp.js';
 import { usPrivacyOptedOut } from '../../../src/privacy/us-privacy.js';
 import type { BidRequest, Regs } from '../../../src/openrtb/types.js';
 import { device, kNoRegs, request, user } from '../../helpers/requests.js';
