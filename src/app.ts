@@ -86,7 +86,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     privacy,
     profiles: lookup,
     idKeys: idKeysFor,
-    onLookup: (o) => metrics.lookups.labels(o).inc(),
+    onLookup: (o) => {
+      metrics.lookups.labels(o).inc();
+      if (o === 'hit' || o === 'cache') metrics.identity.labels('true').inc();
+      else if (o === 'unknown') metrics.identity.labels('false').inc();
+    },
     onPrivacy: (r) => metrics.privacy.labels(r).inc(),
   });
   const notices = new NoticeHandler({
@@ -170,6 +174,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
     .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
 
+  // Readiness as a gauge too, so alerts need no probe of their own.
+  const readyTimer = setInterval(() => {
+    void opsEndpoints.readyz().then((r) => metrics.ready.set(r.status === 200 ? 1 : 0));
+  }, 5_000);
+  readyTimer.unref();
+  metrics.ready.set(1);
+
   const host = opts.host ?? snap.bidder.host;
   const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
   const opsPort = await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
@@ -179,6 +190,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const shutdown = (): Promise<void> =>
     (shutdownPromise ??= (async () => {
       draining = true;
+      clearInterval(readyTimer);
+      metrics.ready.set(0);
       pub.closing = true;
       pub.stopListening(uws);
       const until = Date.now() + 5_000;

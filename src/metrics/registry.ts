@@ -36,6 +36,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const budgetRemaining = new Gauge({ name: 'peregrine_budget_remaining', help: 'Daily budget not yet spent, per campaign and channel (account currency units, this instance view).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
   const leaseTakes = new Counter({ name: 'peregrine_budget_lease_requests_total', help: 'Budget lease requests to the store, by result.', labelNames: ['result'] as const, registers: [registry] });
   const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
+  const ready = new Gauge({ name: 'peregrine_ready', help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.', registers: [registry] });
+  const identity = new Counter({ name: 'peregrine_identity_lookups_total', help: 'Requests with user ids looked up, by whether a person was matched.', labelNames: ['matched'] as const, registers: [registry] });
   const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
 
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
@@ -75,6 +77,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     leaseTakes,
     httpErrors,
     inflight,
+    ready,
+    identity,
     preload,
     noBid(channel: string, reason: NoBidReason): void {
       const c = noBidByChannel.get(channel);
