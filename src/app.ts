@@ -209,8 +209,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
 async function openStore(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, instanceId: string, logger: Logger): Promise<Store> {
   const redis = snap.bidder.store.redis;
-  const url = env.REDIS_URL ?? redis?.url;
-  if (snap.bidder.store.kind === 'memory' && env.REDIS_URL === undefined) return createMemoryStore();
+  const envUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : env.REDIS_URL;
+  const url = envUrl ?? redis?.url;
+  if (snap.bidder.store.kind === 'memory' && envUrl === undefined) return createMemoryStore();
   const { createRedisStore } = await import('./store/redis/index.js');
   logger.info({ url: url === undefined ? undefined : redactUrl(url), cluster: redis?.cluster }, 'connecting to redis');
   return createRedisStore({ url, cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster }, keyPrefix: redis?.keyPrefix ?? 'pg:', instanceId });

@@ -28,6 +28,8 @@ try {
     { port: app.port, opsPort: app.opsPort, store: app.store.kind, configDir, configVersion: snap.version, configHash: snap.hash, campaigns: snap.campaigns.length, channels: [...snap.channels.keys()], instanceId: app.instanceId },
     `peregrine listening on :${app.port} (ops :${app.opsPort}), store=${app.store.kind}, config=${configDir}`,
   );
+  // Logging is asynchronous (buffered); the start-up line is what operators look for, so write it now.
+  app.logger.flush();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

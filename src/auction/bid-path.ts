@@ -109,7 +109,7 @@ export class BidPath implements ProfileResolver {
       profileState: ProfileState.Untouched,
       profile: undefined,
       stage: undefined,
-      furthest: 'targeting',
+      furthest: 'no_campaign',
       ids: kNoIds,
       resolver: this,
     };

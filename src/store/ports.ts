@@ -20,7 +20,14 @@ export interface SegmentEntry {
 
 /** What the bid path knows about one person after the lookup. */
 export interface Profile {
+  /**
+   * The person behind the ids: the identity graph's person when any id is linked, else an implicit person
+   * keyed by the first id, so a user never seen before still has (zero) frequency counts that the next
+   * impression increments.
+   */
   readonly personId: string;
+  /** Whether an id was linked to a person in the identity graph (for the match-rate metric). */
+  readonly linked?: boolean;
   readonly segments: ReadonlySet<string>;
   /**
    * Frequency counts keyed `campaignId:windowSeconds`, each the count of impressions in the current
@@ -36,8 +43,9 @@ export interface FrequencyWindow {
 
 export interface ProfileStore {
   /**
-   * Resolves ids to one person and fetches their segments and frequency counts. Resolves `undefined` when
-   * no id is known. Callers put their own deadline around it; adapters must not retry past a few ms.
+   * Resolves ids to one person (linked, or implicit: the first id) and fetches their segments and frequency
+   * counts. Resolves `undefined` only for an empty id list. Callers put their own deadline around it;
+   * adapters must not retry past a few ms.
    */
   lookup(ids: readonly IdKey[], nowMs: number): Promise<Profile | undefined>;
   /** Links ids to a person (creating it when `personId` is omitted: the first known id's person wins). */

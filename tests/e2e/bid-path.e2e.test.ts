@@ -118,7 +118,7 @@ describe('edge errors', () => {
     expect(await r.json()).toMatchObject({ code: 'UNKNOWN_CHANNEL' });
     const g = await fetch(`${b.url}/bid/ssp-alpha`);
     expect(g.status).toBe(405);
-    expect(g.headers.get('allow')).toBe('POST');
+    expect(g.headers.get('allow')).toBe('POST, OPTIONS');
     expect((await fetch(`${b.url}/elsewhere`)).status).toBe(404);
   });
   it('400 naming the field path', async () => {

@@ -43,6 +43,7 @@ describe('process lifecycle', () => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await waitReady(opsPort, child);
+    for (let i = 0; i < 50 && !out.includes('store='); i++) await new Promise((r) => setTimeout(r, 20));
     expect(out).toMatch(/store=memory/);
     expect(out).toContain(kSampleConfig);
     // A burst of requests in flight when SIGTERM lands: every one is answered.

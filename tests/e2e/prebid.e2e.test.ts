@@ -78,8 +78,9 @@ describe('Prebid.js in headless Chromium', () => {
       'mobile-banner': expect.objectContaining({ bidder: 'peregrine', cpm: 3.5, width: 320, height: 50 }),
     });
     for (const code of ['homepage-mrec', 'homepage-leaderboard', 'mobile-banner']) {
-      const frame = page.frameLocator(`#${code}-frame`);
-      await expect.poll(async () => frame.locator('.peregrine-price').textContent(), { timeout: 10_000 }).toBe('paid 3.5 CPM');
+      // Prebid renders the ad markup in an iframe (srcdoc) inside the slot's frame.
+      const price = page.frameLocator(`#${code}-frame`).frameLocator('iframe').locator('.peregrine-price');
+      await expect.poll(async () => price.textContent({ timeout: 2_000 }).catch(() => null), { timeout: 10_000 }).toBe('paid 3.5 CPM');
     }
     // Each creative's billing pixel (and Prebid's own burl, if it fires one) must count exactly once.
     await expect.poll(() => metric('peregrine_notices_total', { type: 'bill', outcome: 'ok' }), { timeout: 10_000 }).toBe(3);

@@ -23,8 +23,9 @@ export class MemoryProfileStore implements ProfileStore {
   #nextPerson = 1;
 
   async lookup(ids: readonly IdKey[], nowMs: number): Promise<Profile | undefined> {
-    const personId = this.#resolve(ids, nowMs);
-    if (personId === undefined) return undefined;
+    if (ids.length === 0) return undefined;
+    const linked = this.#resolve(ids, nowMs);
+    const personId = linked ?? ids[0]!;
     const rec = this.#people.get(personId);
     const segments = new Set<string>();
     const frequency = new Map<string, number>();
@@ -46,7 +47,7 @@ export class MemoryProfileStore implements ProfileStore {
         if (bucket === Math.floor(nowMs / 1000 / window)) frequency.set(head, entry.value);
       }
     }
-    return { personId, segments, frequency };
+    return { personId, linked: linked !== undefined, segments, frequency };
   }
 
   async link(ids: readonly IdKey[], personId: string | undefined, ttlSeconds: number, nowMs: number): Promise<string> {
