@@ -86,10 +86,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     privacy,
     profiles: lookup,
     idKeys: idKeysFor,
-    onLookup: (o) => {
+    onLookup: (o, profile) => {
       metrics.lookups.labels(o).inc();
-      if (o === 'hit' || o === 'cache') metrics.identity.labels('true').inc();
-      else if (o === 'unknown') metrics.identity.labels('false').inc();
+      if (profile !== undefined) metrics.identity.labels(profile.linked === true ? 'true' : 'false').inc();
     },
     onPrivacy: (r) => metrics.privacy.labels(r).inc(),
   });
@@ -98,7 +97,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     config,
     gate,
     dedup: store.dedup,
-    profiles: store.profiles,
+    // Impressions counted here also bump this instance's cached profiles, so hot users meet their caps at once.
+    profiles: lookup.observing(store.profiles),
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
@@ -153,6 +153,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       notReadyReason: async () => {
         if (draining) return 'draining';
         if (!(await store.ping().catch(() => false))) return `store (${store.kind}) unreachable`;
+        if (!lookup.healthy()) return 'user lookups failing (circuit open)';
         return undefined;
       },
     },
@@ -163,6 +164,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get: {
         handler: () => {
           for (const r of gate.remaining()) metrics.budgetRemaining.labels(r.campaignId, r.channelId).set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
+          const counters = lookup.counters();
+          metrics.identityMatchRate.set(counters.matchRate);
+          metrics.duplicateReach.set(counters.duplicateReachRate);
           return opsEndpoints.metrics();
         },
       },
@@ -214,7 +218,13 @@ async function openStore(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, instanceI
   if (snap.bidder.store.kind === 'memory' && envUrl === undefined) return createMemoryStore();
   const { createRedisStore } = await import('./store/redis/index.js');
   logger.info({ url: url === undefined ? undefined : redactUrl(url), cluster: redis?.cluster }, 'connecting to redis');
-  return createRedisStore({ url, cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster }, keyPrefix: redis?.keyPrefix ?? 'pg:', instanceId });
+  return createRedisStore({
+    url,
+    cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster },
+    keyPrefix: redis?.keyPrefix ?? 'pg:',
+    instanceId,
+    onError: (err) => logger.warn({ err: err.message }, 'redis error'),
+  });
 }
 
 function redactUrl(url: string): string {

@@ -38,7 +38,8 @@ export interface LookupResult {
 }
 
 export interface ProfileSource {
-  lookup(ids: readonly IdKey[], deadlineMs: number): Promise<LookupResult>;
+  /** `channelId` lets the source count a person seen through several channels (duplicate reach). */
+  lookup(ids: readonly IdKey[], deadlineMs: number, channelId?: string): Promise<LookupResult>;
 }
 
 export interface BidPathDeps {
@@ -49,7 +50,7 @@ export interface BidPathDeps {
   readonly privacy: (req: BidRequest) => PrivacyVerdict;
   readonly profiles: ProfileSource;
   readonly idKeys: (req: BidRequest, channelId: string, useIfa: boolean) => readonly IdKey[];
-  readonly onLookup?: (outcome: LookupOutcome) => void;
+  readonly onLookup?: (outcome: LookupOutcome, profile?: Profile) => void;
   readonly onPrivacy?: (reason: string) => void;
 }
 
@@ -120,8 +121,8 @@ export class BidPath implements ProfileResolver {
       scanImp(ctx, req.imp[k]!, k, index.impBits(reqBits, req.imp[k]!), out, state.pending);
     }
     if (state.pending.length === 0) return this.#finish(state);
-    return d.profiles.lookup(ctx.ids, deadlineMs).then((r) => {
-      d.onLookup?.(r.outcome);
+    return d.profiles.lookup(ctx.ids, deadlineMs, channel.id).then((r) => {
+      d.onLookup?.(r.outcome, r.profile);
       if (d.clock.now() >= deadlineMs) return { bid: false, reason: 'deadline' } as const;
       this.#evaluatePending(state, r.profile);
       return this.#finish(state);

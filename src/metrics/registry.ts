@@ -38,6 +38,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
   const ready = new Gauge({ name: 'peregrine_ready', help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.', registers: [registry] });
   const identity = new Counter({ name: 'peregrine_identity_lookups_total', help: 'Requests with user ids looked up, by whether a person was matched.', labelNames: ['matched'] as const, registers: [registry] });
+  const identityMatchRate = new Gauge({ name: 'peregrine_identity_match_ratio', help: 'Share of lookups with ids whose ids are linked to a person in the identity graph (this instance).', registers: [registry] });
+  const duplicateReach = new Gauge({ name: 'peregrine_duplicate_reach_ratio', help: 'Share of recently matched people seen through more than one channel (this instance).', registers: [registry] });
   const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
 
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
@@ -79,6 +81,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     inflight,
     ready,
     identity,
+    identityMatchRate,
+    duplicateReach,
     preload,
     noBid(channel: string, reason: NoBidReason): void {
       const c = noBidByChannel.get(channel);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { kSampleConfig } from '../helpers/config-dir.js';
 import { kTestEnv, sampleBannerRequest } from '../helpers/bidder.js';
 
@@ -32,6 +32,12 @@ async function waitReady(opsPort: number, child: ChildProcess): Promise<void> {
   throw new Error('bidder not ready in 20 s');
 }
 
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  // A failed assertion must not leave a bidder running.
+  for (const c of spawned.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
 describe('process lifecycle', () => {
   it('logs its store and config, serves, and drains on SIGTERM with exit code 0', async () => {
     const [port, opsPort] = [await freePort(), await freePort()];
@@ -39,6 +45,7 @@ describe('process lifecycle', () => {
       env: { ...process.env, ...kTestEnv, PORT: String(port), OPS_PORT: String(opsPort), HOST: '127.0.0.1', CONFIG_DIR: kSampleConfig, REDIS_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    spawned.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -62,6 +69,7 @@ describe('process lifecycle', () => {
 
   it('refuses to start on an invalid config, listing the errors', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, CONFIG_DIR: '/nonexistent-peregrine-config' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawned.push(child);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];

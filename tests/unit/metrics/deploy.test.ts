@@ -28,7 +28,7 @@ describe('dashboards and alerts', () => {
   });
 
   it('every metric follows Prometheus naming: prefix, base units, _total counters', () => {
-    for (const m of metrics.registry.getMetricsAsArray() as { name: string; type: string }[]) {
+    for (const m of metrics.registry.getMetricsAsArray() as unknown as { name: string; type: string }[]) {
       expect(m.name).toMatch(/^peregrine_[a-z0-9_]+$/);
       if (m.type === 'counter') expect(m.name, m.name).toMatch(/_total$/);
       expect(m.name).not.toMatch(/_(ms|milliseconds|micros)$/);

@@ -1,0 +1,78 @@
+/**
+ * The pure part of bid shading, shared by `ShadingModel.shade` and the scoring kernel (so a worker can shade
+ * with four numbers and no model object).
+ *
+ * Win-rate curve: w(b) = σ(a + k·ln b), k > 0 — a log-logistic distribution of the price needed to win.
+ * Expected surplus (v − b)·w(b) is maximised where h(b) = (v − b)(1 − w(b))·k − b = 0; h is strictly
+ * decreasing on (0, v], so the optimum is unique, and since h grows with v it is non-decreasing in v.
+ * We return the largest integer micro b in [floor, v] with h(b) ≥ 0 — an exact integer answer (Newton steps,
+ * then an integer fix-up), which keeps shading exactly monotone in v, not just up to rounding.
+ */
+
+/** h(b) for the curve (a, k) and value v (all prices in CPM micros); also leaves dh/db in `gSlope`. */
+let gSlope = 0;
+function h(b: number, v: number, a: number, k: number): number {
+  const q = 1 / (1 + Math.exp(a + k * Math.log(b)));
+  gSlope = -q * k - (b > 0 ? ((v - b) * k * k * q * (1 - q)) / b : 0) - 1;
+  return (v - b) * q * k - b;
+}
+
+/**
+ * The surplus-maximising integer bid in [floor, v] for the curve (a, k); v and floor integer micros.
+ * The root lies below v·k/(1 + k) (there h = −w·b ≤ 0), which brackets it tightly; safeguarded Newton in
+ * floating point gets within a micro in a few steps, then an integer fix-up settles the exact answer.
+ */
+export function optimalBid(v: number, floor: number, a: number, k: number): number {
+  // No evaluation at the floor: when the root lies below it, the fix-up below lands on the floor anyway.
+  let lo = 0;
+  let hi = Math.min(v, Math.ceil((v * k) / (1 + k)) + 1);
+  if (hi <= floor) return floor;
+  let b = hi;
+  let hb = h(b, v, a, k);
+  if (hb >= 0) return hi;
+  for (let it = 0; it < 60 && hi - lo > 0.5; it++) {
+    let t = b - hb / gSlope;
+    if (!(t > lo && t < hi)) t = (lo + hi) / 2;
+    b = t;
+    hb = h(b, v, a, k);
+    if (hb >= 0) lo = b;
+    else hi = b;
+    if (Math.abs(hb / gSlope) < 0.25 || (hb < 0 && b < floor)) break; // converged, or the root is below the floor
+  }
+  // Largest integer with h ≥ 0 (at least the floor): exact, so the answer is monotone in v whatever the
+  // float path was.
+  let r = Math.max(floor, Math.floor(b));
+  for (let step = 0; step < 4; step++) {
+    if (r < v && h(r + 1, v, a, k) >= 0) r++;
+    else if (r > floor && h(r, v, a, k) < 0) r--;
+    else return r;
+  }
+  return bisect(v, floor, a, k); // a float path that ended far off (never seen): settle it exactly anyway
+}
+
+/** The same answer by plain integer bisection over [floor, v] (the fallback, and the tests' reference). */
+export function bisect(v: number, floor: number, a: number, k: number): number {
+  if (!(h(floor, v, a, k) >= 0)) return floor;
+  let lo = floor;
+  let hi = v;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (h(mid, v, a, k) >= 0) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The shaded first-price bid for value v (CPM micros) above `floor`: 0 when v is below the floor (no bid);
+ * otherwise in [floor, v], non-decreasing in v. `conf` ∈ [0, 1] blends from the cold-start price
+ * (v × `cold`, at least the floor) to the optimum of the learned curve; conf 0 ignores (a, k).
+ */
+export function shadePrice(v: number, floor: number, a: number, k: number, conf: number, cold: number): number {
+  if (!(v >= floor) || !(v > 0)) return 0;
+  const coldPrice = Math.max(floor, Math.min(v, Math.round(v * cold)));
+  if (!(conf > 0) || !(k > 0)) return coldPrice;
+  const best = optimalBid(v, floor, a, k);
+  const p = Math.round(coldPrice + Math.min(1, conf) * (best - coldPrice));
+  return p < floor ? floor : p > v ? v : p;
+}

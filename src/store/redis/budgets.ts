@@ -1,0 +1,68 @@
+/**
+ * The budget ledger with leases on Redis: the accounting of memory/budgets.ts done atomically by Lua on
+ * one campaign's keys (one hash tag, so one Cluster slot), shared by every bidder instance.
+ *
+ *   bud:{c}                "s:<ch>:<day>" spent on the key, "total" spent on the campaign
+ *   bud:{c}:l              "<ch>:<day>:<instance>" → "<micros>:<expiresAtMs>"   live leases only
+ *   bud:{c}:n:<ch>:<day>   settled notice ids (idempotency), TTL 3 days
+ *
+ * Lease expiry compares with the caller's `nowMs`, like the memory store.
+ */
+import type { BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+import { assertReady } from './connection.js';
+import { budgetField, type KeySchema } from './keys.js';
+import type { RedisClient } from './scripts.js';
+
+/** Long enough for any exchange's late billing notice; after that a replay could double-count. */
+const kNoticeSetTtlMs = 3 * 86_400_000;
+
+export class RedisBudgetStore implements BudgetStore {
+  readonly #client: RedisClient;
+  readonly #keys: KeySchema;
+
+  constructor(client: RedisClient, keys: KeySchema) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  async takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant> {
+    assertReady(this.#client);
+    const k = this.#keys;
+    const [granted, spent, lease] = await this.#client.pgTakeLease(
+      k.budget(key.campaignId),
+      k.leases(key.campaignId),
+      budgetField(key),
+      instanceId,
+      Math.max(0, Math.floor(Math.min(wantMicros, Number.MAX_SAFE_INTEGER))),
+      capArg(caps.dailyMicros),
+      capArg(caps.totalMicros),
+      Math.round(ttlMs),
+      Math.floor(nowMs),
+    );
+    return { grantedMicros: granted, spentMicros: spent, leaseMicros: lease };
+  }
+
+  async settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean> {
+    assertReady(this.#client);
+    const k = this.#keys;
+    // HINCRBY takes integers; callers already pass whole micros (ports.ts), rounding only guards the type.
+    const fresh = await this.#client.pgSettle(k.budget(key.campaignId), k.leases(key.campaignId), k.notices(key), budgetField(key), instanceId, noticeId, Math.round(spentMicros), Math.floor(nowMs), kNoticeSetTtlMs);
+    return fresh === 1;
+  }
+
+  async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {
+    assertReady(this.#client);
+    await this.#client.hdel(this.#keys.leases(key.campaignId), `${budgetField(key)}:${instanceId}`);
+  }
+
+  async spent(key: BudgetKey): Promise<number> {
+    assertReady(this.#client);
+    const v = await this.#client.hget(this.#keys.budget(key.campaignId), `s:${budgetField(key)}`);
+    return v === null ? 0 : Number(v);
+  }
+}
+
+/** −1 stands for "no cap": Lua 5.1's tonumber cannot be trusted with "inf". */
+function capArg(micros: number): number {
+  return Number.isFinite(micros) ? Math.max(0, Math.floor(micros)) : -1;
+}

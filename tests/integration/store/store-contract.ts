@@ -1,0 +1,199 @@
+/**
+ * The storage contract: one suite every Store adapter must pass (memory, Redis, Redis Cluster), so the
+ * memory adapter's semantics are the reference and the others are checked against the same expectations.
+ * Expiry is tested by moving `nowMs`, not by sleeping: adapters take time from the caller. The one exception
+ * is de-duplication on Redis, whose expiry is the server's own (SET NX PX), flagged by `realTimeDedup`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BudgetCaps, BudgetKey, Store } from '../../../src/store/ports.js';
+
+export interface StoreHarness {
+  readonly store: Store;
+  /** Dedup TTLs run on the server's clock: expiry is tested with a 1 s TTL and a real wait. */
+  readonly realTimeDedup: boolean;
+  close(): Promise<void>;
+}
+
+const T = Date.UTC(2026, 10, 23, 12, 0, 0); // on an hour boundary: window buckets are easy to reason about
+const kMin = 60_000;
+const kHour = 3_600_000;
+const noTotal = (daily: number): BudgetCaps => ({ dailyMicros: daily, totalMicros: Infinity });
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreHarness>): void {
+  describe(`store contract: ${name}`, () => {
+    let h: StoreHarness;
+    let s: Store;
+    beforeEach(async () => {
+      h = await makeStore();
+      s = h.store;
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    describe('identity', () => {
+      it('links several ids to one person, found through any of them', async () => {
+        const p = await s.profiles.link(['uid:u1', 'ifa:f1', 'eid:id5:e1'], undefined, 3600, T);
+        for (const id of ['uid:u1', 'ifa:f1', 'eid:id5:e1']) expect(await s.profiles.lookup([id], T)).toMatchObject({ personId: p, linked: true });
+        expect((await s.profiles.lookup(['uid:nobody', 'ifa:f1'], T))?.personId).toBe(p);
+        const prof = await s.profiles.lookup(['uid:u1'], T);
+        expect(prof?.segments.size).toBe(0);
+        expect(prof?.frequency.size).toBe(0);
+        expect(await s.profiles.lookup([], T)).toBeUndefined();
+      });
+
+      it('ids linked to nobody are an implicit person keyed by the first id, whose impressions count', async () => {
+        const p = await s.profiles.lookup(['uid:nobody', 'ifa:nobody'], T);
+        expect(p).toMatchObject({ personId: 'uid:nobody', linked: false });
+        expect(p?.segments.size).toBe(0);
+        await s.profiles.recordImpression(p!.personId, [{ campaignId: 'c1', windowSeconds: 3600 }], T + 1);
+        const again = await s.profiles.lookup(['uid:nobody', 'ifa:nobody'], T + 2);
+        expect(again).toMatchObject({ personId: 'uid:nobody', linked: false });
+        expect(again?.frequency.get('c1:3600')).toBe(1);
+      });
+
+      it('the first known id wins when linking without a person, and in lookups', async () => {
+        const a = await s.profiles.link(['uid:a'], undefined, 3600, T);
+        const b = await s.profiles.link(['uid:b'], 'person-b', 3600, T);
+        expect(b).toBe('person-b');
+        expect((await s.profiles.lookup(['uid:b', 'uid:a'], T))?.personId).toBe('person-b');
+        expect((await s.profiles.lookup(['uid:x', 'uid:a', 'uid:b'], T))?.personId).toBe(a);
+        // Linking adopts the first known id's person and points every given id at it.
+        expect(await s.profiles.link(['uid:new', 'uid:a', 'uid:b'], undefined, 3600, T)).toBe(a);
+        expect((await s.profiles.lookup(['uid:new'], T))?.personId).toBe(a);
+        expect((await s.profiles.lookup(['uid:b'], T))?.personId).toBe(a);
+      });
+
+      it('identity edges expire with their TTL', async () => {
+        await s.profiles.link(['uid:ttl'], 'p-ttl', 60, T);
+        expect((await s.profiles.lookup(['uid:ttl'], T + 59_000))?.personId).toBe('p-ttl');
+        expect(await s.profiles.lookup(['uid:ttl'], T + 61_000)).toMatchObject({ personId: 'uid:ttl', linked: false });
+      });
+
+      it('re-linking an id moves it to the new person', async () => {
+        await s.profiles.link(['uid:m'], 'p-old', 3600, T);
+        await s.profiles.link(['uid:m'], 'p-new', 3600, T + 1);
+        expect((await s.profiles.lookup(['uid:m'], T + 2))?.personId).toBe('p-new');
+      });
+    });
+
+    describe('segments', () => {
+      it('returns live segments and filters expired ones', async () => {
+        await s.profiles.link(['uid:s'], 'p-s', 86_400 * 30, T);
+        await s.profiles.addSegments('p-s', [{ id: 'auto' }, { id: 'short', expiresAt: T + 10 * kMin }, { id: 'gone', expiresAt: T - 1 }, { id: 'first', source: 1 }], 3600, T);
+        expect([...(await s.profiles.lookup(['uid:s'], T))!.segments].sort()).toEqual(['auto', 'first', 'short']);
+        expect([...(await s.profiles.lookup(['uid:s'], T + 11 * kMin))!.segments].sort()).toEqual(['auto', 'first']);
+        expect([...(await s.profiles.lookup(['uid:s'], T + 2 * kHour))!.segments]).toEqual([]);
+      });
+
+      it('keeps the later expiry of a segment already present', async () => {
+        await s.profiles.link(['uid:k'], 'p-k', 86_400, T);
+        await s.profiles.addSegments('p-k', [{ id: 'x', expiresAt: T + 10 * kMin }], 3600, T);
+        await s.profiles.addSegments('p-k', [{ id: 'x', expiresAt: T + 5 * kMin }], 3600, T + 1);
+        expect((await s.profiles.lookup(['uid:k'], T + 7 * kMin))!.segments.has('x')).toBe(true);
+        await s.profiles.addSegments('p-k', [{ id: 'x', expiresAt: T + 20 * kMin }], 3600, T + 2);
+        expect((await s.profiles.lookup(['uid:k'], T + 15 * kMin))!.segments.has('x')).toBe(true);
+        expect((await s.profiles.lookup(['uid:k'], T + 21 * kMin))!.segments.has('x')).toBe(false);
+      });
+    });
+
+    describe('frequency', () => {
+      const w = (campaignId: string, windowSeconds: number) => ({ campaignId, windowSeconds });
+
+      it('counts impressions per campaign and window, only in the current bucket', async () => {
+        await s.profiles.link(['uid:f'], 'p-f', 86_400 * 7, T);
+        await s.profiles.recordImpression('p-f', [w('c1', 3600), w('c1', 86_400)], T + kMin);
+        await s.profiles.recordImpression('p-f', [w('c1', 3600), w('c1', 86_400)], T + 2 * kMin);
+        await s.profiles.recordImpression('p-f', [w('c2', 3600)], T + 3 * kMin);
+        const now = await s.profiles.lookup(['uid:f'], T + 30 * kMin);
+        expect(Object.fromEntries(now!.frequency)).toEqual({ 'c1:3600': 2, 'c1:86400': 2, 'c2:3600': 1 });
+        // The next hour: hourly buckets roll over, the daily one does not.
+        const later = await s.profiles.lookup(['uid:f'], T + kHour + kMin);
+        expect(Object.fromEntries(later!.frequency)).toEqual({ 'c1:86400': 2 });
+        await s.profiles.recordImpression('p-f', [w('c1', 3600), w('c1', 86_400)], T + kHour + 2 * kMin);
+        const after = await s.profiles.lookup(['uid:f'], T + kHour + 3 * kMin);
+        expect(Object.fromEntries(after!.frequency)).toEqual({ 'c1:3600': 1, 'c1:86400': 3 });
+        // The next day: nothing left.
+        expect((await s.profiles.lookup(['uid:f'], T + 24 * kHour))!.frequency.size).toBe(0);
+      });
+    });
+
+    describe('budgets', () => {
+      const key: BudgetKey = { campaignId: 'camp', channelId: 'chA', day: '2026-11-23' };
+      const keyB: BudgetKey = { ...key, channelId: 'chB' };
+
+      it('never leases past the daily cap; leases of one instance accumulate', async () => {
+        expect(await s.budgets.takeLease(key, 'i1', 600, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 600, spentMicros: 0, leaseMicros: 600 });
+        expect(await s.budgets.takeLease(key, 'i2', 600, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 400, spentMicros: 0, leaseMicros: 400 });
+        expect((await s.budgets.takeLease(key, 'i3', 600, noTotal(1000), 60_000, T)).grantedMicros).toBe(0);
+        await s.budgets.releaseLease(key, 'i2', T);
+        expect(await s.budgets.takeLease(key, 'i1', 100, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 100, spentMicros: 0, leaseMicros: 700 });
+      });
+
+      it('the total cap spans channels (spend and live leases)', async () => {
+        const caps = { dailyMicros: 800, totalMicros: 1000 };
+        expect((await s.budgets.takeLease(key, 'i1', 700, caps, 60_000, T)).grantedMicros).toBe(700);
+        expect((await s.budgets.takeLease(keyB, 'i1', 700, caps, 60_000, T)).grantedMicros).toBe(300);
+        await s.budgets.settle(key, 'i1', 'n-total', 500, T);
+        // Spend 500 came out of the chA lease (now 200): total = 500 spent + 200 + 300 leased = 1000.
+        expect((await s.budgets.takeLease(keyB, 'i2', 700, caps, 60_000, T)).grantedMicros).toBe(0);
+        await s.budgets.releaseLease(keyB, 'i1', T);
+        expect((await s.budgets.takeLease(keyB, 'i2', 700, caps, 60_000, T)).grantedMicros).toBe(300);
+      });
+
+      it('an expired lease returns its budget to the pool', async () => {
+        expect((await s.budgets.takeLease(key, 'i1', 1000, noTotal(1000), 10_000, T)).grantedMicros).toBe(1000);
+        expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 10_000, T + 5_000)).grantedMicros).toBe(0);
+        expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 10_000, T + 10_001)).grantedMicros).toBe(1000);
+        // i1's own expired lease starts again from zero.
+        expect((await s.budgets.takeLease(key, 'i1', 5, noTotal(1000), 10_000, T + 10_002)).leaseMicros).toBe(0);
+      });
+
+      it('settle is idempotent per notice id and reduces the settling instance’s lease', async () => {
+        await s.budgets.takeLease(key, 'i1', 600, noTotal(1000), 60_000, T);
+        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 1)).toBe(true);
+        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 2)).toBe(false);
+        expect(await s.budgets.spent(key)).toBe(200);
+        expect(await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 60_000, T + 3)).toEqual({ grantedMicros: 0, spentMicros: 200, leaseMicros: 400 });
+        // cap 1000 − spent 200 − i1's lease 400 = 400 for anyone else.
+        expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 60_000, T + 4)).grantedMicros).toBe(400);
+        // The same notice id on another key is another notice.
+        expect(await s.budgets.settle(keyB, 'i1', 'n1', 50, T + 5)).toBe(true);
+        expect(await s.budgets.spent(keyB)).toBe(50);
+      });
+
+      it('settling more than the lease empties it; settling after expiry charges spend only', async () => {
+        await s.budgets.takeLease(key, 'i1', 100, noTotal(1000), 1_000, T);
+        await s.budgets.settle(key, 'i1', 'big', 300, T + 1);
+        expect((await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 1_000, T + 2)).leaseMicros).toBe(0);
+        await s.budgets.takeLease(key, 'i2', 100, noTotal(1000), 1_000, T);
+        expect(await s.budgets.settle(key, 'i2', 'late', 50, T + 5_000)).toBe(true);
+        expect(await s.budgets.spent(key)).toBe(350);
+        expect((await s.budgets.takeLease(key, 'i3', 1000, noTotal(1000), 1_000, T + 5_001)).grantedMicros).toBe(650);
+      });
+
+      it('spend is per channel and day; an unknown key has spent nothing', async () => {
+        await s.budgets.settle(key, 'i1', 'a', 10, T);
+        await s.budgets.settle({ ...key, day: '2026-11-24' }, 'i1', 'a', 20, T);
+        expect(await s.budgets.spent(key)).toBe(10);
+        expect(await s.budgets.spent({ ...key, day: '2026-11-24' })).toBe(20);
+        expect(await s.budgets.spent({ campaignId: 'none', channelId: 'x', day: '2026-01-01' })).toBe(0);
+        expect((await s.budgets.takeLease({ ...key, day: '2026-11-25' }, 'i1', 100, { dailyMicros: 1000, totalMicros: 120 }, 1_000, T)).grantedMicros).toBe(90);
+      });
+    });
+
+    describe('dedup', () => {
+      it('is true the first time an id is seen, false until it expires', async () => {
+        expect(await s.dedup.firstSeen('bill:tok1', 1, T)).toBe(true);
+        expect(await s.dedup.firstSeen('bill:tok1', 1, T + 10)).toBe(false);
+        expect(await s.dedup.firstSeen('win:tok1', 1, T + 10)).toBe(true);
+        if (h.realTimeDedup) await new Promise((r) => setTimeout(r, 1_100));
+        expect(await s.dedup.firstSeen('bill:tok1', 1, T + 1_100)).toBe(true);
+      });
+    });
+
+    it('answers ping', async () => {
+      expect(await s.ping()).toBe(true);
+    });
+  });
+}
