@@ -4,6 +4,7 @@
  * servers (public: exchange traffic; ops: metrics, health, admin), and owns the shutdown sequence.
  */
 import { hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BidPath } from './auction/bid-path.js';
 import { TimeZoneTable } from './campaigns/time-zones.js';
@@ -19,6 +20,8 @@ import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { NoticeHandler } from './notices/notice-handler.js';
+import type { NoticeClaims } from './notices/token.js';
+import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
 import { PacingGate } from './pacing/gate.js';
 import { createPrivacyDecider } from './privacy/index.js';
 import { idKeysFor } from './segments/ids.js';
@@ -78,6 +81,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
   );
   const lookup = new ProfileLookup(store.profiles, clock, { timeoutMs: snap.bidder.limits.lookupTimeoutMs, cacheSize: 10_000, cacheTtlMs: 2_000 });
   const privacy = createPrivacyDecider(() => config.current.bidder.privacy);
+  const sc = snap.bidder.scoring;
+  const scoring = await ScoringService.create(
+    {
+      mode: sc.mode,
+      modelsDir: isAbsolute(sc.modelsDir) ? sc.modelsDir : join(opts.configDir, sc.modelsDir),
+      pool: { threads: sc.pool.threads, maxQueue: sc.pool.maxQueue, taskDeadlineMs: sc.pool.taskDeadlineMs },
+      shading: sc.shading,
+      bidSampleRate: sc.eventLog.bidSampleRate,
+    },
+    {
+      clock,
+      sink: sc.eventLog.dir === undefined ? undefined : new RotatingJsonlSink({ dir: sc.eventLog.dir, onError: (err) => logger.warn({ err }, 'event log write failed') }),
+      onModelReport: (r) => (r instanceof Error ? logger.error({ err: r.message }, 'model refused; previous model stays live') : logger.info({ models: r }, 'models loaded')),
+    },
+  );
   const bidPath = new BidPath({
     clock,
     gate,
@@ -91,6 +109,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (profile !== undefined) metrics.identity.labels(profile.linked === true ? 'true' : 'false').inc();
     },
     onPrivacy: (r) => metrics.privacy.labels(r).inc(),
+    scoring,
+    onNoScore: (reason) => metrics.noScore.labels(reason).inc(),
   });
   const notices = new NoticeHandler({
     clock,
@@ -105,8 +125,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
         metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
       },
+      onWin: (c, clearingCpmMicros) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, toAccount(c, clearingCpmMicros)),
+      onLoss: (c, _code, clearingCpmMicros) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros)),
+      onClick: (c) => scoring.onClick(noticeInput(c)),
     },
   });
+
+  const noticeInput = (c: NoticeClaims) => ({
+    campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
+    campaignId: c.campaignId,
+    auctionId: c.auctionId,
+    impId: c.impId,
+    channelId: c.channelId,
+    personId: c.personId,
+    nowMs: clock.now(),
+  });
+  // Clearing prices come back in the bid's currency; the scorer thinks in account micros.
+  const toAccount = (c: NoticeClaims, cpmMicros: number) => (c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros));
 
   const applySnapshot = (s: ConfigSnapshot): void => {
     metrics.preload([...s.channels.keys()]);
@@ -201,8 +236,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const until = Date.now() + 5_000;
       while (pub.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       config.close();
-      await gate.releaseAll();
-      await store.close();
+      // Each step is bounded: a stuck worker or store must not keep a draining process alive.
+      const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      await bounded(gate.releaseAll());
+      await bounded(scoring.close());
+      await bounded(store.close());
       ops.stopListening(uws);
       logger.info({ inflight: pub.inflight }, 'drained');
       logger.flush?.();

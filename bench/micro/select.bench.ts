@@ -13,6 +13,7 @@ import { bidderSchema, campaignSchema, channelSchema } from '../../src/config/sc
 import { buildSnapshot } from '../../src/config/snapshot.js';
 import type { BidRequest } from '../../src/openrtb/types.js';
 import { PacingGate } from '../../src/pacing/gate.js';
+import { ScoringService } from '../../src/scoring/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { prng, runMicro } from './harness.js';
 
@@ -73,6 +74,7 @@ const req: BidRequest = {
 };
 
 const zones = new TimeZoneTable();
+const scoring = await ScoringService.create({ mode: 'inline', modelsDir: new URL('../../config/models', import.meta.url).pathname, watchModels: false, pool: { threads: 0 } }, { clock: new VirtualClock() });
 const clock = new VirtualClock(Date.parse('2026-11-23T15:00:00Z'));
 const cases = [];
 for (const n of [1_000, 10_000]) {
@@ -97,8 +99,8 @@ for (const n of [1_000, 10_000]) {
     scanImp(ctx, req.imp[0]!, 0, snap.index.impBits(bits, req.imp[0]!), out, pending);
   };
   select();
-  console.log(`${n} campaigns: best candidates ${out.map((c) => `${c.campaign.id}@${c.priceMicros / 1e6}`).join(', ')}`);
-  const bidPath = new BidPath({ clock, gate, zones, instanceId: 'bench', privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'unknown' }) }, idKeys: () => [] });
+  console.log(`${n} campaigns: collected ${out.map((c) => `${c.campaign.id}(bound ${c.campaign.boundMicros / 1e6})`).join(', ')}`);
+  const bidPath = new BidPath({ clock, gate, zones, instanceId: 'bench', scoring, privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'unknown' }) }, idKeys: () => [] });
   const channel = snap.channels.get('ssp-alpha')!;
   const first = bidPath.run(req, snap, channel, Infinity);
   if (first instanceof Promise || !first.bid) throw new Error(`the bench request must bid: ${JSON.stringify(first)}`);
@@ -107,3 +109,4 @@ for (const n of [1_000, 10_000]) {
 }
 
 await runMicro('candidate selection and in-process bid path', cases);
+await scoring.close();

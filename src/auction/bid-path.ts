@@ -24,6 +24,8 @@ import type { PacingGate } from '../pacing/gate.js';
 import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
+import { placementOf } from '../dialects/prebid.js';
+import { ScoreStatus, type NoScoreReason, type ScoreBatch, type ScoreOutcome, type ScoringService } from '../scoring/index.js';
 import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ProfileResolver, type ScanContext } from './imp-scan.js';
 
 export interface PrivacyVerdict {
@@ -52,6 +54,9 @@ export interface BidPathDeps {
   readonly idKeys: (req: BidRequest, channelId: string, useIfa: boolean) => readonly IdKey[];
   readonly onLookup?: (outcome: LookupOutcome, profile?: Profile) => void;
   readonly onPrivacy?: (reason: string) => void;
+  /** Prices every candidate (models, strategies, multipliers, shading, experiments). */
+  readonly scoring: ScoringService;
+  readonly onNoScore?: (reason: NoScoreReason) => void;
 }
 
 /** A bid the auction chose, with the campaign behind it. */
@@ -121,9 +126,9 @@ export class BidPath implements ProfileResolver {
       scanImp(ctx, req.imp[k]!, k, index.impBits(reqBits, req.imp[k]!), out, state.pending);
     }
     if (state.pending.length === 0) return this.#finish(state);
-    return d.profiles.lookup(ctx.ids, deadlineMs, channel.id).then((r) => {
+    return d.profiles.lookup(ctx.ids, deadlineMs, channel.id).then((r): AuctionOutcome | Promise<AuctionOutcome> => {
       d.onLookup?.(r.outcome, r.profile);
-      if (d.clock.now() >= deadlineMs) return { bid: false, reason: 'deadline' } as const;
+      if (d.clock.now() >= deadlineMs) return { bid: false, reason: 'deadline' };
       this.#evaluatePending(state, r.profile);
       return this.#finish(state);
     });
@@ -162,33 +167,88 @@ export class BidPath implements ProfileResolver {
     }
   }
 
-  #finish(state: RequestState): AuctionOutcome {
+  /**
+   * Scores every collected candidate in one batch (inline or in the worker pool, never past the deadline),
+   * then per imp takes the best-priced candidate the pacing gate lets reserve.
+   */
+  #finish(state: RequestState): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
-    const { ctx, cur } = state;
-    const bids: Bid[] = [];
-    const chosen: ChosenBid[] = [];
+    const { ctx } = state;
+    let any = false;
+    for (const list of state.perImp) if (list.length > 0) any = true;
+    if (!any) return { bid: false, reason: ctx.furthest };
+    const batch = d.scoring.begin({ req: ctx.req, channelId: ctx.channel.id, nowMs: ctx.nowMs, profile: ctx.profile, stage: ctx.stage });
+    const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
+      const imp = ctx.req.imp[k]!;
+      const placement = placementOf(imp, ctx.bidderCode);
       for (const cand of state.perImp[k]!) {
-        const gate = d.gate.tryReserve(cand.campaign, ctx.channel.id, cand.priceMicros / 1000, ctx.nowMs);
-        if (gate !== 'ok') {
-          noteReason(ctx, gate);
-          continue;
-        }
-        const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, cur);
-        bids.push(bid);
-        chosen.push({ campaign: cand.campaign, bid });
-        break;
+        batch.add({
+          impIndex: k,
+          placement,
+          campaign: cand.campaign.scoring,
+          creative: cand.creative,
+          floorMicros: cand.floorMicros,
+          firstPrice: (cand.deal?.at ?? ctx.req.at) === 1,
+          hourOfWeek: d.zones.at(cand.campaign.timezone, ctx.nowMs).hourOfWeek,
+          pacingMultiplier: 1,
+        });
+        added.push(cand);
       }
     }
-    if (bids.length === 0) return { bid: false, reason: ctx.furthest };
-    if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline' };
-    return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen };
+    const outcome = d.scoring.run(batch, state.deadlineMs);
+    if (outcome instanceof Promise) return outcome.then((o) => this.#choose(state, batch, added, o));
+    return this.#choose(state, batch, added, outcome);
   }
 
-  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, cur: string): Bid {
+  #choose(state: RequestState, batch: ScoreBatch, added: readonly Candidate[], outcome: ScoreOutcome): AuctionOutcome {
+    const d = this.#deps;
+    const { ctx, cur } = state;
+    try {
+      if (!outcome.ok) {
+        d.onNoScore?.(outcome.reason);
+        return { bid: false, reason: outcome.reason === 'deadline' ? 'deadline' : 'scoring' };
+      }
+      const bids: Bid[] = [];
+      const chosen: ChosenBid[] = [];
+      // Per imp: indices into `added` of scored candidates, best price first.
+      const order: number[] = [];
+      for (let k = 0; k < state.perImp.length; k++) {
+        order.length = 0;
+        for (let i = 0; i < added.length; i++) {
+          if (batch.impIndex(i) !== k) continue;
+          const status = batch.status(i);
+          if (status === ScoreStatus.Ok) order.push(i);
+          else noteReason(ctx, status === ScoreStatus.BelowFloor ? 'below_floor' : status === ScoreStatus.Holdout ? 'holdout' : 'scoring');
+        }
+        order.sort((a, b) => batch.priceMicros(b) - batch.priceMicros(a));
+        for (const i of order) {
+          const cand = added[i]!;
+          const price = batch.priceMicros(i);
+          const gate = d.gate.tryReserve(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs);
+          if (gate !== 'ok') {
+            noteReason(ctx, gate);
+            continue;
+          }
+          const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, price, cur);
+          d.scoring.recordBid(batch, i, ctx.req.id, bid.impid, bid.id);
+          bids.push(bid);
+          chosen.push({ campaign: cand.campaign, bid });
+          break;
+        }
+      }
+      if (bids.length === 0) return { bid: false, reason: ctx.furthest };
+      if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline' };
+      return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen };
+    } finally {
+      d.scoring.release(batch);
+    }
+  }
+
+  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, priceMicros: number, cur: string): Bid {
     const { campaign: c, creative: cr, deal } = cand;
     const snap = ctx.snap;
-    const priceCur = toCurrencyMicros(cand.priceMicros, cur, snap.fx);
+    const priceCur = toCurrencyMicros(priceMicros, cur, snap.fx);
     const links = buildLinks(
       snap.publicUrl,
       {
@@ -198,7 +258,7 @@ export class BidPath implements ProfileResolver {
         creativeId: cr.id,
         channelId: ctx.channel.id,
         bidCpmMicros: priceCur,
-        bidCpmAccountMicros: cand.priceMicros,
+        bidCpmAccountMicros: priceMicros,
         currency: cur,
         issuedAtMs: ctx.nowMs,
         instanceId: this.#deps.instanceId,

@@ -15,18 +15,22 @@ import { placementOf } from '../dialects/prebid.js';
 import type { NoBidReason } from '../metrics/labels.js';
 import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
-import { priceFor } from '../scoring/strategies.js';
 import type { IdKey, Profile } from '../store/ports.js';
 import { floorMicros } from './currency.js';
 
-/** Candidates kept per imp: the winner plus fallbacks should the reservation fail at the last moment. */
-export const kKeep = 3;
+/**
+ * Candidates collected per imp for scoring, in price-bound order: the scorer prices them (model, strategy,
+ * multipliers, shading) and the best one the pacing gate accepts wins. A campaign past the first few by
+ * bound could only win if all of those scored far below their bounds; we accept that approximation for a
+ * bounded scoring batch.
+ */
+export const kCollect = 6;
 
 export interface Candidate {
   readonly campaign: Campaign;
   readonly creative: Creative;
   readonly deal: Deal | null;
-  readonly priceMicros: number;
+  readonly floorMicros: number;
 }
 
 /** How the profile stands for this request while scanning. */
@@ -76,9 +80,11 @@ const kRank: Readonly<Record<NoBidReason, number>> = {
   below_floor: 8,
   pacing: 9,
   budget: 10,
-  deadline: 11,
-  unknown_bidder: 12,
-  error: 13,
+  holdout: 11,
+  scoring: 12,
+  deadline: 13,
+  unknown_bidder: 14,
+  error: 15,
 };
 
 export function noteReason(ctx: ScanContext, r: NoBidReason): void {
@@ -94,7 +100,7 @@ export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bits
       const t = word & -word;
       word ^= t;
       const c = campaigns[(w << 5) + (31 - Math.clz32(t))]!;
-      if (out.length === kKeep && c.boundMicros <= out[kKeep - 1]!.priceMicros) return;
+      if (out.length >= kCollect) return;
       const drop = ctx.memo.check(c, ctx.req, ctx.nowMs, ctx.zones);
       if (drop !== Drop.None) {
         noteReason(ctx, drop === Drop.Blocked ? 'blocked' : 'targeting');
@@ -132,17 +138,9 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
   if (creative === undefined) return noteReason(ctx, 'no_creative');
   const floor = deal === null ? impFloor : floorMicros(deal.bidfloor, deal.bidfloorcur, ctx.snap.fx);
   if (floor === undefined) return noteReason(ctx, 'currency');
-  const price = priceFor(c.bid, floor);
-  if (price === undefined) return noteReason(ctx, 'below_floor');
-  const gate = ctx.gate.check(c, ctx.channel.id, price / 1000, ctx.nowMs);
+  if (c.boundMicros < floor) return noteReason(ctx, 'below_floor');
+  // The least this bid can cost is the floor: a campaign that cannot afford even that is out now.
+  const gate = ctx.gate.check(c, ctx.channel.id, Math.max(floor, 1) / 1000, ctx.nowMs);
   if (gate !== 'ok') return noteReason(ctx, gate);
-  insert(out, { campaign: c, creative, deal, priceMicros: price });
-}
-
-function insert(out: Candidate[], cand: Candidate): void {
-  let i = out.length;
-  while (i > 0 && out[i - 1]!.priceMicros < cand.priceMicros) i--;
-  if (i >= kKeep) return;
-  out.splice(i, 0, cand);
-  if (out.length > kKeep) out.length = kKeep;
+  out.push({ campaign: c, creative, deal, floorMicros: floor });
 }

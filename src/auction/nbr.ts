@@ -18,6 +18,8 @@ export const kNbr: Readonly<Record<NoBidReason, number>> = {
   privacy: 0,
   deadline: 1, // technical error
   no_creative: 0,
+  holdout: 0,
+  scoring: 1,
   unknown_bidder: 0,
   error: 1,
 };

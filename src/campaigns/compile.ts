@@ -6,6 +6,7 @@ import type { CampaignConfig, CreativeConfig } from '../config/schema.js';
 import { MarkupType } from '../openrtb/types.js';
 import type { Campaign, CompiledTargeting, Creative } from './model.js';
 import { normaliseDomain } from './targeting-index.js';
+import { compileCampaignScoring } from '../scoring/campaign-scoring.js';
 
 const kMicros = 1_000_000;
 const kDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -15,6 +16,7 @@ export function toMicros(units: number): number {
 }
 
 export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
+  const scoring = compileCampaignScoring(cfg.id, { bid: cfg.bid, multipliers: cfg.multipliers, shading: cfg.shading, models: cfg.models, experiments: cfg.experiments });
   const t = cfg.targeting;
   const targeting: CompiledTargeting = Object.freeze({
     channels: setOf(t.channels),
@@ -52,11 +54,9 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
     totalBudgetMicros: cfg.budget.total === undefined ? Infinity : toMicros(cfg.budget.total),
     channelShares: new Map(Object.entries(cfg.budget.channels).filter(([, share]) => share > 0)),
     pacingMode: cfg.budget.pacing,
-    bid:
-      cfg.bid.strategy === 'fixed_cpm'
-        ? Object.freeze({ kind: 'fixed_cpm' as const, cpmMicros: toMicros(cfg.bid.cpm) })
-        : Object.freeze({ kind: 'max_cpm' as const, cpmMicros: toMicros(cfg.bid.cpm), bidFraction: cfg.bid.bidFraction }),
-    boundMicros: toMicros(cfg.bid.cpm),
+    bid: scoring.strategy,
+    scoring,
+    boundMicros: scoring.boundMicros,
     frequencyCaps: Object.freeze(cfg.frequencyCaps.map((f) => Object.freeze({ count: f.count, windowSeconds: f.window }))),
     frequencyKeys: Object.freeze(cfg.frequencyCaps.map((f) => `${cfg.id}:${f.window}`)),
     targeting,

@@ -4,6 +4,7 @@
  * Money is integer micros of the account currency; bid prices are CPM micros.
  */
 import type { MarkupType } from '../openrtb/types.js';
+import type { ScoringCampaign } from '../scoring/campaign-scoring.js';
 
 export interface Creative {
   readonly id: string;
@@ -30,9 +31,9 @@ export interface FrequencyCap {
   readonly windowSeconds: number;
 }
 
-export type BidStrategy =
-  | { readonly kind: 'fixed_cpm'; readonly cpmMicros: number }
-  | { readonly kind: 'max_cpm'; readonly cpmMicros: number; readonly bidFraction: number };
+import type { ScoringStrategy } from '../scoring/strategies.js';
+
+export type BidStrategy = ScoringStrategy;
 
 export interface CompiledTargeting {
   readonly channels: ReadonlySet<string> | undefined;
@@ -75,6 +76,8 @@ export interface Campaign {
   readonly channelShares: ReadonlyMap<string, number>;
   readonly pacingMode: 'even' | 'asap';
   readonly bid: BidStrategy;
+  /** Strategy, multipliers, models and experiments, compiled for the scorer. */
+  readonly scoring: ScoringCampaign;
   /**
    * The most this campaign can ever bid (CPM micros). Snapshots order campaigns by it, highest first, so
    * selection can stop once no remaining campaign could beat the candidates it already has.

@@ -72,6 +72,16 @@ export const bidderSchema = z.strictObject({
     })
     .prefault({}),
   privacy: z.strictObject({ vendorId: z.number().int().positive().default(1), requireMeasurementPurpose: z.boolean().default(false) }).prefault({}),
+  scoring: z
+    .strictObject({
+      mode: z.enum(['pool', 'inline', 'auto']).default('auto'),
+      /** Relative to the config directory unless absolute. */
+      modelsDir: z.string().default('models'),
+      pool: z.strictObject({ threads: z.number().int().min(0).max(64).optional(), maxQueue: z.number().int().min(1).default(64), taskDeadlineMs: z.number().positive().default(20) }).prefault({}),
+      shading: z.strictObject({ minObservations: z.number().int().positive().optional(), coldStartFactor: z.number().gt(0).max(1).optional() }).prefault({}),
+      eventLog: z.strictObject({ dir: z.string().optional(), bidSampleRate: z.number().min(0).max(1).default(0.01) }).prefault({}),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -179,6 +189,43 @@ export const creativeSchema = z.discriminatedUnion('format', [
   }),
 ]);
 
+const strategySchema = z.discriminatedUnion('strategy', [
+  z.strictObject({ strategy: z.literal('fixed_cpm'), cpm: money.positive() }),
+  z.strictObject({ strategy: z.literal('max_cpm'), cpm: money.positive(), bidFraction: z.number().gt(0).max(1).default(0.8) }),
+  /** bid = pCTR × target CPC (per mille), capped by maxCpm. */
+  z.strictObject({ strategy: z.literal('target_cpc'), cpc: money.positive(), maxCpm: money.positive() }),
+  /** bid = pCTR × pCVR × target CPA (per mille), capped by maxCpm. */
+  z.strictObject({ strategy: z.literal('target_cpa'), cpa: money.positive(), maxCpm: money.positive() }),
+]);
+
+const multiplier = z.number().min(0).max(10);
+
+const multipliersSchema = z.strictObject({
+  /** The buyer's value weight per channel (missing = 1). */
+  channels: z.record(id, multiplier).optional(),
+  dayparts: z
+    .array(z.strictObject({ days: z.array(weekday).min(1), hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]), multiplier }))
+    .optional(),
+  /** Journey-stage segment (`stage:consideration`, …) → multiplier. */
+  stages: z.record(z.string().regex(/^stage:/, 'expected a stage segment like stage:consideration'), multiplier).optional(),
+});
+
+const modelRefs = z.strictObject({ pctr: z.string().min(1).optional(), pcvr: z.string().min(1).optional() });
+
+const experimentSchema = z
+  .strictObject({
+    id,
+    holdout: z.number().min(0).lt(1).default(0),
+    arms: z.array(z.strictObject({ id, weight: z.number().positive(), strategy: strategySchema.optional(), model: modelRefs.optional() })).min(1),
+  })
+  .superRefine((e, ctx) => {
+    const seen = new Set<string>();
+    e.arms.forEach((a, i) => {
+      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'id'], message: `duplicate arm id ${a.id}` });
+      seen.add(a.id);
+    });
+  });
+
 export const campaignSchema = z
   .strictObject({
     id,
@@ -195,10 +242,13 @@ export const campaignSchema = z
       /** `even` spreads the day's budget over the day; `asap` spends as fast as traffic allows. */
       pacing: z.enum(['even', 'asap']).default('even'),
     }),
-    bid: z.discriminatedUnion('strategy', [
-      z.strictObject({ strategy: z.literal('fixed_cpm'), cpm: money.positive() }),
-      z.strictObject({ strategy: z.literal('max_cpm'), cpm: money.positive(), bidFraction: z.number().gt(0).max(1).default(0.8) }),
-    ]),
+    bid: strategySchema,
+    /** Value multipliers: per channel, per daypart, per journey stage (they compose by product). */
+    multipliers: multipliersSchema.optional(),
+    /** Shade first-price bids toward the learned win curve (default true; fixed_cpm is never shaded). */
+    shading: z.boolean().default(true),
+    models: modelRefs.optional(),
+    experiments: z.array(experimentSchema).optional(),
     frequencyCaps: z.array(z.strictObject({ count: z.number().int().positive(), window: duration })).default([]),
     targeting: targetingSchema,
     creatives: z.array(creativeSchema).min(1),

@@ -80,7 +80,8 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     );
   }
   // Highest possible bid first: the index's bit order is then a price bound order (see select.ts).
-  const ordered = [...raw.campaigns].sort((a, c) => c.bid.cpm - a.bid.cpm || (a.id < c.id ? -1 : 1));
+  const bounds = new Map(raw.campaigns.map((c) => [c.id, compileCampaign(c, 0).boundMicros]));
+  const ordered = [...raw.campaigns].sort((a, c) => bounds.get(c.id)! - bounds.get(a.id)! || (a.id < c.id ? -1 : 1));
   const campaigns = Object.freeze(ordered.map((c, i) => compileCampaign(c, i)));
   const fx = new Map<string, number>(Object.entries(b.fx));
   fx.set(b.currency, 1);

@@ -16,6 +16,8 @@ export const kNoBidReasons = [
   'privacy',
   'deadline',
   'no_creative',
+  'holdout',
+  'scoring',
   'unknown_bidder',
   'error',
 ] as const;

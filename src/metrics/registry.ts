@@ -40,6 +40,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const identity = new Counter({ name: 'peregrine_identity_lookups_total', help: 'Requests with user ids looked up, by whether a person was matched.', labelNames: ['matched'] as const, registers: [registry] });
   const identityMatchRate = new Gauge({ name: 'peregrine_identity_match_ratio', help: 'Share of lookups with ids whose ids are linked to a person in the identity graph (this instance).', registers: [registry] });
   const duplicateReach = new Gauge({ name: 'peregrine_duplicate_reach_ratio', help: 'Share of recently matched people seen through more than one channel (this instance).', registers: [registry] });
+  const noScore = new Counter({ name: 'peregrine_scoring_failures_total', help: 'Requests answered without a bid because scoring could not finish (queue full, deadline, worker error).', labelNames: ['reason'] as const, registers: [registry] });
   const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
 
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
@@ -80,6 +81,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     httpErrors,
     inflight,
     ready,
+    noScore,
     identity,
     identityMatchRate,
     duplicateReach,

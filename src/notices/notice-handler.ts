@@ -29,6 +29,9 @@ export interface NoticeEvents {
   onNotice(type: NoticeType, channelId: string | undefined, outcome: NoticeOutcome): void;
   onSpend(claims: NoticeClaims, spentMicros: number): void;
   onLoss?(claims: NoticeClaims, lossCode: number | undefined, clearingCpmMicros: number | undefined): void;
+  /** A win (the win notice, or the billable event when the channel sends no win notice). */
+  onWin?(claims: NoticeClaims, clearingCpmMicros: number): void;
+  onClick?(claims: NoticeClaims): void;
 }
 
 /** A price the exchange decrypts for us (per channel), see `price-crypto.ts`; plain numbers otherwise. */
@@ -70,6 +73,7 @@ export class NoticeHandler {
       return this.#done(type, c.channelId, 'ok', 200);
     }
     const channel = snap.channels.get(c.channelId);
+    if (priceMicros !== undefined && (type === 'win' || channel?.winsImplied === true)) d.events.onWin?.(c, priceMicros);
     const billable = (channel?.billableEvent ?? 'bill') === type;
     if (billable && priceMicros !== undefined) {
       const campaign = snap.campaignsById.get(c.campaignId);
@@ -98,6 +102,7 @@ export class NoticeHandler {
     const creative = snap.campaignsById.get(v.claims.campaignId)?.creatives.find((cr) => cr.id === v.claims.creativeId);
     if (creative === undefined) return this.#done('click', v.claims.channelId, 'unknown_campaign', 404);
     const first = await d.dedup.firstSeen(`click:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    if (first) d.events.onClick?.(v.claims);
     const r = this.#done('click', v.claims.channelId, first ? 'ok' : 'duplicate', 302);
     return { ...r, location: creative.landingUrl };
   }

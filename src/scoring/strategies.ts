@@ -10,10 +10,13 @@
  * `priceFor` is the model-free price the bid path uses today; `strategyPrice` is the same arithmetic over
  * plain numbers, which is what the scoring kernel runs (in a worker or inline) for every strategy.
  */
-import type { BidStrategy } from '../campaigns/model.js';
+/** The model-free strategies. */
+export type FixedStrategy =
+  | { readonly kind: 'fixed_cpm'; readonly cpmMicros: number }
+  | { readonly kind: 'max_cpm'; readonly cpmMicros: number; readonly bidFraction: number };
 
 export type ScoringStrategy =
-  | BidStrategy
+  | FixedStrategy
   | { readonly kind: 'target_cpc'; readonly cpcMicros: number; readonly maxCpmMicros: number }
   | { readonly kind: 'target_cpa'; readonly cpaMicros: number; readonly maxCpmMicros: number };
 
@@ -27,7 +30,7 @@ export const kHoldoutCode = -1;
 export const kBelowFloor = -1;
 export const kNeedsModel = -2;
 
-export function priceFor(strategy: BidStrategy, floorMicros: number): number | undefined {
+export function priceFor(strategy: ScoringStrategy, floorMicros: number): number | undefined {
   const p = strategyPrice(kStrategyCode[strategy.kind], strategyA(strategy), strategyB(strategy), 1, NaN, NaN, floorMicros);
   return p >= 0 ? p : undefined;
 }

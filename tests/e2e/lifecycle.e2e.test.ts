@@ -46,6 +46,8 @@ describe('process lifecycle', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     spawned.push(child);
+    // Listen for the exit now: under load the child may exit before the burst's promises settle.
+    const exited = once(child, 'exit') as Promise<[number | null]>;
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -62,7 +64,7 @@ describe('process lifecycle', () => {
     const statuses = await Promise.allSettled(burst);
     const answered = statuses.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value);
     for (const s of answered) expect([200, 204]).toContain(s);
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = await exited;
     expect(code).toBe(0);
     expect(out).toContain('drained');
   });
