@@ -20,6 +20,7 @@ import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { NoticeHandler } from './notices/notice-handler.js';
+import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
 import type { NoticeClaims } from './notices/token.js';
 import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
 import { PacingGate } from './pacing/gate.js';
@@ -112,9 +113,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     scoring,
     onNoScore: (reason) => metrics.noScore.labels(reason).inc(),
   });
+  // Encrypted-price channels: one crypter per channel, rebuilt when the config changes.
+  let crypters = new Map<string, PriceCrypter>();
+  const buildCrypters = (s: ConfigSnapshot) => {
+    crypters = new Map();
+    for (const ch of s.channels.values()) {
+      if (ch.priceKeys !== undefined) crypters.set(ch.id, createPriceCrypter({ encryptionKey: decodeWebSafeBase64(ch.priceKeys.encryptionKey), integrityKey: decodeWebSafeBase64(ch.priceKeys.integrityKey) }));
+    }
+  };
   const notices = new NoticeHandler({
     clock,
     config,
+    decodePrice: (channelId, text) => crypters.get(channelId)?.decrypt(text),
     gate,
     dedup: store.dedup,
     // Impressions counted here also bump this instance's cached profiles, so hot users meet their caps at once.
@@ -144,6 +154,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const toAccount = (c: NoticeClaims, cpmMicros: number) => (c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros));
 
   const applySnapshot = (s: ConfigSnapshot): void => {
+    buildCrypters(s);
     metrics.preload([...s.channels.keys()]);
     metrics.configVersion.set(s.version);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
