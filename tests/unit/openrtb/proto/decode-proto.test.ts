@@ -75,6 +75,6 @@ describe('protobuf decoder', () => {
     const res = { id: 'r', bidid: undefined, cur: 'USD', nbr: undefined, seatbid: [{ seat: 'peregrine', bid: [{ id: 'b', impid: '1', price: 2.5, adm: '<a/>', nurl: 'n', burl: 'b', lurl: 'l', adomain: ['a.example'], cid: 'c', crid: 'cr', cat: ['IAB1'], dealid: 'D', w: 300, h: 250, mtype: MarkupType.Banner, exp: 30 }] }] };
     const back = pb.BidResponse.decode(encodeProtoResponse(res));
     expect(back.id).toBe('r');
-    expect(back.seatbid[0]!.bid[0]).toMatchObject({ id: 'b', impid: '1', price: 2.5, adm: '<a/>', nurl: 'n', burl: 'b', lurl: 'l', adomain: ['a.example'], cid: 'c', crid: 'cr', dealid: 'D', w: 300, h: 250, mtype: 1, exp: 30 });
+    expect(back.seatbid?.[0]?.bid?.[0]).toMatchObject({ id: 'b', impid: '1', price: 2.5, adm: '<a/>', nurl: 'n', burl: 'b', lurl: 'l', adomain: ['a.example'], cid: 'c', crid: 'cr', dealid: 'D', w: 300, h: 250, mtype: 1, exp: 30 });
   });
 });
