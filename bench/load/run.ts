@@ -15,6 +15,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { peregrine } from '../../src/openrtb/proto/generated/openrtb.js';
+import { jsonToProtoRequest } from '../../tests/helpers/proto.js';
 import { writeCorpus } from '../corpus/generate.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -31,6 +33,8 @@ export interface BenchOptions {
   readonly record: boolean;
   /** Scoring mode for the bidder (`scoring.mode` in bidder.yaml); `inline` also starts no worker pool. */
   readonly scoring: 'inline' | 'auto' | 'pool';
+  /** Send the corpus as JSON or as OpenRTB protobuf (application/octet-stream). */
+  readonly format: 'json' | 'protobuf';
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
@@ -49,6 +53,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     build: !argv.includes('--skip-build'),
     record: !argv.includes('--no-record'),
     scoring: ((m) => (m === 'auto' || m === 'pool' ? m : 'inline'))(get('scoring', 'inline')),
+    format: get('format', 'json') === 'protobuf' ? 'protobuf' : 'json',
   };
 }
 
@@ -118,8 +123,14 @@ interface LoadResult {
   readonly over10ms: number;
 }
 
-async function load(url: string, bodies: readonly string[], connections: number, duration: number, overallRate?: number): Promise<LoadResult> {
-  const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/bid/ssp-alpha', body, headers: { 'content-type': 'application/json' } }));
+type Body = string | Buffer;
+
+function contentType(body: Body): string {
+  return typeof body === 'string' ? 'application/json' : 'application/octet-stream';
+}
+
+async function load(url: string, bodies: readonly Body[], connections: number, duration: number, overallRate?: number): Promise<LoadResult> {
+  const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/bid/ssp-alpha', body, headers: { 'content-type': contentType(body) } }));
   // Per-response times from autocannon's 'response' event: its own histogram, under overallRate, also counts
   // time a request waited in the rate limiter, which is the generator's queue, not the bidder's latency.
   const times: number[] = [];
@@ -142,6 +153,10 @@ async function load(url: string, bodies: readonly string[], connections: number,
     latency: { p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: times.length === 0 ? 0 : times[times.length - 1]! },
     over10ms: times.length === 0 ? 0 : over / times.length,
   };
+}
+
+function toProtobuf(json: string): Buffer {
+  return Buffer.from(peregrine.openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish());
 }
 
 function lowerBound(sorted: readonly number[], x: number): number {
@@ -194,14 +209,15 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       throw new Error(`${String(err)}\nbidder stderr:\n${bidderLog}`);
     });
     const bidderUrl = `http://127.0.0.1:${bidderPort}`;
-    await load(bidderUrl, corpus.requests, o.connections, Math.min(2, o.duration));
+    const bodies: readonly Body[] = o.format === 'protobuf' ? corpus.requests.map(toProtobuf) : corpus.requests;
+    await load(bidderUrl, bodies, o.connections, Math.min(2, o.duration));
     const before = await scrape(`http://127.0.0.1:${opsPort}`);
     const cpu0 = cpuMicros(bidder.pid!);
-    const bidderSat = await load(bidderUrl, corpus.requests, o.connections, o.duration);
+    const bidderSat = await load(bidderUrl, bodies, o.connections, o.duration);
     const cpu1 = cpuMicros(bidder.pid!);
     const after = await scrape(`http://127.0.0.1:${opsPort}`);
     // Fixed offered load: fewer connections, so autocannon's rate limiter, not its queue, sets the pace.
-    const half = await load(bidderUrl, corpus.requests, Math.min(16, o.connections), o.duration, Math.max(1, Math.round(bidderSat.rps / 2)));
+    const half = await load(bidderUrl, bodies, Math.min(16, o.connections), o.duration, Math.max(1, Math.round(bidderSat.rps / 2)));
     const rss = peakRssMb(bidder.pid!);
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
@@ -245,10 +261,10 @@ function record(result: Record<string, unknown> & { date: string }): void {
   writeFileSync(join(dir, `${result.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const r = result as unknown as { options: BenchOptions; ceiling: { rps: number }; bidder: { rps: number; ratioToCeiling: number; cpuMicrosPerRequest: number; peakRssMb: number; bidRate: number }; halfLoad: { offeredRps: number; latencyMs: { p50: number; p90: number; p99: number; p999: number }; over10msShare: number } };
   const file = join(root, 'bench', 'RESULTS.md');
-  const header = '\n| date | store | campaigns | ceiling rps | bidder rps | ratio | p50/p90/p99/p99.9 ms at 50% | >10 ms | CPU µs/req | peak RSS MB | bid rate |\n|---|---|---|---|---|---|---|---|---|---|---|\n';
+  const header = '\n| date | store | format | campaigns | ceiling rps | bidder rps | ratio | p50/p90/p99/p99.9 ms at 50% | >10 ms | CPU µs/req | peak RSS MB | bid rate |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const marker = '<!-- load-results -->';
-  const row = `| ${result.date.slice(0, 16)} | ${r.options.store} | ${r.options.campaigns} | ${r.ceiling.rps} | ${r.bidder.rps} | ${r.bidder.ratioToCeiling} | ${r.halfLoad.latencyMs.p50}/${r.halfLoad.latencyMs.p90}/${r.halfLoad.latencyMs.p99}/${r.halfLoad.latencyMs.p999} | ${(r.halfLoad.over10msShare * 100).toFixed(3)}% | ${r.bidder.cpuMicrosPerRequest} | ${r.bidder.peakRssMb} | ${r.bidder.bidRate} |\n`;
+  const row = `| ${result.date.slice(0, 16)} | ${r.options.store} | ${r.options.format} | ${r.options.campaigns} | ${r.ceiling.rps} | ${r.bidder.rps} | ${r.bidder.ratioToCeiling} | ${r.halfLoad.latencyMs.p50}/${r.halfLoad.latencyMs.p90}/${r.halfLoad.latencyMs.p99}/${r.halfLoad.latencyMs.p999} | ${(r.halfLoad.over10msShare * 100).toFixed(3)}% | ${r.bidder.cpuMicrosPerRequest} | ${r.bidder.peakRssMb} | ${r.bidder.bidRate} |\n`;
   if (!text.includes(marker)) appendFileSync(file, `\n## Load benchmark runs (npm run bench)\n${marker}${header}${row}`);
   else writeFileSync(file, text.replace(`${marker}${header}`, `${marker}${header}${row}`));
 }
