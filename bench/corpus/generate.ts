@@ -12,16 +12,9 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { prng } from '../../src/scoring/synthetic.js';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const kBanner = [[300, 250], [728, 90], [320, 50], [160, 600], [300, 600], [970, 250], [336, 280], [468, 60]] as const;
 const kCountries = ['USA', 'USA', 'USA', 'CAN', 'GBR', 'DEU', 'FRA', 'BRA', 'MEX', 'JPN', 'AUS', 'ESP'];

@@ -12,12 +12,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { peregrine } from '../../src/openrtb/proto/generated/openrtb.js';
 import { jsonToProtoRequest } from '../../tests/helpers/proto.js';
 import { writeCorpus } from '../corpus/generate.js';
+import { freePort } from '../../tests/helpers/redis.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -55,14 +55,6 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     scoring: ((m) => (m === 'auto' || m === 'pool' ? m : 'inline'))(get('scoring', 'inline')),
     format: get('format', 'json') === 'protobuf' ? 'protobuf' : 'json',
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  return port;
 }
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;

@@ -35,14 +35,4 @@ export async function runMicro(title: string, cases: readonly MicroCase[], timeM
   return results;
 }
 
-/** mulberry32: a small deterministic PRNG so generated inputs are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../src/scoring/synthetic.js';

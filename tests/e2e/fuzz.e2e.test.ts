@@ -3,6 +3,7 @@
  * 200/204/400/413, nothing hangs, and the process keeps serving valid requests afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../../src/scoring/synthetic.js';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bidder.js';
 
@@ -16,16 +17,6 @@ afterAll(async () => {
   await b.stop();
   cfg.cleanup();
 });
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const kWeird: unknown[] = [null, true, -1, 1e309, -0, 0.5, '', 'x'.repeat(300), [], {}, [[[[[]]]]], { __proto__: { x: 1 } }, '\u0000', 2 ** 53 + 1];
 
@@ -52,7 +43,7 @@ function body(r: () => number, i: number): string | Uint8Array {
 
 describe('fuzzing the server', () => {
   it('answers 200/204/400/413 to 3,000 hostile bodies and stays up', async () => {
-    const r = rng(42);
+    const r = prng(42);
     const seen = new Map<number, number>();
     for (let batch = 0; batch < 30; batch++) {
       const statuses = await Promise.all(Array.from({ length: 100 }, (_, k) => b.bid(k % 2 ? 'ssp-alpha' : 'ssp-beta', body(r, batch * 100 + k)).then((res) => res.status)));

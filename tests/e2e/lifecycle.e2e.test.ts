@@ -4,19 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kSampleConfig } from '../helpers/config-dir.js';
 import { kTestEnv, sampleBannerRequest } from '../helpers/bidder.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  return port;
-}
+import { freePort } from '../helpers/redis.js';
 
 async function waitReady(opsPort: number, child: ChildProcess): Promise<void> {
   const end = Date.now() + 20_000;

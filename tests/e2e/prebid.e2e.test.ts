@@ -5,8 +5,6 @@
  * (`.ci/run` installs it); every request to a non-loopback host is blocked.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,18 +12,10 @@ import { pino } from 'pino';
 import { startDemo, type Demo } from '../../examples/prebid/demo-server.js';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { kTestEnv } from '../helpers/bidder.js';
+import { freePort } from '../helpers/redis.js';
 
 const kChromium = '/usr/bin/chromium';
 const kOut = join(process.cwd(), 'test-output');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  return port;
-}
 
 let cfg: TempConfig;
 let demo: Demo;
