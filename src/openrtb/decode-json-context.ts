@@ -1,30 +1,44 @@
 /**
- * Decoding of the request's context objects (OpenRTB 2.6 §3.2.13–3.2.21, §3.2.27): site/app/dooh into one
- * `Inventory`, device with geo, user with consent and extended ids (2.6 `user.eids`, else `user.ext.eids`),
- * and source with its supply chain (2.6 `source.schain`, else `source.ext.schain`).
+ * Decoding of the request's context objects (OpenRTB 2.6 §3.2.13–3.2.21, §3.2.27, §3.2.29–3.2.30): site/app/
+ * dooh into one `Inventory`, device with geo, user with consent, geo and extended ids (2.6 `user.eids`,
+ * else `user.ext.eids`), regs with the privacy signals (2.6 location first, then `regs.ext`), and source
+ * with its supply chain (2.6 `source.schain`, else `source.ext.schain`). Called with an empty path stack.
  */
-import { arr, FieldError, flag, int, isObj, num, obj, str, strList, uint, type Obj } from './json-reader.js';
-import type { Device, Eid, Geo, Inventory, Publisher, Source, SupplyChainNode, Uid, User } from './types.js';
+import { arr, enter, fail, flag, int, isObj, leave, num, obj, str, strList, uint, intList, type Obj } from './json-reader.js';
+import type { Device, Eid, Geo, Inventory, Publisher, Regs, Source, SupplyChainNode, Uid, User } from './types.js';
+
+const kNoEids: readonly Eid[] = Object.freeze([]);
+const kNoUids: readonly Uid[] = Object.freeze([]);
+const kNoNodes: readonly SupplyChainNode[] = Object.freeze([]);
 
 export function decodeInventory(v: unknown, kind: 'site' | 'app' | 'dooh'): Inventory {
-  if (!isObj(v)) throw new FieldError(kind, 'expected object');
-  const pub = obj(v.publisher, kind, 'publisher');
-  const publisher: Publisher | undefined =
-    pub === undefined ? undefined : { id: str(pub.id, `${kind}.publisher`, 'id'), name: str(pub.name, `${kind}.publisher`, 'name'), domain: str(pub.domain, `${kind}.publisher`, 'domain') };
-  const page = str(v.page, kind, 'page');
-  return {
+  const o = obj(v, kind)!;
+  enter(kind);
+  const page = str(o.page, 'page');
+  const inventory: Inventory = {
     kind,
-    id: str(v.id, kind, 'id'),
-    name: str(v.name, kind, 'name'),
-    domain: str(v.domain, kind, 'domain') ?? (kind === 'site' && page !== undefined ? hostOf(page) : undefined),
+    id: str(o.id, 'id'),
+    name: str(o.name, 'name'),
+    // A site without `domain` still has one in its page URL; targeting on domain should not miss it.
+    domain: str(o.domain, 'domain') ?? (kind === 'site' && page !== undefined ? hostOf(page) : undefined),
     page,
-    bundle: str(v.bundle, kind, 'bundle'),
-    cat: strList(v.cat, kind, 'cat'),
-    publisher,
+    bundle: str(o.bundle, 'bundle'),
+    cat: strList(o.cat, 'cat'),
+    publisher: o.publisher == null ? undefined : decodePublisher(o.publisher),
   };
+  leave();
+  return inventory;
 }
 
-/** The host of a page URL, without parsing a URL object per request. */
+function decodePublisher(v: unknown): Publisher {
+  const o = obj(v, 'publisher')!;
+  enter('publisher');
+  const publisher: Publisher = { id: str(o.id, 'id'), name: str(o.name, 'name'), domain: str(o.domain, 'domain') };
+  leave();
+  return publisher;
+}
+
+/** The lower-cased host of a page URL, scanned by hand: no URL object or regex per request. */
 function hostOf(page: string): string | undefined {
   const start = page.indexOf('//');
   if (start < 0) return undefined;
@@ -37,98 +51,157 @@ function hostOf(page: string): string | undefined {
   return end > start + 2 ? page.slice(start + 2, end).toLowerCase() : undefined;
 }
 
-function decodeGeo(v: unknown, p: string, k: string): Geo | undefined {
-  const g = obj(v, p, k);
-  if (g === undefined) return undefined;
-  const gp = `${p}.${k}`;
-  return {
-    country: str(g.country, gp, 'country'),
-    region: str(g.region, gp, 'region'),
-    city: str(g.city, gp, 'city'),
-    lat: num(g.lat, gp, 'lat'),
-    lon: num(g.lon, gp, 'lon'),
-    utcoffset: int(g.utcoffset, gp, 'utcoffset'),
+function decodeGeo(v: unknown): Geo {
+  const g = obj(v, 'geo')!;
+  enter('geo');
+  const geo: Geo = {
+    country: str(g.country, 'country'),
+    region: str(g.region, 'region'),
+    city: str(g.city, 'city'),
+    lat: num(g.lat, 'lat'),
+    lon: num(g.lon, 'lon'),
+    utcoffset: int(g.utcoffset, 'utcoffset'),
   };
+  leave();
+  return geo;
 }
 
-export function decodeDevice(v: unknown): Device | undefined {
-  const d = obj(v, '', 'device');
-  if (d === undefined) return undefined;
-  return {
-    ua: str(d.ua, 'device', 'ua'),
-    ip: str(d.ip, 'device', 'ip'),
-    ipv6: str(d.ipv6, 'device', 'ipv6'),
-    geo: decodeGeo(d.geo, 'device', 'geo'),
-    devicetype: uint(d.devicetype, 'device', 'devicetype'),
-    os: str(d.os, 'device', 'os'),
-    osv: str(d.osv, 'device', 'osv'),
-    make: str(d.make, 'device', 'make'),
-    model: str(d.model, 'device', 'model'),
-    ifa: str(d.ifa, 'device', 'ifa'),
-    lmt: flag(d.lmt, 'device', 'lmt') ?? false,
-    dnt: flag(d.dnt, 'device', 'dnt') ?? false,
-    language: str(d.language, 'device', 'language'),
+export function decodeDevice(v: unknown): Device {
+  const d = obj(v, 'device')!;
+  enter('device');
+  const device: Device = {
+    ua: str(d.ua, 'ua'),
+    ip: str(d.ip, 'ip'),
+    ipv6: str(d.ipv6, 'ipv6'),
+    geo: d.geo == null ? undefined : decodeGeo(d.geo),
+    devicetype: uint(d.devicetype, 'devicetype'),
+    os: str(d.os, 'os'),
+    osv: str(d.osv, 'osv'),
+    make: str(d.make, 'make'),
+    model: str(d.model, 'model'),
+    ifa: str(d.ifa, 'ifa'),
+    lmt: flag(d.lmt, 'lmt') ?? false,
+    dnt: flag(d.dnt, 'dnt') ?? false,
+    language: str(d.language, 'language'),
   };
+  leave();
+  return device;
 }
 
-const kNoEids: readonly Eid[] = Object.freeze([]);
-
-export function decodeUser(v: unknown): User | undefined {
-  const u = obj(v, '', 'user');
-  if (u === undefined) return undefined;
-  const ext = obj(u.ext, 'user', 'ext');
-  const eidsAt = u.eids != null ? 'user' : 'user.ext';
-  const rawEids = u.eids != null ? u.eids : ext?.eids;
-  return {
-    id: str(u.id, 'user', 'id'),
-    buyeruid: str(u.buyeruid, 'user', 'buyeruid'),
-    consent: str(u.consent, 'user', 'consent') ?? (ext === undefined ? undefined : str(ext.consent, 'user.ext', 'consent')),
-    eids: rawEids == null ? kNoEids : decodeEids(rawEids, eidsAt),
-    geo: decodeGeo(u.geo, 'user', 'geo'),
-  };
-}
-
-function decodeEids(v: unknown, p: string): readonly Eid[] {
-  const list = arr(v, p, 'eids')!;
-  const out: Eid[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const ep = `${p}.eids[${i}]`;
-    const e = list[i];
-    if (!isObj(e)) throw new FieldError(ep, 'expected object');
-    const source = str(e.source, ep, 'source');
-    if (source === undefined) throw new FieldError(`${ep}.source`, 'required');
-    const uidList = arr(e.uids, ep, 'uids') ?? [];
-    const uids: Uid[] = [];
-    for (let j = 0; j < uidList.length; j++) {
-      const x = uidList[j];
-      if (!isObj(x)) throw new FieldError(`${ep}.uids[${j}]`, 'expected object');
-      const id = str(x.id, `${ep}.uids[${j}]`, 'id');
-      if (id !== undefined && id !== '') uids.push({ id, atype: int(x.atype, `${ep}.uids[${j}]`, 'atype') });
-    }
-    out.push({ source, uids });
+export function decodeUser(v: unknown): User {
+  const u = obj(v, 'user')!;
+  enter('user');
+  const ext = obj(u.ext, 'ext');
+  // 2.6 moved consent and eids out of `user.ext`; the 2.6 location wins when both are sent.
+  let consent = str(u.consent, 'consent');
+  if (consent === undefined && ext !== undefined) consent = inExt(ext.consent, 'consent', str);
+  let eids: readonly Eid[] = kNoEids;
+  if (u.eids != null) eids = decodeEids(u.eids);
+  else if (ext !== undefined && ext.eids != null) {
+    enter('ext');
+    eids = decodeEids(ext.eids);
+    leave();
   }
+  const user: User = { id: str(u.id, 'id'), buyeruid: str(u.buyeruid, 'buyeruid'), consent, eids, geo: u.geo == null ? undefined : decodeGeo(u.geo) };
+  leave();
+  return user;
+}
+
+/** Reads `ext.<key>` of the current object with `read`, so an error names `….ext.<key>`. */
+function inExt<T>(v: unknown, key: string, read: (v: unknown, k: string) => T): T {
+  enter('ext');
+  const out = read(v, key);
+  leave();
   return out;
 }
 
-export function decodeSource(v: unknown): Source | undefined {
-  const s = obj(v, '', 'source');
-  if (s === undefined) return undefined;
-  const ext = obj(s.ext, 'source', 'ext');
-  const schainAt = s.schain != null ? 'source' : 'source.ext';
-  const raw = s.schain != null ? s.schain : ext?.schain;
-  return { tid: str(s.tid, 'source', 'tid'), fd: flag(s.fd, 'source', 'fd'), schain: raw == null ? undefined : decodeSchain(raw, schainAt) };
+/** Extended identifiers (OpenRTB 2.6 §3.2.27–3.2.28). A uid without an id carries nothing and is dropped. */
+function decodeEids(v: unknown): readonly Eid[] {
+  const list = arr(v, 'eids')!;
+  if (list.length === 0) return kNoEids;
+  const out: Eid[] = [];
+  enter('eids');
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (!isObj(e)) fail(i, 'expected object');
+    enter(i);
+    const source = str(e.source, 'source');
+    if (source === undefined || source === '') fail('source', 'required');
+    const uidList = arr(e.uids, 'uids');
+    let uids: readonly Uid[] = kNoUids;
+    if (uidList !== undefined && uidList.length > 0) {
+      const got: Uid[] = [];
+      enter('uids');
+      for (let j = 0; j < uidList.length; j++) {
+        const x = uidList[j];
+        if (!isObj(x)) fail(j, 'expected object');
+        enter(j);
+        const uid = str(x.id, 'id');
+        const atype = int(x.atype, 'atype');
+        leave();
+        if (uid !== undefined && uid !== '') got.push({ id: uid, atype });
+      }
+      leave();
+      uids = got;
+    }
+    leave();
+    out.push({ source, uids });
+  }
+  leave();
+  return out;
 }
 
-function decodeSchain(v: unknown, p: string): Source['schain'] {
-  const sc: Obj | undefined = obj(v, p, 'schain');
-  if (sc === undefined) return undefined;
-  const sp = `${p}.schain`;
-  const list = arr(sc.nodes, sp, 'nodes') ?? [];
-  const nodes: SupplyChainNode[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i];
-    if (!isObj(n)) throw new FieldError(`${sp}.nodes[${i}]`, 'expected object');
-    nodes.push({ asi: str(n.asi, `${sp}.nodes[${i}]`, 'asi') ?? '', sid: str(n.sid, `${sp}.nodes[${i}]`, 'sid') ?? '', hp: flag(n.hp, `${sp}.nodes[${i}]`, 'hp') ?? false });
+/** OpenRTB 2.6 moved gdpr and us_privacy from `regs.ext` into `regs`; the 2.6 field wins when both exist. */
+export function decodeRegs(v: unknown): Regs {
+  const r: Obj | undefined = obj(v, 'regs');
+  if (r === undefined) return { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined };
+  enter('regs');
+  const ext = obj(r.ext, 'ext');
+  let gdpr = flag(r.gdpr, 'gdpr');
+  if (gdpr === undefined && ext !== undefined) gdpr = inExt(ext.gdpr, 'gdpr', flag);
+  let usPrivacy = str(r.us_privacy, 'us_privacy');
+  if (usPrivacy === undefined && ext !== undefined) usPrivacy = inExt(ext.us_privacy, 'us_privacy', str);
+  const regs: Regs = { coppa: flag(r.coppa, 'coppa') ?? false, gdpr, us_privacy: usPrivacy, gpp: str(r.gpp, 'gpp'), gpp_sid: intList(r.gpp_sid, 'gpp_sid') };
+  leave();
+  return regs;
+}
+
+export function decodeSource(v: unknown): Source {
+  const s = obj(v, 'source')!;
+  enter('source');
+  const ext = obj(s.ext, 'ext');
+  let schain: Source['schain'];
+  if (s.schain != null) schain = decodeSchain(s.schain);
+  else if (ext !== undefined && ext.schain != null) {
+    enter('ext');
+    schain = decodeSchain(ext.schain);
+    leave();
   }
-  return { complete: flag(sc.complete, sp, 'complete') ?? false, nodes };
+  const source: Source = { tid: str(s.tid, 'tid'), fd: flag(s.fd, 'fd'), schain };
+  leave();
+  return source;
+}
+
+/** The supply chain object (OpenRTB 2.6 §3.2.25, SupplyChain 1.0). */
+function decodeSchain(v: unknown): NonNullable<Source['schain']> {
+  const sc = obj(v, 'schain')!;
+  enter('schain');
+  const list = arr(sc.nodes, 'nodes');
+  let nodes: readonly SupplyChainNode[] = kNoNodes;
+  if (list !== undefined && list.length > 0) {
+    const out: SupplyChainNode[] = [];
+    enter('nodes');
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i];
+      if (!isObj(n)) fail(i, 'expected object');
+      enter(i);
+      out.push({ asi: str(n.asi, 'asi') ?? '', sid: str(n.sid, 'sid') ?? '', hp: flag(n.hp, 'hp') ?? false });
+      leave();
+    }
+    leave();
+    nodes = out;
+  }
+  const schain = { complete: flag(sc.complete, 'complete') ?? false, nodes };
+  leave();
+  return schain;
 }

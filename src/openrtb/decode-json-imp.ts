@@ -1,114 +1,155 @@
 /**
  * Decoding of `imp` objects (OpenRTB 2.6 §3.2.4–3.2.12): banner with its formats, video, audio, native,
  * floors, private marketplace deals. An imp must offer at least one of banner, video, audio, native.
+ * Runs with the path stack (`json-reader.ts`) positioned on the imp: `imp`, index.
  */
-import { FieldError, flag, int, intList, isObj, kEmptyNumbers, num, obj, str, strList, uint, arr, type Obj } from './json-reader.js';
+import { arr, enter, fail, flag, floor, id, int, intList, isObj, kEmptyStrings, leave, obj, str, strList, uint, type Obj } from './json-reader.js';
 import type { Audio, Banner, Deal, Format, Imp, Native, Pmp, Video } from './types.js';
 
-export function decodeImp(v: unknown, i: number): Imp {
-  const p = `imp[${i}]`;
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
-  const id = str(v.id, p, 'id');
-  if (id === undefined || id === '') throw new FieldError(`${p}.id`, 'required');
-  const banner = v.banner == null ? undefined : decodeBanner(v.banner, `${p}.banner`);
-  const video = v.video == null ? undefined : decodeVideo(v.video, `${p}.video`);
-  const audio = v.audio == null ? undefined : decodeAudio(v.audio, `${p}.audio`);
-  const native = v.native == null ? undefined : decodeNative(v.native, `${p}.native`);
-  if (banner === undefined && video === undefined && audio === undefined && native === undefined) throw new FieldError(p, 'one of banner, video, audio, native is required');
-  const bidfloor = num(v.bidfloor, p, 'bidfloor') ?? 0;
-  if (bidfloor < 0) throw new FieldError(`${p}.bidfloor`, 'expected a non-negative number');
+const kNoFormats: readonly Format[] = Object.freeze([]);
+const kNoDeals: readonly Deal[] = Object.freeze([]);
+
+export function decodeImp(v: unknown): Imp {
+  if (!isObj(v)) fail(undefined, 'expected object');
+  const impId = id(v.id, 'id');
+  const banner = v.banner == null ? undefined : decodeBanner(v.banner);
+  const video = v.video == null ? undefined : decodeVideo(v.video);
+  const audio = v.audio == null ? undefined : decodeAudio(v.audio);
+  const native = v.native == null ? undefined : decodeNative(v.native);
+  if (banner === undefined && video === undefined && audio === undefined && native === undefined) {
+    fail(undefined, 'one of banner, video, audio, native is required');
+  }
   return {
-    id,
+    id: impId,
     banner,
     video,
     audio,
     native,
-    pmp: v.pmp == null ? undefined : decodePmp(v.pmp, `${p}.pmp`),
-    tagid: str(v.tagid, p, 'tagid'),
-    bidfloor,
-    bidfloorcur: str(v.bidfloorcur, p, 'bidfloorcur') ?? 'USD',
-    secure: flag(v.secure, p, 'secure') ?? false,
-    instl: flag(v.instl, p, 'instl') ?? false,
-    ext: obj(v.ext, p, 'ext'),
+    pmp: v.pmp == null ? undefined : decodePmp(v.pmp),
+    tagid: str(v.tagid, 'tagid'),
+    bidfloor: floor(v.bidfloor, 'bidfloor'),
+    bidfloorcur: str(v.bidfloorcur, 'bidfloorcur') ?? 'USD',
+    secure: flag(v.secure, 'secure') ?? false,
+    instl: flag(v.instl, 'instl') ?? false,
+    // Kept as parsed, for channel dialects (Prebid reads `imp.ext.prebid.bidder`).
+    ext: obj(v.ext, 'ext'),
   };
 }
 
-function decodeBanner(v: unknown, p: string): Banner {
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
-  const w = uint(v.w, p, 'w');
-  const h = uint(v.h, p, 'h');
-  const list = arr(v.format, p, 'format');
-  let formats: Format[];
-  if (list === undefined || list.length === 0) {
-    formats = w !== undefined && h !== undefined ? [{ w, h }] : [];
-  } else {
-    formats = [];
+/** Every size the banner accepts: `format[]` then `w`×`h` (OpenRTB 2.6 §3.2.6, §3.2.10), without repeats. */
+function decodeBanner(v: unknown): Banner {
+  const b = obj(v, 'banner')!;
+  enter('banner');
+  const w = uint(b.w, 'w');
+  const h = uint(b.h, 'h');
+  const list = arr(b.format, 'format');
+  let formats: Format[] | undefined;
+  if (list !== undefined && list.length > 0) {
+    enter('format');
     for (let i = 0; i < list.length; i++) {
       const f = list[i];
-      if (!isObj(f)) throw new FieldError(`${p}.format[${i}]`, 'expected object');
-      const fw = uint(f.w, `${p}.format[${i}]`, 'w');
-      const fh = uint(f.h, `${p}.format[${i}]`, 'h');
-      // Ratio-based formats (wratio/hratio, min width) have no fixed size to match a creative against.
-      if (fw !== undefined && fh !== undefined && fw > 0 && fh > 0) formats.push({ w: fw, h: fh });
+      if (!isObj(f)) fail(i, 'expected object');
+      enter(i);
+      const fw = uint(f.w, 'w');
+      const fh = uint(f.h, 'h');
+      leave();
+      // Ratio-based formats (wratio/hratio/wmin) have no fixed size to match a creative against.
+      if (fw !== undefined && fh !== undefined && fw > 0 && fh > 0 && !hasSize(formats, fw, fh)) (formats ??= []).push({ w: fw, h: fh });
     }
-    if (w !== undefined && h !== undefined && !formats.some((f) => f.w === w && f.h === h)) formats.push({ w, h });
+    leave();
   }
-  return { formats, w, h, battr: intList(v.battr, p, 'battr'), pos: int(v.pos, p, 'pos') };
+  if (w !== undefined && h !== undefined && w > 0 && h > 0 && !hasSize(formats, w, h)) (formats ??= []).push({ w, h });
+  const banner: Banner = { formats: formats ?? kNoFormats, w, h, battr: intList(b.battr, 'battr'), pos: int(b.pos, 'pos') };
+  leave();
+  return banner;
 }
 
-function decodeVideo(v: unknown, p: string): Video {
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
-  return {
-    mimes: strList(v.mimes, p, 'mimes') ?? [],
-    protocols: intList(v.protocols, p, 'protocols'),
-    minduration: uint(v.minduration, p, 'minduration'),
-    maxduration: uint(v.maxduration, p, 'maxduration'),
-    w: uint(v.w, p, 'w'),
-    h: uint(v.h, p, 'h'),
-    startdelay: int(v.startdelay, p, 'startdelay'),
-    plcmt: int(v.plcmt, p, 'plcmt'),
-    placement: int(v.placement, p, 'placement'),
-    linearity: int(v.linearity, p, 'linearity'),
-    battr: intList(v.battr, p, 'battr'),
+function hasSize(list: readonly Format[] | undefined, w: number, h: number): boolean {
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) if (list[i]!.w === w && list[i]!.h === h) return true;
+  return false;
+}
+
+function decodeVideo(v: unknown): Video {
+  const o = obj(v, 'video')!;
+  enter('video');
+  const video: Video = {
+    // Required by the spec, tolerated when absent: the creative match then has no MIME to go on.
+    mimes: strList(o.mimes, 'mimes') ?? kEmptyStrings,
+    protocols: intList(o.protocols, 'protocols'),
+    minduration: uint(o.minduration, 'minduration'),
+    maxduration: uint(o.maxduration, 'maxduration'),
+    w: uint(o.w, 'w'),
+    h: uint(o.h, 'h'),
+    // -1, -2 are the mid-roll and post-roll generic values (AdCOM start delay), so signed.
+    startdelay: int(o.startdelay, 'startdelay'),
+    plcmt: int(o.plcmt, 'plcmt'),
+    placement: int(o.placement, 'placement'),
+    linearity: int(o.linearity, 'linearity'),
+    battr: intList(o.battr, 'battr'),
   };
+  leave();
+  return video;
 }
 
-function decodeAudio(v: unknown, p: string): Audio {
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
-  return {
-    mimes: strList(v.mimes, p, 'mimes') ?? [],
-    minduration: uint(v.minduration, p, 'minduration'),
-    maxduration: uint(v.maxduration, p, 'maxduration'),
-    protocols: intList(v.protocols, p, 'protocols'),
+function decodeAudio(v: unknown): Audio {
+  const o = obj(v, 'audio')!;
+  enter('audio');
+  const audio: Audio = {
+    mimes: strList(o.mimes, 'mimes') ?? kEmptyStrings,
+    minduration: uint(o.minduration, 'minduration'),
+    maxduration: uint(o.maxduration, 'maxduration'),
+    protocols: intList(o.protocols, 'protocols'),
   };
+  leave();
+  return audio;
 }
 
-/** `native.request` is a JSON string per spec; some exchanges send the object itself, which we re-serialise. */
-function decodeNative(v: unknown, p: string): Native {
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
+/**
+ * `native.request` is a JSON string per spec (OpenRTB 2.6 §3.2.9); some exchanges send the object itself,
+ * which is serialised back to text so everything downstream sees one type. Only that case stringifies.
+ */
+function decodeNative(v: unknown): Native {
+  const o = obj(v, 'native')!;
+  enter('native');
+  const raw = o.request;
   let request: string;
-  if (typeof v.request === 'string') request = v.request;
-  else if (isObj(v.request)) request = JSON.stringify(v.request);
-  else throw new FieldError(`${p}.request`, 'required (string or object)');
-  return { request, ver: str(v.ver, p, 'ver'), battr: intList(v.battr, p, 'battr') };
+  if (typeof raw === 'string') request = raw;
+  else if (isObj(raw)) request = JSON.stringify(raw);
+  else fail('request', 'required (string or object)');
+  const native: Native = { request, ver: str(o.ver, 'ver'), battr: intList(o.battr, 'battr') };
+  leave();
+  return native;
 }
 
-function decodePmp(v: unknown, p: string): Pmp {
-  if (!isObj(v)) throw new FieldError(p, 'expected object');
-  const list = arr(v.deals, p, 'deals') ?? [];
-  const deals: Deal[] = [];
-  for (let i = 0; i < list.length; i++) deals.push(decodeDeal(list[i], `${p}.deals[${i}]`));
-  return { private_auction: flag(v.private_auction, p, 'private_auction') ?? false, deals };
+function decodePmp(v: unknown): Pmp {
+  const o = obj(v, 'pmp')!;
+  enter('pmp');
+  const list = arr(o.deals, 'deals');
+  let deals: readonly Deal[] = kNoDeals;
+  if (list !== undefined && list.length > 0) {
+    const out: Deal[] = [];
+    enter('deals');
+    for (let i = 0; i < list.length; i++) out.push(decodeDeal(list[i], i));
+    leave();
+    deals = out;
+  }
+  const pmp: Pmp = { private_auction: flag(o.private_auction, 'private_auction') ?? false, deals };
+  leave();
+  return pmp;
 }
 
-function decodeDeal(v: unknown, p: string): Deal {
-  const d: Obj | undefined = isObj(v) ? v : undefined;
-  if (d === undefined) throw new FieldError(p, 'expected object');
-  const id = str(d.id, p, 'id');
-  if (id === undefined || id === '') throw new FieldError(`${p}.id`, 'required');
-  const bidfloor = num(d.bidfloor, p, 'bidfloor') ?? 0;
-  if (bidfloor < 0) throw new FieldError(`${p}.bidfloor`, 'expected a non-negative number');
-  return { id, bidfloor, bidfloorcur: str(d.bidfloorcur, p, 'bidfloorcur') ?? 'USD', at: int(d.at, p, 'at'), wseat: strList(d.wseat, p, 'wseat') };
+function decodeDeal(v: unknown, i: number): Deal {
+  if (!isObj(v)) fail(i, 'expected object');
+  const d: Obj = v;
+  enter(i);
+  const deal: Deal = {
+    id: id(d.id, 'id'),
+    bidfloor: floor(d.bidfloor, 'bidfloor'),
+    bidfloorcur: str(d.bidfloorcur, 'bidfloorcur') ?? 'USD',
+    at: int(d.at, 'at'),
+    wseat: strList(d.wseat, 'wseat'),
+  };
+  leave();
+  return deal;
 }
-
-export { kEmptyNumbers };
