@@ -55,9 +55,16 @@ function mapRequest(m: PbRequest): BidRequest {
   const imps = m.imp ?? [];
   if (imps.length === 0) throw new FieldError('imp', 'at least one imp is required');
   const imp: Imp[] = [];
+  // Pairwise below 16 imps, a Set above: a body of thousands of tiny imps must not cost quadratic time.
+  const seen = imps.length > 16 ? new Set<string>() : undefined;
   for (let i = 0; i < imps.length; i++) {
     const d = mapImp(imps[i]!, i);
-    for (const prev of imp) if (prev.id === d.id) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+    if (seen !== undefined) {
+      if (seen.has(d.id)) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+      seen.add(d.id);
+    } else {
+      for (const prev of imp) if (prev.id === d.id) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+    }
     imp.push(d);
   }
   const kinds = (m.site ? 1 : 0) + (m.app ? 1 : 0) + (m.dooh ? 1 : 0);

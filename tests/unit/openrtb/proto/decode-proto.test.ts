@@ -78,3 +78,11 @@ describe('protobuf decoder', () => {
     expect(back.seatbid?.[0]?.bid?.[0]).toMatchObject({ id: 'b', impid: '1', price: 2.5, adm: '<a/>', nurl: 'n', burl: 'b', lurl: 'l', adomain: ['a.example'], cid: 'c', crid: 'cr', dealid: 'D', w: 300, h: 250, mtype: 1, exp: 30 });
   });
 });
+
+describe('protobuf decoder, many imps', () => {
+  it('finds a duplicate imp id among thousands of imps (linear check)', () => {
+    const imp = Array.from({ length: 5000 }, (_, i) => ({ id: String(i), banner: { w: 1, h: 1 } }));
+    imp.push({ id: '4321', banner: { w: 1, h: 1 } });
+    expect(decodeProtoRequest(pb.BidRequest.encode({ id: 'x', imp }).finish())).toMatchObject({ ok: false, path: 'imp[5000].id', message: 'duplicate imp id' });
+  });
+});
