@@ -60,6 +60,17 @@ describe('process lifecycle', () => {
     expect(out).toContain('drained');
   });
 
+  it('refuses to start on the pure-JS uWebSockets.js fallback', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...kTestEnv, UWS_USE_FALLBACK: '1', PORT: '0', OPS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawned.push(child);
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await exited;
+    expect(code).toBe(1);
+    expect(err).toContain('pure-JS fallback');
+  });
+
   it('refuses to start on an invalid config, listing the errors', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, CONFIG_DIR: '/nonexistent-peregrine-config' }, stdio: ['ignore', 'pipe', 'pipe'] });
     spawned.push(child);
