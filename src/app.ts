@@ -14,7 +14,8 @@ import { formatIssues } from './config/load.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
-import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
+import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
+import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
 import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
@@ -222,6 +223,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
+    .route('/admin/replay/:channel', { post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true } })
     .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
 
   // Readiness as a gauge too, so alerts need no probe of their own.

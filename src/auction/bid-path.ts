@@ -25,7 +25,7 @@ import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
 import { placementOf } from '../dialects/prebid.js';
-import { ScoreStatus, type NoScoreReason, type ScoreBatch, type ScoreOutcome, type ScoringService } from '../scoring/index.js';
+import { ScoreStatus, type BidExplanation, type NoScoreReason, type ScoreBatch, type ScoreOutcome, type ScoringService } from '../scoring/index.js';
 import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ProfileResolver, type ScanContext } from './imp-scan.js';
 
 export interface PrivacyVerdict {
@@ -66,8 +66,9 @@ export interface ChosenBid {
 }
 
 export type AuctionOutcome =
-  | { readonly bid: true; readonly response: BidResponse; readonly chosen: readonly ChosenBid[] }
-  | { readonly bid: false; readonly reason: NoBidReason };
+  | { readonly bid: true; readonly response: BidResponse; readonly chosen: readonly ChosenBid[]; readonly explanations?: readonly BidExplanation[] }
+  | { readonly bid: false; readonly reason: NoBidReason; readonly explanations?: readonly BidExplanation[] };
+
 
 interface RequestState {
   readonly ctx: ScanContext;
@@ -76,6 +77,8 @@ interface RequestState {
   readonly perImp: Candidate[][];
   /** Pairs (imp index, campaign index) set aside for the profile. */
   readonly pending: number[];
+  /** Replay with explanations: scored candidates are explained and nothing is reserved. */
+  readonly debug: boolean;
 }
 
 const kNoIds: readonly IdKey[] = Object.freeze([]);
@@ -89,8 +92,11 @@ export class BidPath implements ProfileResolver {
     this.#deps = deps;
   }
 
-  /** `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. */
-  run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, bidderCode?: string): AuctionOutcome | Promise<AuctionOutcome> {
+  /**
+   * `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. `debug` (the ops
+   * port's replay endpoint only): explain every scored candidate and reserve no budget.
+   */
+  run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, bidderCode?: string, debug = false): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
     const index = snap.index;
     const reqBits = index.requestBits(req, channel.id);
@@ -119,7 +125,7 @@ export class BidPath implements ProfileResolver {
       ids: kNoIds,
       resolver: this,
     };
-    const state: RequestState = { ctx, cur, deadlineMs, perImp: [], pending: [] };
+    const state: RequestState = { ctx, cur, deadlineMs, perImp: [], pending: [], debug };
     for (let k = 0; k < req.imp.length; k++) {
       const out: Candidate[] = [];
       state.perImp.push(out);
@@ -177,7 +183,7 @@ export class BidPath implements ProfileResolver {
     let any = false;
     for (const list of state.perImp) if (list.length > 0) any = true;
     if (!any) return { bid: false, reason: ctx.furthest };
-    const batch = d.scoring.begin({ req: ctx.req, channelId: ctx.channel.id, nowMs: ctx.nowMs, profile: ctx.profile, stage: ctx.stage });
+    const batch = d.scoring.begin({ req: ctx.req, channelId: ctx.channel.id, nowMs: ctx.nowMs, profile: ctx.profile, stage: ctx.stage, debug: state.debug });
     const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
       const imp = ctx.req.imp[k]!;
@@ -211,6 +217,7 @@ export class BidPath implements ProfileResolver {
       }
       const bids: Bid[] = [];
       const chosen: ChosenBid[] = [];
+      const explanations = state.debug ? explain(batch, added.length) : undefined;
       // Per imp: indices into `added` of scored candidates, best price first.
       const order: number[] = [];
       for (let k = 0; k < state.perImp.length; k++) {
@@ -225,21 +232,21 @@ export class BidPath implements ProfileResolver {
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);
-          const gate = d.gate.tryReserve(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs);
+          const gate = state.debug ? d.gate.check(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs) : d.gate.tryReserve(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs);
           if (gate !== 'ok') {
             noteReason(ctx, gate);
             continue;
           }
           const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, price, cur);
-          d.scoring.recordBid(batch, i, ctx.req.id, bid.impid, bid.id);
+          if (!state.debug) d.scoring.recordBid(batch, i, ctx.req.id, bid.impid, bid.id);
           bids.push(bid);
           chosen.push({ campaign: cand.campaign, bid });
           break;
         }
       }
-      if (bids.length === 0) return { bid: false, reason: ctx.furthest };
-      if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline' };
-      return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen };
+      if (bids.length === 0) return { bid: false, reason: ctx.furthest, explanations };
+      if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline', explanations };
+      return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen, explanations };
     } finally {
       d.scoring.release(batch);
     }
@@ -291,6 +298,15 @@ export class BidPath implements ProfileResolver {
       urlsSafe: snap.publicUrlSafe,
     };
   }
+}
+
+function explain(batch: ScoreBatch, n: number): BidExplanation[] {
+  const out: BidExplanation[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = batch.explain(i);
+    if (e !== undefined) out.push(e);
+  }
+  return out;
 }
 
 const kStagePrefix = 'stage:';

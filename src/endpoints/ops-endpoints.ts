@@ -38,9 +38,13 @@ function isLoopback(addr: string): boolean {
 
 const kUnauthorized: HttpReply = { status: 401, body: '{"error":"missing or wrong bearer token","code":"UNAUTHORIZED"}', contentType: 'application/json', headers: [['www-authenticate', 'Bearer']] };
 
+/** Wraps an admin handler: bearer token when one is configured, else loopback callers only. */
+export function requireAdmin<B>(config: { readonly current: { readonly adminToken: string | undefined } }, handler: (info: RequestInfo, body: B) => HttpReply | Promise<HttpReply>) {
+  return (info: RequestInfo, body: B): HttpReply | Promise<HttpReply> => (adminAllowed(info, config.current.adminToken) ? handler(info, body) : kUnauthorized);
+}
+
 export function createOpsEndpoints(deps: OpsDeps) {
-  const guard = (handler: (info: RequestInfo) => HttpReply | Promise<HttpReply>) => (info: RequestInfo) =>
-    adminAllowed(info, deps.config.current.adminToken) ? handler(info) : kUnauthorized;
+  const guard = (handler: (info: RequestInfo) => HttpReply | Promise<HttpReply>) => requireAdmin(deps.config, handler);
 
   return {
     metrics: async (): Promise<HttpReply> => ({ status: 200, body: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType }),

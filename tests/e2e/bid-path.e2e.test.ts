@@ -215,3 +215,22 @@ describe('ops', () => {
     expect(body.rows.some((r) => r.campaign === 'acme-prospecting' && r.channel === 'ssp-alpha' && r.dailyBudget === 240)).toBe(true);
   });
 });
+
+describe('replay with explanations (ops port)', () => {
+  it('explains every scored candidate without spending, and never on the public port', async () => {
+    const spendBefore = [...b.app.gate.remaining()].reduce((s, r) => s + r.reservedMicros, 0);
+    const res = await fetch(`${b.opsUrl}/admin/replay/ssp-alpha?debug=1`, { method: 'POST', body: JSON.stringify(sampleBannerRequest('replay-1')) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { bid: boolean; explanations: { campaignId: string; status: string; valueMicros: number; priceMicros: number; multipliers: { product: number }; features: unknown }[] };
+    expect(body.bid).toBe(true);
+    expect(body.explanations.length).toBeGreaterThan(0);
+    for (const e of body.explanations) {
+      expect(e.campaignId).toBeTruthy();
+      expect(e.features).toBeDefined();
+      expect(e.multipliers.product).toBeGreaterThan(0);
+    }
+    const spendAfter = [...b.app.gate.remaining()].reduce((s, r) => s + r.reservedMicros, 0);
+    expect(spendAfter).toBe(spendBefore);
+    expect((await fetch(`${b.url}/admin/replay/ssp-alpha?debug=1`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
