@@ -24,6 +24,7 @@ import { NoticeHandler } from './notices/notice-handler.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
 import type { NoticeClaims } from './notices/token.js';
 import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
+import type { RedisStore } from './store/redis/index.js';
 import { PacingGate } from './pacing/gate.js';
 import { createPrivacyDecider } from './privacy/index.js';
 import { idKeysFor } from './segments/ids.js';
@@ -94,7 +95,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     {
       clock,
-      sink: sc.eventLog.dir === undefined ? undefined : new RotatingJsonlSink({ dir: sc.eventLog.dir, onError: (err) => logger.warn({ err }, 'event log write failed') }),
+      // The event log: rotating JSONL files when a directory is configured, else a capped Redis Stream with
+      // the Redis store, else none (a single embedded instance without a directory keeps no log).
+      sink:
+        sc.eventLog.dir !== undefined
+          ? new RotatingJsonlSink({ dir: sc.eventLog.dir, onError: (err) => logger.warn({ err }, 'event log write failed') })
+          : store.kind === 'redis'
+            ? (store as RedisStore).eventSink()
+            : undefined,
       onModelReport: (r) => (r instanceof Error ? logger.error({ err: r.message }, 'model refused; previous model stays live') : logger.info({ models: r }, 'models loaded')),
     },
   );

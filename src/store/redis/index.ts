@@ -10,6 +10,8 @@ import { RedisDedupStore } from './dedup.js';
 import { KeySchema } from './keys.js';
 import { RedisProfileStore, type ProfileStats } from './profiles.js';
 
+import type { EventSink } from '../../scoring/events.js';
+import { RedisStreamSink } from './event-stream.js';
 export { StoreUnavailableError } from './connection.js';
 export { hashSlot, KeySchema } from './keys.js';
 export type { BulkProfile, ProfileStats } from './profiles.js';
@@ -38,6 +40,8 @@ export interface RedisStore extends Store {
   readonly keys: KeySchema;
   /** Round-trip accounting for lookups (see profiles.ts). */
   stats(): Readonly<ProfileStats>;
+  /** The scoring event log as a capped Redis Stream (`<prefix>events`). */
+  eventSink(maxLen?: number): EventSink;
 }
 
 const kPingTimeoutMs = 250;
@@ -76,6 +80,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     dedup: new RedisDedupStore(client, keys),
     keys,
     stats: () => ({ ...profiles.stats }),
+    eventSink: (maxLen) => new RedisStreamSink(client, { key: `${options.keyPrefix ?? 'pg:'}events`, maxLen }),
     ping: async () => {
       try {
         assertReady(client);
