@@ -245,8 +245,12 @@ export const campaignSchema = z
     bid: strategySchema,
     /** Value multipliers: per channel, per daypart, per journey stage (they compose by product). */
     multipliers: multipliersSchema.optional(),
-    /** Shade first-price bids toward the learned win curve (default true; fixed_cpm is never shaded). */
-    shading: z.boolean().default(true),
+    /**
+     * Shade first-price bids toward the learned win curve (fixed_cpm is never shaded). Off by default: in the
+     * simulator the learner, fed mostly wins at first, shades far below the clearing price and loses ~95% of
+     * the auctions it won unshaded (sim/RESULTS.md); opt in per campaign until that is fixed.
+     */
+    shading: z.boolean().default(false),
     models: modelRefs.optional(),
     experiments: z.array(experimentSchema).optional(),
     frequencyCaps: z.array(z.strictObject({ count: z.number().int().positive(), window: duration })).default([]),

@@ -11,6 +11,7 @@ import { VirtualClock } from '../clock.js';
 import { bidderSchema, channelSchema, type CampaignConfig } from '../config/schema.js';
 import { buildSnapshot } from '../config/snapshot.js';
 import { NoticeHandler } from '../notices/notice-handler.js';
+import type { NoticeClaims } from '../notices/token.js';
 import type { BidRequest } from '../openrtb/types.js';
 import { PacingGate } from '../pacing/gate.js';
 import { ScoringService } from '../scoring/index.js';
@@ -66,7 +67,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const market = new Market(o.seed);
   const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' }, pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 } });
   const snap = buildSnapshot(
-    { dir: '.', bidder, channels: o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill' })), campaigns: o.campaigns, texts: new Map() },
+    { dir: '.', bidder, channels: o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true })), campaigns: o.campaigns, texts: new Map() },
     1,
     start,
     {},
@@ -80,6 +81,15 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
   const imps = new Map<string, number>();
   const clicks = new Map<string, number>();
+  const noticeInput = (c: NoticeClaims) => ({
+    campaign: snap.campaignsById.get(c.campaignId)?.scoring,
+    campaignId: c.campaignId,
+    auctionId: c.auctionId,
+    impId: c.impId,
+    channelId: c.channelId,
+    personId: c.personId,
+    nowMs: clock.now(),
+  });
   const notices = new NoticeHandler({
     clock,
     config: { current: snap },
@@ -88,6 +98,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     profiles: store.profiles,
     events: {
       onNotice: () => {},
+      // Wins and losses teach the scorer's first-price shading, as in the app.
+      onWin: (c, clearing) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
+      onLoss: (c, _code, clearing) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
       onSpend: (c, micros) => {
         const h = Math.min(23, Math.floor((clock.now() - start) / 3_600_000));
         hourly.get(c.campaignId)![h]! += micros / 1e6;
