@@ -11,6 +11,7 @@ import { TimeZoneTable } from './campaigns/time-zones.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigHolder } from './config/config-holder.js';
 import { formatIssues } from './config/load.js';
+import { errorReply, errors } from './errors.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
@@ -198,7 +199,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
     .route('/click', { get: { handler: createClickEndpoint(notices) } })
-    .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
+    .fallback(errorReply(errors.notFound()));
 
   const ops = new HttpServer(uws, { maxBodyBytes: 1 << 20, now: () => clock.now(), events: serverEvents, remoteAddress: true });
   const opsEndpoints = createOpsEndpoints({
@@ -232,7 +233,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
     .route('/admin/replay/:channel', { post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true } })
-    .fallback({ status: 404, body: '{"error":"not found","code":"NOT_FOUND"}', contentType: 'application/json' });
+    .fallback(errorReply(errors.notFound()));
 
   // Readiness as a gauge too, so alerts need no probe of their own.
   const readyTimer = setInterval(() => {

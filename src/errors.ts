@@ -39,9 +39,14 @@ export class PeregrineError extends Error {
   }
 }
 
+/** The HTTP reply for an error: its status and the short JSON body (`error`, `code`, `path` when known). */
+export function errorReply(e: PeregrineError, headers?: readonly (readonly [string, string])[]): { readonly status: number; readonly body: string; readonly contentType: string; readonly headers?: readonly (readonly [string, string])[] } {
+  return { status: e.status, body: JSON.stringify(e.toJSON()), contentType: 'application/json', headers };
+}
+
 export const errors = {
   badRequest: (path: string, message: string) => new PeregrineError('BAD_REQUEST', message, path),
-  bodyTooLarge: (limit: number) => new PeregrineError('BODY_TOO_LARGE', `body larger than ${limit} bytes`),
+  bodyTooLarge: (limit: number, what = 'body') => new PeregrineError('BODY_TOO_LARGE', `${what} larger than ${limit} bytes`),
   unknownChannel: (id: string) => new PeregrineError('UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(id)}`),
   notFound: () => new PeregrineError('NOT_FOUND', 'not found'),
   methodNotAllowed: (allowed: string) => new PeregrineError('METHOD_NOT_ALLOWED', `method not allowed (allowed: ${allowed})`),
@@ -51,4 +56,5 @@ export const errors = {
   unauthorized: () => new PeregrineError('UNAUTHORIZED', 'missing or wrong bearer token'),
   invalidConfig: (summary: string) => new PeregrineError('INVALID_CONFIG', summary),
   notReady: (why: string) => new PeregrineError('NOT_READY', why),
+  internal: () => new PeregrineError('INTERNAL', 'internal error'),
 } as const;

@@ -8,6 +8,7 @@
  */
 import type { AuctionOutcome, BidPath } from '../auction/bid-path.js';
 import { computeDeadline } from '../auction/deadline.js';
+import { errorReply, errors } from '../errors.js';
 import { kNbr } from '../auction/nbr.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
@@ -43,10 +44,6 @@ const kGzipMinBytes = 1024;
 function isProtobuf(channel: Channel, contentType: string): boolean {
   if (channel.format !== 'auto') return channel.format === 'protobuf';
   return contentType.startsWith('application/octet-stream') || contentType.includes('protobuf');
-}
-
-function errorReply(status: number, code: string, error: string, path?: string, headers?: readonly Header[]): HttpReply {
-  return { status, body: JSON.stringify(path === undefined ? { error, code } : { error, code, path }), contentType: kJson, headers };
 }
 
 /** CORS for browser channels: echo an allowed origin exactly, with credentials; never `*`. */
@@ -97,7 +94,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     const channel = snap.channels.get(info.param);
     if (channel === undefined) {
       metrics.httpErrors.labels('unknown_channel').inc();
-      return errorReply(404, 'UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(info.param)}`);
+      return errorReply(errors.unknownChannel(info.param));
     }
     const cors = corsHeaders(channel, info.origin);
     if (cors === undefined && info.origin !== '' && channel.corsOrigins !== undefined) metrics.httpErrors.labels('cors_refused').inc();
@@ -105,14 +102,12 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     if (info.contentEncoding !== '' && info.contentEncoding !== 'identity') {
       if (info.contentEncoding !== 'gzip' || !channel.gzip) {
         metrics.request(channel.id, 'unsupported');
-        return errorReply(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${info.contentEncoding} not accepted on this channel`, undefined, cors);
+        return errorReply(errors.unsupportedMediaType(`content-encoding ${info.contentEncoding} not accepted on this channel`), cors);
       }
       const inflated = gunzipLimited(bytes, snap.bidder.limits.maxInflatedBytes);
       if (!inflated.ok) {
         metrics.request(channel.id, inflated.reason === 'too_large' ? 'too_large' : 'bad_request');
-        return inflated.reason === 'too_large'
-          ? errorReply(413, 'BODY_TOO_LARGE', `inflated body larger than ${snap.bidder.limits.maxInflatedBytes} bytes`, undefined, cors)
-          : errorReply(400, 'BAD_REQUEST', 'corrupt gzip body', '', cors);
+        return errorReply(inflated.reason === 'too_large' ? errors.bodyTooLarge(snap.bidder.limits.maxInflatedBytes, 'inflated body') : errors.badRequest('', 'corrupt gzip body'), cors);
       }
       bytes = inflated.bytes;
     }
@@ -120,7 +115,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     const decoded: DecodeResult = proto ? decodeProtoRequest(bytes) : decodeJsonRequest(bytes);
     if (!decoded.ok) {
       metrics.request(channel.id, 'bad_request');
-      return errorReply(400, 'BAD_REQUEST', decoded.path === '' ? decoded.message : `${decoded.path}: ${decoded.message}`, decoded.path, cors);
+      return errorReply(errors.badRequest(decoded.path, decoded.message), cors);
     }
     const req = decoded.request;
     let code: string | undefined;
@@ -128,7 +123,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
       const check = checkPrebid(req, channel.prebid.bidderCodes);
       if (!check.ok) {
         metrics.request(channel.id, 'bad_request');
-        return errorReply(400, 'BAD_REQUEST', `${check.path}: ${check.message}`, check.path, cors);
+        return errorReply(errors.badRequest(check.path, check.message), cors);
       }
       if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.receivedAtMs);
       code = check.code;
@@ -145,7 +140,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
 export function createPreflightEndpoint(config: { readonly current: ConfigSnapshot }, metrics: Metrics) {
   return (info: RequestInfo): HttpReply => {
     const channel = config.current.channels.get(info.param);
-    if (channel === undefined) return errorReply(404, 'UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(info.param)}`);
+    if (channel === undefined) return errorReply(errors.unknownChannel(info.param));
     const cors = corsHeaders(channel, info.origin);
     if (cors === undefined) {
       if (info.origin !== '') metrics.httpErrors.labels('cors_refused').inc();

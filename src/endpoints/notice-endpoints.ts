@@ -3,11 +3,11 @@
  * Notices answer 200 (also for a duplicate, so exchanges stop retrying), 403 for a bad token, 400 for a
  * bad price; a click answers 302 to the creative's configured landing page.
  */
+import { errorReply, errors } from '../errors.js';
 import type { RequestInfo } from '../http/server.js';
 import type { HttpReply } from '../http/reply.js';
 import type { NoticeHandler, NoticeQuery, NoticeResult } from '../notices/notice-handler.js';
 
-const kJson = 'application/json';
 
 function queryOf(info: RequestInfo): NoticeQuery {
   const q = new URLSearchParams(info.query);
@@ -17,7 +17,8 @@ function queryOf(info: RequestInfo): NoticeQuery {
 function reply(r: NoticeResult): HttpReply {
   if (r.status === 302 && r.location !== undefined) return { status: 302, headers: [['location', r.location], ['cache-control', 'no-store']] };
   if (r.status === 200) return { status: 200, body: '', contentType: 'text/plain' };
-  return { status: r.status, body: JSON.stringify({ error: r.outcome.replace('_', ' '), code: r.status === 403 ? 'BAD_TOKEN' : r.status === 400 ? 'BAD_PRICE' : 'NOT_FOUND' }), contentType: kJson };
+  const why = r.outcome.replace('_', ' ');
+  return errorReply(r.status === 403 ? errors.badToken(why) : r.status === 400 ? errors.badPrice(why) : errors.notFound());
 }
 
 export function createNoticeEndpoint(handler: NoticeHandler, type: 'win' | 'bill' | 'loss') {

@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { ConfigHolder } from '../config/config-holder.js';
+import { errorReply, errors } from '../errors.js';
 import type { RequestInfo } from '../http/server.js';
 import { jsonReply, textReply, type HttpReply } from '../http/reply.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -36,7 +37,7 @@ function isLoopback(addr: string): boolean {
   return addr === '127.0.0.1' || addr === '::1' || addr.startsWith('127.') || addr === '0000:0000:0000:0000:0000:0000:0000:0001' || addr.startsWith('::ffff:127.') || addr.startsWith('0000:0000:0000:0000:0000:ffff:7f');
 }
 
-const kUnauthorized: HttpReply = { status: 401, body: '{"error":"missing or wrong bearer token","code":"UNAUTHORIZED"}', contentType: 'application/json', headers: [['www-authenticate', 'Bearer']] };
+const kUnauthorized: HttpReply = errorReply(errors.unauthorized(), [['www-authenticate', 'Bearer']]);
 
 /** Wraps an admin handler: bearer token when one is configured, else loopback callers only. */
 export function requireAdmin<B>(config: { readonly current: { readonly adminToken: string | undefined } }, handler: (info: RequestInfo, body: B) => HttpReply | Promise<HttpReply>) {
@@ -51,11 +52,11 @@ export function createOpsEndpoints(deps: OpsDeps) {
     healthz: (): HttpReply => textReply(200, 'ok'),
     readyz: async (): Promise<HttpReply> => {
       const why = await deps.readiness.notReadyReason();
-      return why === undefined ? textReply(200, 'ready') : jsonReply(503, { error: why, code: 'NOT_READY' });
+      return why === undefined ? textReply(200, 'ready') : errorReply(errors.notReady(why));
     },
     reload: guard(async () => {
       const r = await deps.config.reload();
-      if (!r.ok) return jsonReply(422, { error: 'invalid config; the previous config stays live', code: 'INVALID_CONFIG', issues: r.issues });
+      if (!r.ok) return jsonReply(422, { ...errors.invalidConfig('invalid config; the previous config stays live').toJSON(), issues: r.issues });
       return jsonReply(200, { version: r.snapshot.version, hash: r.snapshot.hash, changed: r.changed, campaigns: r.snapshot.campaigns.length });
     }),
     config: guard(() => {

@@ -7,6 +7,7 @@
 import type { BidPath } from '../auction/bid-path.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { Clock } from '../clock.js';
+import { errorReply, errors } from '../errors.js';
 import { jsonReply, type HttpReply } from '../http/reply.js';
 import type { RequestInfo } from '../http/server.js';
 import { decodeJsonRequest } from '../openrtb/decode-json.js';
@@ -15,9 +16,9 @@ export function createReplayEndpoint(deps: { readonly clock: Clock; readonly con
   return async (info: RequestInfo, body: Buffer | undefined): Promise<HttpReply> => {
     const snap = deps.config.current;
     const channel = snap.channels.get(info.param);
-    if (channel === undefined) return jsonReply(404, { error: `unknown channel ${JSON.stringify(info.param)}`, code: 'UNKNOWN_CHANNEL' });
+    if (channel === undefined) return errorReply(errors.unknownChannel(info.param));
     const decoded = decodeJsonRequest(body ?? '');
-    if (!decoded.ok) return jsonReply(400, { error: decoded.path === '' ? decoded.message : `${decoded.path}: ${decoded.message}`, code: 'BAD_REQUEST', path: decoded.path });
+    if (!decoded.ok) return errorReply(errors.badRequest(decoded.path, decoded.message));
     const debug = new URLSearchParams(info.query).get('debug') === '1';
     // A generous deadline: replay is for people reading explanations, not for exchanges.
     const outcome = await deps.bidPath.run(decoded.request, snap, channel, deps.clock.now() + 1_000, undefined, debug);

@@ -6,6 +6,7 @@
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Uws } from './native-check.js';
+import { errorReply, errors } from '../errors.js';
 import { statusLine, type HttpReply } from './reply.js';
 
 export interface RequestInfo {
@@ -43,7 +44,7 @@ export interface ServerOptions {
 
 type Method = 'get' | 'post' | 'options' | 'put' | 'del';
 
-const kEmptyReply: HttpReply = { status: 500, body: '{"error":"internal error","code":"INTERNAL"}', contentType: 'application/json' };
+const kEmptyReply: HttpReply = errorReply(errors.internal());
 
 export class HttpServer {
   readonly #app: TemplatedApp;
@@ -66,12 +67,13 @@ export class HttpServer {
   /** Registers `methods` on `pattern`; every other method on it gets 405 with an Allow header. */
   route(pattern: string, methods: Partial<Record<Method, { handler: Handler; body?: boolean }>>): this {
     const allowed = Object.keys(methods).map((m) => (m === 'del' ? 'DELETE' : m.toUpperCase()));
+    const methodNotAllowed = errorReply(errors.methodNotAllowed(allowed.join(', ')), [['allow', allowed.join(', ')]]);
     for (const [method, spec] of Object.entries(methods) as [Method, { handler: Handler; body?: boolean }][]) {
       this.#app[method](pattern, (res, req) => this.#handle(res, req, spec.handler, spec.body === true));
     }
     this.#app.any(pattern, (res) => {
       this.#opts.events.onEdgeError('method_not_allowed');
-      this.#write(res, { status: 405, body: `{"error":"method not allowed","code":"METHOD_NOT_ALLOWED"}`, contentType: 'application/json', headers: [['allow', allowed.join(', ')]] }, undefined);
+      this.#write(res, methodNotAllowed, undefined);
     });
     return this;
   }
@@ -192,7 +194,7 @@ export class HttpServer {
     if (state.aborted) return;
     // Close the connection: the rest of the oversized body is not worth reading.
     res.cork(() => {
-      res.writeStatus(statusLine(413)).writeHeader('content-type', 'application/json').end(`{"error":"body larger than ${this.#opts.maxBodyBytes} bytes","code":"BODY_TOO_LARGE"}`, true);
+      res.writeStatus(statusLine(413)).writeHeader('content-type', 'application/json').end(JSON.stringify(errors.bodyTooLarge(this.#opts.maxBodyBytes).toJSON()), true);
     });
     state.aborted = true;
   }
