@@ -14,7 +14,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { once } from 'node:events';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { peregrine } from '../../src/openrtb/proto/generated/openrtb.js';
+import { openrtb } from '../../src/openrtb/proto/generated/openrtb.js';
 import { jsonToProtoRequest } from '../../tests/helpers/proto.js';
 import { writeCorpus } from '../corpus/generate.js';
 import { freePort } from '../../tests/helpers/redis.js';
@@ -148,7 +148,7 @@ async function load(url: string, bodies: readonly Body[], connections: number, d
 }
 
 function toProtobuf(json: string): Buffer {
-  return Buffer.from(peregrine.openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish());
+  return Buffer.from(openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish());
 }
 
 function lowerBound(sorted: readonly number[], x: number): number {

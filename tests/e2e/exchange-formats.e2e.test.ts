@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peregrine } from '../../src/openrtb/proto/generated/openrtb.js';
+import { openrtb } from '../../src/openrtb/proto/generated/openrtb.js';
 import { createPriceCrypter, decodeWebSafeBase64 } from '../../src/notices/price-crypto.js';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bidder.js';
 import { jsonToProtoRequest } from '../helpers/proto.js';
 
-const pb = peregrine.openrtb;
+const pb = openrtb;
 const vectors = JSON.parse(readFileSync(new URL('../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8')) as { encryption_key_websafe_b64: string; integrity_key_websafe_b64: string };
 
 let cfg: TempConfig;

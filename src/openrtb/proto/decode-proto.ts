@@ -1,215 +1,132 @@
 /**
- * The protobuf bid request decoder (Google Authorized Buyers / Open Bidding and other protobuf exchanges):
- * the generated static decoder (`generated/`, from proto/openrtb.proto) reads the wire format, skipping
- * unknown fields and extensions, and this module maps the message onto the same internal `BidRequest`
- * the JSON decoder produces, with the same validation and defaults. Truncated or malformed bytes are a
- * 400, never a throw.
+ * The protobuf bid request decoder (Google Authorized Buyers / Open Bidding and other protobuf exchanges,
+ * schema in proto/openrtb.proto): one pass over the wire bytes straight into the internal `BidRequest`, the
+ * same objects the JSON decoder (`decode-json.ts`) produces, with the same validation, defaults and error
+ * paths. Unknown fields, IAB's `ext` and Google's extensions (100–9999) are skipped without allocating.
+ * Truncated or malformed bytes are `{ ok: false }`, never a throw.
  *
- * protobufjs keeps proto2 defaults on the prototype and sets own properties only for fields on the wire,
- * so presence is `Object.hasOwn`.
+ * Hand-written on protobufjs's `Reader` rather than the generated decoder, for speed: the generated code
+ * builds a message object for every sub-message on the wire (content, data segments, user agent, …) and
+ * we then copy what we need; here what we do not read is skipped and what we read is built once, in its
+ * final shape (see `bench/micro/proto.bench.ts` for both). The generated code remains the schema of
+ * record: it encodes responses (`encode-proto.ts`) and the tests encode requests with it, so a field
+ * number here that disagrees with the .proto fails them.
+ *
+ * Errors found while reading are reported in wire order; the JSON decoder reports in its walk order, so a
+ * request with several faults may name a different first one.
  */
 import type { DecodeResult } from '../decode-result.js';
 import { FieldError } from '../json-reader.js';
-import type { Banner, BidRequest, Deal, Device, Eid, Format, Geo, Imp, Inventory, Regs, Source, User } from '../types.js';
-import { peregrine } from './generated/openrtb.js';
+import type { BidRequest, Device, Imp, Inventory, Regs, Source, User } from '../types.js';
+import { kNoRegs, readApp, readDevice, readDooh, readRegs, readSite, readSource, readUser, settleInventory } from './decode-proto-context.js';
+import { readImp } from './decode-proto-imp.js';
+import { append, readerFor, skipField, type Draft, type Reader } from './wire.js';
 
-const pb = peregrine.openrtb;
-type PbRequest = peregrine.openrtb.BidRequest.$Properties;
-type PbImp = peregrine.openrtb.BidRequest.Imp.$Properties;
-type PbGeo = peregrine.openrtb.BidRequest.Geo.$Properties;
-type PbInventory = peregrine.openrtb.BidRequest.Site.$Properties & peregrine.openrtb.BidRequest.App.$Properties & peregrine.openrtb.BidRequest.Dooh.$Properties;
-
-const has = Object.hasOwn as <T extends object>(o: T, k: keyof T) => boolean;
-
-function opt<T extends object, K extends keyof T>(o: T, k: K): NonNullable<T[K]> | undefined {
-  return has(o, k) && o[k] !== null ? (o[k] as NonNullable<T[K]>) : undefined;
-}
-
-function nonNegative(v: number | undefined, path: string): number | undefined {
-  if (v !== undefined && v < 0) throw new FieldError(path, 'expected non-negative integer');
-  return v;
-}
-
-function list<T>(v: T[] | null | undefined): readonly T[] | undefined {
-  return v === null || v === undefined || v.length === 0 ? undefined : v;
-}
+/** Up to this many imps, duplicate ids are found by comparing pairs; beyond it a Set keeps the check linear. */
+const kPairwiseImpLimit = 16;
 
 export function decodeProtoRequest(bytes: Uint8Array): DecodeResult {
-  let msg: PbRequest;
   try {
-    msg = pb.BidRequest.decode(bytes);
-  } catch {
-    return { ok: false, path: '', message: 'invalid protobuf' };
-  }
-  try {
-    return { ok: true, request: mapRequest(msg) };
+    return { ok: true, request: readRequest(readerFor(bytes)) };
   } catch (e) {
     if (e instanceof FieldError) return { ok: false, path: e.path, message: e.message };
-    return { ok: false, path: '', message: 'malformed request' };
+    // protobufjs's reader throws RangeError on truncation and Error on bad varints, tags and wire types.
+    return { ok: false, path: '', message: `invalid protobuf: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
-function mapRequest(m: PbRequest): BidRequest {
-  const id = opt(m, 'id');
-  if (id === undefined || id === '') throw new FieldError('id', 'required');
-  const imps = m.imp ?? [];
-  if (imps.length === 0) throw new FieldError('imp', 'at least one imp is required');
-  const imp: Imp[] = [];
-  // Pairwise below 16 imps, a Set above: a body of thousands of tiny imps must not cost quadratic time.
-  const seen = imps.length > 16 ? new Set<string>() : undefined;
-  for (let i = 0; i < imps.length; i++) {
-    const d = mapImp(imps[i]!, i);
-    if (seen !== undefined) {
-      if (seen.has(d.id)) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
-      seen.add(d.id);
-    } else {
-      for (const prev of imp) if (prev.id === d.id) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+function readRequest(r: Reader): BidRequest {
+  let id = '';
+  let imp: Imp[] | undefined;
+  let site: Draft<Inventory> | undefined;
+  let app: Draft<Inventory> | undefined;
+  let dooh: Draft<Inventory> | undefined;
+  let device: Device | undefined;
+  let user: User | undefined;
+  let regs: Regs = kNoRegs;
+  let source: Source | undefined;
+  let at = 0;
+  let tmax: number | undefined;
+  let cur: string[] | undefined;
+  let bcat: string[] | undefined;
+  let badv: string[] | undefined;
+  let bapp: string[] | undefined;
+  let wseat: string[] | undefined;
+  let bseat: string[] | undefined;
+  let test = false;
+  while (r.pos < r.len) {
+    const tag = r.tag();
+    switch (tag) {
+      case (1 << 3) | 2: id = r.string(); break;
+      case (2 << 3) | 2: imp = append(imp, readImp(r, imp === undefined ? 0 : imp.length)); break;
+      case (3 << 3) | 2: site = readSite(r, site); break;
+      case (4 << 3) | 2: app = readApp(r, app); break;
+      case (5 << 3) | 2: device = readDevice(r, device); break;
+      case (6 << 3) | 2: user = readUser(r, user); break;
+      case (7 << 3) | 0: at = r.int32(); break;
+      case (8 << 3) | 0: {
+        const t = r.int32();
+        if (t < 0) throw new FieldError('tmax', 'expected non-negative integer');
+        tmax = t;
+        break;
+      }
+      case (9 << 3) | 2: wseat = append(wseat, r.string()); break;
+      case (11 << 3) | 2: cur = append(cur, r.string()); break;
+      case (12 << 3) | 2: bcat = append(bcat, r.string()); break;
+      case (13 << 3) | 2: badv = append(badv, r.string()); break;
+      case (14 << 3) | 2: regs = readRegs(r, regs); break;
+      case (15 << 3) | 0: test = r.bool(); break;
+      case (16 << 3) | 2: bapp = append(bapp, r.string()); break;
+      case (17 << 3) | 2: bseat = append(bseat, r.string()); break;
+      case (19 << 3) | 2: source = readSource(r, source); break;
+      case (22 << 3) | 2: dooh = readDooh(r, dooh); break;
+      default: skipField(r, tag);
     }
-    imp.push(d);
   }
-  const kinds = (m.site ? 1 : 0) + (m.app ? 1 : 0) + (m.dooh ? 1 : 0);
-  if (kinds > 1) throw new FieldError(m.site ? 'site' : 'app', 'only one of site, app, dooh may be present');
-  const at = opt(m, 'at');
+  if (id === '') throw new FieldError('id', 'required');
+  if (imp === undefined) throw new FieldError('imp', 'at least one imp is required');
+  checkImpIds(imp);
+  if (at < 0) throw new FieldError('at', 'expected non-negative integer');
   return {
     id,
     imp,
-    inventory: m.site ? mapInventory(m.site, 'site') : m.app ? mapInventory(m.app, 'app') : m.dooh ? mapInventory(m.dooh, 'dooh') : undefined,
-    device: m.device ? mapDevice(m.device) : undefined,
-    user: m.user ? mapUser(m.user) : undefined,
-    regs: mapRegs(m.regs ?? undefined),
-    source: m.source ? mapSource(m.source) : undefined,
-    at: at === undefined || at < 1 ? 2 : at,
-    tmax: nonNegative(opt(m, 'tmax'), 'tmax'),
-    cur: list(m.cur),
-    bcat: list(m.bcat),
-    badv: list(m.badv),
-    bapp: list(m.bapp),
+    inventory: inventoryOf(site, app, dooh),
+    device,
+    user,
+    regs,
+    source,
+    // 0 is "unset" in proto3-style encoders and no auction type in OpenRTB: it takes the default.
+    at: at === 0 ? 2 : at,
+    tmax,
+    cur,
+    bcat,
+    badv,
+    bapp,
     battr: undefined,
-    wseat: list(m.wseat),
-    bseat: list(m.bseat),
-    test: m.test === true,
+    wseat,
+    bseat,
+    test,
     ext: undefined,
   };
 }
 
-function mapImp(p: PbImp, i: number): Imp {
-  const path = `imp[${i}]`;
-  const id = opt(p, 'id');
-  if (id === undefined || id === '') throw new FieldError(`${path}.id`, 'required');
-  const banner = p.banner ? mapBanner(p.banner, `${path}.banner`) : undefined;
-  const v = p.video ?? undefined;
-  const a = p.audio ?? undefined;
-  const n = p.native ?? undefined;
-  if (banner === undefined && !v && !a && !n) throw new FieldError(path, 'one of banner, video, audio, native is required');
-  const bidfloor = opt(p, 'bidfloor') ?? 0;
-  if (!Number.isFinite(bidfloor) || bidfloor < 0) throw new FieldError(`${path}.bidfloor`, 'expected a non-negative number');
-  const pmp = p.pmp ?? undefined;
-  return {
-    id,
-    banner,
-    video: v
-      ? {
-          mimes: v.mimes ?? [],
-          protocols: list(v.protocols),
-          minduration: nonNegative(opt(v, 'minduration'), `${path}.video.minduration`),
-          maxduration: nonNegative(opt(v, 'maxduration'), `${path}.video.maxduration`),
-          w: nonNegative(opt(v, 'w'), `${path}.video.w`),
-          h: nonNegative(opt(v, 'h'), `${path}.video.h`),
-          startdelay: opt(v, 'startdelay'),
-          plcmt: opt(v, 'plcmt'),
-          placement: opt(v, 'placement'),
-          linearity: opt(v, 'linearity'),
-          battr: list(v.battr),
-        }
-      : undefined,
-    audio: a ? { mimes: a.mimes ?? [], minduration: opt(a, 'minduration'), maxduration: opt(a, 'maxduration'), protocols: list(a.protocols) } : undefined,
-    native: n ? { request: opt(n, 'request') ?? JSON.stringify(n.request_native ?? {}), ver: opt(n, 'ver'), battr: list(n.battr) } : undefined,
-    pmp: pmp ? { private_auction: pmp.private_auction === true, deals: (pmp.deals ?? []).map((d, j) => mapDeal(d, `${path}.pmp.deals[${j}]`)) } : undefined,
-    tagid: opt(p, 'tagid'),
-    bidfloor,
-    bidfloorcur: opt(p, 'bidfloorcur') ?? 'USD',
-    secure: p.secure === true,
-    instl: p.instl === true,
-    ext: undefined,
-  };
-}
-
-function mapBanner(b: peregrine.openrtb.BidRequest.Banner.$Properties, path: string): Banner {
-  const w = nonNegative(opt(b, 'w'), `${path}.w`);
-  const h = nonNegative(opt(b, 'h'), `${path}.h`);
-  const formats: Format[] = [];
-  for (const f of b.format ?? []) if (f.w && f.h && f.w > 0 && f.h > 0) formats.push({ w: f.w, h: f.h });
-  if (w !== undefined && h !== undefined && w > 0 && h > 0 && !formats.some((f) => f.w === w && f.h === h)) formats.push({ w, h });
-  return { formats, w, h, battr: list(b.battr), pos: opt(b, 'pos') };
-}
-
-function mapDeal(d: peregrine.openrtb.BidRequest.Deal.$Properties, path: string): Deal {
-  const id = opt(d, 'id');
-  if (id === undefined || id === '') throw new FieldError(`${path}.id`, 'required');
-  const bidfloor = opt(d, 'bidfloor') ?? 0;
-  if (!Number.isFinite(bidfloor) || bidfloor < 0) throw new FieldError(`${path}.bidfloor`, 'expected a non-negative number');
-  return { id, bidfloor, bidfloorcur: opt(d, 'bidfloorcur') ?? 'USD', at: opt(d, 'at'), wseat: list(d.wseat) };
-}
-
-function mapInventory(s: PbInventory, kind: Inventory['kind']): Inventory {
-  const pub = s.publisher ?? undefined;
-  return {
-    kind,
-    id: opt(s, 'id'),
-    name: opt(s, 'name'),
-    domain: opt(s, 'domain'),
-    page: opt(s, 'page'),
-    bundle: opt(s, 'bundle'),
-    cat: list(s.cat),
-    publisher: pub ? { id: opt(pub, 'id'), name: opt(pub, 'name'), domain: opt(pub, 'domain') } : undefined,
-  };
-}
-
-function mapGeo(g: PbGeo | null | undefined): Geo | undefined {
-  if (!g) return undefined;
-  return { country: opt(g, 'country'), region: opt(g, 'region'), city: opt(g, 'city'), lat: opt(g, 'lat'), lon: opt(g, 'lon'), utcoffset: opt(g, 'utcoffset') };
-}
-
-function mapDevice(d: peregrine.openrtb.BidRequest.Device.$Properties): Device {
-  return {
-    ua: opt(d, 'ua'),
-    ip: opt(d, 'ip'),
-    ipv6: opt(d, 'ipv6'),
-    geo: mapGeo(d.geo),
-    devicetype: nonNegative(opt(d, 'devicetype'), 'device.devicetype'),
-    os: opt(d, 'os'),
-    osv: opt(d, 'osv'),
-    make: opt(d, 'make'),
-    model: opt(d, 'model'),
-    ifa: opt(d, 'ifa'),
-    lmt: d.lmt === true,
-    dnt: d.dnt === true,
-    language: opt(d, 'language'),
-  };
-}
-
-function mapUser(u: peregrine.openrtb.BidRequest.User.$Properties): User {
-  const eids: Eid[] = [];
-  for (const e of u.eids ?? []) {
-    const source = opt(e, 'source');
-    if (source === undefined) continue;
-    eids.push({ source, uids: (e.uids ?? []).filter((x) => typeof x.id === 'string' && x.id !== '').map((x) => ({ id: x.id!, atype: opt(x, 'atype') })) });
+function checkImpIds(imps: readonly Imp[]): void {
+  const seen = imps.length > kPairwiseImpLimit ? new Set<string>() : undefined;
+  for (let i = 0; i < imps.length; i++) {
+    const id = imps[i]!.id;
+    if (seen === undefined ? hasImpId(imps, i, id) : seen.has(id)) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+    seen?.add(id);
   }
-  return { id: opt(u, 'id'), buyeruid: opt(u, 'buyeruid'), consent: opt(u, 'consent'), eids, geo: mapGeo(u.geo) };
 }
 
-const kNoRegs: Regs = Object.freeze({ coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined });
-
-function mapRegs(r: peregrine.openrtb.BidRequest.Regs.$Properties | undefined): Regs {
-  if (r === undefined) return kNoRegs;
-  return { coppa: r.coppa === true, gdpr: opt(r, 'gdpr'), us_privacy: opt(r, 'us_privacy'), gpp: opt(r, 'gpp'), gpp_sid: list(r.gpp_sid) };
+function hasImpId(imps: readonly Imp[], before: number, id: string): boolean {
+  for (let j = 0; j < before; j++) if (imps[j]!.id === id) return true;
+  return false;
 }
 
-function mapSource(s: peregrine.openrtb.BidRequest.Source.$Properties): Source {
-  const sc = s.schain ?? undefined;
-  return {
-    tid: opt(s, 'tid'),
-    fd: opt(s, 'fd'),
-    schain: sc ? { complete: sc.complete === true || (sc.complete as unknown) === 1, nodes: (sc.nodes ?? []).map((n) => ({ asi: n.asi ?? '', sid: n.sid ?? '', hp: n.hp === true || (n.hp as unknown) === 1 })) } : undefined,
-  };
+/** `site`, `app` and `dooh` are mutually exclusive (OpenRTB 2.6 §3.2.1): the request is from one of them. */
+function inventoryOf(site: Draft<Inventory> | undefined, app: Draft<Inventory> | undefined, dooh: Draft<Inventory> | undefined): Inventory | undefined {
+  if ((site ? 1 : 0) + (app ? 1 : 0) + (dooh ? 1 : 0) > 1) throw new FieldError(site ? 'site' : 'app', 'only one of site, app, dooh may be present');
+  const inv = site ?? app ?? dooh;
+  return inv === undefined ? undefined : settleInventory(inv);
 }
