@@ -1,44 +1,31 @@
 /**
- * `npm run simulate [-- --scenario steady|step] [--rpm 100] [--seed 7]`: one simulated day of the real bidder
- * against the synthetic market, once with each campaign's `even` pacing and once with `asap` (no pacing),
- * printing delivery, overspend, pacing error (RMSE of hourly cumulative spend vs the linear target), CPM
- * and eCPC side by side, and writing sim/results/<scenario>.json.
+ * `npm run simulate [-- --scenario steady|step|budget-raise|instance-kill|shading] [--store memory|redis]
+ * [--seed N] [--rpm N]`: one simulated day of the real bidder components against the synthetic market,
+ * for each pacing configuration (ASAP, pace cap only, the ±10%/minute throttle baseline, the adaptive
+ * controller), printing the comparison table and writing sim/reports/<scenario>.{md,html,json}. Scenarios
+ * are sim/scenarios/<name>.yaml. `--store redis` runs the instances against the Redis at REDIS_URL
+ * (default 127.0.0.1:6379) under a key prefix of its own, deleted afterwards.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { campaignSchema, type CampaignConfig } from '../src/config/schema.js';
+import { Redis } from 'ioredis';
+import { campaignSchema } from '../src/config/schema.js';
+import { buildReport, runScenario } from '../src/sim/compare.js';
 import type { SimChannel } from '../src/sim/market.js';
+import { writeReport } from '../src/sim/report.js';
 import { simulateDay, type DayResult } from '../src/sim/run-day.js';
+import { loadScenario } from '../src/sim/scenario.js';
+import { createRedisStore } from '../src/store/redis/index.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
 const scenario = arg('scenario', 'steady');
-const rpm = Number(arg('rpm', '100'));
-const seed = Number(arg('seed', '7'));
-
-const channels: SimChannel[] = [
-  { id: 'alpha', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0.002 },
-  { id: 'beta', requestsPerMinute: rpm, clearingMu: Math.log(1.2), clearingSigma: 0.6, auctionType: 2, ctr: 0.004, ...(scenario === 'step' ? { step: { fromMinute: 600, toMinute: 720, factor: 0.2 } } : {}) },
-];
-
-function campaigns(pacing: 'even' | 'asap'): CampaignConfig[] {
-  return Array.from({ length: 8 }, (_, i) =>
-    campaignSchema.parse({
-      id: `sim-${i}`,
-      advertiser: `adv-${i % 3}`,
-      adomain: [`adv${i % 3}.example`],
-      budget: { daily: 6 + i * 2, channels: { alpha: 0.5, beta: 0.5 }, pacing },
-      bid: i % 2 === 0 ? { strategy: 'fixed_cpm', cpm: 2 + i * 0.25 } : { strategy: 'max_cpm', cpm: 3 + i * 0.25, bidFraction: 0.8 },
-      creatives: [{ id: `cr-${i}`, format: 'banner', w: 300, h: 250, markup: '<a href="{{CLICK_URL}}">ad</a>', landingUrl: 'https://adv.example/' }],
-    }),
-  );
-}
-
 const modelsDir = new URL('../config/models', import.meta.url).pathname;
 const results: Record<string, DayResult> = {};
 if (scenario === 'shading') {
   // One first-price channel, max-CPM campaigns with budgets that never bind: shading off vs on.
+  const rpm = Number(arg('rpm', '60'));
+  const seed = Number(arg('seed', '5'));
   const fp: SimChannel[] = [{ id: 'alpha', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0.002 }];
   const mk = (shading: boolean) =>
     [0, 1, 2].map((i) =>
@@ -53,20 +40,40 @@ if (scenario === 'shading') {
       }),
     );
   for (const shading of [false, true]) results[shading ? 'shaded' : 'unshaded'] = await simulateDay({ campaigns: mk(shading), channels: fp, seed, modelsDir });
+  printShading(results);
 } else {
-  for (const pacing of ['even', 'asap'] as const) results[pacing] = await simulateDay({ campaigns: campaigns(pacing), channels, seed, modelsDir });
+  const sc = loadScenario(new URL(`../sim/scenarios/${scenario}.yaml`, import.meta.url).pathname);
+  const s = { ...sc, seed: Number(arg('seed', String(sc.seed))), requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))) };
+  const storeKind = arg('store', 'memory');
+  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const prefix = `pgsim:${process.pid}:`;
+  const store =
+    storeKind === 'redis'
+      ? async () => {
+          const st = await createRedisStore({ url, keyPrefix: prefix, instanceId: 'sim', idCacheSize: 0 });
+          return { store: st, close: () => st.close() };
+        }
+      : undefined;
+  const { metrics, results: runs } = await runScenario(s, modelsDir, store);
+  if (storeKind === 'redis') {
+    // Only this run's keys: the prefix is unique to this process.
+    const r = new Redis(url);
+    for await (const keys of r.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await r.del(...keys);
+    r.disconnect();
+  }
+  const command = `npm run simulate -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute}`;
+  const report = buildReport(s, command, metrics, runs);
+  console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
+  console.table(report.comparison.rows.map((row) => Object.fromEntries(report.comparison.columns.map((c, i) => [c, row[i]]))));
+  const out = writeReport(new URL('../sim/reports', import.meta.url).pathname, `${scenario}-${storeKind}`, report);
+  console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }
 
-const fmt = (x: number, d = 3) => x.toFixed(d);
-console.log(`scenario ${scenario}, ${rpm} requests/min/channel mean, seed ${seed}`);
-for (const [pacing, r] of Object.entries(results)) {
-  console.log(`\n${pacing}: ${r.requests} requests, ${r.bids} bids, ${(r.wallMs / 1000).toFixed(1)} s wall; no-bids ${JSON.stringify(r.noBids)}`);
-  console.table(r.campaigns.map((c) => ({ campaign: c.id, budget: c.budget, delivery: fmt(c.delivery), overspend: fmt(c.overspend, 4), rmse: fmt(c.rmseVsLinear), cpm: fmt(c.cpm, 2), ecpc: fmt(c.ecpc, 2) })));
-  const mean = (f: (c: DayResult['campaigns'][number]) => number) => r.campaigns.reduce((s, c) => s + f(c), 0) / r.campaigns.length;
-  const wins = r.campaigns.reduce((s2, c) => s2 + c.impressions, 0);
-  const spent = r.campaigns.reduce((s2, c) => s2 + c.spend, 0);
-  console.log(`wins ${wins}, spend ${fmt(spent, 2)}, average paid CPM ${fmt((1000 * spent) / Math.max(1, wins), 3)}`);
-  console.log(`mean delivery ${fmt(mean((c) => c.delivery))}, max overspend ${fmt(Math.max(...r.campaigns.map((c) => c.overspend / c.budget)) * 100, 2)}% of budget, mean RMSE ${fmt(mean((c) => c.rmseVsLinear))}, mean CPM ${fmt(mean((c) => c.cpm), 2)}`);
+function printShading(results: Record<string, DayResult>): void {
+  const fmt = (x: number, d = 3) => x.toFixed(d);
+  for (const [name, r] of Object.entries(results)) {
+    const wins = r.campaigns.reduce((s2, c) => s2 + c.impressions, 0);
+    const spent = r.campaigns.reduce((s2, c) => s2 + c.spend, 0);
+    console.log(`${name}: ${r.requests} requests, ${r.bids} bids, wins ${wins}, spend ${fmt(spent, 2)}, average paid CPM ${fmt((1000 * spent) / Math.max(1, wins), 3)}`);
+  }
 }
-mkdirSync(new URL('../sim/results', import.meta.url), { recursive: true });
-writeFileSync(new URL(`../sim/results/${scenario}.json`, import.meta.url), `${JSON.stringify({ scenario, rpm, seed, results }, null, 2)}\n`);

@@ -98,6 +98,7 @@ export class BidPath implements ProfileResolver {
    */
   run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, bidderCode?: string, debug = false): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
+    if (!debug) d.gate.sawRequest(channel.id, d.clock.now());
     const index = snap.index;
     const reqBits = index.requestBits(req, channel.id);
     if (isEmpty(reqBits)) return { bid: false, reason: 'no_campaign' };
@@ -197,7 +198,7 @@ export class BidPath implements ProfileResolver {
           floorMicros: cand.floorMicros,
           firstPrice: (cand.deal?.at ?? ctx.req.at) === 1,
           hourOfWeek: d.zones.at(cand.campaign.timezone, ctx.nowMs).hourOfWeek,
-          pacingMultiplier: 1,
+          pacingMultiplier: cand.pacing,
         });
         added.push(cand);
       }

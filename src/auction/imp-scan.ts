@@ -31,6 +31,8 @@ export interface Candidate {
   readonly creative: Creative;
   readonly deal: Deal | null;
   readonly floorMicros: number;
+  /** The pacing controller's bid multiplier for this campaign on this channel now (> 0). */
+  readonly pacing: number;
 }
 
 /** How the profile stands for this request while scanning. */
@@ -142,5 +144,8 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
   // The least this bid can cost is the floor: a campaign that cannot afford even that is out now.
   const gate = ctx.gate.check(c, ctx.channel.id, Math.max(floor, 1) / 1000, ctx.nowMs);
   if (gate !== 'ok') return noteReason(ctx, gate);
-  out.push({ campaign: c, creative, deal, floorMicros: floor });
+  // Throttled campaigns drop out here, before collection, so they do not take a lower campaign's slot.
+  const pacing = ctx.gate.factor(c, ctx.channel.id, ctx.nowMs);
+  if (pacing === 0) return noteReason(ctx, 'pacing');
+  out.push({ campaign: c, creative, deal, floorMicros: floor, pacing });
 }

@@ -3,23 +3,43 @@
  * state (no I/O on the bid path) and keeps that state fed by taking leases from the store in the
  * background, sized to the recent spend rate so store traffic follows spend, not bid requests.
  *
- * Two independent checks: the **budget** (a bid is reserved against a lease the store granted atomically,
- * so the fleet can never spend more than the cap, whatever the controller does) and the **pace** (for
- * `even` campaigns, spend + reservations may not run ahead of the day's linear target curve).
+ * Three layers, each independent of the ones above it:
+ *  - the **controller** (controller.ts) turns the distance from the target curve into a pacing factor per
+ *    candidate: a bid multiplier, or 0 to sit the auction out (`factor`);
+ *  - the **pace** cap: for `even` and `traffic` campaigns, spend + reservations may not run ahead of the
+ *    target curve by more than `lookahead` of the day, whatever the controller does (a safety net for a
+ *    traffic burst faster than the controller's time constant);
+ *  - the **budget**: a bid is reserved against a lease the store granted atomically, so the fleet can
+ *    never spend more than the cap, whatever happens above.
  */
 import type { Campaign } from '../campaigns/model.js';
-import { dayFraction, type TimeZoneTable } from '../campaigns/time-zones.js';
+import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { BudgetKey, BudgetStore } from '../store/ports.js';
 import { BudgetAccount } from './budget-account.js';
+import { AdaptivePacer, pacingFactor, StepThrottle, type AdaptivePacerOptions, type Pacer } from './controller.js';
+import { targetFraction, TrafficForecast } from './target-curve.js';
 
 export interface PacingOptions {
   readonly instanceId: string;
   readonly leaseTtlMs: number;
   readonly noticeWindowMs: number;
   readonly minLeaseMicros: number;
-  /** How far ahead of the linear target an `even` campaign may run, as a fraction of the day (15 min). */
+  /** How far ahead of its target curve a paced campaign may run, as a fraction of the day (15 min). */
   readonly lookahead?: number;
+  /** `adaptive` (default), the `step` baseline (±10% throttle per minute), or `none` (pace cap only). */
+  readonly controller?: 'adaptive' | 'step' | 'none';
+  readonly adaptive?: Partial<AdaptivePacerOptions>;
+  /** Signals above this multiply the bid; below it they throttle (see controller.ts). */
+  readonly minMultiplier?: number;
+  /** Uniform [0, 1) source for throttle draws (seeded in the simulator). */
+  readonly random?: () => number;
+}
+
+export interface PacerState {
+  readonly campaignId: string;
+  readonly channelId: string;
+  readonly signal: number;
 }
 
 export interface PacingEvents {
@@ -27,6 +47,8 @@ export interface PacingEvents {
 }
 
 const kDone: Promise<void> = Promise.resolve();
+/** How far ahead of its target curve a controller aims (see `factor`). */
+const kLeadMs = 10 * 60_000;
 
 export type GateResult = 'ok' | 'budget' | 'pacing';
 
@@ -38,12 +60,18 @@ export class PacingGate {
   readonly #events: PacingEvents | undefined;
   /** campaign id → channel id → account of the current day. */
   readonly #accounts = new Map<string, Map<string, BudgetAccount>>();
+  /** campaign id → channel id → controller; kept across days (yesterday's signal is the best prior). */
+  readonly #pacers = new Map<string, Map<string, Pacer>>();
+  /** Requests per channel per hour: the shape of the `traffic` curve. */
+  readonly forecast = new TrafficForecast();
 
   constructor(store: BudgetStore, clock: Clock, zones: TimeZoneTable, opts: PacingOptions, events?: PacingEvents) {
     this.#store = store;
     this.#clock = clock;
     this.#zones = zones;
-    this.#opts = { lookahead: 1 / 96, ...opts };
+    const o: Required<PacingOptions> = { lookahead: 1 / 96, controller: 'adaptive', adaptive: {}, minMultiplier: 0.3, random: Math.random, ...opts };
+    // The step baseline is a pure throttle: its signal is a participation probability, never a multiplier.
+    this.#opts = o.controller === 'step' ? { ...o, minMultiplier: 1 } : o;
     this.#events = events;
   }
 
@@ -53,15 +81,67 @@ export class PacingGate {
     if (acct === undefined) return 'budget';
     const committed = acct.spentMicros + acct.reservedMicros + costMicros;
     if (committed > acct.capMicros) return 'budget';
-    if (c.pacingMode === 'even') {
+    if (c.pacingMode !== 'asap') {
       const local = this.#zones.at(c.timezone, nowMs);
-      if (committed > acct.capMicros * Math.min(1, dayFraction(local, nowMs) + this.#opts.lookahead)) return 'pacing';
+      const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
+      if (committed > acct.capMicros * targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead)) return 'pacing';
     }
     if (acct.available(nowMs) < costMicros) {
       this.#refill(c, acct, nowMs);
       return 'budget';
     }
     return 'ok';
+  }
+
+  /**
+   * The pacing factor for one candidate bid of this campaign on this channel now: the bid multiplier, or 0
+   * when the controller throttles it out of this auction. 1 for `asap` campaigns. Runs the controller when
+   * its interval has passed (no timers: time is whatever `nowMs` says).
+   */
+  factor(c: Campaign, channelId: string, nowMs: number): number {
+    if (c.pacingMode === 'asap' || this.#opts.controller === 'none') return 1;
+    const acct = this.account(c, channelId, nowMs);
+    if (acct === undefined) return 1;
+    const pacer = this.#pacer(c.id, channelId);
+    const local = this.#zones.at(c.timezone, nowMs);
+    const horizon = this.#opts.controller === 'adaptive' ? (this.#opts.adaptive.horizonMs ?? 1_800_000) : 0;
+    // Aim a little ahead of the curve (kLeadMs): notices arrive seconds to minutes after the spend, and the
+    // last of the day must land before midnight rather than after it.
+    const lead = Math.min(local.dayEndMs, nowMs + kLeadMs);
+    const aheadAt = Math.min(local.dayEndMs, lead + horizon);
+    pacer.update({
+      nowMs,
+      aheadMs: Math.max(0, aheadAt - nowMs),
+      spentMicros: acct.spentMicros,
+      capMicros: acct.capMicros,
+      targetNow: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, lead),
+      targetAhead: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, aheadAt),
+    });
+    return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
+  }
+
+  /** One bid request seen on a channel (feeds the traffic forecast). */
+  sawRequest(channelId: string, nowMs: number): void {
+    this.forecast.record(channelId, nowMs);
+  }
+
+  /** Every controller's current signal (for metrics and reports). */
+  *signals(): Generator<PacerState> {
+    for (const [campaignId, byChannel] of this.#pacers) for (const [channelId, p] of byChannel) yield { campaignId, channelId, signal: p.signal };
+  }
+
+  #pacer(campaignId: string, channelId: string): Pacer {
+    let byChannel = this.#pacers.get(campaignId);
+    if (byChannel === undefined) {
+      byChannel = new Map();
+      this.#pacers.set(campaignId, byChannel);
+    }
+    let p = byChannel.get(channelId);
+    if (p === undefined) {
+      p = this.#opts.controller === 'step' ? new StepThrottle() : new AdaptivePacer(this.#opts.adaptive);
+      byChannel.set(channelId, p);
+    }
+    return p;
   }
 
   /** `check`, then reserve the cost against the local lease (refilling it in the background when low). */
@@ -88,8 +168,10 @@ export class PacingGate {
     const cap = Math.floor(c.dailyBudgetMicros * share);
     // A new day or a budget change (config reload) starts a fresh account; the store keeps the truth.
     if (acct === undefined || acct.key.day !== day || acct.capMicros !== cap) {
+      const newDay = acct !== undefined && acct.key.day !== day;
       acct = new BudgetAccount({ campaignId: c.id, channelId, day }, cap, this.#opts.noticeWindowMs);
       byChannel.set(channelId, acct);
+      if (newDay) this.#pacers.get(c.id)?.get(channelId)?.newDay(nowMs);
       this.#refill(c, acct, nowMs);
     }
     return acct;
@@ -167,7 +249,8 @@ export class PacingGate {
           const rate = ((grant.spentMicros - lastSpent) * 1000) / (nowMs - lastAt);
           if (rate >= 0) acct.rateMicrosPerSec = acct.rateMicrosPerSec * 0.5 + rate * 0.5;
         }
-        if (grant.grantedMicros === 0 && want > 0) acct.nextRefillAtMs = nowMs + 1000;
+        // Budget gone: ask again in 10 s (another instance may return a lease), not on every bid.
+        if (grant.grantedMicros === 0 && want > 0) acct.nextRefillAtMs = nowMs + 10_000;
         this.#events?.onLease(grant.grantedMicros > 0 || want === 0 ? 'granted' : 'exhausted');
       },
       () => {

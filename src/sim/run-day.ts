@@ -1,9 +1,13 @@
 /**
  * One simulated day of the real bidder against the synthetic market, in virtual time: the real config
- * snapshot, BidPath (selection, scoring, pacing gate), NoticeHandler (signed tokens, dedup, settlement) and
- * memory store, driven by a VirtualClock. Requests are built as internal BidRequest objects (no HTTP);
- * win/bill and loss notices come back through the notice handler after market-drawn delays (some minutes
- * late, a few lost). The result is per-campaign delivery, overspend and hourly pacing error.
+ * snapshot, BidPath (selection, scoring, pacing controller and gate), NoticeHandler (signed tokens, dedup,
+ * settlement) and store, driven by a VirtualClock. `instances` bidders (each its own gate, bid path and
+ * notice handler) share one store — the memory store, or a real Redis store the caller opens — and each
+ * request and notice goes to a random live instance, as behind a load balancer. Requests are internal
+ * BidRequest objects (no HTTP); win/bill and loss notices come back after market-drawn delays (some
+ * minutes late, a few lost). Scenario events: an instance killed mid-day (its leases are not returned: it
+ * crashed), the budgets changed at a given minute (a config reload). The result is per-campaign and
+ * per-channel delivery, overspend, pacing error, and time series for the report.
  */
 import { BidPath } from '../auction/bid-path.js';
 import { TimeZoneTable } from '../campaigns/time-zones.js';
@@ -14,7 +18,10 @@ import { NoticeHandler } from '../notices/notice-handler.js';
 import type { NoticeClaims } from '../notices/token.js';
 import type { BidRequest } from '../openrtb/types.js';
 import { PacingGate } from '../pacing/gate.js';
+import type { ConfigSnapshot } from '../config/snapshot.js';
+import type { Store } from '../store/ports.js';
 import { ScoringService } from '../scoring/index.js';
+import { prng } from '../scoring/synthetic.js';
 import { createMemoryStore } from '../store/memory/index.js';
 import { EventQueue } from './event-queue.js';
 import { Market, type SimChannel } from './market.js';
@@ -26,6 +33,28 @@ export interface DayOptions {
   readonly modelsDir: string;
   /** Midnight UTC of the simulated day. */
   readonly dayStartMs?: number;
+  readonly pacing?: { readonly controller?: 'adaptive' | 'step' | 'none'; readonly minMultiplier?: number };
+  /** Bidder instances sharing the store (default 1). */
+  readonly instances?: number;
+  /** The shared store (default: a fresh memory store). The caller closes it. */
+  readonly store?: Store;
+  /** Tags this run's budget keys apart from other runs in a shared store (default: none). */
+  readonly runTag?: string;
+  readonly kill?: { readonly instance: number; readonly atMinute: number };
+  /** Every campaign's daily budget is multiplied by `factor` at `atMinute` (a config reload). */
+  readonly budgetChange?: { readonly atMinute: number; readonly factor: number };
+  /** Series resolution in simulated minutes (default 10). */
+  readonly sampleMinutes?: number;
+}
+
+export interface ChannelResult {
+  readonly id: string;
+  readonly cap: number;
+  readonly spend: number;
+  readonly clicks: number;
+  /** Cumulative spend ÷ cap at each sample, the target fraction, and the mean pacing signal over instances. */
+  readonly spendFraction: readonly number[];
+  readonly signal: readonly number[];
 }
 
 export interface CampaignResult {
@@ -42,6 +71,7 @@ export interface CampaignResult {
   readonly rmseVsLinear: number;
   /** Hour by hour cumulative spend ÷ budget. */
   readonly hourly: readonly number[];
+  readonly channels: readonly ChannelResult[];
 }
 
 export interface DayResult {
@@ -51,6 +81,10 @@ export interface DayResult {
   /** `channel:reason` → count. */
   readonly noBids: Readonly<Record<string, number>>;
   readonly campaigns: readonly CampaignResult[];
+  /** Sample times, minutes since the start of the day. */
+  readonly sampleMinutes: readonly number[];
+  /** Lease takes per instance (store traffic scales with spend, not requests). */
+  readonly leaseTakes: number;
 }
 
 interface Pending {
@@ -65,24 +99,29 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const start = o.dayStartMs ?? Date.UTC(2026, 10, 23);
   const clock = new VirtualClock(start);
   const market = new Market(o.seed);
+  const sample = o.sampleMinutes ?? 10;
   const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' }, pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 } });
-  const snap = buildSnapshot(
-    { dir: '.', bidder, channels: o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true })), campaigns: o.campaigns, texts: new Map() },
-    1,
-    start,
-    {},
-  );
-  const store = createMemoryStore();
+  const tag = o.runTag ?? '';
+  const configFor = (factor: number): CampaignConfig[] => o.campaigns.map((c) => ({ ...c, id: `${tag}${c.id}`, budget: { ...c.budget, daily: c.budget.daily * factor } }));
+  const snapshot = (factor: number, version: number): ConfigSnapshot =>
+    buildSnapshot(
+      { dir: '.', bidder, channels: o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true })), campaigns: configFor(factor), texts: new Map() },
+      version,
+      start,
+      {},
+    );
+  const config = { current: snapshot(1, 1) };
+  const store = o.store ?? createMemoryStore();
   const zones = new TimeZoneTable();
-  const gate = new PacingGate(store.budgets, clock, zones, { instanceId: 'sim-1', leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000 });
-  await gate.warm(snap.campaigns);
   const scoring = await ScoringService.create({ mode: 'inline', modelsDir: o.modelsDir, watchModels: false, pool: { threads: 0 } }, { clock });
-  const bidPath = new BidPath({ clock, gate, zones, instanceId: 'sim-1', privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'no_ids' }) }, idKeys: () => [], scoring });
+  const cid = (id: string) => id.slice(tag.length);
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
+  const spendByChannel = new Map<string, number>();
+  const clicksByChannel = new Map<string, number>();
   const imps = new Map<string, number>();
-  const clicks = new Map<string, number>();
+  let leaseTakes = 0;
   const noticeInput = (c: NoticeClaims) => ({
-    campaign: snap.campaignsById.get(c.campaignId)?.scoring,
+    campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
     campaignId: c.campaignId,
     auctionId: c.auctionId,
     impId: c.impId,
@@ -90,24 +129,63 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     personId: c.personId,
     nowMs: clock.now(),
   });
-  const notices = new NoticeHandler({
-    clock,
-    config: { current: snap },
-    gate,
-    dedup: store.dedup,
-    profiles: store.profiles,
-    events: {
-      onNotice: () => {},
-      // Wins and losses teach the scorer's first-price shading, as in the app.
-      onWin: (c, clearing) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
-      onLoss: (c, _code, clearing) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
-      onSpend: (c, micros) => {
-        const h = Math.min(23, Math.floor((clock.now() - start) / 3_600_000));
-        hourly.get(c.campaignId)![h]! += micros / 1e6;
-        imps.set(c.campaignId, (imps.get(c.campaignId) ?? 0) + 1);
-      },
+  const events = {
+    onNotice: () => {},
+    // Wins and losses teach the scorer's first-price shading, as in the app.
+    onWin: (c: NoticeClaims, clearing: number) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
+    onLoss: (c: NoticeClaims, _code: number | undefined, clearing: number | undefined) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
+    onSpend: (c: NoticeClaims, micros: number) => {
+      const id = cid(c.campaignId);
+      const h = Math.min(23, Math.floor((clock.now() - start) / 3_600_000));
+      hourly.get(id)![h]! += micros / 1e6;
+      imps.set(id, (imps.get(id) ?? 0) + 1);
+      const k = `${id}\u0000${c.channelId}`;
+      spendByChannel.set(k, (spendByChannel.get(k) ?? 0) + micros / 1e6);
     },
+  };
+  const instances = Array.from({ length: o.instances ?? 1 }, (_, i) => {
+    const instanceId = `sim-${i + 1}`;
+    const gate = new PacingGate(
+      store.budgets,
+      clock,
+      zones,
+      { instanceId, leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000, controller: o.pacing?.controller ?? 'adaptive', minMultiplier: o.pacing?.minMultiplier ?? 0.3, random: prng(o.seed * 31 + i) },
+      { onLease: () => leaseTakes++ },
+    );
+    const bidPath = new BidPath({ clock, gate, zones, instanceId, privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'no_ids' }) }, idKeys: () => [], scoring });
+    const notices = new NoticeHandler({ clock, config, gate, dedup: store.dedup, profiles: store.profiles, events });
+    return { gate, bidPath, notices, alive: true };
   });
+  for (const inst of instances) await inst.gate.warm(config.current.campaigns);
+  const pick = () => {
+    const alive = instances.filter((x) => x.alive);
+    return alive[Math.floor(market.random() * alive.length)]!;
+  };
+
+  const samples: number[] = [];
+  const fractions = new Map<string, number[]>();
+  const signals = new Map<string, number[]>();
+  const takeSample = (minute: number) => {
+    samples.push(minute);
+    for (const c of config.current.campaigns) {
+      for (const [ch, share] of c.channelShares) {
+        const k = `${cid(c.id)}\u0000${ch}`;
+        const cap = c.dailyBudgetMicros * share / 1e6;
+        let f = fractions.get(k);
+        if (f === undefined) fractions.set(k, (f = []));
+        f.push((spendByChannel.get(k) ?? 0) / cap);
+        let sum = 0;
+        let n = 0;
+        for (const inst of instances) {
+          if (!inst.alive) continue;
+          for (const p of inst.gate.signals()) if (p.campaignId === c.id && p.channelId === ch) ((sum += p.signal), n++);
+        }
+        let g = signals.get(k);
+        if (g === undefined) signals.set(k, (g = []));
+        g.push(n === 0 ? 1 : sum / n);
+      }
+    }
+  };
 
   const queue = new EventQueue<Pending>();
   const drain = async (until: number) => {
@@ -120,7 +198,10 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   let requests = 0;
   let bids = 0;
   const noBids = new Map<string, number>();
+  takeSample(0);
   for (let m = 0; m < 1440; m++) {
+    if (o.kill !== undefined && m === o.kill.atMinute) instances[o.kill.instance]!.alive = false;
+    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
     // This minute's requests on every channel, in time order (the virtual clock only moves forward).
     const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
     for (const ch of o.channels) {
@@ -129,50 +210,61 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     }
     arrivals.sort((a, b) => a.t - b.t);
     for (const { t, ch } of arrivals) {
+      const snap = config.current;
       const channel = snap.channels.get(ch.id)!;
-      {
-        await drain(t);
-        if (t > clock.now()) clock.set(t);
-        requests++;
-        const floor = Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100;
-        const outcome = await bidPath.run(request(`${ch.id}-${requests}`, floor, ch.auctionType), snap, channel, clock.now() + 80);
-        if (!outcome.bid) {
-          const key = `${ch.id}:${outcome.reason}`;
-          noBids.set(key, (noBids.get(key) ?? 0) + 1);
-          continue;
-        }
-        for (const bid of outcome.response.seatbid[0]!.bid) {
-          bids++;
-          const clearing = market.clearingCpm(ch);
-          const token = new URL(bid.nurl!).searchParams.get('t')!;
-          const delay = market.noticeDelayMs();
-          if (bid.price >= clearing) {
-            const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
-            if (market.random() < ch.ctr) clicks.set(bid.cid, (clicks.get(bid.cid) ?? 0) + 1);
-            if (delay !== undefined) queue.push({ at: t + delay, run: () => notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
-          } else if (delay !== undefined) {
-            queue.push({ at: t + delay, run: () => notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }) });
+      await drain(t);
+      if (t > clock.now()) clock.set(t);
+      requests++;
+      const floor = Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100;
+      const outcome = await pick().bidPath.run(request(`${ch.id}-${requests}`, floor, ch.auctionType), snap, channel, clock.now() + 80);
+      if (!outcome.bid) {
+        const key = `${ch.id}:${outcome.reason}`;
+        noBids.set(key, (noBids.get(key) ?? 0) + 1);
+        continue;
+      }
+      for (const bid of outcome.response.seatbid[0]!.bid) {
+        bids++;
+        const clearing = market.clearingCpm(ch);
+        const token = new URL(bid.nurl!).searchParams.get('t')!;
+        const delay = market.noticeDelayMs();
+        if (bid.price >= clearing) {
+          const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
+          if (market.random() < ch.ctr) {
+            const k = `${cid(bid.cid!)}\u0000${ch.id}`;
+            clicksByChannel.set(k, (clicksByChannel.get(k) ?? 0) + 1);
           }
+          if (delay !== undefined) queue.push({ at: t + delay, run: () => pick().notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
+        } else if (delay !== undefined) {
+          queue.push({ at: t + delay, run: () => pick().notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }) });
         }
       }
     }
+    if ((m + 1) % sample === 0) takeSample(m + 1);
   }
   await drain(start + kDayMs + 3_600_000);
   await scoring.close();
+  if (o.store === undefined) await store.close();
 
+  const finalSnap = config.current;
   const campaigns: CampaignResult[] = o.campaigns.map((c) => {
     const h = hourly.get(c.id)!;
-    const budget = c.budget.daily;
+    const budget = finalSnap.campaignsById.get(`${tag}${c.id}`)!.dailyBudgetMicros / 1e6;
     let cum = 0;
     let sq = 0;
-    const fractions: number[] = [];
+    const hourlyFractions: number[] = [];
     for (let i = 0; i < 24; i++) {
       cum += h[i]!;
-      fractions.push(cum / budget);
+      hourlyFractions.push(cum / budget);
       sq += (cum / budget - (i + 1) / 24) ** 2;
     }
     const impressions = imps.get(c.id) ?? 0;
-    const clickCount = clicks.get(c.id) ?? 0;
+    let clickCount = 0;
+    const channels: ChannelResult[] = Object.entries(c.budget.channels).map(([ch, share]) => {
+      const k = `${c.id}\u0000${ch}`;
+      const clicks = clicksByChannel.get(k) ?? 0;
+      clickCount += clicks;
+      return { id: ch, cap: budget * share, spend: spendByChannel.get(k) ?? 0, clicks, spendFraction: fractions.get(k) ?? [], signal: signals.get(k) ?? [] };
+    });
     return {
       id: c.id,
       budget,
@@ -184,10 +276,11 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       cpm: impressions === 0 ? 0 : (1000 * cum) / impressions,
       ecpc: clickCount === 0 ? 0 : cum / clickCount,
       rmseVsLinear: Math.sqrt(sq / 24),
-      hourly: fractions,
+      hourly: hourlyFractions,
+      channels,
     };
   });
-  return { requests, bids, wallMs: performance.now() - t0, noBids: Object.fromEntries(noBids), campaigns };
+  return { requests, bids, wallMs: performance.now() - t0, noBids: Object.fromEntries(noBids), campaigns, sampleMinutes: samples, leaseTakes };
 }
 
 function request(id: string, floor: number, at: 1 | 2): BidRequest {

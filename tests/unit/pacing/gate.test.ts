@@ -63,4 +63,26 @@ describe('pacing gate', () => {
     clock.set(Date.parse('2026-11-24T05:00:00Z'));
     expect(gate.account(c, 'ch1', clock.now())!.key.day).toBe('2026-11-24');
   });
+  it('pacing factor: 1 for asap; for even campaigns the controller multiplies, then throttles, as spend runs ahead', async () => {
+    const asap = await setup();
+    expect(asap.gate.factor(asap.c, 'ch1', asap.clock.now())).toBe(1);
+    const early = Date.parse('2026-11-23T01:00:00Z');
+    const clock = new VirtualClock(early);
+    const store = new MemoryBudgetStore();
+    let draws = 0;
+    const gate = new PacingGate(store, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000, minMultiplier: 0.3, random: () => (draws++ % 10) / 10 });
+    const c = campaign({ budget: { daily: 10, channels: { ch1: 1 }, pacing: 'even' } });
+    await gate.warm([c]);
+    expect(gate.factor(c, 'ch1', early)).toBe(1);
+    // Half the day's budget is spent at 01:00: far ahead, so the signal falls each interval until it throttles.
+    const key = { campaignId: c.id, channelId: 'ch1', day: '2026-11-23' };
+    await gate.settle(c, key, 'i1', 'n1', early, 0, 5_000_000);
+    let t = early;
+    const factors: number[] = [];
+    for (let i = 0; i < 200; i++) factors.push(gate.factor(c, 'ch1', (t += 5_000)));
+    expect(factors.some((f) => f > 0 && f < 1)).toBe(true);
+    expect(factors.slice(-20).filter((f) => f === 0).length).toBeGreaterThan(10);
+    expect([...gate.signals()][0]!.signal).toBeLessThan(0.3);
+  });
 });
+

@@ -1,0 +1,77 @@
+/**
+ * Simulator scenarios as files (`sim/scenarios/*.yaml`): the market (channels, traffic, clearing prices,
+ * a traffic step), the fleet (instances), the campaigns, and mid-day events (a budget change, an instance
+ * crash). Validated with zod like every config, so a typo names its path instead of silently simulating
+ * something else.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { campaignSchema, type CampaignConfig } from '../config/schema.js';
+import type { SimChannel } from './market.js';
+
+const minute = z.number().int().min(0).max(1440);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  seed: z.number().int().default(7),
+  /** Mean bid requests per minute per channel over the day. */
+  requestsPerMinute: z.number().positive().default(100),
+  instances: z.number().int().min(1).max(16).default(4),
+  channels: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        medianClearingCpm: z.number().positive(),
+        sigma: z.number().positive().default(0.5),
+        auction: z.enum(['first', 'second']),
+        ctr: z.number().min(0).max(1).default(0.002),
+        /** Traffic multiplier relative to requestsPerMinute. */
+        traffic: z.number().positive().default(1),
+        step: z.strictObject({ fromMinute: minute, toMinute: minute, factor: z.number().min(0) }).optional(),
+      }),
+    )
+    .min(1),
+  /** Generated campaigns: budgets $6, $8, … split evenly over the channels, bidding $2.00–$4.75 CPM. */
+  campaigns: z.number().int().min(1).max(200).default(8),
+  budgetChange: z.strictObject({ atMinute: minute, factor: z.number().positive() }).optional(),
+  kill: z.strictObject({ instance: z.number().int().min(0), atMinute: minute }).optional(),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export function loadScenario(path: string): Scenario {
+  const r = scenarioSchema.safeParse(parse(readFileSync(path, 'utf8')));
+  if (!r.success) throw new Error(`${path}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (r.data.kill !== undefined && r.data.kill.instance >= r.data.instances) throw new Error(`${path}: kill.instance: only ${r.data.instances} instances`);
+  return r.data;
+}
+
+export function scenarioChannels(s: Scenario): SimChannel[] {
+  return s.channels.map((c) => ({
+    id: c.id,
+    requestsPerMinute: s.requestsPerMinute * c.traffic,
+    clearingMu: Math.log(c.medianClearingCpm),
+    clearingSigma: c.sigma,
+    auctionType: c.auction === 'first' ? 1 : 2,
+    ctr: c.ctr,
+    ...(c.step !== undefined ? { step: c.step } : {}),
+  }));
+}
+
+/** The scenario's campaigns with one pacing mode: alternately fixed CPM and max CPM, budgets rising. */
+export function scenarioCampaigns(s: Scenario, pacing: 'even' | 'traffic' | 'asap'): CampaignConfig[] {
+  const share = 1 / s.channels.length;
+  const channels = Object.fromEntries(s.channels.map((c) => [c.id, share]));
+  return Array.from({ length: s.campaigns }, (_, i) =>
+    campaignSchema.parse({
+      id: `sim-${i}`,
+      advertiser: `adv-${i % 3}`,
+      adomain: [`adv${i % 3}.example`],
+      budget: { daily: 6 + (i % 8) * 2, channels, pacing },
+      bid: i % 2 === 0 ? { strategy: 'fixed_cpm', cpm: 2 + (i % 8) * 0.25 } : { strategy: 'max_cpm', cpm: 3 + (i % 8) * 0.25, bidFraction: 0.8 },
+      creatives: [{ id: `cr-${i}`, format: 'banner', w: 300, h: 250, markup: '<a href="{{CLICK_URL}}">ad</a>', landingUrl: 'https://adv.example/' }],
+    }),
+  );
+}
