@@ -182,7 +182,7 @@ export class ScoreBatch {
     params[p + kP.cvr] = !needsCvr(strategy) && !this.debug ? -1 : cvrRef === undefined ? this.#liveCvr : (reg.resolve(cvrRef)?.id ?? -1);
     if (c.firstPrice && camp.shading && strategy.kind !== 'fixed_cpm') {
       params[p + kP.shade] = 1;
-      this.#deps.shading.writeParams(this.channelId, c.placement, params, p + kP.shadeA);
+      this.#deps.shading.writeParams(this.channelId, c.placement, params, p + kP.shading);
     } else {
       params[p + kP.shade] = 0;
     }

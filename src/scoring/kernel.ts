@@ -4,11 +4,11 @@
  * same answer by construction.
  *
  * Per candidate: pCTR and pCVR (when a model id is set), the strategy's price with the multiplier product,
- * then first-price shading with the channel curve's four numbers.
+ * then first-price shading with the channel curve's numbers (`shading-math.ts` `shadeWith`).
  */
 import { kSlots } from './features.js';
 import { logit, logitExplained, sigmoid, type ModelTable } from './model.js';
-import { shadePrice } from './shading-math.js';
+import { shadeWith } from './shading-math.js';
 import { kBelowFloor, kHoldoutCode, kNeedsModel, strategyPrice } from './strategies.js';
 import { kFlagDebug, kH, kO, kOut, kP, kParams, kScoreBelowFloor, kScoreHoldout, kScoreNoModel, kScoreOk, kTaskDone, type TaskViews } from './task-buffer.js';
 
@@ -51,8 +51,7 @@ export function scoreTask(table: ModelTable, v: TaskViews): void {
     }
     out[o + kO.status] = kScoreOk;
     out[o + kO.value] = value;
-    out[o + kO.price] =
-      params[p + kP.shade] === 1 ? shadePrice(value, floor, params[p + kP.shadeA]!, params[p + kP.shadeK]!, params[p + kP.shadeConf]!, params[p + kP.cold]!) : value;
+    out[o + kO.price] = params[p + kP.shade] === 1 ? shadeWith(value, floor, params, p + kP.shading) : value;
   }
   header[kH.status] = kTaskDone;
 }

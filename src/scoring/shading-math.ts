@@ -1,12 +1,14 @@
 /**
  * The pure part of bid shading, shared by `ShadingModel.shade` and the scoring kernel (so a worker can shade
- * with four numbers and no model object).
+ * with seven numbers and no model object: `kShadeParams`, `shadeWith`).
  *
  * Win-rate curve: w(b) = σ(a + k·ln b), k > 0 — a log-logistic distribution of the price needed to win.
  * Expected surplus (v − b)·w(b) is maximised where h(b) = (v − b)(1 − w(b))·k − b = 0; h is strictly
  * decreasing on (0, v], so the optimum is unique, and since h grows with v it is non-decreasing in v.
  * We return the largest integer micro b in [floor, v] with h(b) ≥ 0 — an exact integer answer (Newton steps,
- * then an integer fix-up), which keeps shading exactly monotone in v, not just up to rounding.
+ * then an integer fix-up), which keeps shading exactly monotone in v, not just up to rounding. The bid is
+ * then raised to keep a minimum share of the win probability at value and to the curve's evidence floor;
+ * both bounds are non-decreasing in v, so the result stays monotone.
  */
 
 /** h(b) for the curve (a, k) and value v (all prices in CPM micros); also leaves dh/db in `gSlope`. */
@@ -64,15 +66,55 @@ export function bisect(v: number, floor: number, a: number, k: number): number {
 }
 
 /**
+ * The lowest integer bid b with w(b) ≥ ρ·w(v) on the curve (a, k): bidding at least this keeps a fraction ρ
+ * of the win probability that bidding the full value v would have. Closed form, since logit(w(b)) = a + k·ln b;
+ * non-decreasing in v (w is increasing), so taking the larger of it and the optimum keeps the bid monotone.
+ */
+export function minBidForWinRatio(v: number, a: number, k: number, ratio: number): number {
+  if (!(ratio > 0)) return 0;
+  if (ratio >= 1) return v;
+  const wv = 1 / (1 + Math.exp(-(a + k * Math.log(v))));
+  const y = ratio * wv;
+  if (!(y > 0)) return 0;
+  return Math.ceil(Math.exp((Math.log(y / (1 - y)) - a) / k));
+}
+
+/**
  * The shaded first-price bid for value v (CPM micros) above `floor`: 0 when v is below the floor (no bid);
  * otherwise in [floor, v], non-decreasing in v. `conf` ∈ [0, 1] blends from the cold-start price
- * (v × `cold`, at least the floor) to the optimum of the learned curve; conf 0 ignores (a, k).
+ * (v × `cold`, at least the floor) to the learned price; conf 0 ignores (a, k). The learned price is the
+ * surplus optimum of the curve, raised to keep at least `minWinRatio` of the win probability at value
+ * (`minBidForWinRatio`), and never below `lowest` — the bottom of the price range the curve has evidence for
+ * (a curve fitted on notices at $5 says little about bidding $1, so the bid does not go there before
+ * exploration has looked).
  */
-export function shadePrice(v: number, floor: number, a: number, k: number, conf: number, cold: number): number {
+export function shadePrice(v: number, floor: number, a: number, k: number, conf: number, cold: number, minWinRatio = 0, lowest = 0): number {
   if (!(v >= floor) || !(v > 0)) return 0;
   const coldPrice = Math.max(floor, Math.min(v, Math.round(v * cold)));
   if (!(conf > 0) || !(k > 0)) return coldPrice;
-  const best = optimalBid(v, floor, a, k);
+  let best = optimalBid(v, floor, a, k);
+  const keep = minBidForWinRatio(v, a, k, minWinRatio);
+  if (keep > best) best = keep;
+  if (lowest > best) best = Math.ceil(lowest);
+  if (best > v) best = v;
   const p = Math.round(coldPrice + Math.min(1, conf) * (best - coldPrice));
   return p < floor ? floor : p > v ? v : p;
+}
+
+/** Numbers per candidate that `shadeWith` reads (`ShadingModel.writeParams` writes them). */
+export const kShadeParams = 7;
+/** Offsets in a candidate's shading parameters. */
+export const kS = { a: 0, k: 1, conf: 2, cold: 3, minWinRatio: 4, lowest: 5, explore: 6 } as const;
+
+/**
+ * The kernel's entry point: `shadePrice` with the parameters at `params[off…]`, then the exploration factor
+ * (1 on most bids; slightly below 1 on a few, so the curve keeps learning just under the price it bids),
+ * still within [floor, v].
+ */
+export function shadeWith(v: number, floor: number, params: Float64Array, off: number): number {
+  const p = shadePrice(v, floor, params[off]!, params[off + 1]!, params[off + 2]!, params[off + 3]!, params[off + 4]!, params[off + 5]!);
+  const x = params[off + 6]!;
+  if (!(p > 0) || x === 1 || !(x > 0)) return p;
+  const e = Math.round(p * x);
+  return e < floor ? floor : e > v ? v : e;
 }

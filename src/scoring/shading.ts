@@ -1,7 +1,8 @@
 /**
  * Bid shading for first-price auctions (`at = 1`): learns, per channel (and per placement once a placement
  * has enough data), the win-rate curve w(b) = σ(a + k·ln b) from win/loss notices, and bids the b ≤ v that
- * maximises expected surplus (v − b)·w(b) (`shading-math.ts`). Second-price auctions are not shaded.
+ * maximises expected surplus (v − b)·w(b) subject to keeping a share of the wins: w(b) ≥ `minWinRatio`·w(v)
+ * (`shading-math.ts`). Second-price auctions are not shaded.
  *
  * Why this model: a log-logistic curve has two parameters, so it is learnable from a few hundred notices per
  * channel, smooth (no bin-edge jumps in the bid), and it uses every kind of notice through one likelihood:
@@ -10,18 +11,29 @@
  *   - won without it: the needed price was ≤ our bid → log w(b) (censored);
  *   - lost without it: it was > our bid → log(1 − w(b)) (censored).
  * The log-likelihood is concave in (a, k), so a few Newton steps fit it exactly. Observations go into
- * 96 log-spaced price bins (count and Σ ln price per kind) with exponential forgetting (a half-life in
- * observations), so `observe` is O(1) and a refit every `refitEvery` observations costs a few µs. A weak
- * prior (pseudo min-to-win draws around the mean observed price) keeps the fit defined when all notices
- * are wins or all are losses.
+ * 96 log-spaced price bins (count and Σ ln price per kind, and our bid prices) with exponential forgetting
+ * (a half-life in observations), so `observe` is O(1) and a refit every `refitEvery` observations costs a
+ * few µs. A weak prior (pseudo min-to-win draws around the mean observed price) keeps the fit defined when
+ * all notices are wins or all are losses.
  *
- * Cold start: below `minObservations` the channel bids value × `coldStartFactor` (default 1: bid value).
- * Bidding value cannot overpay relative to what the strategy says the impression is worth, and it explores the
- * whole price range, so the first notices are informative; a fixed factor (say 0.8) on a channel whose
- * clearing prices sit right under value would lose most auctions while learning nothing about where the curve
- * is. Confidence then ramps linearly to 1 at `fullConfidence` observations, blending value into the optimum.
+ * Conservative by construction, because a wrong curve costs wins (the failure this replaced: fed almost only
+ * wins, it concluded the price needed was far below its bids and shaded to the floor):
+ *   - Cold start bids value × `coldStartFactor` (default 1: value). Confidence then ramps linearly to 1 with
+ *     the number of notices (`minObservations` → `fullConfidence`) AND with the number of losses (up to
+ *     `minLosses`): wins only say the price needed was below our bids, never how far below, so a curve that
+ *     has seen no loss does not shade at all (e.g. an exchange that sends no loss notices).
+ *   - `minWinRatio` (default 0.97): the surplus optimum can trade many wins for a lower price (on the
+ *     simulator's market it keeps ~83% of them); the bid keeps at least this share of the win probability
+ *     that bidding value would have, per the fitted curve.
+ *   - Evidence floor: the learned bid never goes more than `trustStep` below the lowest price at which the
+ *     curve has `trustEvidence` of our bids, so a curve fitted at $5 cannot send bids to $1 by
+ *     extrapolation.
+ *   - Exploration: once a curve is fitted, a fraction `exploreRate` of bids go up to `exploreDepth` under
+ *     the learned price (`writeParams` draws the factor; `shadeWith` applies it), which is how the curve
+ *     and the evidence floor learn what lies below the current price; the losses there, with their
+ *     clearing price, pull the bid back up.
  */
-import { shadePrice } from './shading-math.js';
+import { kS, shadePrice } from './shading-math.js';
 
 export interface ShadingOptions {
   /** Observations before a curve is used at all. */
@@ -37,6 +49,23 @@ export interface ShadingOptions {
   readonly priorWeight?: number;
   /** Placement curves kept per channel (placements come from requests: bound the memory). */
   readonly maxPlacements?: number;
+  /**
+   * Keep at least this fraction of the win probability that bidding full value would have (0 = pure surplus
+   * maximisation). The surplus optimum may trade many wins for a lower price; this bounds the trade.
+   */
+  readonly minWinRatio?: number;
+  /** Fraction of shaded bids that explore just below the learned price. */
+  readonly exploreRate?: number;
+  /** How far below, at most (an exploring bid is price × (1 − depth·u), u uniform in [0, 1)). */
+  readonly exploreDepth?: number;
+  /** Observations (decayed) at or below a price before the curve counts as having evidence there. */
+  readonly trustEvidence?: number;
+  /** How far (relative) below the lowest price with evidence the learned bid may go. */
+  readonly trustStep?: number;
+  /** Losses (decayed) before the curve is used in full; confidence ramps linearly up to it. */
+  readonly minLosses?: number;
+  /** Seed of the exploration draws. */
+  readonly seed?: number;
 }
 
 export interface CurveState {
@@ -47,6 +76,8 @@ export interface CurveState {
   readonly confidence: number;
   /** The price with a 50% win rate, CPM micros. */
   readonly medianCpmMicros: number;
+  /** The learned bid never goes below this (the evidence floor), CPM micros. */
+  readonly lowestCpmMicros: number;
 }
 
 const kBins = 96;
@@ -56,18 +87,25 @@ const kWidth = (kMaxX - kMinX) / kBins;
 const kWin = 0;
 const kLoss = 2;
 const kExact = 4;
+/** Our bids (every notice, whatever its kind): count and Σ ln bid, for the evidence floor. */
+const kBid = 6;
+const kStride = 8;
 
 class Curve {
-  /** Per bin: [win count, win Σx, loss count, loss Σx, exact count, exact Σx]. */
-  readonly bins = new Float64Array(kBins * 6);
+  /** Per bin: [win count, win Σx, loss count, loss Σx, exact count, exact Σx, bid count, bid Σx]. */
+  readonly bins = new Float64Array(kBins * kStride);
   /** Weight of the next observation; grows instead of decaying every bin (rescaled when large). */
   g = 1;
   total = 0;
+  /** Decayed weight of the losses among `total` (same units). */
+  losses = 0;
   sinceFit = 0;
   a = 0;
   k = 2;
   conf = 0;
   fitted = false;
+  /** The lowest price the curve has evidence for, less the trust step (CPM micros); 0 before the first fit. */
+  lowest = 0;
 
   n(): number {
     return this.total / this.g;
@@ -88,6 +126,13 @@ export class ShadingModel {
   readonly #cold: number;
   readonly #prior: number;
   readonly #maxPlacements: number;
+  readonly #minWinRatio: number;
+  readonly #exploreRate: number;
+  readonly #exploreDepth: number;
+  readonly #trustEvidence: number;
+  readonly #trustStep: number;
+  readonly #minLosses: number;
+  #rng: number;
 
   constructor(opts: ShadingOptions = {}) {
     this.#minObs = opts.minObservations ?? 200;
@@ -97,9 +142,21 @@ export class ShadingModel {
     this.#cold = Math.min(1, Math.max(0, opts.coldStartFactor ?? 1));
     this.#prior = opts.priorWeight ?? 10;
     this.#maxPlacements = opts.maxPlacements ?? 1000;
+    this.#minWinRatio = Math.min(1, Math.max(0, opts.minWinRatio ?? 0.97));
+    this.#exploreRate = Math.min(1, Math.max(0, opts.exploreRate ?? 0.1));
+    this.#exploreDepth = Math.min(0.9, Math.max(0, opts.exploreDepth ?? 0.2));
+    this.#trustEvidence = Math.max(1, opts.trustEvidence ?? 50);
+    this.#trustStep = Math.min(0.9, Math.max(0, opts.trustStep ?? 0.1));
+    this.#minLosses = Math.max(1, opts.minLosses ?? 50);
+    this.#rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
   }
 
-  /** A win or loss notice: our bid, whether it won, and the minimum bid to win when the exchange said. */
+  /**
+   * A win or loss notice: our bid, whether it won, and the minimum bid to win when the exchange said (on a
+   * loss, the clearing price). A loss priced below our bid lost for another reason (creative, policy) and
+   * says nothing about price: it is ignored. A win with a minimum above our bid is inconsistent: only the win
+   * is kept.
+   */
   observe(channel: string, bidCpmMicros: number, won: boolean, minToWinCpmMicros?: number, placement?: string): void {
     let ch = this.#channels.get(channel);
     if (ch === undefined) {
@@ -117,20 +174,46 @@ export class ShadingModel {
     this.#add(pc, bidCpmMicros, won, minToWinCpmMicros);
   }
 
-  /** The first-price bid for `valueCpm` (micros): in [floor, value], monotone in value; 0 below the floor. */
+  /**
+   * The first-price bid for `valueCpm` (micros) without exploration: in [floor, value], monotone in value; 0
+   * below the floor.
+   */
   shade(channel: string, valueCpmMicros: number, floorCpmMicros: number, placement?: string): number {
     const c = this.#curveFor(channel, placement);
     if (c === undefined) return shadePrice(valueCpmMicros, floorCpmMicros, 0, 0, 0, this.#cold);
-    return shadePrice(valueCpmMicros, floorCpmMicros, c.a, c.k, c.conf, this.#cold);
+    return shadePrice(valueCpmMicros, floorCpmMicros, c.a, c.k, c.conf, this.#cold, this.#minWinRatio, c.lowest);
   }
 
-  /** Writes [a, k, confidence, cold factor] at `out[off…]`: the kernel shades with these four numbers. */
+  /**
+   * Writes the `kShadeParams` numbers `shadeWith` reads at `out[off…]` (a, k, confidence, cold factor, minimum
+   * win ratio, evidence floor, exploration factor): the kernel shades with these and no model object. Each
+   * call on a fitted curve draws the exploration factor: 1, or with probability `exploreRate` a factor in
+   * (1 − depth, 1].
+   */
   writeParams(channel: string, placement: string | undefined, out: Float64Array, off: number): void {
     const c = this.#curveFor(channel, placement);
-    out[off] = c?.a ?? 0;
-    out[off + 1] = c?.k ?? 0;
-    out[off + 2] = c?.conf ?? 0;
-    out[off + 3] = this.#cold;
+    out[off + kS.a] = c?.a ?? 0;
+    out[off + kS.k] = c?.k ?? 0;
+    out[off + kS.conf] = c?.conf ?? 0;
+    out[off + kS.cold] = this.#cold;
+    out[off + kS.minWinRatio] = this.#minWinRatio;
+    out[off + kS.lowest] = c?.lowest ?? 0;
+    // Explore only once the curve is fitted: a channel without notices bids exactly the cold-start price.
+    out[off + kS.explore] = c !== undefined && c.fitted ? this.#explore() : 1;
+  }
+
+  /** The exploration factor for one bid (xorshift32: no allocation, deterministic from the seed). */
+  #explore(): number {
+    if (this.#exploreRate <= 0 || this.#exploreDepth <= 0) return 1;
+    let x = this.#rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    this.#rng = x;
+    const u = x / 4294967296;
+    if (u >= this.#exploreRate) return 1;
+    return 1 - this.#exploreDepth * (u / this.#exploreRate);
   }
 
   /** The fitted win probability of a bid (for metrics and tests). */
@@ -142,7 +225,7 @@ export class ShadingModel {
   state(channel: string, placement?: string): CurveState | undefined {
     const c = this.#curveFor(channel, placement, true);
     if (c === undefined) return undefined;
-    return { a: c.a, k: c.k, n: c.n(), confidence: c.conf, medianCpmMicros: Math.exp(-c.a / c.k) };
+    return { a: c.a, k: c.k, n: c.n(), confidence: c.conf, medianCpmMicros: Math.exp(-c.a / c.k), lowestCpmMicros: c.lowest };
   }
 
   channels(): string[] {
@@ -164,32 +247,65 @@ export class ShadingModel {
   }
 
   #add(c: Curve, bid: number, won: boolean, minToWin: number | undefined): void {
-    const exact = minToWin !== undefined && minToWin > 0;
-    const price = exact ? minToWin : bid;
-    if (!(price > 0)) return;
+    if (!(bid > 0)) return;
+    let exact = minToWin !== undefined && minToWin > 0;
+    if (exact && !won && minToWin! < bid) return; // lost for a reason other than price
+    if (exact && won && minToWin! > bid) exact = false;
+    const price = exact ? minToWin! : bid;
     const x = Math.log(price);
-    const bin = Math.min(kBins - 1, Math.max(0, Math.floor((x - kMinX) / kWidth)));
-    const off = bin * 6 + (exact ? kExact : won ? kWin : kLoss);
+    const off = binOf(x) * kStride + (exact ? kExact : won ? kWin : kLoss);
     c.bins[off] = c.bins[off]! + c.g;
     c.bins[off + 1] = c.bins[off + 1]! + c.g * x;
+    const xb = Math.log(bid);
+    const ob = binOf(xb) * kStride + kBid;
+    c.bins[ob] = c.bins[ob]! + c.g;
+    c.bins[ob + 1] = c.bins[ob + 1]! + c.g * xb;
     c.total += c.g;
+    if (!won) c.losses += c.g;
     c.g *= this.#growth;
     if (c.g > 1e100) {
       // Rescale so weights stay finite; ratios (and so the fit) are unchanged.
       const s = 1 / c.g;
       for (let i = 0; i < c.bins.length; i++) c.bins[i]! *= s;
       c.total *= s;
+      c.losses *= s;
       c.g = 1;
     }
-    if (++c.sinceFit >= this.#refitEvery || c.conf === 0) {
+    if (++c.sinceFit >= this.#refitEvery || !c.fitted) {
       const n = c.n();
       if (n >= this.#minObs) {
         c.sinceFit = 0;
         fit(c, this.#prior);
-        c.conf = Math.min(1, (n - this.#minObs) / (this.#fullConf - this.#minObs));
+        c.lowest = evidenceFloor(c, this.#trustEvidence, this.#trustStep);
+        // Confidence needs both many notices and some losses: wins alone say the price needed was below our
+        // bids, never how far below, so a curve that has never seen a loss does not shade.
+        c.conf = Math.min(1, (n - this.#minObs) / (this.#fullConf - this.#minObs), c.losses / c.g / this.#minLosses);
       }
     }
   }
+}
+
+function binOf(x: number): number {
+  return Math.min(kBins - 1, Math.max(0, Math.floor((x - kMinX) / kWidth)));
+}
+
+/**
+ * The lowest price the curve has seen enough of our bids at or below (`evidence` decayed observations: the
+ * mean bid of the bin where the count from the bottom reaches it), less `step`. The learned bid stays above
+ * it, so a curve extrapolated from notices at high prices cannot send the bid far below them; exploring bids
+ * (a little under the learned price) lower it step by step as evidence arrives.
+ */
+function evidenceFloor(c: Curve, evidence: number, step: number): number {
+  const need = evidence * c.g;
+  const bins = c.bins;
+  let cum = 0;
+  for (let i = 0; i < kBins; i++) {
+    const w = bins[i * kStride + kBid]!;
+    if (w <= 0) continue;
+    cum += w;
+    if (cum >= need) return Math.exp(bins[i * kStride + kBid + 1]! / w) * (1 - step);
+  }
+  return Math.exp(kMaxX); // not enough bids yet: no learned shading (the bid stays at value)
 }
 
 /**
@@ -204,7 +320,7 @@ function logLik(bins: Float64Array, mean: number, prior: number, a: number, k: n
   let hak = 0;
   let hkk = 1e-9;
   for (let i = -1; i < kBins; i++) {
-    const o = i * 6;
+    const o = i * kStride;
     // i = −1: the prior, three pseudo min-to-win draws at mean − 1, mean, mean + 1 (weights ¼, ½, ¼).
     for (let j = 0; j < 3; j++) {
       let w: number;
@@ -261,9 +377,9 @@ function fit(c: Curve, priorWeight: number): void {
   let sw = 0;
   let sx = 0;
   for (let i = 0; i < kBins; i++) {
-    for (let j = 0; j < 6; j += 2) {
-      sw += bins[i * 6 + j]!;
-      sx += bins[i * 6 + j + 1]!;
+    for (let j = 0; j < kBid; j += 2) {
+      sw += bins[i * kStride + j]!;
+      sx += bins[i * kStride + j + 1]!;
     }
   }
   if (sw <= 0) return;

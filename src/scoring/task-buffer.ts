@@ -3,22 +3,24 @@
  * (two pointer moves, no cloning, no per-task objects beyond the buffer) and inline scoring reads the very
  * same layout. Capacity C candidates, all regions sized by C:
  *
- *   ┌ header f64×8 ┬ params f64×C×12 ┬ out f64×C×5 ┬ contrib f64×C×kSlots×2 ┬ feats i32×C×kSlots ┐
+ *   ┌ header f64×8 ┬ params f64×C×15 ┬ out f64×C×5 ┬ contrib f64×C×kSlots×2 ┬ feats i32×C×kSlots ┐
  *   └──────────────┴─────────────────┴─────────────┴────────────────────────┴────────────────────┘
  *   header: n, flags (1 = debug), model gen, task status (out), wall deadline (epoch ms), capacity
  *   params: strategy code (−1 holdout), a, b, multiplier product, floor, pCTR model id, pCVR model id,
- *           shade? (0/1), shading a, k, confidence, cold factor
+ *           shade? (0/1), then the 7 shading numbers (`shading-math.ts` kS: a, k, confidence, cold factor,
+ *           minimum win ratio, lowest price with evidence, exploration factor)
  *   out:    status, price (shaded), value, pCTR, pCVR
  *   contrib (debug only): per slot, the pCTR model's weight then the pCVR model's (NaN = not used)
  */
 import { kSlots } from './features.js';
+import { kShadeParams } from './shading-math.js';
 
 export const kHeader = 8;
 export const kH = { n: 0, flags: 1, gen: 2, status: 3, deadline: 4, capacity: 5 } as const;
 export const kFlagDebug = 1;
 
-export const kParams = 12;
-export const kP = { code: 0, a: 1, b: 2, mult: 3, floor: 4, ctr: 5, cvr: 6, shade: 7, shadeA: 8, shadeK: 9, shadeConf: 10, cold: 11 } as const;
+export const kParams = 8 + kShadeParams;
+export const kP = { code: 0, a: 1, b: 2, mult: 3, floor: 4, ctr: 5, cvr: 6, shade: 7, shading: 8 } as const;
 
 export const kOut = 5;
 export const kO = { status: 0, price: 1, value: 2, pctr: 3, pcvr: 4 } as const;

@@ -50,8 +50,14 @@ describe('scoring pool', () => {
   it('scores in a worker exactly as inline does (the worker loads from TypeScript under vitest)', async () => {
     const pool = await setup('pool');
     const inline = await setup('inline');
-    for (let i = 0; i < 300; i++) pool.s.shading.observe('ssp-alpha', 3_000_000, i % 3 !== 0, 400_000 + (i % 9) * 150_000);
-    for (let i = 0; i < 300; i++) inline.s.shading.observe('ssp-alpha', 3_000_000, i % 3 !== 0, 400_000 + (i % 9) * 150_000);
+    // Bids at $3 against a needed price of $1.00–$4.60: half lose, with their clearing price.
+    for (const s of [pool.s, inline.s]) {
+      for (let i = 0; i < 300; i++) {
+        const need = 1_000_000 + (i % 10) * 400_000;
+        s.shading.observe('ssp-alpha', 3_000_000, 3_000_000 >= need, 3_000_000 >= need ? undefined : need);
+      }
+    }
+    expect(pool.s.shading.state('ssp-alpha')!.confidence).toBeGreaterThan(0);
     const a = await score(pool.s);
     const b = await score(inline.s);
     expect(a.outcome).toEqual({ ok: true });

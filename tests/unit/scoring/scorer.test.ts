@@ -60,8 +60,12 @@ describe('inline scoring', () => {
     expect(b.priceMicros(i)).toBe(Math.round(2_000_000 * 1.5 * 2 * 1.1 * 0.5));
   });
   it('shades first-price value bids only, never below the floor or above value', async () => {
-    const { s } = await setup();
-    for (let i = 0; i < 400; i++) s.shading.observe('ssp-alpha', 3_000_000, i % 4 !== 0, 500_000 + (i % 10) * 100_000);
+    const { s } = await setup({ shading: { exploreRate: 0 } });
+    // Bids at $3: the price needed to win is $1.00–$4.60, so 5 in 10 lose with their clearing price.
+    for (let i = 0; i < 400; i++) {
+      const need = 1_000_000 + (i % 10) * 400_000;
+      s.shading.observe('ssp-alpha', 3_000_000, 3_000_000 >= need, 3_000_000 >= need ? undefined : need);
+    }
     const cpc = campaign('cpc', { bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 50 } });
     const b = s.begin(input);
     const first = b.add(candidate(cpc, { firstPrice: true }));
