@@ -13,6 +13,10 @@ import type { SimChannel } from '../src/sim/market.js';
 import { writeReport } from '../src/sim/report.js';
 import { simulateDay, type DayResult } from '../src/sim/run-day.js';
 import { loadScenario } from '../src/sim/scenario.js';
+import { constrainedCampaigns, mystiqueMetrics, parseMystiqueCsv, simulateMystique, type MystiqueMetrics, type MystiquePacing } from '../src/sim/mystique.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { createRedisStore } from '../src/store/redis/index.js';
 
 const arg = (name: string, dflt: string) => {
@@ -41,6 +45,8 @@ if (scenario === 'shading') {
     );
   for (const shading of [false, true]) results[shading ? 'shaded' : 'unshaded'] = await simulateDay({ campaigns: mk(shading), channels: fp, seed, modelsDir });
   printShading(results);
+} else if (scenario === 'mystique-default') {
+  await runMystique();
 } else {
   const sc = loadScenario(new URL(`../sim/scenarios/${scenario}.yaml`, import.meta.url).pathname);
   const s = { ...sc, seed: Number(arg('seed', String(sc.seed))), requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))) };
@@ -76,4 +82,30 @@ function printShading(results: Record<string, DayResult>): void {
     const spent = r.campaigns.reduce((s2, c) => s2 + c.spend, 0);
     console.log(`${name}: ${r.requests} requests, ${r.bids} bids, wins ${wins}, spend ${fmt(spent, 2)}, average paid CPM ${fmt((1000 * spent) / Math.max(1, wins), 3)}`);
   }
+}
+
+/** The external anchor: Yahoo's default scenario, 7 days, our controllers beside their published baselines. */
+async function runMystique(): Promise<void> {
+  const file = new URL('../sim/scenarios/mystique-default.yaml', import.meta.url).pathname;
+  const sc = parse(readFileSync(file, 'utf8')) as { campaigns: string; days: number; seed: number; adaptive: { intervalSeconds: number; leadSeconds: number; controlTauSeconds: number; horizonSeconds: number } };
+  const csv = resolve(dirname(file), '..', '..', sc.campaigns);
+  const campaigns = parseMystiqueCsv(readFileSync(csv, 'utf8'));
+  const budgets = campaigns.map((c) => c.dailyBudget);
+  const days = Number(arg('days', String(sc.days)));
+  const seed = Number(arg('seed', String(sc.seed)));
+  const a = sc.adaptive;
+  const adaptive = (minMultiplier: number): MystiquePacing => ({ kind: 'adaptive', minMultiplier, intervalMs: a.intervalSeconds * 1000, leadMs: a.leadSeconds * 1000, controlTauMs: a.controlTauSeconds * 1000, horizonMs: a.horizonSeconds * 1000 });
+  const none = simulateMystique({ campaigns, days, seed, pacing: { kind: 'none' } });
+  const constrained = constrainedCampaigns(none, budgets);
+  const rows: MystiqueMetrics[] = [mystiqueMetrics('no pacing', none, budgets, constrained)];
+  const runs: [string, MystiquePacing][] = [
+    ['±10%/min throttle', { kind: 'step', intervalMs: 60_000 }],
+    ['adaptive, throttle below 0.3', adaptive(0.3)],
+    ['adaptive, multiplier only (ours)', adaptive(0.001)],
+  ];
+  for (const [label, pacing] of runs) rows.push(mystiqueMetrics(label, simulateMystique({ campaigns, days, seed, pacing }), budgets, constrained));
+  console.log(`mystique-default: ${days} days, seed ${seed}, ${none.auctions} auctions per run, ${constrained.length} constrained campaigns`);
+  console.table(rows.map((m) => ({ pacing: m.label, alive: m.alive.toFixed(3), utilisation: m.utilisation.toFixed(4), 'RMSE vs linear': m.rmse.toFixed(4), 'hourly CV': m.hourlyCv.toFixed(3), 'CPM $': m.cpm.toFixed(2), 'overspend $': m.overspend.toFixed(2), 'impressions M': m.impressionsM.toFixed(3), 'wall s': m.wallSeconds.toFixed(1) })));
+  mkdirSync(new URL('../sim/results', import.meta.url), { recursive: true });
+  writeFileSync(new URL(`../sim/results/mystique-default-seed${seed}.json`, import.meta.url), `${JSON.stringify({ days, seed, constrained: constrained.length, rows }, null, 2)}\n`);
 }

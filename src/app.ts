@@ -15,6 +15,7 @@ import { errorReply, errors } from './errors.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -22,6 +23,8 @@ import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { NoticeHandler } from './notices/notice-handler.js';
+import { ConversionHandler } from './notices/conversion-handler.js';
+import { RoiTracker } from './roi/roi-tracker.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
 import type { NoticeClaims } from './notices/token.js';
 import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
@@ -53,6 +56,8 @@ export interface App {
   readonly store: Store;
   readonly metrics: Metrics;
   readonly gate: PacingGate;
+  /** Real-time ROI per campaign × channel (spend, clicks, conversions), for pacing and metrics. */
+  readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
@@ -69,6 +74,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const instanceId = env.PEREGRINE_INSTANCE_ID ?? snap.bidder.instanceId ?? `${hostname().slice(0, 24)}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const store = opts.store ?? (await openStore(snap, env, instanceId, logger));
   const metrics = createMetrics();
+  const roi = new RoiTracker({ clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0 });
+  metrics.setRoiSource(() => roi.gauges(clock.now()));
   const zones = new TimeZoneTable();
 
   const gate = new PacingGate(
@@ -80,6 +87,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       leaseTtlMs: snap.bidder.pacing.leaseTtl * 1000,
       noticeWindowMs: snap.bidder.pacing.noticeWindow * 1000,
       minLeaseMicros: snap.bidder.pacing.minLeaseMicros,
+      controller: snap.bidder.pacing.controller,
+      minMultiplier: snap.bidder.pacing.minMultiplier,
+      lookahead: snap.bidder.pacing.lookahead / 86_400,
+      adaptive: { intervalMs: snap.bidder.pacing.interval * 1000, horizonMs: snap.bidder.pacing.horizon * 1000 },
     },
     { onLease: (r) => metrics.leaseTakes.labels(r).inc() },
   );
@@ -139,15 +150,43 @@ export async function createApp(opts: AppOptions): Promise<App> {
     dedup: store.dedup,
     // Impressions counted here also bump this instance's cached profiles, so hot users meet their caps at once.
     profiles: lookup.observing(store.profiles),
+    clicks: store.clicks,
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
         metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
+        roi.spend(c.campaignId, c.channelId, micros, clock.now());
       },
       onWin: (c, clearingCpmMicros) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, toAccount(c, clearingCpmMicros)),
       onLoss: (c, _code, clearingCpmMicros) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros)),
-      onClick: (c) => scoring.onClick(noticeInput(c)),
+      onClick: (c) => {
+        scoring.onClick(noticeInput(c));
+        roi.click(c.campaignId, c.channelId, clock.now());
+      },
+      onClickStoreError: (err) => logger.warn({ err }, 'click not recorded for attribution'),
+    },
+  });
+  const conversions = new ConversionHandler({
+    clock,
+    config,
+    clicks: store.clicks,
+    dedup: store.dedup,
+    events: {
+      onConversion: (outcome, conv) => {
+        const click = conv?.click;
+        // Label values from config only: a click of a campaign since removed counts under `none`.
+        const known = click !== undefined && config.current.campaignsById.has(click.campaignId) && config.current.channels.has(click.channelId);
+        const campaign = known ? click.campaignId : 'none';
+        const channel = known ? click.channelId : 'none';
+        metrics.conversions.labels(campaign, channel, outcome).inc();
+        if (conv === undefined || (outcome !== 'attributed' && outcome !== 'unattributed')) return;
+        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros / 1e6);
+        if (click === undefined) return;
+        roi.conversion(click.campaignId, click.channelId, conv.valueMicros, conv.nowMs);
+        const input = { campaign: config.current.campaignsById.get(click.campaignId)?.scoring, campaignId: click.campaignId, auctionId: click.auctionId, impId: click.impId };
+        scoring.onConversion({ ...input, channelId: click.channelId, personId: click.personId, nowMs: conv.nowMs }, conv.valueMicros);
+      },
     },
   });
 
@@ -165,6 +204,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const applySnapshot = (s: ConfigSnapshot): void => {
     buildCrypters(s);
+    roi.retain(new Set(s.campaigns.map((c) => c.id)));
     metrics.preload([...s.channels.keys()]);
     metrics.configVersion.set(s.version);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
@@ -199,6 +239,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
     .route('/click', { get: { handler: createClickEndpoint(notices) } })
+    .route('/conv', { get: { handler: createConversionEndpoint(conversions) }, post: { handler: createConversionEndpoint(conversions), body: true } })
     .fallback(errorReply(errors.notFound()));
 
   const ops = new HttpServer(uws, { maxBodyBytes: 1 << 20, now: () => clock.now(), events: serverEvents, remoteAddress: true });
@@ -268,7 +309,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, instanceId, logger, shutdown };
+  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
 }
 
 async function openStore(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, instanceId: string, logger: Logger): Promise<Store> {

@@ -57,6 +57,7 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
     bid: scoring.strategy,
     scoring,
     boundMicros: scoring.boundMicros,
+    roi: Object.freeze({ clickValueMicros: toMicros(cfg.roi?.clickValue ?? 0), conversionValueMicros: toMicros(cfg.roi?.conversionValue ?? 0) }),
     frequencyCaps: Object.freeze(cfg.frequencyCaps.map((f) => Object.freeze({ count: f.count, windowSeconds: f.window }))),
     frequencyKeys: Object.freeze(cfg.frequencyCaps.map((f) => `${cfg.id}:${f.window}`)),
     targeting,

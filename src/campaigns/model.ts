@@ -74,7 +74,7 @@ export interface Campaign {
   readonly totalBudgetMicros: number;
   /** channel id → share of the daily budget (0..1). */
   readonly channelShares: ReadonlyMap<string, number>;
-  readonly pacingMode: 'even' | 'asap';
+  readonly pacingMode: 'even' | 'traffic' | 'asap';
   readonly bid: BidStrategy;
   /** Strategy, multipliers, models and experiments, compiled for the scorer. */
   readonly scoring: ScoringCampaign;
@@ -83,6 +83,8 @@ export interface Campaign {
    * selection can stop once no remaining campaign could beat the candidates it already has.
    */
   readonly boundMicros: number;
+  /** What a click and a value-less conversion are worth for ROI (micros; 0 when not configured). */
+  readonly roi: { readonly clickValueMicros: number; readonly conversionValueMicros: number };
   readonly frequencyCaps: readonly FrequencyCap[];
   /** `campaignId:windowSeconds` per cap, the keys of `Profile.frequency`, built once. */
   readonly frequencyKeys: readonly string[];

@@ -69,6 +69,15 @@ export const bidderSchema = z.strictObject({
       /** A reservation not settled by a notice within this window returns to the local lease. */
       noticeWindow: duration.default(300),
       minLeaseMicros: z.number().int().positive().default(1_000_000),
+      /** `adaptive`: the feedback controller; `step`: the ±10%/minute throttle baseline; `none`: pace cap only. */
+      controller: z.enum(['adaptive', 'step', 'none']).default('adaptive'),
+      /** Pacing signals above this multiply bids; below it they throttle participation instead. */
+      minMultiplier: z.number().gt(0).max(1).default(0.3),
+      /** How far ahead of its target curve a campaign may run, whatever the controller does. */
+      lookahead: duration.default(900),
+      /** Controller update period and catch-up horizon. */
+      interval: duration.default(5),
+      horizon: duration.default(1800),
     })
     .prefault({}),
   privacy: z.strictObject({ vendorId: z.number().int().positive().default(1), requireMeasurementPurpose: z.boolean().default(false) }).prefault({}),
@@ -80,6 +89,35 @@ export const bidderSchema = z.strictObject({
       pool: z.strictObject({ threads: z.number().int().min(0).max(64).optional(), maxQueue: z.number().int().min(1).default(64), taskDeadlineMs: z.number().positive().default(20) }).prefault({}),
       shading: z.strictObject({ minObservations: z.number().int().positive().optional(), coldStartFactor: z.number().gt(0).max(1).optional() }).prefault({}),
       eventLog: z.strictObject({ dir: z.string().optional(), bidSampleRate: z.number().min(0).max(1).default(0.01) }).prefault({}),
+    })
+    .prefault({}),
+  /** Conversion postbacks (`/conv`): the attribution window and each advertiser's postback secret. */
+  conversions: z
+    .strictObject({
+      /** How long a click can be credited with a conversion (the click record's TTL). */
+      attributionWindow: duration.default(2_592_000),
+      /** How long an advertiser's conversion id is remembered for de-duplication. */
+      dedupTtl: duration.default(2_592_000),
+      advertisers: z
+        .array(
+          z.strictObject({
+            id,
+            /** The `advertiser` name its campaigns carry; default: the id. */
+            name: z.string().min(1).optional(),
+            /** Shared secret: sent as `token=`, or the HMAC-SHA256 key of `sig=`. */
+            secret: secretRef,
+            /** `sig` keeps the secret out of URLs and logs; `token` is for platforms that cannot sign. */
+            auth: z.enum(['sig', 'token', 'any']).default('any'),
+          }),
+        )
+        .default([])
+        .superRefine((list, ctx) => {
+          const seen = new Set<string>();
+          list.forEach((a, i) => {
+            if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate advertiser id ${a.id}` });
+            seen.add(a.id);
+          });
+        }),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -239,18 +277,28 @@ export const campaignSchema = z
       total: money.positive().optional(),
       /** Share of the daily budget per channel; must sum to 1 (channels not listed get nothing). */
       channels: z.record(id, z.number().min(0).max(1)),
-      /** `even` spreads the day's budget over the day; `asap` spends as fast as traffic allows. */
-      pacing: z.enum(['even', 'asap']).default('even'),
+      /**
+       * `even` spreads the day's budget linearly over the day; `traffic` along each channel's forecast
+       * traffic (learned from the requests of previous days, linear until a day has been seen); `asap`
+       * spends as fast as traffic allows.
+       */
+      pacing: z.enum(['even', 'traffic', 'asap']).default('even'),
     }),
     bid: strategySchema,
     /** Value multipliers: per channel, per daypart, per journey stage (they compose by product). */
     multipliers: multipliersSchema.optional(),
     /**
-     * Shade first-price bids toward the learned win curve (fixed_cpm is never shaded). Off by default: in the
-     * simulator the learner, fed mostly wins at first, shades far below the clearing price and loses ~95% of
-     * the auctions it won unshaded (sim/RESULTS.md); opt in per campaign until that is fixed.
+     * Shade first-price bids toward the learned win curve (fixed_cpm is never shaded). On by default: a
+     * channel bids value until its curve has notices (losses included), then the learned price keeps ≥ 97% of
+     * the win probability at value; in the simulator it pays 32% less per impression for 97% of the wins
+     * (sim/RESULTS.md). `false` opts a campaign out.
      */
-    shading: z.boolean().default(false),
+    shading: z.boolean().default(true),
+    /**
+     * What the campaign's results are worth, for real-time ROI per channel: a conversion posted without a
+     * `value`, and a click when the campaign has no conversions in the window (prospecting, traffic).
+     */
+    roi: z.strictObject({ clickValue: money.optional(), conversionValue: money.optional() }).optional(),
     models: modelRefs.optional(),
     experiments: z.array(experimentSchema).optional(),
     frequencyCaps: z.array(z.strictObject({ count: z.number().int().positive(), window: duration })).default([]),

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { compileCampaign } from '../campaigns/compile.js';
 import type { Campaign } from '../campaigns/model.js';
 import { TargetingIndex } from '../campaigns/targeting-index.js';
+import { compileAdvertisers, type AdvertiserTable } from '../notices/advertisers.js';
 import type { RawConfig } from './load.js';
 import type { BidderConfig, ChannelConfig } from './schema.js';
 
@@ -51,6 +52,8 @@ export interface ConfigSnapshot {
   readonly fx: ReadonlyMap<string, number>;
   readonly noticeKeys: readonly NoticeKey[];
   readonly adminToken: string | undefined;
+  /** Conversion postback senders and the campaigns they own (`conversions.advertisers`). */
+  readonly advertisers: AdvertiserTable;
   /** Secrets that were referenced from the environment but not set (an ephemeral key was generated). */
   readonly warnings: readonly string[];
 }
@@ -112,6 +115,7 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     fx,
     noticeKeys: Object.freeze(noticeKeys),
     adminToken: b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env),
+    advertisers: compileAdvertisers(b.conversions.advertisers, campaigns, (ref) => resolveSecret(ref, env), warnings),
     warnings: Object.freeze(warnings),
   });
 }

@@ -34,3 +34,7 @@ export type RequestOutcome = (typeof kRequestOutcomes)[number];
 
 export const kLookupOutcomes = ['hit', 'unknown', 'cache', 'timeout', 'error', 'no_ids', 'skipped', 'no_consent'] as const;
 export type LookupOutcome = (typeof kLookupOutcomes)[number];
+
+/** Conversion postbacks: credited to a click, accepted without one, or refused (and why). */
+export const kConversionOutcomes = ['attributed', 'unattributed', 'duplicate', 'bad_request', 'no_credentials', 'bad_credentials', 'unknown_click', 'error'] as const;
+export type ConversionOutcome = (typeof kConversionOutcomes)[number];

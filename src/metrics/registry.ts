@@ -7,6 +7,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
 
+/** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
+export type RoiSource = () => Iterable<{ readonly campaignId: string; readonly channelId: string; readonly window: string; readonly roi: number }>;
+
 export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
@@ -42,6 +45,22 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const duplicateReach = new Gauge({ name: 'peregrine_duplicate_reach_ratio', help: 'Share of recently matched people seen through more than one channel (this instance).', registers: [registry] });
   const noScore = new Counter({ name: 'peregrine_scoring_failures_total', help: 'Requests answered without a bid because scoring could not finish (queue full, deadline, worker error).', labelNames: ['reason'] as const, registers: [registry] });
   const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
+  // Conversions: campaign and channel come from the click they are credited to (`none` when unattributed or refused).
+  const conversions = new Counter({ name: 'peregrine_conversions_total', help: 'Conversion postbacks by campaign, channel and outcome.', labelNames: ['campaign', 'channel', 'outcome'] as const, registers: [registry] });
+  const conversionValue = new Counter({ name: 'peregrine_conversion_value_total', help: 'Value of accepted conversions, in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  let roiSource: RoiSource | undefined;
+  const roi = new Gauge({
+    name: 'peregrine_roi',
+    help: 'Value returned per unit spent, per campaign, channel and sliding window (this instance view; absent without spend).',
+    labelNames: ['campaign', 'channel', 'window'] as const,
+    registers: [registry],
+    // Computed on scrape from the tracker's windows; reset first so campaigns that left the window drop out.
+    collect() {
+      if (roiSource === undefined) return;
+      this.reset();
+      for (const r of roiSource()) this.labels(r.campaignId, r.channelId, r.window).set(r.roi);
+    },
+  });
 
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
   const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
@@ -80,6 +99,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
     leaseTakes,
     httpErrors,
     inflight,
+    conversions,
+    conversionValue,
+    roi,
+    /** Where the `peregrine_roi` gauge reads its values on each scrape. */
+    setRoiSource(source: RoiSource): void {
+      roiSource = source;
+    },
     ready,
     noScore,
     identity,

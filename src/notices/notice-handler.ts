@@ -1,14 +1,17 @@
 /**
  * Win, billing and loss notices and clicks: the only source of truth for spend. A notice is trusted only
- * through its signed token; the clearing price must be a real number no higher than our bid; each notice
+ * through its signed token; the clearing price must be a real number, no higher than our bid on a win or
+ * bill (a loss's price is the bid that beat us, so above ours); each notice
  * counts once (de-duplicated by type and token). The channel's billable event debits the campaign's
- * budget for that channel and counts an impression against the person's frequency caps.
+ * budget for that channel and counts an impression against the person's frequency caps. A first click is
+ * recorded under its click id (`click-id.ts`) for the attribution window, so conversions can find it.
  */
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { NoticeOutcome, NoticeType } from '../metrics/labels.js';
 import type { PacingGate } from '../pacing/gate.js';
-import type { DedupStore, ProfileStore } from '../store/ports.js';
+import type { ClickStore, DedupStore, ProfileStore } from '../store/ports.js';
+import { clickIdFor, withClickId } from './click-id.js';
 import { verifyToken, type NoticeClaims } from './token.js';
 
 export interface NoticeQuery {
@@ -32,6 +35,8 @@ export interface NoticeEvents {
   /** A win (the win notice, or the billable event when the channel sends no win notice). */
   onWin?(claims: NoticeClaims, clearingCpmMicros: number): void;
   onClick?(claims: NoticeClaims): void;
+  /** Recording a click for attribution failed (the redirect still happens, with its click id). */
+  onClickStoreError?(err: unknown): void;
 }
 
 /** A price the exchange decrypts for us (per channel), see `price-crypto.ts`; plain numbers otherwise. */
@@ -43,6 +48,8 @@ export interface NoticeDeps {
   readonly gate: PacingGate;
   readonly dedup: DedupStore;
   readonly profiles: ProfileStore;
+  /** Where first clicks are kept for conversion attribution; without it, landing URLs get no click id. */
+  readonly clicks?: ClickStore;
   readonly events: NoticeEvents;
   readonly decodePrice?: PriceDecoder;
 }
@@ -65,7 +72,8 @@ export class NoticeHandler {
     const c = v.claims;
     const priceMicros = this.#price(c, q.p);
     if (priceMicros === undefined && type !== 'loss') return this.#done(type, c.channelId, 'bad_price', 400);
-    if (priceMicros !== undefined && priceMicros > c.bidCpmMicros) return this.#done(type, c.channelId, 'bad_price', 400);
+    // A win or bill never clears above our bid; a loss's price is the one that beat us, so above it is normal.
+    if (priceMicros !== undefined && type !== 'loss' && priceMicros > c.bidCpmMicros) return this.#done(type, c.channelId, 'bad_price', 400);
     if (!(await d.dedup.firstSeen(`${type}:${v.tokenId}`, snap.bidder.notices.dedupTtl, now))) return this.#done(type, c.channelId, 'duplicate', 200);
 
     if (type === 'loss') {
@@ -102,9 +110,23 @@ export class NoticeHandler {
     const creative = snap.campaignsById.get(v.claims.campaignId)?.creatives.find((cr) => cr.id === v.claims.creativeId);
     if (creative === undefined) return this.#done('click', v.claims.channelId, 'unknown_campaign', 404);
     const first = await d.dedup.firstSeen(`click:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    let location = creative.landingUrl;
+    const key = d.clicks === undefined ? undefined : snap.noticeKeys.find((k) => q.t?.startsWith(`${k.id}.`) === true);
+    if (d.clicks !== undefined && key !== undefined) {
+      // The key that verified the token derives the id, so a repeated click gets the same id across key rotation.
+      const clickId = clickIdFor(v.tokenId, key.secret);
+      location = withClickId(location, clickId);
+      if (first) {
+        const c = v.claims;
+        const advertiserId = snap.advertisers.byCampaign.get(c.campaignId) ?? '';
+        const click = { campaignId: c.campaignId, channelId: c.channelId, advertiserId, personId: c.personId, auctionId: c.auctionId, impId: c.impId, atMs: now };
+        const ttlMs = snap.bidder.conversions.attributionWindow * 1000;
+        await d.clicks.record(clickId, click, ttlMs, now).catch((err: unknown) => d.events.onClickStoreError?.(err));
+      }
+    }
     if (first) d.events.onClick?.(v.claims);
     const r = this.#done('click', v.claims.channelId, first ? 'ok' : 'duplicate', 302);
-    return { ...r, location: creative.landingUrl };
+    return { ...r, location };
   }
 
   /** Clearing CPM in micros of the bid currency, or undefined when missing, malformed or negative. */

@@ -104,11 +104,37 @@ export interface DedupStore {
   firstSeen(id: string, ttlSeconds: number, nowMs: number): Promise<boolean>;
 }
 
+/** One accepted click, kept for the attribution window so a conversion postback can be credited to it. */
+export interface ClickRecord {
+  readonly campaignId: string;
+  readonly channelId: string;
+  /** The advertiser owning the campaign at click time (`''` when none is configured). */
+  readonly advertiserId: string;
+  readonly personId: string | undefined;
+  /** The bid that was clicked, so a conversion joins the event log (and pCVR training) on the same keys. */
+  readonly auctionId: string;
+  readonly impId: string;
+  readonly atMs: number;
+}
+
+export interface ClickStore {
+  /**
+   * Keeps a click under its id until `nowMs + ttlMs`; with a person and an advertiser, it also becomes that
+   * person's last click for the advertiser (a later click replaces it, an earlier one does not).
+   */
+  record(clickId: string, click: ClickRecord, ttlMs: number, nowMs: number): Promise<void>;
+  /** The click under this id, unless unknown or expired at `nowMs`. */
+  lookup(clickId: string, nowMs: number): Promise<ClickRecord | undefined>;
+  /** The person's last live click on any campaign of the advertiser, with its id. */
+  lastByPerson(advertiserId: string, personId: string, nowMs: number): Promise<(ClickRecord & { readonly clickId: string }) | undefined>;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   readonly profiles: ProfileStore;
   readonly budgets: BudgetStore;
   readonly dedup: DedupStore;
+  readonly clicks: ClickStore;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 /** The embedded store: every port in process memory, for a single instance (the default without Redis). */
 import type { Store } from '../ports.js';
 import { MemoryBudgetStore } from './budgets.js';
+import { MemoryClickStore } from './clicks.js';
 import { MemoryDedupStore } from './dedup.js';
 import { MemoryProfileStore } from './profiles.js';
 
@@ -10,6 +11,7 @@ export function createMemoryStore(): Store {
     profiles: new MemoryProfileStore(),
     budgets: new MemoryBudgetStore(),
     dedup: new MemoryDedupStore(),
+    clicks: new MemoryClickStore(),
     ping: async () => true,
     close: async () => {},
   };

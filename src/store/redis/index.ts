@@ -5,6 +5,7 @@
  */
 import type { Store } from '../ports.js';
 import { RedisBudgetStore } from './budgets.js';
+import { RedisClickStore } from './clicks.js';
 import { assertReady, connect, whenReady } from './connection.js';
 import { RedisDedupStore } from './dedup.js';
 import { KeySchema } from './keys.js';
@@ -78,6 +79,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     profiles,
     budgets: new RedisBudgetStore(client, keys),
     dedup: new RedisDedupStore(client, keys),
+    clicks: new RedisClickStore(client, keys),
     keys,
     stats: () => ({ ...profiles.stats }),
     eventSink: (maxLen) => new RedisStreamSink(client, { key: `${options.keyPrefix ?? 'pg:'}events`, maxLen }),

@@ -10,6 +10,8 @@
  *   <p>bud:{<campaign>}:l           hash    "<channel>:<day>:<instance>" → "<micros>:<expiresAtMs>"  leases
  *   <p>bud:{<campaign>}:n:<ch>:<day> set    settled notice ids (TTL ~3 days)
  *   <p>dn:{<id>}                    string  notice de-duplication (SET NX PX)
+ *   <p>clk:{<clickId>}              string  JSON click record (SET PX attribution window)
+ *   <p>lclk:{<adv>:<person>}        zset    the person's last click for the advertiser, scored by click time
  *
  * Leases live in their own hash (same tag) rather than beside the spend fields so the total-cap script sums
  * only live leases, not a year of `s:<channel>:<day>` fields.
@@ -51,6 +53,14 @@ export class KeySchema {
 
   dedup(id: string): string {
     return `${this.prefix}dn:{${nonEmpty(id)}}`;
+  }
+
+  click(clickId: string): string {
+    return `${this.prefix}clk:{${nonEmpty(clickId)}}`;
+  }
+
+  lastClick(advertiserId: string, personId: string): string {
+    return `${this.prefix}lclk:{${nonEmpty(advertiserId)}:${nonEmpty(personId)}}`;
   }
 }
 

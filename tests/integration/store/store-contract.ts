@@ -5,7 +5,7 @@
  * is de-duplication on Redis, whose expiry is the server's own (SET NX PX), flagged by `realTimeDedup`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BudgetCaps, BudgetKey, Store } from '../../../src/store/ports.js';
+import type { BudgetCaps, BudgetKey, ClickRecord, Store } from '../../../src/store/ports.js';
 
 export interface StoreHarness {
   readonly store: Store;
@@ -189,6 +189,37 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await s.dedup.firstSeen('win:tok1', 1, T + 10)).toBe(true);
         if (h.realTimeDedup) await new Promise((r) => setTimeout(r, 1_100));
         expect(await s.dedup.firstSeen('bill:tok1', 1, T + 1_100)).toBe(true);
+      });
+    });
+
+    describe('clicks', () => {
+      const kDay = 86_400_000;
+      const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({ campaignId: 'c1', channelId: 'chA', advertiserId: 'adv1', personId: 'p1', auctionId: 'a1', impId: '1', atMs: T, ...over });
+
+      it('keeps a click under its id until the attribution window ends', async () => {
+        await s.clicks.record('clk1', click(), 30 * kDay, T);
+        expect(await s.clicks.lookup('clk1', T + 1)).toEqual(click());
+        expect(await s.clicks.lookup('clk1', T + 30 * kDay - 1)).toEqual(click());
+        expect(await s.clicks.lookup('clk1', T + 30 * kDay)).toBeUndefined();
+        expect(await s.clicks.lookup('nope', T)).toBeUndefined();
+        await s.clicks.record('anon', click({ personId: undefined, advertiserId: '' }), kDay, T);
+        expect(await s.clicks.lookup('anon', T)).toEqual(click({ personId: undefined, advertiserId: '' }));
+      });
+
+      it('remembers each person’s latest click per advertiser, by click time', async () => {
+        await s.clicks.record('k1', click({ atMs: T }), 30 * kDay, T);
+        await s.clicks.record('k2', click({ atMs: T + kMin, campaignId: 'c2', channelId: 'chB' }), 30 * kDay, T + kMin);
+        // Arriving last but clicked earlier: does not replace k2.
+        await s.clicks.record('k0', click({ atMs: T - kMin }), 30 * kDay, T + 2 * kMin);
+        await s.clicks.record('other', click({ advertiserId: 'adv2', atMs: T + 3 * kMin }), 30 * kDay, T + 3 * kMin);
+        expect(await s.clicks.lastByPerson('adv1', 'p1', T + 4 * kMin)).toEqual({ ...click({ atMs: T + kMin, campaignId: 'c2', channelId: 'chB' }), clickId: 'k2' });
+        expect((await s.clicks.lastByPerson('adv2', 'p1', T + 4 * kMin))?.clickId).toBe('other');
+        expect(await s.clicks.lastByPerson('adv1', 'p2', T)).toBeUndefined();
+        expect(await s.clicks.lastByPerson('adv1', 'p1', T + kMin + 30 * kDay)).toBeUndefined();
+        // Anonymous clicks, or clicks of campaigns no advertiser owns, are never a person's last click.
+        await s.clicks.record('anon', click({ personId: undefined, atMs: T + 5 * kMin }), 30 * kDay, T + 5 * kMin);
+        await s.clicks.record('unowned', click({ advertiserId: '', atMs: T + 5 * kMin }), 30 * kDay, T + 5 * kMin);
+        expect((await s.clicks.lastByPerson('adv1', 'p1', T + 6 * kMin))?.clickId).toBe('k2');
       });
     });
 

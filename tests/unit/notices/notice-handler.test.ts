@@ -86,6 +86,15 @@ describe('notice handler', () => {
     expect((await handler.handle('loss', { t: token(), p: '${AUCTION_PRICE}', r: '102' })).outcome).toBe('ok');
     expect(spent).toEqual([]);
   });
+  it('passes a loss notice priced above our bid (the price that beat us) on to the loss event', async () => {
+    const losses: (number | undefined)[] = [];
+    const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+    const events = { onNotice: () => {}, onSpend: (_c: NoticeClaims, m: number) => spent.push(m), onLoss: (_c: NoticeClaims, _code: number | undefined, price: number | undefined) => losses.push(price) };
+    const h = new NoticeHandler({ clock, config: { current: snap }, gate, dedup: store.dedup, profiles: store.profiles, events });
+    expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).outcome).toBe('ok');
+    expect(losses).toEqual([2_750_000]);
+    expect(spent).toEqual([]);
+  });
   it('counts frequency for the person on the billable event', async () => {
     const person = await store.profiles.link(['uid:u1'], undefined, 3600, now);
     await handler.handle('bill', { t: token({ campaignId: 'acme-retargeting', creativeId: 'acme-rt-300x250', channelId: 'ssp-alpha', personId: person }), p: '1', r: undefined });
