@@ -43,6 +43,8 @@ export interface PacerInput {
 export interface Pacer {
   /** Pacing signal in [minSignal, 1]. */
   readonly signal: number;
+  /** `update` before this time does nothing, so callers can skip building its input. */
+  readonly dueAtMs: number;
   /** Feeds the controller; it acts at most once per its interval, so calling per request is cheap. */
   update(input: PacerInput): void;
   /** A new day: spend restarts from zero (the signal is kept, yesterday's is the best prior). */
@@ -80,6 +82,7 @@ export class AdaptivePacer implements Pacer {
   readonly #o: AdaptivePacerOptions;
   #lastMs = -1;
   #lastSpent = 0;
+  dueAtMs = -Infinity;
   /** Spend rate estimate, micros per ms; negative until the first interval has been observed. */
   #rate = -1;
 
@@ -93,10 +96,12 @@ export class AdaptivePacer implements Pacer {
     if (this.#lastMs < 0) {
       this.#lastMs = x.nowMs;
       this.#lastSpent = x.spentMicros;
+      this.dueAtMs = x.nowMs + o.intervalMs;
       return;
     }
     const dt = x.nowMs - this.#lastMs;
     if (dt < o.intervalMs) return;
+    this.dueAtMs = x.nowMs + o.intervalMs;
     const observed = Math.max(0, x.spentMicros - this.#lastSpent) / dt;
     this.#lastMs = x.nowMs;
     this.#lastSpent = x.spentMicros;
@@ -116,6 +121,7 @@ export class AdaptivePacer implements Pacer {
   newDay(nowMs: number): void {
     this.#lastMs = nowMs;
     this.#lastSpent = 0;
+    this.dueAtMs = nowMs + this.#o.intervalMs;
   }
 }
 
@@ -129,16 +135,16 @@ export interface StepThrottleOptions {
 /** The baseline: participation probability ±10% per minute, by the sign of the pacing error. */
 export class StepThrottle implements Pacer {
   signal = 1;
+  dueAtMs = -Infinity;
   readonly #o: StepThrottleOptions;
-  #lastMs = -1;
 
   constructor(opts: Partial<StepThrottleOptions> = {}) {
     this.#o = { intervalMs: 60_000, step: 0.1, minSignal: 0.001, ...opts };
   }
 
   update(x: PacerInput): void {
-    if (this.#lastMs >= 0 && x.nowMs - this.#lastMs < this.#o.intervalMs) return;
-    this.#lastMs = x.nowMs;
+    if (x.nowMs < this.dueAtMs) return;
+    this.dueAtMs = x.nowMs + this.#o.intervalMs;
     const ahead = x.spentMicros > x.capMicros * x.targetNow;
     this.signal = Math.min(1, Math.max(this.#o.minSignal, this.signal * (ahead ? 1 - this.#o.step : 1 + this.#o.step)));
   }

@@ -103,6 +103,8 @@ export class PacingGate {
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return 1;
     const pacer = this.#pacer(c.id, channelId);
+    // The hot path: between controller intervals the signal is all that is needed.
+    if (nowMs < pacer.dueAtMs) return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
     const local = this.#zones.at(c.timezone, nowMs);
     const horizon = this.#opts.controller === 'adaptive' ? (this.#opts.adaptive.horizonMs ?? 1_800_000) : 0;
     // Aim a little ahead of the curve (kLeadMs): notices arrive seconds to minutes after the spend, and the

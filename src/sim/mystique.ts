@@ -145,8 +145,6 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
   const impressions = Array.from({ length: n }, () => new Float64Array(days));
   const minutesAlive = Array.from({ length: n }, () => new Float64Array(days));
   const hourly = Array.from({ length: n }, () => Array.from({ length: days }, () => new Float64Array(24)));
-  const bids = new Float64Array(n);
-  const random01 = () => uniform();
   let auctions = 0;
   const dayMs = 86_400_000;
 
@@ -191,14 +189,13 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
           const i = list[k]!;
           const left = budgets[i]! - spent[i]!;
           if (left <= 0) continue;
-          const f = intervalMs === Infinity ? 1 : pacingFactor(factor[i]!, minMultiplier, random01);
+          const f = intervalMs === Infinity ? 1 : pacingFactor(factor[i]!, minMultiplier, uniform);
           if (f === 0) continue;
           let bid = Math.exp(mu[i]! + sigma[i]! * kTable[rnd() >>> 16]!);
           if (bid > maxBid[i]!) bid = maxBid[i]!;
           bid *= f;
           // The gate's budget rule: a bid that does not fit in what is left is not made.
           if (bid > left) continue;
-          bids[i] = bid;
           if (bid > best) {
             best = bid;
             winner = i;
