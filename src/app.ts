@@ -29,7 +29,8 @@ import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './no
 import type { NoticeClaims } from './notices/token.js';
 import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
 import type { RedisStore } from './store/redis/index.js';
-import { PacingGate } from './pacing/gate.js';
+import { PacingGate, type AccountRow } from './pacing/gate.js';
+import { Reallocator } from './pacing/reallocator.js';
 import { createPrivacyDecider } from './privacy/index.js';
 import { idKeysFor } from './segments/ids.js';
 import { ProfileLookup } from './segments/profile-lookup.js';
@@ -155,6 +156,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
         metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
       },
@@ -254,13 +256,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return undefined;
       },
     },
-    report: { spend: () => spendReport(gate, config.current) },
+    report: { spend: () => spendReport(gate, config.current, clock.now()) },
   });
   ops
     .route('/metrics', {
       get: {
         handler: () => {
-          for (const r of gate.remaining()) metrics.budgetRemaining.labels(r.campaignId, r.channelId).set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
+          for (const r of gate.remaining()) {
+            metrics.budgetRemaining.labels(r.campaignId, r.channelId, r.pool).set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
+            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
+          }
+          for (const p of gate.pacing(config.current.campaigns, clock.now())) {
+            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros / 1e6);
+            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros / 1e6);
+            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
+            metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
+          }
           const counters = lookup.counters();
           metrics.identityMatchRate.set(counters.matchRate);
           metrics.duplicateReach.set(counters.duplicateReachRate);
@@ -275,6 +286,31 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
     .route('/admin/replay/:channel', { post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true } })
     .fallback(errorReply(errors.notFound()));
+
+  // The floating pool: every instance ticks every 10 s (cheap: one store read per floating campaign); the
+  // first tick of each reallocation period decides its step for the whole fleet (pacing/reallocator.ts).
+  const rc = snap.bidder.pacing.reallocation;
+  const reallocator = new Reallocator(
+    store.budgets,
+    gate,
+    zones,
+    roi,
+    { intervalMs: rc.interval * 1000, step: rc.step, minRatio: rc.minRatio, minSpend: rc.minSpend, window: rc.window },
+    {
+      onMove: (campaignId, m) => {
+        metrics.reallocations.labels(campaignId, m.from, m.to).inc();
+        metrics.reallocationMoved.labels(campaignId, m.from, m.to).inc(m.fraction);
+        logger.info({ campaign: campaignId, from: m.from, to: m.to, fraction: m.fraction }, 'floating budget moved');
+      },
+      onAllocation: (campaignId, weights) => {
+        for (const [ch, w] of Object.entries(weights)) metrics.floatingWeight.labels(campaignId, ch).set(w);
+      },
+    },
+  );
+  const reallocateTimer = setInterval(() => {
+    reallocator.tick(config.current.campaigns, clock.now()).catch((err: unknown) => logger.warn({ err }, 'reallocation tick failed'));
+  }, 10_000);
+  reallocateTimer.unref();
 
   // Readiness as a gauge too, so alerts need no probe of their own.
   const readyTimer = setInterval(() => {
@@ -293,6 +329,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     (shutdownPromise ??= (async () => {
       draining = true;
       clearInterval(readyTimer);
+      clearInterval(reallocateTimer);
       metrics.ready.set(0);
       pub.closing = true;
       pub.stopListening(uws);
@@ -332,17 +369,29 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
-function spendReport(gate: PacingGate, snap: ConfigSnapshot): unknown {
-  const rows = [...gate.remaining()].map((r) => ({
-    campaign: r.campaignId,
-    channel: r.channelId,
-    day: r.day,
-    dailyBudget: r.capMicros / 1e6,
-    spent: r.spentMicros / 1e6,
-    reserved: r.reservedMicros / 1e6,
-    lease: r.leaseMicros / 1e6,
-    pacing: snap.campaignsById.get(r.campaignId)?.pacingMode,
-  }));
+/** The admin spend report: per campaign × channel, the day's cap, spend against the target curve, and pools. */
+function spendReport(gate: PacingGate, snap: ConfigSnapshot, nowMs: number): unknown {
+  const pools = new Map<string, AccountRow>();
+  for (const r of gate.remaining()) pools.set(`${r.campaignId}\u0000${r.channelId}\u0000${r.pool}`, r);
+  const rows = [...gate.pacing(snap.campaigns, nowMs)].map((p) => {
+    const c = snap.campaignsById.get(p.campaignId)!;
+    const regular = pools.get(`${p.campaignId}\u0000${p.channelId}\u0000regular`);
+    const explore = pools.get(`${p.campaignId}\u0000${p.channelId}\u0000exploration`);
+    return {
+      campaign: p.campaignId,
+      channel: p.channelId,
+      day: regular?.day,
+      pacing: c.pacingMode,
+      dailyBudget: p.capMicros / 1e6,
+      baseShare: c.channelShares.get(p.channelId),
+      spent: p.spentMicros / 1e6,
+      target: p.targetMicros / 1e6,
+      signal: p.signal,
+      reserved: ((regular?.reservedMicros ?? 0) + (explore?.reservedMicros ?? 0)) / 1e6,
+      lease: ((regular?.leaseMicros ?? 0) + (explore?.leaseMicros ?? 0)) / 1e6,
+      exploration: explore === undefined ? undefined : { budget: explore.capMicros / 1e6, spent: explore.spentMicros / 1e6 },
+    };
+  });
   return { currency: snap.bidder.currency, rows };
 }
 

@@ -5,7 +5,7 @@
  * Run: npm run bench:select
  */
 import { BidPath } from '../../src/auction/bid-path.js';
-import { ProfileState, scanImp, type Candidate, type ScanContext } from '../../src/auction/imp-scan.js';
+import { ProfileState, scanImp, type ImpSlots, type ScanContext } from '../../src/auction/imp-scan.js';
 import { RequestMemo } from '../../src/campaigns/select.js';
 import { TimeZoneTable } from '../../src/campaigns/time-zones.js';
 import { VirtualClock } from '../../src/clock.js';
@@ -88,18 +88,19 @@ for (const n of [1_000, 10_000]) {
   const gate = new PacingGate(store.budgets, clock, zones, { instanceId: 'bench', leaseTtlMs: 3_600_000, noticeWindowMs: 300_000, minLeaseMicros: 10_000_000_000 });
   await gate.warm(snap.campaigns);
   const memo = new RequestMemo(n);
-  const out: Candidate[] = [];
+  const out: ImpSlots = { candidates: [], explore: undefined };
   const pending: number[] = [];
   const ctx: ScanContext = { req, snap, channel: snap.channels.get('ssp-alpha')!, nowMs: clock.now(), zones, gate, memo, bidderCode: undefined, profileState: ProfileState.Known, profile: undefined, stage: undefined, furthest: 'targeting', ids: [], resolver: { resolveProfileState: () => {} } };
   const select = () => {
     memo.begin();
-    out.length = 0;
+    out.candidates.length = 0;
+    out.explore = undefined;
     pending.length = 0;
     const bits = snap.index.requestBits(req, 'ssp-alpha');
     scanImp(ctx, req.imp[0]!, 0, snap.index.impBits(bits, req.imp[0]!), out, pending);
   };
   select();
-  console.log(`${n} campaigns: collected ${out.map((c) => `${c.campaign.id}(bound ${c.campaign.boundMicros / 1e6})`).join(', ')}`);
+  console.log(`${n} campaigns: collected ${out.candidates.map((c) => `${c.campaign.id}(bound ${c.campaign.boundMicros / 1e6})`).join(', ')}`);
   const bidPath = new BidPath({ clock, gate, zones, instanceId: 'bench', scoring, privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'unknown' }) }, idKeys: () => [] });
   const channel = snap.channels.get('ssp-alpha')!;
   const first = bidPath.run(req, snap, channel, Infinity);

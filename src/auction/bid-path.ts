@@ -26,7 +26,7 @@ import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
 import { placementOf } from '../dialects/prebid.js';
 import { ScoreStatus, type BidExplanation, type NoScoreReason, type ScoreBatch, type ScoreOutcome, type ScoringService } from '../scoring/index.js';
-import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ProfileResolver, type ScanContext } from './imp-scan.js';
+import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ImpSlots, type ProfileResolver, type ScanContext } from './imp-scan.js';
 
 export interface PrivacyVerdict {
   readonly personalData: boolean;
@@ -74,7 +74,7 @@ interface RequestState {
   readonly ctx: ScanContext;
   readonly cur: string;
   readonly deadlineMs: number;
-  readonly perImp: Candidate[][];
+  readonly perImp: ImpSlots[];
   /** Pairs (imp index, campaign index) set aside for the profile. */
   readonly pending: number[];
   /** Replay with explanations: scored candidates are explained and nothing is reserved. */
@@ -128,7 +128,7 @@ export class BidPath implements ProfileResolver {
     };
     const state: RequestState = { ctx, cur, deadlineMs, perImp: [], pending: [], debug };
     for (let k = 0; k < req.imp.length; k++) {
-      const out: Candidate[] = [];
+      const out: ImpSlots = { candidates: [], explore: undefined };
       state.perImp.push(out);
       scanImp(ctx, req.imp[k]!, k, index.impBits(reqBits, req.imp[k]!), out, state.pending);
     }
@@ -182,14 +182,18 @@ export class BidPath implements ProfileResolver {
     const d = this.#deps;
     const { ctx } = state;
     let any = false;
-    for (const list of state.perImp) if (list.length > 0) any = true;
+    for (const slots of state.perImp) if (slots.candidates.length > 0 || slots.explore !== undefined) any = true;
     if (!any) return { bid: false, reason: ctx.furthest };
     const batch = d.scoring.begin({ req: ctx.req, channelId: ctx.channel.id, nowMs: ctx.nowMs, profile: ctx.profile, stage: ctx.stage, debug: state.debug });
     const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
       const imp = ctx.req.imp[k]!;
       const placement = placementOf(imp, ctx.bidderCode);
-      for (const cand of state.perImp[k]!) {
+      const slots = state.perImp[k]!;
+      const n = slots.candidates.length;
+      for (let j = 0; j <= n; j++) {
+        const cand = j < n ? slots.candidates[j]! : slots.explore;
+        if (cand === undefined) break;
         batch.add({
           impIndex: k,
           placement,
@@ -229,11 +233,18 @@ export class BidPath implements ProfileResolver {
           if (status === ScoreStatus.Ok) order.push(i);
           else noteReason(ctx, status === ScoreStatus.BelowFloor ? 'below_floor' : status === ScoreStatus.Holdout ? 'holdout' : 'scoring');
         }
-        order.sort((a, b) => batch.priceMicros(b) - batch.priceMicros(a));
+        // Regular candidates by price, then the exploration candidate: it bids only if none of them can.
+        order.sort((a, b) => Number(added[a]!.explore) - Number(added[b]!.explore) || batch.priceMicros(b) - batch.priceMicros(a));
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);
-          const gate = state.debug ? d.gate.check(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs) : d.gate.tryReserve(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs);
+          const gate = cand.explore
+            ? state.debug
+              ? d.gate.checkExplore(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs)
+              : d.gate.tryReserveExplore(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs)
+            : state.debug
+              ? d.gate.check(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs)
+              : d.gate.tryReserve(cand.campaign, ctx.channel.id, price / 1000, ctx.nowMs);
           if (gate !== 'ok') {
             noteReason(ctx, gate);
             continue;
@@ -273,6 +284,7 @@ export class BidPath implements ProfileResolver {
         day: this.#deps.zones.at(c.timezone, ctx.nowMs).day,
         personId: ctx.profile?.personId,
         dealId: deal?.id,
+        explore: cand.explore,
       },
       snap.noticeKeys[0]!,
       cr.markup,

@@ -3,11 +3,16 @@
  * campaign (request checks, pacing pre-check, deal, creative, floor, price) and keep the best few, best
  * first. Stops when every campaign still ahead has a bound no higher than the worst candidate kept.
  * Campaigns that need the user's profile are set aside (`pending`) when the profile is not known yet.
+ *
+ * Exploration: a campaign the strategy would not bid with here — the user is outside its targeted
+ * segments, or its pacing controller sat this auction out — may still be kept as the imp's one
+ * exploration candidate when its exploration reserve has room (gate.checkExplore). It bids only if no
+ * regular candidate does, so exploration never displaces a regular bid.
  */
 import type { Bitset } from '../campaigns/bitset.js';
 import { matchCreative, matchDeal } from '../campaigns/creative-match.js';
 import type { Campaign, Creative } from '../campaigns/model.js';
-import { checkProfile, Drop, needsProfile, ProfileCheck } from '../campaigns/residual.js';
+import { checkProfile, Drop, explorableProfile, needsProfile, ProfileCheck } from '../campaigns/residual.js';
 import type { RequestMemo } from '../campaigns/select.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
@@ -31,8 +36,16 @@ export interface Candidate {
   readonly creative: Creative;
   readonly deal: Deal | null;
   readonly floorMicros: number;
-  /** The pacing controller's bid multiplier for this campaign on this channel now (> 0). */
+  /** The pacing controller's bid multiplier for this campaign on this channel now (> 0; 1 exploring). */
   readonly pacing: number;
+  /** An exploration bid: charged to the exploration reserve, made only when no regular candidate bids. */
+  readonly explore: boolean;
+}
+
+/** One imp's candidates: regular ones best-bounded first (at most `kCollect`), and one for exploration. */
+export interface ImpSlots {
+  readonly candidates: Candidate[];
+  explore: Candidate | undefined;
 }
 
 /** How the profile stands for this request while scanning. */
@@ -93,7 +106,7 @@ export function noteReason(ctx: ScanContext, r: NoBidReason): void {
   if (kRank[r] > kRank[ctx.furthest]) ctx.furthest = r;
 }
 
-export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bitset, out: Candidate[], pending: number[]): void {
+export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bitset, out: ImpSlots, pending: number[]): void {
   const campaigns = ctx.snap.campaigns;
   const impFloor = floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx);
   for (let w = 0; w < bits.length; w++) {
@@ -102,7 +115,7 @@ export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bits
       const t = word & -word;
       word ^= t;
       const c = campaigns[(w << 5) + (31 - Math.clz32(t))]!;
-      if (out.length >= kCollect) return;
+      if (out.candidates.length >= kCollect) return;
       const drop = ctx.memo.check(c, ctx.req, ctx.nowMs, ctx.zones);
       if (drop !== Drop.None) {
         noteReason(ctx, drop === Drop.Blocked ? 'blocked' : 'targeting');
@@ -121,12 +134,14 @@ export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bits
 }
 
 /** Profile checks, then the imp-level evaluation; inserts a candidate into `out` (best first, capped). */
-export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: number | undefined, out: Candidate[]): void {
+export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: number | undefined, out: ImpSlots): void {
+  let explore = false;
   if (needsProfile(c)) {
     const pc = checkProfile(c, ctx.profile);
     if (pc !== ProfileCheck.Ok) {
       noteReason(ctx, pc === ProfileCheck.Segments ? 'segments' : 'frequency');
-      return;
+      if (pc !== ProfileCheck.Segments || out.explore !== undefined || c.explorationShare <= 0 || !explorableProfile(c, ctx.profile)) return;
+      explore = true;
     }
   }
   const placements = c.targeting.placements;
@@ -142,10 +157,17 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
   if (floor === undefined) return noteReason(ctx, 'currency');
   if (c.boundMicros < floor) return noteReason(ctx, 'below_floor');
   // The least this bid can cost is the floor: a campaign that cannot afford even that is out now.
-  const gate = ctx.gate.check(c, ctx.channel.id, Math.max(floor, 1) / 1000, ctx.nowMs);
-  if (gate !== 'ok') return noteReason(ctx, gate);
-  // Throttled campaigns drop out here, before collection, so they do not take a lower campaign's slot.
-  const pacing = ctx.gate.factor(c, ctx.channel.id, ctx.nowMs);
-  if (pacing === 0) return noteReason(ctx, 'pacing');
-  out.push({ campaign: c, creative, deal, floorMicros: floor, pacing });
+  const least = Math.max(floor, 1) / 1000;
+  if (!explore) {
+    const gate = ctx.gate.check(c, ctx.channel.id, least, ctx.nowMs);
+    // Throttled campaigns drop out here, before collection, so they do not take a lower campaign's slot.
+    const pacing = gate === 'ok' ? ctx.gate.factor(c, ctx.channel.id, ctx.nowMs) : 0;
+    if (pacing > 0) {
+      out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
+      return;
+    }
+    noteReason(ctx, gate === 'ok' ? 'pacing' : gate);
+    if (out.explore !== undefined || c.explorationShare <= 0) return;
+  }
+  if (ctx.gate.checkExplore(c, ctx.channel.id, least, ctx.nowMs) === 'ok') out.explore = { campaign: c, creative, deal, floorMicros: floor, pacing: 1, explore: true };
 }

@@ -54,6 +54,8 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
     totalBudgetMicros: cfg.budget.total === undefined ? Infinity : toMicros(cfg.budget.total),
     channelShares: new Map(Object.entries(cfg.budget.channels).filter(([, share]) => share > 0)),
     pacingMode: cfg.budget.pacing,
+    floatingShare: cfg.budget.floating,
+    explorationShare: cfg.budget.exploration,
     bid: scoring.strategy,
     scoring,
     boundMicros: scoring.boundMicros,

@@ -75,6 +75,10 @@ export interface Campaign {
   /** channel id → share of the daily budget (0..1). */
   readonly channelShares: ReadonlyMap<string, number>;
   readonly pacingMode: 'even' | 'traffic' | 'asap';
+  /** Fraction of the daily budget moved between channels by ROI (see pacing/allocation.ts). */
+  readonly floatingShare: number;
+  /** Fraction of the daily budget reserved for exploration bids. */
+  readonly explorationShare: number;
   readonly bid: BidStrategy;
   /** Strategy, multipliers, models and experiments, compiled for the scorer. */
   readonly scoring: ScoringCampaign;

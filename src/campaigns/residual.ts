@@ -79,6 +79,23 @@ export function checkProfile(c: Campaign, profile: Profile | undefined): Profile
   return ProfileCheck.Ok;
 }
 
+/**
+ * Whether a campaign that failed `checkProfile` on its segments may still explore this user: the user is
+ * only outside the included segments — not in an excluded one (an advertiser's explicit no), and under
+ * every frequency cap.
+ */
+export function explorableProfile(c: Campaign, profile: Profile | undefined): boolean {
+  const t = c.targeting;
+  if (t.segmentsExclude !== undefined && profile !== undefined) {
+    for (const s of t.segmentsExclude) if (profile.segments.has(s)) return false;
+  }
+  const caps = c.frequencyCaps;
+  if (caps.length === 0) return true;
+  if (profile === undefined) return false;
+  for (let i = 0; i < caps.length; i++) if ((profile.frequency.get(c.frequencyKeys[i]!) ?? 0) >= caps[i]!.count) return false;
+  return true;
+}
+
 function anyIn(values: readonly string[] | undefined, set: ReadonlySet<string>): boolean {
   if (values === undefined) return false;
   for (const v of values) if (set.has(v)) return true;

@@ -78,6 +78,20 @@ export const bidderSchema = z.strictObject({
       /** Controller update period and catch-up horizon. */
       interval: duration.default(5),
       horizon: duration.default(1800),
+      /**
+       * The floating-pool reallocator: every `interval` it moves at most `step` of each campaign's floating
+       * pool from its worst- to its best-ROI channel (over the trailing `window`), when the best returns at
+       * least `minRatio` times the worst and each has spent `minSpend` of its day's cap in the window.
+       */
+      reallocation: z
+        .strictObject({
+          interval: duration.default(300),
+          step: z.number().gt(0).max(1).default(0.1),
+          window: z.enum(['1h', '24h']).default('1h'),
+          minRatio: z.number().min(1).default(1.2),
+          minSpend: z.number().min(0).max(1).default(0.01),
+        })
+        .prefault({}),
     })
     .prefault({}),
   privacy: z.strictObject({ vendorId: z.number().int().positive().default(1), requireMeasurementPurpose: z.boolean().default(false) }).prefault({}),
@@ -275,8 +289,20 @@ export const campaignSchema = z
     budget: z.strictObject({
       daily: money.positive(),
       total: money.positive().optional(),
-      /** Share of the daily budget per channel; must sum to 1 (channels not listed get nothing). */
+      /**
+       * Base share of the daily budget per channel; must sum to 1 (channels not listed get nothing). With a
+       * floating pool, each channel keeps (1 − floating) × its base share whatever its ROI.
+       */
       channels: z.record(id, z.number().min(0).max(1)),
+      /** Fraction of the daily budget the reallocator moves between channels by real-time ROI. */
+      floating: z.number().min(0).max(1).default(0),
+      /**
+       * Fraction of the daily budget reserved for exploration: bids the strategy would not make (audiences
+       * outside the targeted segments, auctions the pacing controller sat out), spread over channels by base
+       * share regardless of ROI, paced along the day's curve. What exploration has not used by a point in
+       * the day returns to regular bidding, so a campaign with nothing to explore still delivers.
+       */
+      exploration: z.number().min(0).max(0.5).default(0.1),
       /**
        * `even` spreads the day's budget linearly over the day; `traffic` along each channel's forecast
        * traffic (learned from the requests of previous days, linear until a day has been seen); `asap`
@@ -308,6 +334,9 @@ export const campaignSchema = z
   .superRefine((c, ctx) => {
     const sum = Object.values(c.budget.channels).reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['budget', 'channels'], message: `channel shares must sum to 1 (got ${sum.toFixed(4)})` });
+    if (c.budget.floating + c.budget.exploration > 1) {
+      ctx.addIssue({ code: 'custom', path: ['budget', 'floating'], message: `floating (${c.budget.floating}) and exploration (${c.budget.exploration}) cannot exceed the whole budget` });
+    }
     const seen = new Set<string>();
     c.creatives.forEach((cr, i) => {
       if (seen.has(cr.id)) ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${cr.id}` });

@@ -36,7 +36,16 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const configCampaigns = new Gauge({ name: 'peregrine_config_campaigns', help: 'Campaigns in the live config, by status.', labelNames: ['status'] as const, registers: [registry] });
   const lookups = new Counter({ name: 'peregrine_user_lookups_total', help: 'User profile lookups by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
   const privacy = new Counter({ name: 'peregrine_privacy_decisions_total', help: 'Privacy decisions that restricted personal data, by reason.', labelNames: ['reason'] as const, registers: [registry] });
-  const budgetRemaining = new Gauge({ name: 'peregrine_budget_remaining', help: 'Daily budget not yet spent, per campaign and channel (account currency units, this instance view).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const budgetRemaining = new Gauge({ name: 'peregrine_budget_remaining', help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; account currency units, this instance view).', labelNames: ['campaign', 'channel', 'pool'] as const, registers: [registry] });
+  const budgetReserved = new Gauge({ name: 'peregrine_budget_reserved', help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (account currency units, this instance).', labelNames: ['campaign', 'channel', 'pool'] as const, registers: [registry] });
+  const pacingCap = new Gauge({ name: 'peregrine_pacing_cap', help: "Today's budget per campaign and channel: base share plus its part of the floating pool (account currency units).", labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const pacingTarget = new Gauge({ name: 'peregrine_pacing_target', help: 'Spend the target curve calls for by now, per campaign and channel (account currency units).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const pacingSpent = new Gauge({ name: 'peregrine_pacing_spent', help: 'Spend known today per campaign and channel, both pools (account currency units, this instance view).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const pacingSignal = new Gauge({ name: 'peregrine_pacing_signal', help: 'Pacing controller signal per campaign and channel: a bid multiplier above the configured minimum, a participation probability below.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const floatingWeight = new Gauge({ name: 'peregrine_floating_pool_weight', help: "Share of the campaign's floating pool allocated to the channel (the fleet's split).", labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const reallocations = new Counter({ name: 'peregrine_reallocation_moves_total', help: 'Floating-pool steps this instance decided, by campaign and direction.', labelNames: ['campaign', 'from', 'to'] as const, registers: [registry] });
+  const reallocationMoved = new Counter({ name: 'peregrine_reallocation_moved_fraction_total', help: 'Fraction of the floating pool moved by the steps this instance decided, by campaign and direction.', labelNames: ['campaign', 'from', 'to'] as const, registers: [registry] });
+  const explorationSpend = new Counter({ name: 'peregrine_exploration_spend_total', help: 'Spend of exploration bids (the reserve), in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
   const leaseTakes = new Counter({ name: 'peregrine_budget_lease_requests_total', help: 'Budget lease requests to the store, by result.', labelNames: ['result'] as const, registers: [registry] });
   const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
   const ready = new Gauge({ name: 'peregrine_ready', help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.', registers: [registry] });
@@ -96,6 +105,15 @@ export function createMetrics(opts: MetricsOptions = {}) {
     lookups,
     privacy,
     budgetRemaining,
+    budgetReserved,
+    pacingCap,
+    pacingTarget,
+    pacingSpent,
+    pacingSignal,
+    floatingWeight,
+    reallocations,
+    reallocationMoved,
+    explorationSpend,
     leaseTakes,
     httpErrors,
     inflight,

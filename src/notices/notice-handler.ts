@@ -9,7 +9,7 @@
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { NoticeOutcome, NoticeType } from '../metrics/labels.js';
-import type { PacingGate } from '../pacing/gate.js';
+import { kExploreSuffix, type PacingGate } from '../pacing/gate.js';
 import type { ClickStore, DedupStore, ProfileStore } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
 import { verifyToken, type NoticeClaims } from './token.js';
@@ -88,7 +88,7 @@ export class NoticeHandler {
       // Clearing CPM in the bid currency → account micros per impression, at the bid's exchange rate.
       const spent = c.bidCpmMicros === 0 ? 0 : Math.round((priceMicros * c.bidCpmAccountMicros) / c.bidCpmMicros / 1000);
       const reserved = c.bidCpmAccountMicros / 1000;
-      const key = { campaignId: c.campaignId, channelId: c.channelId, day: c.day };
+      const key = { campaignId: c.campaignId, channelId: c.explore === true ? c.channelId + kExploreSuffix : c.channelId, day: c.day };
       const fresh = await d.gate.settle(campaign, key, c.instanceId, v.tokenId, c.issuedAtMs, reserved, spent);
       if (!fresh) return this.#done(type, c.channelId, 'duplicate', 200);
       d.events.onSpend(c, spent);

@@ -27,11 +27,14 @@ export interface NoticeClaims {
   readonly day: string;
   readonly personId: string | undefined;
   readonly dealId: string | undefined;
+  /** An exploration bid: its spend settles against the channel's exploration reserve. */
+  readonly explore?: boolean;
 }
 
 const kTagBytes = 16;
 
-type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string];
+// An optional 15th element, 1, marks an exploration bid (tokens without it are regular bids).
+type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string, 1?];
 
 export function signToken(claims: NoticeClaims, key: NoticeKey): string {
   const payload: Payload = [
@@ -50,6 +53,7 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
     claims.personId ?? '',
     claims.dealId ?? '',
   ];
+  if (claims.explore === true) payload.push(1);
   const body = `${key.id}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
   return `${body}.${tag(key.secret, body).toString('base64url')}`;
 }
@@ -96,6 +100,7 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
       day: p[11],
       personId: p[12] === '' ? undefined : p[12],
       dealId: p[13] === '' ? undefined : p[13],
+      ...(p[14] === 1 ? { explore: true } : {}),
     },
   };
 }
@@ -105,7 +110,7 @@ function tag(secret: Buffer, body: string): Buffer {
 }
 
 function isPayload(p: unknown): p is Payload {
-  if (!Array.isArray(p) || p.length !== 14 || p[0] !== 1) return false;
+  if (!Array.isArray(p) || (p.length !== 14 && !(p.length === 15 && p[14] === 1)) || p[0] !== 1) return false;
   for (const i of [1, 2, 3, 4, 5, 8, 10, 11, 12, 13]) if (typeof p[i] !== 'string') return false;
   for (const i of [6, 7, 9]) if (!Number.isSafeInteger(p[i]) || (p[i] as number) < 0) return false;
   return true;

@@ -15,7 +15,10 @@ const kBuckets = 64;
 
 export class BudgetAccount {
   readonly key: BudgetKey;
-  readonly capMicros: number;
+  /** Today's cap on this key (micros). It moves during the day: floating pool, exploration hand-back. */
+  capMicros: number;
+  /** When the cap is next recomputed (the gate does it every few seconds, not per bid). */
+  capDueAtMs = 0;
   readonly bucketMs: number;
   /** Lease balance held from the store. */
   leaseMicros = 0;

@@ -10,13 +10,21 @@
  *    target curve by more than `lookahead` of the day, whatever the controller does (a safety net for a
  *    traffic burst faster than the controller's time constant);
  *  - the **budget**: a bid is reserved against a lease the store granted atomically, so the fleet can
- *    never spend more than the cap, whatever happens above.
+ *    never spend more than the cap, whatever happens above; the store also caps the campaign's whole day
+ *    across channels, so caps that move during the day (below) can never add up to an overspend.
+ *
+ * Caps per campaign × channel come from allocation.ts: base share plus the channel's part of the floating
+ * pool (the fleet's split, `setAllocation`), less the exploration reserve, which is a second account on
+ * the channel (`<channel>~x` in the store) that only exploration bids draw on (`tryReserveExplore`). What
+ * exploration has not used by its point on the day's curve is handed back to the regular account, so a
+ * campaign with nothing to explore still spends its budget. Caps are recomputed every few seconds.
  */
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { BudgetKey, BudgetStore } from '../store/ports.js';
 import { BudgetAccount } from './budget-account.js';
+import { channelCapMicros, exploreCapMicros, type Weights } from './allocation.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type AdaptivePacerOptions, type Pacer } from './controller.js';
 import { targetFraction, TrafficForecast } from './target-curve.js';
 
@@ -47,10 +55,26 @@ export interface PacingEvents {
 }
 
 const kDone: Promise<void> = Promise.resolve();
+/** How often an account's cap is recomputed (allocation, exploration hand-back). */
+const kCapRefreshMs = 5_000;
+/** Suffix of a channel's exploration account in the store (`~` cannot appear in a channel id). */
+export const kExploreSuffix = '~x';
 /** How far ahead of its target curve a controller aims (see `factor`). */
 const kLeadMs = 10 * 60_000;
 
 export type GateResult = 'ok' | 'budget' | 'pacing';
+
+export interface AccountRow {
+  readonly campaignId: string;
+  readonly channelId: string;
+  /** `regular` bids or the `exploration` reserve. */
+  readonly pool: 'regular' | 'exploration';
+  readonly day: string;
+  readonly capMicros: number;
+  readonly spentMicros: number;
+  readonly reservedMicros: number;
+  readonly leaseMicros: number;
+}
 
 export class PacingGate {
   readonly #store: BudgetStore;
@@ -58,8 +82,10 @@ export class PacingGate {
   readonly #zones: TimeZoneTable;
   readonly #opts: Required<PacingOptions>;
   readonly #events: PacingEvents | undefined;
-  /** campaign id → channel id → account of the current day. */
+  /** campaign id → channel id (or `<channel>~x` for exploration) → account of the current day. */
   readonly #accounts = new Map<string, Map<string, BudgetAccount>>();
+  /** campaign id → the fleet's floating-pool split for a day. */
+  readonly #allocations = new Map<string, { readonly day: string; readonly weights: Weights }>();
   /** campaign id → channel id → controller; kept across days (yesterday's signal is the best prior). */
   readonly #pacers = new Map<string, Map<string, Pacer>>();
   /** Requests per channel per hour: the shape of the `traffic` curve. */
@@ -81,11 +107,42 @@ export class PacingGate {
     if (acct === undefined) return 'budget';
     const committed = acct.spentMicros + acct.reservedMicros + costMicros;
     if (committed > acct.capMicros) return 'budget';
-    if (c.pacingMode !== 'asap') {
-      const local = this.#zones.at(c.timezone, nowMs);
-      const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
-      if (committed > acct.capMicros * targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead)) return 'pacing';
-    }
+    if (c.pacingMode !== 'asap' && committed > acct.capMicros * this.#aheadFraction(c, channelId, nowMs)) return 'pacing';
+    return this.#leased(c, acct, costMicros, nowMs);
+  }
+
+  /**
+   * Whether an exploration bid of `cost` would pass now: the channel's exploration reserve has room at its
+   * point on the day's curve (paced like the campaign, so exploration spends its reserve evenly rather than
+   * on the first auctions of the day), and the channel as a whole is under its cap.
+   */
+  checkExplore(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
+    const x = this.#exploreAccount(c, channelId, nowMs);
+    if (x === undefined) return 'budget';
+    const committed = x.spentMicros + x.reservedMicros + costMicros;
+    if (committed > x.capMicros) return 'budget';
+    if (c.pacingMode !== 'asap' && committed > x.capMicros * this.#aheadFraction(c, channelId, nowMs)) return 'pacing';
+    const acct = this.account(c, channelId, nowMs)!;
+    if (acct.spentMicros + acct.reservedMicros + committed > channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!) return 'budget';
+    return this.#leased(c, x, costMicros, nowMs);
+  }
+
+  /** `checkExplore`, then reserve the cost against the exploration lease. */
+  tryReserveExplore(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
+    const r = this.checkExplore(c, channelId, costMicros, nowMs);
+    if (r !== 'ok') return r;
+    this.#reserve(c, this.#exploreAccount(c, channelId, nowMs)!, costMicros, nowMs);
+    return 'ok';
+  }
+
+  /** The curve's fraction `lookahead` of the day from now: how far ahead of the target spend may run. */
+  #aheadFraction(c: Campaign, channelId: string, nowMs: number): number {
+    const local = this.#zones.at(c.timezone, nowMs);
+    const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
+    return targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+  }
+
+  #leased(c: Campaign, acct: BudgetAccount, costMicros: number, nowMs: number): GateResult {
     if (acct.available(nowMs) < costMicros) {
       this.#refill(c, acct, nowMs);
       return 'budget';
@@ -150,33 +207,77 @@ export class PacingGate {
   tryReserve(c: Campaign, channelId: string, costMicros: number, nowMs: number): GateResult {
     const r = this.check(c, channelId, costMicros, nowMs);
     if (r !== 'ok') return r;
-    const acct = this.account(c, channelId, nowMs)!;
+    this.#reserve(c, this.account(c, channelId, nowMs)!, costMicros, nowMs);
+    return 'ok';
+  }
+
+  #reserve(c: Campaign, acct: BudgetAccount, costMicros: number, nowMs: number): void {
     acct.reserve(costMicros, nowMs);
     if (acct.available(nowMs) < this.#leaseSize(acct) / 2 || nowMs > acct.leaseExpiresAtMs - this.#opts.leaseTtlMs / 4) this.#refill(c, acct, nowMs);
-    return 'ok';
+  }
+
+  /** The fleet's floating-pool split for a campaign's day (from the reallocator); caps follow within seconds. */
+  setAllocation(campaignId: string, day: string, weights: Weights): void {
+    this.#allocations.set(campaignId, { day, weights });
+    for (const acct of this.#accounts.get(campaignId)?.values() ?? []) acct.capDueAtMs = 0;
+  }
+
+  #weights(campaignId: string, day: string): Weights | undefined {
+    const a = this.#allocations.get(campaignId);
+    return a !== undefined && a.day === day ? a.weights : undefined;
   }
 
   /** The account for the campaign's current local day on a channel (undefined: no share on this channel). */
   account(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
-    const share = c.channelShares.get(channelId);
-    if (share === undefined) return undefined;
+    if (!c.channelShares.has(channelId)) return undefined;
+    return this.#accountFor(c, channelId, channelId, nowMs);
+  }
+
+  #exploreAccount(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
+    if (c.explorationShare <= 0 || !c.channelShares.has(channelId)) return undefined;
+    return this.#accountFor(c, channelId, channelId + kExploreSuffix, nowMs);
+  }
+
+  #accountFor(c: Campaign, channelId: string, keyChannel: string, nowMs: number): BudgetAccount {
     let byChannel = this.#accounts.get(c.id);
     if (byChannel === undefined) {
       byChannel = new Map();
       this.#accounts.set(c.id, byChannel);
     }
+    let acct = byChannel.get(keyChannel);
+    if (acct !== undefined && nowMs < acct.capDueAtMs) return acct;
     const day = this.#zones.at(c.timezone, nowMs).day;
-    let acct = byChannel.get(channelId);
-    const cap = Math.floor(c.dailyBudgetMicros * share);
-    // A new day or a budget change (config reload) starts a fresh account; the store keeps the truth.
-    if (acct === undefined || acct.key.day !== day || acct.capMicros !== cap) {
-      const newDay = acct !== undefined && acct.key.day !== day;
-      acct = new BudgetAccount({ campaignId: c.id, channelId, day }, cap, this.#opts.noticeWindowMs);
-      byChannel.set(channelId, acct);
-      if (newDay) this.#pacers.get(c.id)?.get(channelId)?.newDay(nowMs);
+    // A new day starts a fresh account; the store keeps the truth. A cap change (allocation, budget edit,
+    // hand-back) keeps the account: its lease, reservations and spend-rate estimate stay valid.
+    if (acct === undefined || acct.key.day !== day) {
+      const newDay = acct !== undefined;
+      acct = new BudgetAccount({ campaignId: c.id, channelId: keyChannel, day }, 0, this.#opts.noticeWindowMs);
+      byChannel.set(keyChannel, acct);
+      acct.capMicros = this.#capOf(c, channelId, keyChannel !== channelId, day, nowMs);
+      acct.capDueAtMs = nowMs + kCapRefreshMs;
+      if (newDay && keyChannel === channelId) this.#pacers.get(c.id)?.get(channelId)?.newDay(nowMs);
       this.#refill(c, acct, nowMs);
+      return acct;
     }
+    acct.capMicros = this.#capOf(c, channelId, keyChannel !== channelId, day, nowMs);
+    acct.capDueAtMs = nowMs + kCapRefreshMs;
     return acct;
+  }
+
+  /**
+   * Regular cap = channel cap − exploration reserve + what exploration hands back: the part of its reserve
+   * it should have used by now on the day's curve and has not.
+   */
+  #capOf(c: Campaign, channelId: string, explore: boolean, day: string, nowMs: number): number {
+    const reserve = exploreCapMicros(c, channelId);
+    if (explore) return reserve;
+    const total = channelCapMicros(c, channelId, this.#weights(c.id, day))!;
+    if (reserve <= 0) return total;
+    const x = this.#accounts.get(c.id)?.get(channelId + kExploreSuffix);
+    const used = x === undefined || x.key.day !== day ? 0 : x.spentMicros + x.reservedMicros;
+    const local = this.#zones.at(c.timezone, nowMs);
+    const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
+    return total - reserve + Math.max(0, Math.floor(reserve * due - used));
   }
 
   /** Takes the first lease for every active campaign × channel, so the first requests can bid. */
@@ -188,6 +289,8 @@ export class PacingGate {
       for (const ch of c.channelShares.keys()) {
         const acct = this.account(c, ch, now);
         if (acct !== undefined) pending.push(this.#refill(c, acct, now, true));
+        const x = this.#exploreAccount(c, ch, now);
+        if (x !== undefined) pending.push(this.#refill(c, x, now, true));
       }
     }
     await Promise.all(pending);
@@ -211,11 +314,49 @@ export class PacingGate {
     return true;
   }
 
-  /** Remaining daily budget per campaign × channel as this instance sees it (for metrics and reports). */
-  *remaining(): Generator<{ campaignId: string; channelId: string; day: string; capMicros: number; spentMicros: number; reservedMicros: number; leaseMicros: number }> {
+  /**
+   * A channel's day as the reallocator needs it: its cap (regular + exploration), what is spent on it (both
+   * pools, as this instance knows it) and the controller's signal (1 when no controller has run).
+   */
+  channelState(c: Campaign, channelId: string, nowMs: number): { readonly capMicros: number; readonly spentMicros: number; readonly signal: number } | undefined {
+    const acct = this.account(c, channelId, nowMs);
+    if (acct === undefined) return undefined;
+    const x = this.#exploreAccount(c, channelId, nowMs);
+    return {
+      capMicros: channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!,
+      spentMicros: acct.spentMicros + (x?.spentMicros ?? 0),
+      signal: this.#pacers.get(c.id)?.get(channelId)?.signal ?? 1,
+    };
+  }
+
+  /** Per campaign × channel: cap, spend (both pools), the target curve's spend by now and the signal. */
+  *pacing(campaigns: readonly Campaign[], nowMs: number): Generator<{ readonly campaignId: string; readonly channelId: string; readonly capMicros: number; readonly spentMicros: number; readonly targetMicros: number; readonly signal: number }> {
+    for (const c of campaigns) {
+      if (!c.active) continue;
+      const local = this.#zones.at(c.timezone, nowMs);
+      for (const channelId of c.channelShares.keys()) {
+        const st = this.channelState(c, channelId, nowMs)!;
+        const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
+        yield { campaignId: c.id, channelId, ...st, targetMicros: st.capMicros * due };
+      }
+    }
+  }
+
+  /** Budget per campaign × channel × pool as this instance sees it (for metrics and reports). */
+  *remaining(): Generator<AccountRow> {
     for (const byChannel of this.#accounts.values()) {
       for (const a of byChannel.values()) {
-        yield { campaignId: a.key.campaignId, channelId: a.key.channelId, day: a.key.day, capMicros: a.capMicros, spentMicros: a.spentMicros, reservedMicros: a.reservedMicros, leaseMicros: a.leaseMicros };
+        const explore = a.key.channelId.endsWith(kExploreSuffix);
+        yield {
+          campaignId: a.key.campaignId,
+          channelId: explore ? a.key.channelId.slice(0, -kExploreSuffix.length) : a.key.channelId,
+          pool: explore ? 'exploration' : 'regular',
+          day: a.key.day,
+          capMicros: a.capMicros,
+          spentMicros: a.spentMicros,
+          reservedMicros: a.reservedMicros,
+          leaseMicros: a.leaseMicros,
+        };
       }
     }
   }
@@ -238,7 +379,7 @@ export class PacingGate {
     if (acct.pending !== undefined) return acct.pending;
     if (!force && nowMs < acct.nextRefillAtMs) return kDone;
     const want = Math.max(0, this.#leaseSize(acct) - acct.available(nowMs));
-    const caps = { dailyMicros: acct.capMicros, totalMicros: c.totalBudgetMicros };
+    const caps = { dailyMicros: acct.capMicros, totalMicros: c.totalBudgetMicros, campaignDayMicros: c.dailyBudgetMicros };
     const lastSpent = acct.spentMicros;
     const lastAt = acct.leaseExpiresAtMs - this.#opts.leaseTtlMs;
     acct.pending = this.#store.takeLease(acct.key, this.#opts.instanceId, want, caps, this.#opts.leaseTtlMs, nowMs).then(

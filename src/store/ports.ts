@@ -69,6 +69,21 @@ export interface BudgetCaps {
   readonly dailyMicros: number;
   /** The campaign's total (lifetime) budget across channels and days, micros; Infinity when unset. */
   readonly totalMicros: number;
+  /**
+   * The campaign's whole daily budget across its channels (and exploration keys) on the key's day, micros.
+   * Per-key caps move during the day (the floating pool, exploration handing back what it did not use);
+   * this one does not, so the campaign's day can never be overspent whatever instances think the split is.
+   * Undefined: no such cap.
+   */
+  readonly campaignDayMicros?: number;
+}
+
+/** How a campaign's floating pool is split across its channels on one day, as agreed by the fleet. */
+export interface Allocation {
+  /** Reallocation period the split was decided in (`floor(nowMs / interval)`); newer periods win. */
+  readonly period: number;
+  /** channel id → fraction of the floating pool (sums to 1). */
+  readonly weights: Readonly<Record<string, number>>;
 }
 
 export interface LeaseGrant {
@@ -84,7 +99,8 @@ export interface BudgetStore {
   /**
    * Atomically takes up to `wantMicros` of the key's budget for this instance, never letting
    * spent + outstanding leases exceed `caps.dailyMicros` on the key, nor the campaign's total spend +
-   * all its outstanding leases exceed `caps.totalMicros`. A lease expires `ttlMs` after it is taken, returning
+   * all its outstanding leases exceed `caps.totalMicros`, nor the campaign's spend + outstanding leases on the
+   * key's day (every channel) exceed `caps.campaignDayMicros`. A lease expires `ttlMs` after it is taken, returning
    * whatever the instance did not settle.
    */
   takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant>;
@@ -97,6 +113,13 @@ export interface BudgetStore {
   releaseLease(key: BudgetKey, instanceId: string, nowMs: number): Promise<void>;
   /** Spend so far on a key, all instances. */
   spent(key: BudgetKey): Promise<number>;
+  /** The fleet's current floating-pool split for a campaign's day, if any instance has decided one. */
+  allocation(campaignId: string, day: string): Promise<Allocation | undefined>;
+  /**
+   * Stores `proposed` unless an allocation of the same or a later period is already there (so exactly one
+   * instance's decision per period stands); returns whichever allocation stands afterwards.
+   */
+  proposeAllocation(campaignId: string, day: string, proposed: Allocation): Promise<Allocation>;
 }
 
 export interface DedupStore {

@@ -200,7 +200,7 @@ describe('notices', () => {
 describe('ops', () => {
   it('serves metrics with conventional names, health and readiness', async () => {
     const text = await (await fetch(`${b.opsUrl}/metrics`)).text();
-    for (const name of ['peregrine_bid_requests_total', 'peregrine_bids_total', 'peregrine_no_bids_total', 'peregrine_bid_request_duration_seconds_bucket', 'peregrine_notices_total', 'peregrine_spend_total', 'peregrine_config_version', 'peregrine_nodejs_eventloop_lag_seconds', 'peregrine_process_cpu_seconds_total', 'peregrine_budget_remaining']) {
+    for (const name of ['peregrine_bid_requests_total', 'peregrine_bids_total', 'peregrine_no_bids_total', 'peregrine_bid_request_duration_seconds_bucket', 'peregrine_notices_total', 'peregrine_spend_total', 'peregrine_config_version', 'peregrine_nodejs_eventloop_lag_seconds', 'peregrine_process_cpu_seconds_total', 'peregrine_budget_remaining', 'peregrine_budget_reserved', 'peregrine_pacing_cap', 'peregrine_pacing_target', 'peregrine_pacing_spent', 'peregrine_pacing_signal']) {
       expect(text, name).toContain(name);
     }
     expect((await fetch(`${b.opsUrl}/healthz`)).status).toBe(200);
@@ -210,9 +210,14 @@ describe('ops', () => {
   it('reports spend per campaign and channel on the admin API (loopback without a token)', async () => {
     const res = await fetch(`${b.opsUrl}/admin/spend`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { currency: string; rows: { campaign: string; channel: string; dailyBudget: number }[] };
+    const body = (await res.json()) as { currency: string; rows: { campaign: string; channel: string; dailyBudget: number; target: number; exploration?: { budget: number } }[] };
     expect(body.currency).toBe('USD');
-    expect(body.rows.some((r) => r.campaign === 'acme-prospecting' && r.channel === 'ssp-alpha' && r.dailyBudget === 240)).toBe(true);
+    const row = body.rows.find((r) => r.campaign === 'acme-prospecting' && r.channel === 'ssp-alpha')!;
+    expect(row.dailyBudget).toBe(240);
+    // The default exploration reserve: 10% of the channel's base share, inside its budget.
+    expect(row.exploration?.budget).toBe(24);
+    expect(row.target).toBeGreaterThanOrEqual(0);
+    expect(row.target).toBeLessThanOrEqual(240);
   });
 });
 

@@ -7,7 +7,7 @@
  *
  * The campaign's total budget is a second cap across all its channels and days.
  */
-import type { BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+import type { Allocation, BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
 
 interface Lease {
   micros: number;
@@ -22,7 +22,11 @@ interface KeyState {
 
 interface CampaignState {
   totalSpent: number;
+  /** day → spend on every key of that day. */
+  readonly daySpent: Map<string, number>;
   readonly keys: Map<string, KeyState>;
+  /** day → floating-pool split. */
+  readonly allocations: Map<string, Allocation>;
 }
 
 export class MemoryBudgetStore implements BudgetStore {
@@ -32,9 +36,16 @@ export class MemoryBudgetStore implements BudgetStore {
     const campaign = this.#campaign(key.campaignId);
     const state = this.#key(campaign, key);
     let campaignLeased = 0;
-    for (const ks of campaign.keys.values()) campaignLeased += liveLeases(ks, nowMs);
+    let dayLeased = 0;
+    const daySuffix = `:${key.day}`;
+    for (const [id, ks] of campaign.keys) {
+      const live = liveLeases(ks, nowMs);
+      campaignLeased += live;
+      if (id.endsWith(daySuffix)) dayLeased += live;
+    }
     const keyLeased = liveLeases(state, nowMs);
-    const available = Math.min(caps.dailyMicros - state.spent - keyLeased, caps.totalMicros - campaign.totalSpent - campaignLeased);
+    let available = Math.min(caps.dailyMicros - state.spent - keyLeased, caps.totalMicros - campaign.totalSpent - campaignLeased);
+    if (caps.campaignDayMicros !== undefined) available = Math.min(available, caps.campaignDayMicros - (campaign.daySpent.get(key.day) ?? 0) - dayLeased);
     const granted = Math.max(0, Math.min(Math.floor(wantMicros), Math.floor(available)));
     let lease = state.leases.get(instanceId);
     if (lease === undefined) {
@@ -54,6 +65,7 @@ export class MemoryBudgetStore implements BudgetStore {
     state.notices.add(noticeId);
     state.spent += spentMicros;
     campaign.totalSpent += spentMicros;
+    campaign.daySpent.set(key.day, (campaign.daySpent.get(key.day) ?? 0) + spentMicros);
     const lease = state.leases.get(instanceId);
     if (lease !== undefined && lease.expiresAt > nowMs) lease.micros = Math.max(0, lease.micros - spentMicros);
     return true;
@@ -67,10 +79,23 @@ export class MemoryBudgetStore implements BudgetStore {
     return this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.spent ?? 0;
   }
 
+  async allocation(campaignId: string, day: string): Promise<Allocation | undefined> {
+    return this.#campaigns.get(campaignId)?.allocations.get(day);
+  }
+
+  async proposeAllocation(campaignId: string, day: string, proposed: Allocation): Promise<Allocation> {
+    const allocations = this.#campaign(campaignId).allocations;
+    const have = allocations.get(day);
+    if (have !== undefined && have.period >= proposed.period) return have;
+    const stored = { period: proposed.period, weights: { ...proposed.weights } };
+    allocations.set(day, stored);
+    return stored;
+  }
+
   #campaign(id: string): CampaignState {
     let c = this.#campaigns.get(id);
     if (c === undefined) {
-      c = { totalSpent: 0, keys: new Map() };
+      c = { totalSpent: 0, daySpent: new Map(), keys: new Map(), allocations: new Map() };
       this.#campaigns.set(id, c);
     }
     return c;

@@ -2,13 +2,14 @@
  * The budget ledger with leases on Redis: the accounting of memory/budgets.ts done atomically by Lua on
  * one campaign's keys (one hash tag, so one Cluster slot), shared by every bidder instance.
  *
- *   bud:{c}                "s:<ch>:<day>" spent on the key, "total" spent on the campaign
+ *   bud:{c}                "s:<ch>:<day>" spent on the key, "d:<day>" on the campaign that day,
+ *                          "total" spent on the campaign, "a:<day>" the floating-pool allocation
  *   bud:{c}:l              "<ch>:<day>:<instance>" → "<micros>:<expiresAtMs>"   live leases only
  *   bud:{c}:n:<ch>:<day>   settled notice ids (idempotency), TTL 3 days
  *
  * Lease expiry compares with the caller's `nowMs`, like the memory store.
  */
-import type { BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+import type { Allocation, BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
 import { assertReady } from './connection.js';
 import { budgetField, type KeySchema } from './keys.js';
 import type { RedisClient } from './scripts.js';
@@ -38,6 +39,8 @@ export class RedisBudgetStore implements BudgetStore {
       capArg(caps.totalMicros),
       Math.round(ttlMs),
       Math.floor(nowMs),
+      capArg(caps.campaignDayMicros ?? Infinity),
+      key.day,
     );
     return { grantedMicros: granted, spentMicros: spent, leaseMicros: lease };
   }
@@ -46,7 +49,7 @@ export class RedisBudgetStore implements BudgetStore {
     assertReady(this.#client);
     const k = this.#keys;
     // HINCRBY takes integers; callers already pass whole micros (ports.ts), rounding only guards the type.
-    const fresh = await this.#client.pgSettle(k.budget(key.campaignId), k.leases(key.campaignId), k.notices(key), budgetField(key), instanceId, noticeId, Math.round(spentMicros), Math.floor(nowMs), kNoticeSetTtlMs);
+    const fresh = await this.#client.pgSettle(k.budget(key.campaignId), k.leases(key.campaignId), k.notices(key), budgetField(key), instanceId, noticeId, Math.round(spentMicros), Math.floor(nowMs), kNoticeSetTtlMs, key.day);
     return fresh === 1;
   }
 
@@ -55,11 +58,28 @@ export class RedisBudgetStore implements BudgetStore {
     await this.#client.hdel(this.#keys.leases(key.campaignId), `${budgetField(key)}:${instanceId}`);
   }
 
+  async allocation(campaignId: string, day: string): Promise<Allocation | undefined> {
+    assertReady(this.#client);
+    const v = await this.#client.hget(this.#keys.budget(campaignId), `a:${day}`);
+    return v === null ? undefined : decodeAllocation(v);
+  }
+
+  async proposeAllocation(campaignId: string, day: string, proposed: Allocation): Promise<Allocation> {
+    assertReady(this.#client);
+    const v = await this.#client.pgProposeAllocation(this.#keys.budget(campaignId), `a:${day}`, proposed.period, `${proposed.period}|${JSON.stringify(proposed.weights)}`);
+    return decodeAllocation(v);
+  }
+
   async spent(key: BudgetKey): Promise<number> {
     assertReady(this.#client);
     const v = await this.#client.hget(this.#keys.budget(key.campaignId), `s:${budgetField(key)}`);
     return v === null ? 0 : Number(v);
   }
+}
+
+function decodeAllocation(v: string): Allocation {
+  const sep = v.indexOf('|');
+  return { period: Number(v.slice(0, sep)), weights: JSON.parse(v.slice(sep + 1)) as Record<string, number> };
 }
 
 /** −1 stands for "no cap": Lua 5.1's tonumber cannot be trusted with "inf". */

@@ -11,17 +11,19 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
  * takeLease. KEYS: bud, leases. ARGV: field (`<ch>:<day>`), instance, want, daily cap (−1 = none),
- * total cap (−1 = none), ttlMs, nowMs. Returns {granted, spent on key, this instance's lease}.
+ * total cap (−1 = none), ttlMs, nowMs, campaign-day cap (−1 = none), day. Returns {granted, spent on key,
+ * this instance's lease}. The campaign-day cap counts the `d:<day>` spend and every live lease of that day.
  * Expired leases are deleted as the sum is taken, so the leases hash holds only live ones.
  */
 const kTakeLease = `
 local kd, inst = ARGV[1], ARGV[2]
 local want, daily, total = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ttl, now = tonumber(ARGV[6]), tonumber(ARGV[7])
+local dayCap, dayTag = tonumber(ARGV[8]), ':' .. ARGV[9] .. ':'
 local spent = tonumber(redis.call('HGET', KEYS[1], 's:' .. kd) or '0')
 local totalSpent = tonumber(redis.call('HGET', KEYS[1], 'total') or '0')
 local mine, prefix = kd .. ':' .. inst, kd .. ':'
-local keyLeased, campaignLeased, own = 0, 0, 0
+local keyLeased, campaignLeased, dayLeased, own = 0, 0, 0, 0
 local all = redis.call('HGETALL', KEYS[2])
 for i = 1, #all, 2 do
   local v = all[i + 1]
@@ -32,12 +34,14 @@ for i = 1, #all, 2 do
   else
     campaignLeased = campaignLeased + micros
     if string.sub(all[i], 1, #prefix) == prefix then keyLeased = keyLeased + micros end
+    if string.find(all[i], dayTag, 1, true) then dayLeased = dayLeased + micros end
     if all[i] == mine then own = micros end
   end
 end
 local avail = math.huge
 if daily >= 0 then avail = daily - spent - keyLeased end
 if total >= 0 then avail = math.min(avail, total - totalSpent - campaignLeased) end
+if dayCap >= 0 then avail = math.min(avail, dayCap - tonumber(redis.call('HGET', KEYS[1], 'd:' .. ARGV[9]) or '0') - dayLeased) end
 local granted = math.max(0, math.min(math.floor(want), math.floor(avail)))
 own = own + granted
 redis.call('HSET', KEYS[2], mine, string.format('%d:%d', own, now + ttl))
@@ -49,7 +53,7 @@ return {granted, spent, own}
 `;
 
 /**
- * settle. KEYS: bud, leases, notices. ARGV: field, instance, noticeId, spent, nowMs, notice-set ttlMs.
+ * settle. KEYS: bud, leases, notices. ARGV: field, instance, noticeId, spent, nowMs, notice-set ttlMs, day.
  * Returns 1, or 0 for a notice already settled. Charges the instance's live lease so spend is not counted
  * twice against the cap (once as lease, once as spend).
  */
@@ -58,6 +62,7 @@ if redis.call('SADD', KEYS[3], ARGV[3]) == 0 then return 0 end
 redis.call('PEXPIRE', KEYS[3], ARGV[6])
 redis.call('HINCRBY', KEYS[1], 's:' .. ARGV[1], ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'total', ARGV[4])
+redis.call('HINCRBY', KEYS[1], 'd:' .. ARGV[7], ARGV[4])
 local f = ARGV[1] .. ':' .. ARGV[2]
 local v = redis.call('HGET', KEYS[2], f)
 if v then
@@ -68,6 +73,20 @@ if v then
   end
 end
 return 1
+`;
+
+/**
+ * proposeAllocation. KEYS: bud. ARGV: field (`a:<day>`), period, encoded allocation (`<period>|<json>`).
+ * Stores it unless the field holds the same or a later period; returns what the field holds afterwards.
+ */
+const kProposeAllocation = `
+local have = redis.call('HGET', KEYS[1], ARGV[1])
+if have then
+  local sep = string.find(have, '|', 1, true)
+  if tonumber(string.sub(have, 1, sep - 1)) >= tonumber(ARGV[2]) then return have end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return ARGV[3]
 `;
 
 /** Extends a key's server TTL to `untilMs − now` when that is later than what it has (GC only). */
@@ -170,6 +189,7 @@ type Arg = string | number;
 export interface ScriptCommands {
   pgTakeLease(bud: string, leases: string, ...argv: Arg[]): Promise<[number, number, number]>;
   pgSettle(bud: string, leases: string, notices: string, ...argv: Arg[]): Promise<number>;
+  pgProposeAllocation(bud: string, ...argv: Arg[]): Promise<string>;
   pgAddSegments(seg: string, ...argv: Arg[]): Promise<number>;
   pgRecordImpression(fq: string, ...argv: Arg[]): Promise<number>;
 }
@@ -185,6 +205,7 @@ export type RedisClient = (Redis | Cluster) & ScriptCommands;
 export function defineScripts(client: Redis | Cluster): RedisClient {
   client.defineCommand('pgTakeLease', { numberOfKeys: 2, lua: kTakeLease });
   client.defineCommand('pgSettle', { numberOfKeys: 3, lua: kSettle });
+  client.defineCommand('pgProposeAllocation', { numberOfKeys: 1, lua: kProposeAllocation });
   client.defineCommand('pgAddSegments', { numberOfKeys: 1, lua: kAddSegments });
   client.defineCommand('pgRecordImpression', { numberOfKeys: 1, lua: kRecordImpression });
   client.defineCommand('pgLoadProfiles', { lua: kLoadProfiles });

@@ -180,6 +180,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await s.budgets.spent({ campaignId: 'none', channelId: 'x', day: '2026-01-01' })).toBe(0);
         expect((await s.budgets.takeLease({ ...key, day: '2026-11-25' }, 'i1', 100, { dailyMicros: 1000, totalMicros: 120 }, 1_000, T)).grantedMicros).toBe(90);
       });
+      it('the campaign-day cap holds across channels and exploration keys, per day, counting spend and live leases', async () => {
+        const caps = { dailyMicros: 800, totalMicros: Infinity, campaignDayMicros: 1000 };
+        const keyX: BudgetKey = { ...key, channelId: 'chA~x' };
+        expect((await s.budgets.takeLease(key, 'i1', 600, caps, 60_000, T)).grantedMicros).toBe(600);
+        expect((await s.budgets.takeLease(keyB, 'i2', 600, caps, 60_000, T)).grantedMicros).toBe(400);
+        expect((await s.budgets.takeLease(keyX, 'i1', 100, caps, 60_000, T)).grantedMicros).toBe(0);
+        // Spend charged to a lease does not count twice; settled spend counts after the lease expires.
+        await s.budgets.settle(key, 'i1', 'n1', 300, T + 1);
+        expect((await s.budgets.takeLease(keyX, 'i1', 100, caps, 60_000, T + 2)).grantedMicros).toBe(0);
+        expect((await s.budgets.takeLease(keyX, 'i1', 500, caps, 60_000, T + 60_001)).grantedMicros).toBe(500);
+        expect((await s.budgets.takeLease(keyB, 'i2', 500, caps, 60_000, T + 60_002)).grantedMicros).toBe(200);
+        // Another day of the same campaign is a budget of its own.
+        expect((await s.budgets.takeLease({ ...key, day: '2026-11-24' }, 'i1', 900, caps, 60_000, T + 60_003)).grantedMicros).toBe(800);
+      });
+      it('keeps the first allocation proposed for a period; later periods replace it', async () => {
+        expect(await s.budgets.allocation('camp', '2026-11-23')).toBeUndefined();
+        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.6, chB: 0.4 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.1, chB: 0.9 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 4, weights: { chA: 0.1, chB: 0.9 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 6, weights: { chA: 0.7, chB: 0.3 } })).toEqual({ period: 6, weights: { chA: 0.7, chB: 0.3 } });
+        expect(await s.budgets.allocation('camp', '2026-11-23')).toEqual({ period: 6, weights: { chA: 0.7, chB: 0.3 } });
+        expect(await s.budgets.allocation('camp', '2026-11-24')).toBeUndefined();
+      });
     });
 
     describe('dedup', () => {

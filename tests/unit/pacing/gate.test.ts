@@ -47,7 +47,7 @@ describe('pacing gate', () => {
   });
   it('even pacing refuses to run ahead of the day curve; asap does not', async () => {
     const early = Date.parse('2026-11-23T00:30:00Z');
-    const even = await setup({ budget: { daily: 10, channels: { ch1: 1 }, pacing: 'even' } }, early);
+    const even = await setup({ budget: { daily: 10, channels: { ch1: 1 }, pacing: 'even', exploration: 0 } }, early);
     // 30 min + 15 min lookahead of a 10-unit day = 0.3125 units = 312,500 micros.
     let ok = 0;
     for (let i = 0; i < 1000; i++) if (even.gate.tryReserve(even.c, 'ch1', 10_000, early) === 'ok') ok++;
@@ -84,5 +84,61 @@ describe('pacing gate', () => {
     expect(factors.slice(-20).filter((f) => f === 0).length).toBeGreaterThan(10);
     expect([...gate.signals()][0]!.signal).toBeLessThan(0.3);
   });
-});
 
+  describe('exploration reserve and the floating pool', () => {
+    const early = Date.parse('2026-11-23T00:30:00Z');
+    const budget = { daily: 10, channels: { ch1: 1 }, pacing: 'even', exploration: 0.1 };
+    const regular = (gate: PacingGate) => [...gate.remaining()].find((r) => r.pool === 'regular')!;
+    const explore = (gate: PacingGate) => [...gate.remaining()].find((r) => r.pool === 'exploration')!;
+
+    it('paces exploration along the day curve on an account of its own', async () => {
+      const { gate, c } = await setup({ budget }, early);
+      // 10% of 10 units, 45 minutes (30 + 15 lookahead) into the day: 31,250 micros at 1,000 a bid.
+      let ok = 0;
+      for (let i = 0; i < 1000; i++) if (gate.tryReserveExplore(c, 'ch1', 1_000, early) === 'ok') ok++;
+      expect(ok).toBe(31);
+      expect(gate.checkExplore(c, 'ch1', 1_000, early)).toBe('pacing');
+      expect(explore(gate)).toMatchObject({ channelId: 'ch1', capMicros: 1_000_000, reservedMicros: 31_000 });
+      expect(regular(gate).reservedMicros).toBe(0);
+      const none = await setup({ budget: { ...budget, exploration: 0 } }, early);
+      expect(none.gate.checkExplore(none.c, 'ch1', 1_000, early)).toBe('budget');
+    });
+    it('hands back to regular bidding what exploration has not used by its point on the curve', async () => {
+      const { gate, c, clock } = await setup({ budget }, midday);
+      // Noon, nothing explored: 10 − 1 reserved + 0.5 handed back.
+      expect(regular(gate).capMicros).toBe(9_500_000);
+      for (let i = 0; i < 300; i++) gate.tryReserveExplore(c, 'ch1', 1_000, clock.now());
+      clock.advance(5_001);
+      gate.check(c, 'ch1', 1, clock.now());
+      // 0.3 units explored: the hand-back falls to 0.2 (plus the curve's 5 seconds of progress).
+      expect(regular(gate).capMicros).toBeGreaterThanOrEqual(9_200_000);
+      expect(regular(gate).capMicros).toBeLessThan(9_200_100);
+      // End of the day: everything exploration did not commit.
+      clock.set(Date.parse('2026-11-23T23:59:59Z'));
+      gate.check(c, 'ch1', 1, clock.now());
+      expect(regular(gate).capMicros).toBeGreaterThan(9_690_000);
+    });
+    it('exploration spend settles against the exploration key, not the regular one', async () => {
+      const { gate, c, store, clock } = await setup({ budget }, midday);
+      expect(gate.tryReserveExplore(c, 'ch1', 2_000, clock.now())).toBe('ok');
+      const key = { campaignId: c.id, channelId: 'ch1~x', day: '2026-11-23' };
+      expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 2_000, 1_500)).toBe(true);
+      expect(await store.spent(key)).toBe(1_500);
+      expect(await store.spent({ ...key, channelId: 'ch1' })).toBe(0);
+      expect(explore(gate)).toMatchObject({ spentMicros: 1_500, reservedMicros: 0 });
+    });
+    it('a new floating-pool split moves the channel caps at once, keeping the account and its lease', async () => {
+      const { gate, c, clock } = await setup({ budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, floating: 0.4, exploration: 0, pacing: 'asap' } });
+      const before = gate.account(c, 'ch1', clock.now())!;
+      expect(before.capMicros).toBe(5_000_000);
+      gate.setAllocation(c.id, '2026-11-23', { ch1: 1, ch2: 0 });
+      expect(gate.account(c, 'ch1', clock.now())).toBe(before);
+      expect(before.capMicros).toBe(7_000_000);
+      expect(gate.account(c, 'ch2', clock.now())!.capMicros).toBe(3_000_000);
+      expect(gate.channelState(c, 'ch2', clock.now())).toEqual({ capMicros: 3_000_000, spentMicros: 0, signal: 1 });
+      // A split for another day does not apply.
+      gate.setAllocation(c.id, '2026-11-22', { ch1: 0, ch2: 1 });
+      expect(gate.account(c, 'ch1', clock.now())!.capMicros).toBe(5_000_000);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The floating-pool reallocator: every `interval` one instance of the fleet moves a bounded step of each
+ * campaign's floating pool toward the channel that returns the most per unit spent (allocation.ts), and
+ * every instance adopts the split the fleet agreed on.
+ *
+ * No leader election: a decision is stamped with its period (`floor(now / interval)`) and the store keeps
+ * the first proposal of each period (`proposeAllocation`), so whichever instance ticks first decides and
+ * the others read its split. Instances tick more often than the interval (`tick` is cheap: one store read
+ * per floating campaign) so a new split reaches the whole fleet within seconds. The store's campaign-day
+ * cap makes the moving caps safe: however stale an instance's split, the campaign's day cannot overspend.
+ *
+ * ROI comes from a `RoiSource` (the instance's RoiTracker): notices and clicks reach instances through the
+ * same load balancer, so each instance's value ÷ spend is a sample of the fleet's.
+ */
+import type { Campaign } from '../campaigns/model.js';
+import type { TimeZoneTable } from '../campaigns/time-zones.js';
+import type { RoiWindow } from '../roi/roi-tracker.js';
+import type { BudgetStore } from '../store/ports.js';
+import { baseWeights, reallocate, type ChannelView, type Move, type ReallocationOptions, type Weights } from './allocation.js';
+import type { PacingGate } from './gate.js';
+
+export interface RoiSource {
+  snapshot(campaignId: string, nowMs: number, window: RoiWindow): ReadonlyMap<string, { readonly spendMicros: number; readonly roi: number | undefined }>;
+}
+
+export interface ReallocatorOptions extends ReallocationOptions {
+  readonly intervalMs: number;
+  readonly window: RoiWindow;
+}
+
+export interface ReallocatorEvents {
+  /** A step this instance decided and the fleet adopted. */
+  onMove?(campaignId: string, move: Move): void;
+  /** The split now in force (after every tick), for metrics and reports. */
+  onAllocation?(campaignId: string, weights: Weights): void;
+}
+
+export class Reallocator {
+  readonly #store: BudgetStore;
+  readonly #gate: PacingGate;
+  readonly #zones: TimeZoneTable;
+  readonly #roi: RoiSource;
+  readonly #opts: ReallocatorOptions;
+  readonly #events: ReallocatorEvents;
+  #running: Promise<void> | undefined;
+
+  constructor(store: BudgetStore, gate: PacingGate, zones: TimeZoneTable, roi: RoiSource, opts: ReallocatorOptions, events: ReallocatorEvents = {}) {
+    this.#store = store;
+    this.#gate = gate;
+    this.#zones = zones;
+    this.#roi = roi;
+    this.#opts = opts;
+    this.#events = events;
+  }
+
+  /** Adopts the fleet's split for every floating campaign, deciding this period's step if nobody has yet. */
+  tick(campaigns: readonly Campaign[], nowMs: number): Promise<void> {
+    // A slow store must not pile ticks up: the one in flight covers this one.
+    this.#running ??= this.#tick(campaigns, nowMs).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #tick(campaigns: readonly Campaign[], nowMs: number): Promise<void> {
+    const period = Math.floor(nowMs / this.#opts.intervalMs);
+    await Promise.all(campaigns.filter((c) => c.active && c.floatingShare > 0 && c.channelShares.size > 1).map((c) => this.#campaign(c, period, nowMs)));
+  }
+
+  async #campaign(c: Campaign, period: number, nowMs: number): Promise<void> {
+    const day = this.#zones.at(c.timezone, nowMs).day;
+    const stored = await this.#store.allocation(c.id, day);
+    let weights: Weights = stored === undefined ? baseWeights(c) : sanitize(c, stored.weights);
+    if (stored === undefined || stored.period < period) {
+      const step = reallocate(c, weights, this.#views(c, nowMs), this.#opts);
+      const agreed = await this.#store.proposeAllocation(c.id, day, { period, weights: step.weights });
+      if (agreed.period === period && step.move !== undefined && agreed.weights[step.move.to] === step.weights[step.move.to]) this.#events.onMove?.(c.id, step.move);
+      weights = sanitize(c, agreed.weights);
+    }
+    this.#gate.setAllocation(c.id, day, weights);
+    this.#events.onAllocation?.(c.id, weights);
+  }
+
+  #views(c: Campaign, nowMs: number): ChannelView[] {
+    const roi = this.#roi.snapshot(c.id, nowMs, this.#opts.window);
+    const views: ChannelView[] = [];
+    for (const channelId of c.channelShares.keys()) {
+      const st = this.#gate.channelState(c, channelId, nowMs);
+      if (st === undefined) continue;
+      const r = roi.get(channelId);
+      views.push({ channelId, capMicros: st.capMicros, spentMicros: st.spentMicros, signal: st.signal, roi: r?.roi, windowSpendMicros: r?.spendMicros ?? 0 });
+    }
+    return views;
+  }
+}
+
+/**
+ * A stored split for today's config: channels the campaign no longer has drop out and the rest are
+ * renormalised; a split for a different set of channels (config edited mid-day) falls back to the base.
+ */
+function sanitize(c: Campaign, w: Weights): Weights {
+  let sum = 0;
+  for (const ch of c.channelShares.keys()) {
+    const v = w[ch];
+    if (v === undefined || !Number.isFinite(v) || v < 0) return baseWeights(c);
+    sum += v;
+  }
+  if (sum <= 0) return baseWeights(c);
+  return Object.fromEntries([...c.channelShares.keys()].map((ch) => [ch, w[ch]! / sum]));
+}

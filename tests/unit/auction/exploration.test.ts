@@ -1,0 +1,91 @@
+/**
+ * Exploration through the real bid path: a campaign whose segments the user is outside of, or whose
+ * pacing controller sits the auction out, bids on its exploration reserve — but never in place of a regular
+ * bid, never past a frequency cap or an excluded segment, and its notices settle against the reserve.
+ */
+import { describe, expect, it } from 'vitest';
+import { BidPath, type ChosenBid } from '../../../src/auction/bid-path.js';
+import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
+import { VirtualClock } from '../../../src/clock.js';
+import { bidderSchema, channelSchema, campaignSchema } from '../../../src/config/schema.js';
+import { buildSnapshot } from '../../../src/config/snapshot.js';
+import { verifyToken } from '../../../src/notices/token.js';
+import { PacingGate } from '../../../src/pacing/gate.js';
+import { ScoringService } from '../../../src/scoring/index.js';
+import type { Profile } from '../../../src/store/ports.js';
+import { MemoryBudgetStore } from '../../../src/store/memory/budgets.js';
+import { imp, request, banner, user } from '../../helpers/requests.js';
+
+const T = Date.parse('2026-11-23T12:00:00Z');
+const modelsDir = new URL('../../../config/models', import.meta.url).pathname;
+
+function campaignCfg(id: string, cpm: number, over: Record<string, unknown> = {}) {
+  return campaignSchema.parse({
+    id,
+    advertiser: 'a',
+    adomain: ['a.example'],
+    budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap', exploration: 0.1 },
+    bid: { strategy: 'fixed_cpm', cpm },
+    creatives: [{ id: `${id}-cr`, format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://a.example/' }],
+    ...over,
+  });
+}
+
+async function setup(campaigns: ReturnType<typeof campaignCfg>[], profile: Profile | undefined) {
+  const clock = new VirtualClock(T);
+  const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'test' }] } });
+  const snap = buildSnapshot({ dir: '.', bidder, channels: [channelSchema.parse({ id: 'ex', name: 'ex' })], campaigns, texts: new Map() }, 1, T, {});
+  const zones = new TimeZoneTable();
+  const store = new MemoryBudgetStore();
+  const gate = new PacingGate(store, clock, zones, { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+  await gate.warm(snap.campaigns);
+  const scoring = await ScoringService.create({ mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 } }, { clock });
+  const bidPath = new BidPath({
+    clock,
+    gate,
+    zones,
+    instanceId: 'i1',
+    scoring,
+    privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }),
+    profiles: { lookup: async () => ({ profile, outcome: profile === undefined ? 'unknown' : 'hit' }) },
+    idKeys: () => ['uid:u1'],
+  });
+  const run = async (): Promise<readonly ChosenBid[]> => {
+    const out = await bidPath.run(request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })], user: user('u1') }), snap, snap.channels.get('ex')!, T + 80);
+    return out.bid ? out.chosen : [];
+  };
+  const explored = (b: ChosenBid) => verifyToken(new URL(b.bid.nurl!).searchParams.get('t')!, snap.noticeKeys, T, 3600);
+  return { run, explored, gate, scoring };
+}
+
+const person = (segments: string[], frequency: Record<string, number> = {}): Profile => ({ personId: 'p1', segments: new Set(segments), frequency: new Map(Object.entries(frequency)) }) as Profile;
+
+describe('exploration bids', () => {
+  it('a user outside the targeted segments gets an exploration bid, marked in the token', async () => {
+    const s = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } } })], person(['sports']));
+    const chosen = await s.run();
+    expect(chosen).toHaveLength(1);
+    const v = s.explored(chosen[0]!);
+    expect(v.ok && v.claims.explore).toBe(true);
+    expect([...s.gate.remaining()].find((r) => r.pool === 'exploration')!.reservedMicros).toBeGreaterThan(0);
+    expect([...s.gate.remaining()].find((r) => r.pool === 'regular')!.reservedMicros).toBe(0);
+    await s.scoring.close();
+  });
+  it('a regular bid always wins over exploration, even a cheaper one', async () => {
+    const s = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
+    const chosen = await s.run();
+    expect(chosen.map((b) => b.campaign.id)).toEqual(['plain']);
+    const v = s.explored(chosen[0]!);
+    expect(v.ok && v.claims.explore).toBeUndefined();
+    await s.scoring.close();
+  });
+  it('never explores past a frequency cap, into an excluded segment, or without a reserve', async () => {
+    const capped = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, frequencyCaps: [{ count: 1, window: 3600 }] })], person(['sports'], { 'seg:3600': 1 }));
+    expect(await capped.run()).toHaveLength(0);
+    const excluded = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'], exclude: ['customers'] } } })], person(['customers']));
+    expect(await excluded.run()).toHaveLength(0);
+    const none = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap', exploration: 0 } })], person(['sports']));
+    expect(await none.run()).toHaveLength(0);
+    for (const s of [capped, excluded, none]) await s.scoring.close();
+  });
+});
