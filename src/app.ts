@@ -164,6 +164,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       onLoss: (c, _code, clearingCpmMicros) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros)),
       onClick: (c) => {
         scoring.onClick(noticeInput(c));
+        store.budgets.addResults({ campaignId: c.campaignId, channelId: c.channelId, day: c.day }, 1, 0, 0).catch((err: unknown) => logger.warn({ err }, 'click not credited for ROI'));
         roi.click(c.campaignId, c.channelId, clock.now());
       },
       onClickStoreError: (err) => logger.warn({ err }, 'click not recorded for attribution'),
@@ -186,6 +187,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
         metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros / 1e6);
         if (click === undefined) return;
         roi.conversion(click.campaignId, click.channelId, conv.valueMicros, conv.nowMs);
+        const tz = config.current.campaignsById.get(click.campaignId)?.timezone;
+        if (tz !== undefined) {
+          const key = { campaignId: click.campaignId, channelId: click.channelId, day: zones.at(tz, conv.nowMs).day };
+          store.budgets.addResults(key, 0, 1, conv.valueMicros).catch((err: unknown) => logger.warn({ err }, 'conversion not credited for ROI'));
+        }
         const input = { campaign: config.current.campaignsById.get(click.campaignId)?.scoring, campaignId: click.campaignId, auctionId: click.auctionId, impId: click.impId };
         scoring.onConversion({ ...input, channelId: click.channelId, personId: click.personId, nowMs: conv.nowMs }, conv.valueMicros);
       },
@@ -294,13 +300,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     store.budgets,
     gate,
     zones,
-    roi,
-    { intervalMs: rc.interval * 1000, step: rc.step, minRatio: rc.minRatio, minSpend: rc.minSpend, window: rc.window },
+    { intervalMs: rc.interval * 1000, step: rc.step, minRatio: rc.minRatio, confidence: rc.confidence, minSpend: rc.minSpend },
     {
       onMove: (campaignId, m) => {
-        metrics.reallocations.labels(campaignId, m.from, m.to).inc();
+        metrics.reallocations.labels(campaignId, m.from, m.to, m.reason).inc();
         metrics.reallocationMoved.labels(campaignId, m.from, m.to).inc(m.fraction);
-        logger.info({ campaign: campaignId, from: m.from, to: m.to, fraction: m.fraction }, 'floating budget moved');
+        logger.info({ campaign: campaignId, from: m.from, to: m.to, fraction: m.fraction, reason: m.reason, roiFrom: m.roiFrom, roiTo: m.roiTo }, 'floating budget moved');
       },
       onAllocation: (campaignId, weights) => {
         for (const [ch, w] of Object.entries(weights)) metrics.floatingWeight.labels(campaignId, ch).set(w);

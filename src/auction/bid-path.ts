@@ -233,8 +233,8 @@ export class BidPath implements ProfileResolver {
           if (status === ScoreStatus.Ok) order.push(i);
           else noteReason(ctx, status === ScoreStatus.BelowFloor ? 'below_floor' : status === ScoreStatus.Holdout ? 'holdout' : 'scoring');
         }
-        // Regular candidates by price, then the exploration candidate: it bids only if none of them can.
-        order.sort((a, b) => Number(added[a]!.explore) - Number(added[b]!.explore) || batch.priceMicros(b) - batch.priceMicros(a));
+        // By price, the exploration candidate among them (it is a bid like any other, on another budget).
+        order.sort((a, b) => batch.priceMicros(b) - batch.priceMicros(a));
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);

@@ -4,10 +4,11 @@
  * first. Stops when every campaign still ahead has a bound no higher than the worst candidate kept.
  * Campaigns that need the user's profile are set aside (`pending`) when the profile is not known yet.
  *
- * Exploration: a campaign the strategy would not bid with here — the user is outside its targeted
- * segments, or its pacing controller sat this auction out — may still be kept as the imp's one
- * exploration candidate when its exploration reserve has room (gate.checkExplore). It bids only if no
- * regular candidate does, so exploration never displaces a regular bid.
+ * Exploration: a bid the strategy would not make here — the user is outside the campaign's targeted
+ * segments, its pacing controller sat this auction out, or the controller is holding its bid down — may be
+ * made on the campaign's exploration reserve instead, when the reserve has room at its point on the day's
+ * curve (gate.checkExplore): one such candidate per imp, bidding the unpaced value. It competes on price
+ * with the regular candidates like any bid; the reserve's own pacing bounds how much it takes.
  */
 import type { Bitset } from '../campaigns/bitset.js';
 import { matchCreative, matchDeal } from '../campaigns/creative-match.js';
@@ -164,10 +165,11 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
     const pacing = gate === 'ok' ? ctx.gate.factor(c, ctx.channel.id, ctx.nowMs) : 0;
     if (pacing > 0) {
       out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
-      return;
+      if (pacing >= 1 || out.explore !== undefined || c.explorationShare <= 0) return;
+    } else {
+      noteReason(ctx, gate === 'ok' ? 'pacing' : gate);
+      if (out.explore !== undefined || c.explorationShare <= 0) return;
     }
-    noteReason(ctx, gate === 'ok' ? 'pacing' : gate);
-    if (out.explore !== undefined || c.explorationShare <= 0) return;
   }
   if (ctx.gate.checkExplore(c, ctx.channel.id, least, ctx.nowMs) === 'ok') out.explore = { campaign: c, creative, deal, floorMicros: floor, pacing: 1, explore: true };
 }

@@ -80,15 +80,16 @@ export const bidderSchema = z.strictObject({
       horizon: duration.default(1800),
       /**
        * The floating-pool reallocator: every `interval` it moves at most `step` of each campaign's floating
-       * pool from its worst- to its best-ROI channel (over the trailing `window`), when the best returns at
-       * least `minRatio` times the worst and each has spent `minSpend` of its day's cap in the window.
+       * pool from its worst- to its best-ROI channel (the day so far, fleet-wide), when the best returns at
+       * least `minRatio` times the worst, the gap is `confidence` standard errors wide (ROI counts clicks or
+       * conversions), and each has spent `minSpend` of its day's cap.
        */
       reallocation: z
         .strictObject({
           interval: duration.default(300),
           step: z.number().gt(0).max(1).default(0.1),
-          window: z.enum(['1h', '24h']).default('1h'),
           minRatio: z.number().min(1).default(1.2),
+          confidence: z.number().min(0).default(2),
           minSpend: z.number().min(0).max(1).default(0.01),
         })
         .prefault({}),

@@ -10,8 +10,8 @@
  *
  * `reallocate` is one bounded step, pure: from the worst-ROI channel to the best, at most `step` of the
  * floating pool, never below what the giving channel has already spent, and only toward a channel whose
- * pacing controller is holding it back (more budget there would be spent, not left over). ROI needs
- * spend in the window on both sides (`minSpend` of the cap), so one lucky click does not move money.
+ * pacing controller is holding it back (more budget there would be spent, not left over), and only when
+ * the ROI difference is larger than its statistical noise.
  */
 import type { Campaign } from '../campaigns/model.js';
 
@@ -40,19 +40,24 @@ export interface ReallocationOptions {
   readonly step: number;
   /** The best channel's ROI must be at least this multiple of the worst's. */
   readonly minRatio: number;
-  /** Spend in the ROI window a channel needs to take part, as a fraction of its cap. */
+  /** The day's spend a channel needs to take part, as a fraction of its cap. */
   readonly minSpend: number;
+  /** How many standard errors apart the two ROIs' logs must be (see `reallocate`). */
+  readonly confidence: number;
 }
 
 export interface ChannelView {
   readonly channelId: string;
   readonly capMicros: number;
+  /** The day's spend on the channel, all pools, all instances. */
   readonly spentMicros: number;
-  /** Value ÷ spend over the window; undefined without spend. */
-  readonly roi: number | undefined;
-  readonly windowSpendMicros: number;
+  /** The day's value returned (conversion value, or clicks × click value) and the events behind it. */
+  readonly valueMicros: number;
+  readonly events: number;
   /** The pacing controller's signal (< 1: it is holding spend back, so the channel could use more). */
   readonly signal: number;
+  /** Spend the target curve calls for by now. */
+  readonly targetMicros: number;
 }
 
 export interface Move {
@@ -60,26 +65,68 @@ export interface Move {
   readonly to: string;
   /** Fraction of the floating pool moved. */
   readonly fraction: number;
+  /** `roi`: toward the better return; `delivery`: away from a channel that cannot spend what it has. */
+  readonly reason: 'roi' | 'delivery';
+  /** The two channels' ROI estimates when the step was decided on them (undefined for delivery steps). */
+  readonly roiFrom?: number;
+  readonly roiTo?: number;
 }
 
+/** Behind its curve by this share of its cap with the controller wide open: the channel cannot spend more. */
+const kStuckGap = 0.02;
+
+/**
+ * One bounded step. ROI per channel is value ÷ spend with half an event of the campaign's mean event value
+ * added (so a channel without events yet is "low", not zero or undefined). Clicks and conversions are
+ * counts, so ln ROI has a standard error of about 1/√events: the step is taken only when the best and worst
+ * channels' ln ROI differ by `confidence` standard errors (and by `minRatio`), which keeps a few lucky clicks
+ * from moving money while a real 2× difference shows within hours at realistic volumes.
+ */
 export function reallocate(c: Campaign, weights: Weights, channels: readonly ChannelView[], opts: ReallocationOptions): { readonly weights: Weights; readonly move: Move | undefined } {
   const poolMicros = c.dailyBudgetMicros * c.floatingShare;
   if (poolMicros <= 0) return { weights, move: undefined };
+  // Delivery first: floating budget a channel cannot spend (controller wide open, still behind its curve)
+  // goes to the channel with the most headroom, whatever the ROI — unspent budget returns nothing.
+  let stuck: ChannelView | undefined;
+  let able: ChannelView | undefined;
+  for (const ch of channels) {
+    if (ch.signal >= 0.99 && ch.spentMicros < ch.targetMicros - kStuckGap * ch.capMicros && (weights[ch.channelId] ?? 0) > 0) stuck ??= ch;
+    if (ch.signal < 0.95 && (able === undefined || ch.signal < able.signal)) able = ch;
+  }
+  if (stuck !== undefined && able !== undefined) {
+    const fraction = Math.min(opts.step, givable(weights, stuck, poolMicros));
+    if (fraction > 1e-9) return { weights: shift(weights, stuck.channelId, able.channelId, fraction), move: { from: stuck.channelId, to: able.channelId, fraction, reason: 'delivery' } };
+  }
+  let value = 0;
+  let events = 0;
+  for (const ch of channels) ((value += ch.valueMicros), (events += ch.events));
+  if (events === 0) return { weights, move: undefined };
+  const unit = value / events;
   let best: ChannelView | undefined;
   let worst: ChannelView | undefined;
+  let bestRoi = 0;
+  let worstRoi = 0;
   for (const ch of channels) {
-    if (ch.roi === undefined || ch.windowSpendMicros < opts.minSpend * ch.capMicros) continue;
-    if (best === undefined || ch.roi > best.roi!) best = ch;
-    if (worst === undefined || ch.roi < worst.roi!) worst = ch;
+    if (ch.spentMicros <= 0 || ch.spentMicros < opts.minSpend * ch.capMicros) continue;
+    const roi = (ch.valueMicros + 0.5 * unit) / ch.spentMicros;
+    if (best === undefined || roi > bestRoi) ((best = ch), (bestRoi = roi));
+    if (worst === undefined || roi < worstRoi) ((worst = ch), (worstRoi = roi));
   }
   if (best === undefined || worst === undefined || best === worst) return { weights, move: undefined };
-  if (best.roi! <= 0 || best.roi! < opts.minRatio * worst.roi!) return { weights, move: undefined };
+  const gap = Math.log(bestRoi / worstRoi);
+  const se = Math.sqrt(1 / (best.events + 0.5) + 1 / (worst.events + 0.5));
+  if (gap < Math.log(opts.minRatio) || gap < opts.confidence * se) return { weights, move: undefined };
   if (best.signal >= 0.95) return { weights, move: undefined };
-  const have = weights[worst.channelId] ?? 0;
-  // What the giving channel has not spent yet is all it can give; its base part is not the pool's.
-  const unspentFloat = Math.max(0, Math.min(have * poolMicros, worst.capMicros - worst.spentMicros) / poolMicros);
-  const fraction = Math.min(opts.step, unspentFloat);
+  const fraction = Math.min(opts.step, givable(weights, worst, poolMicros));
   if (fraction <= 1e-9) return { weights, move: undefined };
-  const next = { ...weights, [worst.channelId]: have - fraction, [best.channelId]: (weights[best.channelId] ?? 0) + fraction };
-  return { weights: next, move: { from: worst.channelId, to: best.channelId, fraction } };
+  return { weights: shift(weights, worst.channelId, best.channelId, fraction), move: { from: worst.channelId, to: best.channelId, fraction, reason: 'roi', roiFrom: worstRoi, roiTo: bestRoi } };
+}
+
+/** What a channel can give, as a fraction of the pool: its floating part, but nothing already spent. */
+function givable(weights: Weights, ch: ChannelView, poolMicros: number): number {
+  return Math.max(0, Math.min((weights[ch.channelId] ?? 0) * poolMicros, ch.capMicros - ch.spentMicros) / poolMicros);
+}
+
+function shift(weights: Weights, from: string, to: string, fraction: number): Weights {
+  return { ...weights, [from]: (weights[from] ?? 0) - fraction, [to]: (weights[to] ?? 0) + fraction };
 }

@@ -22,7 +22,7 @@
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
-import type { BudgetKey, BudgetStore } from '../store/ports.js';
+import { kExploreSuffix, type BudgetKey, type BudgetStore } from '../store/ports.js';
 import { BudgetAccount } from './budget-account.js';
 import { channelCapMicros, exploreCapMicros, type Weights } from './allocation.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type AdaptivePacerOptions, type Pacer } from './controller.js';
@@ -57,8 +57,7 @@ export interface PacingEvents {
 const kDone: Promise<void> = Promise.resolve();
 /** How often an account's cap is recomputed (allocation, exploration hand-back). */
 const kCapRefreshMs = 5_000;
-/** Suffix of a channel's exploration account in the store (`~` cannot appear in a channel id). */
-export const kExploreSuffix = '~x';
+export { kExploreSuffix };
 /** How far ahead of its target curve a controller aims (see `factor`). */
 const kLeadMs = 10 * 60_000;
 
@@ -318,13 +317,17 @@ export class PacingGate {
    * A channel's day as the reallocator needs it: its cap (regular + exploration), what is spent on it (both
    * pools, as this instance knows it) and the controller's signal (1 when no controller has run).
    */
-  channelState(c: Campaign, channelId: string, nowMs: number): { readonly capMicros: number; readonly spentMicros: number; readonly signal: number } | undefined {
+  channelState(c: Campaign, channelId: string, nowMs: number): { readonly capMicros: number; readonly spentMicros: number; readonly targetMicros: number; readonly signal: number } | undefined {
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return undefined;
     const x = this.#exploreAccount(c, channelId, nowMs);
+    const capMicros = channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!;
+    const local = this.#zones.at(c.timezone, nowMs);
+    const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
     return {
-      capMicros: channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!,
+      capMicros,
       spentMicros: acct.spentMicros + (x?.spentMicros ?? 0),
+      targetMicros: capMicros * due,
       signal: this.#pacers.get(c.id)?.get(channelId)?.signal ?? 1,
     };
   }
@@ -333,12 +336,7 @@ export class PacingGate {
   *pacing(campaigns: readonly Campaign[], nowMs: number): Generator<{ readonly campaignId: string; readonly channelId: string; readonly capMicros: number; readonly spentMicros: number; readonly targetMicros: number; readonly signal: number }> {
     for (const c of campaigns) {
       if (!c.active) continue;
-      const local = this.#zones.at(c.timezone, nowMs);
-      for (const channelId of c.channelShares.keys()) {
-        const st = this.channelState(c, channelId, nowMs)!;
-        const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
-        yield { campaignId: c.id, channelId, ...st, targetMicros: st.capMicros * due };
-      }
+      for (const channelId of c.channelShares.keys()) yield { campaignId: c.id, channelId, ...this.channelState(c, channelId, nowMs)! };
     }
   }
 

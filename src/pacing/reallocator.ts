@@ -9,23 +9,19 @@
  * per floating campaign) so a new split reaches the whole fleet within seconds. The store's campaign-day
  * cap makes the moving caps safe: however stale an instance's split, the campaign's day cannot overspend.
  *
- * ROI comes from a `RoiSource` (the instance's RoiTracker): notices and clicks reach instances through the
- * same load balancer, so each instance's value ÷ spend is a sample of the fleet's.
+ * ROI is the fleet's, from the store: the day's spend per channel (the budget keys) and the clicks,
+ * conversions and value credited to it (`addResults`, by every instance's notice and conversion handlers).
+ * Day to date rather than a sliding hour: at the volumes of one campaign × channel an hour holds too few
+ * clicks to tell channels apart, and the day resets at the campaign's midnight with the budgets.
  */
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
-import type { RoiWindow } from '../roi/roi-tracker.js';
 import type { BudgetStore } from '../store/ports.js';
 import { baseWeights, reallocate, type ChannelView, type Move, type ReallocationOptions, type Weights } from './allocation.js';
 import type { PacingGate } from './gate.js';
 
-export interface RoiSource {
-  snapshot(campaignId: string, nowMs: number, window: RoiWindow): ReadonlyMap<string, { readonly spendMicros: number; readonly roi: number | undefined }>;
-}
-
 export interface ReallocatorOptions extends ReallocationOptions {
   readonly intervalMs: number;
-  readonly window: RoiWindow;
 }
 
 export interface ReallocatorEvents {
@@ -39,16 +35,14 @@ export class Reallocator {
   readonly #store: BudgetStore;
   readonly #gate: PacingGate;
   readonly #zones: TimeZoneTable;
-  readonly #roi: RoiSource;
   readonly #opts: ReallocatorOptions;
   readonly #events: ReallocatorEvents;
   #running: Promise<void> | undefined;
 
-  constructor(store: BudgetStore, gate: PacingGate, zones: TimeZoneTable, roi: RoiSource, opts: ReallocatorOptions, events: ReallocatorEvents = {}) {
+  constructor(store: BudgetStore, gate: PacingGate, zones: TimeZoneTable, opts: ReallocatorOptions, events: ReallocatorEvents = {}) {
     this.#store = store;
     this.#gate = gate;
     this.#zones = zones;
-    this.#roi = roi;
     this.#opts = opts;
     this.#events = events;
   }
@@ -70,7 +64,7 @@ export class Reallocator {
     const stored = await this.#store.allocation(c.id, day);
     let weights: Weights = stored === undefined ? baseWeights(c) : sanitize(c, stored.weights);
     if (stored === undefined || stored.period < period) {
-      const step = reallocate(c, weights, this.#views(c, nowMs), this.#opts);
+      const step = reallocate(c, weights, await this.#views(c, day, nowMs), this.#opts);
       const agreed = await this.#store.proposeAllocation(c.id, day, { period, weights: step.weights });
       if (agreed.period === period && step.move !== undefined && agreed.weights[step.move.to] === step.weights[step.move.to]) this.#events.onMove?.(c.id, step.move);
       weights = sanitize(c, agreed.weights);
@@ -79,14 +73,26 @@ export class Reallocator {
     this.#events.onAllocation?.(c.id, weights);
   }
 
-  #views(c: Campaign, nowMs: number): ChannelView[] {
-    const roi = this.#roi.snapshot(c.id, nowMs, this.#opts.window);
+  async #views(c: Campaign, day: string, nowMs: number): Promise<ChannelView[]> {
+    const channels = [...c.channelShares.keys()];
+    const results = await this.#store.dayResults(c.id, day, channels);
+    // Conversions, when the campaign has any today, on every channel alike; else clicks × click value.
+    let conversions = 0;
+    for (const r of results.values()) conversions += r.conversions;
     const views: ChannelView[] = [];
-    for (const channelId of c.channelShares.keys()) {
+    for (const channelId of channels) {
       const st = this.#gate.channelState(c, channelId, nowMs);
-      if (st === undefined) continue;
-      const r = roi.get(channelId);
-      views.push({ channelId, capMicros: st.capMicros, spentMicros: st.spentMicros, signal: st.signal, roi: r?.roi, windowSpendMicros: r?.spendMicros ?? 0 });
+      const r = results.get(channelId);
+      if (st === undefined || r === undefined) continue;
+      views.push({
+        channelId,
+        capMicros: st.capMicros,
+        spentMicros: r.spentMicros,
+        signal: st.signal,
+        targetMicros: st.targetMicros,
+        valueMicros: conversions > 0 ? r.conversionValueMicros : r.clicks * c.roi.clickValueMicros,
+        events: conversions > 0 ? r.conversions : r.clicks,
+      });
     }
     return views;
   }

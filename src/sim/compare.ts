@@ -13,6 +13,8 @@ export interface PacingConfig {
   readonly label: string;
   readonly mode: 'even' | 'asap';
   readonly controller: 'adaptive' | 'step' | 'none';
+  /** Keep the scenario's floating pool (default); false pins every channel to its base share. */
+  readonly floating?: boolean;
 }
 
 export const kConfigs: readonly PacingConfig[] = [
@@ -21,6 +23,9 @@ export const kConfigs: readonly PacingConfig[] = [
   { label: '±10%/min throttle', mode: 'even', controller: 'step' },
   { label: 'adaptive (ours)', mode: 'even', controller: 'adaptive' },
 ];
+
+/** Added when the scenario has a floating pool: the same controller with the pool pinned to base shares. */
+const kStaticSplit: PacingConfig = { label: 'adaptive, static split', mode: 'even', controller: 'adaptive', floating: false };
 
 export interface RunMetrics {
   readonly label: string;
@@ -39,6 +44,14 @@ export interface RunMetrics {
   /** Minutes after the traffic step ends until the stepped channel tracks its target within 1% for good. */
   readonly settleMinutes: number | undefined;
   readonly leaseTakes: number;
+  /** Exploration spend ÷ exploration reserve, over all campaigns (undefined without a reserve). */
+  readonly explorationUse: number | undefined;
+  /**
+   * With a floating pool: the floating weight of the channel with the best true CTR (its cap above base,
+   * as a share of the pool), mean over campaigns, at 3 h, 6 h and the end of the day; and the first hour it
+   * held ≥ 0.75 from then on.
+   */
+  readonly bestWeight: { readonly at3h: number; readonly at6h: number; readonly end: number; readonly reach75h: number | undefined } | undefined;
 }
 
 const kSampleMinutes = 5;
@@ -47,11 +60,11 @@ export async function runScenario(s: Scenario, modelsDir: string, store?: () => 
   const metrics: RunMetrics[] = [];
   const results: DayResult[] = [];
   let run = 0;
-  for (const cfg of kConfigs) {
+  for (const cfg of s.budget.floating > 0 ? [...kConfigs, kStaticSplit] : kConfigs) {
     const shared = store === undefined ? undefined : await store();
     try {
       const r = await simulateDay({
-        campaigns: scenarioCampaigns(s, cfg.mode),
+        campaigns: scenarioCampaigns(s, cfg.mode, cfg.floating ?? true),
         channels: scenarioChannels(s),
         seed: s.seed,
         modelsDir,
@@ -63,7 +76,7 @@ export async function runScenario(s: Scenario, modelsDir: string, store?: () => 
         sampleMinutes: kSampleMinutes,
       });
       results.push(r);
-      metrics.push(measure(cfg.label, r, s));
+      metrics.push(measure(cfg.label, r, cfg.floating === false ? { ...s, budget: { ...s.budget, floating: 0 } } : s));
     } finally {
       await shared?.close();
     }
@@ -102,7 +115,28 @@ export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
     signalVolatility: volN === 0 ? 0 : volSum / volN,
     settleMinutes: settle(r, s),
     leaseTakes: r.leaseTakes,
+    explorationUse: s.budget.exploration > 0 ? cs.reduce((a, c) => a + c.explorationSpend, 0) / cs.reduce((a, c) => a + c.explorationReserve, 0) : undefined,
+    bestWeight: bestWeight(r, s),
   };
+}
+
+function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
+  const f = s.budget.floating;
+  if (f <= 0 || s.channels.length < 2) return undefined;
+  const best = s.channels.reduce((a, c) => (c.ctr > a.ctr ? c : a));
+  const base = 1 / s.channels.length;
+  const weights = r.sampleMinutes.map((_, i) => {
+    let sum = 0;
+    for (const c of r.campaigns) sum += ((c.channels.find((x) => x.id === best.id)!.capShare[i] ?? 0) - (1 - f) * base) / f;
+    return sum / r.campaigns.length;
+  });
+  const at = (minute: number) => weights[r.sampleMinutes.findIndex((m) => m >= minute)] ?? Number.NaN;
+  let reach: number | undefined;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! >= 0.75) reach ??= r.sampleMinutes[i]! / 60;
+    else reach = undefined;
+  }
+  return { at3h: at(180), at6h: at(360), end: weights[weights.length - 1]!, reach75h: reach };
 }
 
 /** Settling after the end of a traffic step: on the stepped channel, mean |spend fraction − linear target| ≤ 1%. */
@@ -129,7 +163,23 @@ function settle(r: DayResult, s: Scenario): number | undefined {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export function buildReport(s: Scenario, command: string, metrics: readonly RunMetrics[], results: readonly DayResult[]): SimReport {
-  const columns = ['pacing', 'mean delivery', 'min delivery', 'max overspend', 'RMSE vs linear', 'CPM', 'eCPC', 'signal volatility', ...(s.channels.some((c) => c.step) ? ['settling after step (min)'] : []), 'lease takes', 'requests', 'wall s'];
+  const floating = s.budget.floating > 0;
+  const columns = [
+    'pacing',
+    'mean delivery',
+    'min delivery',
+    'max overspend',
+    'RMSE vs linear',
+    'CPM',
+    'eCPC',
+    'signal volatility',
+    ...(s.channels.some((c) => c.step) ? ['settling after step (min)'] : []),
+    ...(s.budget.exploration > 0 ? ['exploration spend ÷ reserve'] : []),
+    ...(floating ? ['pool on best channel 3h / 6h / 24h', 'pool ≥ 75% on best from (h)'] : []),
+    'lease takes',
+    'requests',
+    'wall s',
+  ];
   const rows = metrics.map((m) => [
     m.label,
     pct(m.meanDelivery),
@@ -140,6 +190,8 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
     `$${m.ecpc.toFixed(3)}`,
     m.signalVolatility.toFixed(3),
     ...(m.settleMinutes !== undefined ? [Number.isFinite(m.settleMinutes) ? String(m.settleMinutes) : 'never'] : []),
+    ...(s.budget.exploration > 0 ? [m.explorationUse === undefined ? '—' : pct(m.explorationUse)] : []),
+    ...(floating ? (m.bestWeight === undefined ? ['static', '—'] : [`${pct(m.bestWeight.at3h)} / ${pct(m.bestWeight.at6h)} / ${pct(m.bestWeight.end)}`, m.bestWeight.reach75h === undefined ? 'never' : m.bestWeight.reach75h.toFixed(1)]) : []),
     String(m.leaseTakes),
     String(m.requests),
     m.wallSeconds.toFixed(1),
@@ -170,6 +222,20 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
           series: r.campaigns.map((c) => ({ name: c.id, points: (c.channels.find((x) => x.id === ch.id)?.signal ?? []).map((y, i) => [hours[i]!, y] as const) })),
         });
       }
+    }
+    if (floating) {
+      const mean = (pick: (ch: DayResult['campaigns'][number]['channels'][number]) => readonly number[], id: string) =>
+        hours.map((h, i) => {
+          let sum = 0;
+          let n = 0;
+          for (const c of r.campaigns) {
+            const y = pick(c.channels.find((x) => x.id === id)!)[i];
+            if (y !== undefined && Number.isFinite(y)) ((sum += y), n++);
+          }
+          return [h, n === 0 ? 0 : sum / n] as const;
+        });
+      charts.push({ title: 'Channel allocation — cap ÷ daily budget, mean over campaigns', yLabel: 'share of the daily budget', yMin: 0, yMax: 1, series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.capShare, ch.id) })) });
+      charts.push({ title: 'ROI per channel — clicks × value ÷ spend, trailing hour, mean over campaigns', yLabel: 'ROI', yMin: 0, series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.roi, ch.id) })) });
     }
     return { title: m.label, summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })), charts };
   });

@@ -18,6 +18,8 @@ import { NoticeHandler } from '../notices/notice-handler.js';
 import type { NoticeClaims } from '../notices/token.js';
 import type { BidRequest } from '../openrtb/types.js';
 import { PacingGate } from '../pacing/gate.js';
+import { Reallocator, type ReallocatorOptions } from '../pacing/reallocator.js';
+import { RoiTracker } from '../roi/roi-tracker.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { Store } from '../store/ports.js';
 import { ScoringService } from '../scoring/index.js';
@@ -45,16 +47,27 @@ export interface DayOptions {
   readonly budgetChange?: { readonly atMinute: number; readonly factor: number };
   /** Series resolution in simulated minutes (default 10). */
   readonly sampleMinutes?: number;
+  /** The floating-pool reallocator's settings (default: the bidder's defaults). */
+  readonly reallocation?: ReallocatorOptions;
 }
+
+/** The bidder's defaults (config/schema.ts `pacing.reallocation`). */
+export const kSimReallocation: ReallocatorOptions = { intervalMs: 300_000, step: 0.1, minRatio: 1.2, confidence: 2, minSpend: 0.01 };
 
 export interface ChannelResult {
   readonly id: string;
   readonly cap: number;
   readonly spend: number;
   readonly clicks: number;
+  /** Spend of exploration bids on the channel. */
+  readonly explorationSpend: number;
   /** Cumulative spend ÷ cap at each sample, the target fraction, and the mean pacing signal over instances. */
   readonly spendFraction: readonly number[];
   readonly signal: readonly number[];
+  /** The channel's cap ÷ the campaign's daily budget at each sample (moves with the floating pool). */
+  readonly capShare: readonly number[];
+  /** Clicks × click value ÷ spend over the last hour at each sample (ground truth from the market; NaN without spend). */
+  readonly roi: readonly number[];
 }
 
 export interface CampaignResult {
@@ -65,6 +78,9 @@ export interface CampaignResult {
   readonly overspend: number;
   readonly impressions: number;
   readonly clicks: number;
+  /** Exploration spend on all channels, and the reserve it was given (budget × exploration share). */
+  readonly explorationSpend: number;
+  readonly explorationReserve: number;
   readonly cpm: number;
   readonly ecpc: number;
   /** √(mean over 24 hours of (cumulative spend ÷ budget − h/24)²). */
@@ -118,6 +134,15 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
   const spendByChannel = new Map<string, number>();
   const clicksByChannel = new Map<string, number>();
+  const exploreByChannel = new Map<string, number>();
+  /** campaign × channel → per-minute spend and clicks, for the trailing-hour ROI series. */
+  const minuteSpend = new Map<string, Float64Array>();
+  const minuteClicks = new Map<string, Float64Array>();
+  const perMinute = (m: Map<string, Float64Array>, k: string) => {
+    let a = m.get(k);
+    if (a === undefined) m.set(k, (a = new Float64Array(1441)));
+    return a;
+  };
   const imps = new Map<string, number>();
   let leaseTakes = 0;
   const noticeInput = (c: NoticeClaims) => ({
@@ -141,6 +166,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       imps.set(id, (imps.get(id) ?? 0) + 1);
       const k = `${id}\u0000${c.channelId}`;
       spendByChannel.set(k, (spendByChannel.get(k) ?? 0) + micros / 1e6);
+      if (c.explore === true) exploreByChannel.set(k, (exploreByChannel.get(k) ?? 0) + micros / 1e6);
+      perMinute(minuteSpend, k)[Math.min(1440, Math.floor((clock.now() - start) / 60_000))]! += micros / 1e6;
     },
   };
   const instances = Array.from({ length: o.instances ?? 1 }, (_, i) => {
@@ -152,9 +179,13 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       { instanceId, leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000, controller: o.pacing?.controller ?? 'adaptive', minMultiplier: o.pacing?.minMultiplier ?? 0.3, random: prng(o.seed * 31 + i) },
       { onLease: () => leaseTakes++ },
     );
+    // Each instance learns ROI from the notices and clicks that reach it, as behind a load balancer.
+    const roi = new RoiTracker({ clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0 });
+    const reallocator = new Reallocator(store.budgets, gate, zones, o.reallocation ?? kSimReallocation);
     const bidPath = new BidPath({ clock, gate, zones, instanceId, privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'no_ids' }) }, idKeys: () => [], scoring });
-    const notices = new NoticeHandler({ clock, config, gate, dedup: store.dedup, profiles: store.profiles, events });
-    return { gate, bidPath, notices, alive: true };
+    const own = { ...events, onSpend: (c: NoticeClaims, micros: number) => (events.onSpend(c, micros), roi.spend(c.campaignId, c.channelId, micros, clock.now())) };
+    const notices = new NoticeHandler({ clock, config, gate, dedup: store.dedup, profiles: store.profiles, events: own });
+    return { gate, bidPath, notices, roi, reallocator, alive: true };
   });
   for (const inst of instances) await inst.gate.warm(config.current.campaigns);
   const pick = () => {
@@ -165,6 +196,13 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const samples: number[] = [];
   const fractions = new Map<string, number[]>();
   const signals = new Map<string, number[]>();
+  const capShares = new Map<string, number[]>();
+  const rois = new Map<string, number[]>();
+  const series = (m: Map<string, number[]>, k: string) => {
+    let a = m.get(k);
+    if (a === undefined) m.set(k, (a = []));
+    return a;
+  };
   const takeSample = (minute: number) => {
     samples.push(minute);
     for (const c of config.current.campaigns) {
@@ -183,6 +221,14 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         let g = signals.get(k);
         if (g === undefined) signals.set(k, (g = []));
         g.push(n === 0 ? 1 : sum / n);
+        const live = instances.find((x) => x.alive);
+        series(capShares, k).push((live?.gate.channelState(c, ch, clock.now())?.capMicros ?? c.dailyBudgetMicros * share) / c.dailyBudgetMicros);
+        let sp = 0;
+        let cl = 0;
+        const ms = minuteSpend.get(k);
+        const mc = minuteClicks.get(k);
+        for (let i = Math.max(0, minute - 60); i < minute; i++) ((sp += ms?.[i] ?? 0), (cl += mc?.[i] ?? 0));
+        series(rois, k).push(sp > 0 ? (cl * c.roi.clickValueMicros) / 1e6 / sp : Number.NaN);
       }
     }
   };
@@ -202,6 +248,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   for (let m = 0; m < 1440; m++) {
     if (o.kill !== undefined && m === o.kill.atMinute) instances[o.kill.instance]!.alive = false;
     if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
+    await drain(start + m * 60_000);
+    clock.set(Math.max(clock.now(), start + m * 60_000));
+    for (const inst of instances) if (inst.alive) await inst.reallocator.tick(config.current.campaigns, clock.now());
     // This minute's requests on every channel, in time order (the virtual clock only moves forward).
     const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
     for (const ch of o.channels) {
@@ -232,6 +281,11 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
           if (market.random() < ch.ctr) {
             const k = `${cid(bid.cid!)}\u0000${ch.id}`;
             clicksByChannel.set(k, (clicksByChannel.get(k) ?? 0) + 1);
+            perMinute(minuteClicks, k)[m]! += 1;
+            // The click lands on whichever instance the load balancer picks.
+            const inst = pick();
+            inst.roi.click(bid.cid!, ch.id, t);
+            await store.budgets.addResults({ campaignId: bid.cid!, channelId: ch.id, day: inst.gate.account(config.current.campaignsById.get(bid.cid!)!, ch.id, t)!.key.day }, 1, 0, 0);
           }
           if (delay !== undefined) queue.push({ at: t + delay, run: () => pick().notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
         } else if (delay !== undefined) {
@@ -263,7 +317,17 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       const k = `${c.id}\u0000${ch}`;
       const clicks = clicksByChannel.get(k) ?? 0;
       clickCount += clicks;
-      return { id: ch, cap: budget * share, spend: spendByChannel.get(k) ?? 0, clicks, spendFraction: fractions.get(k) ?? [], signal: signals.get(k) ?? [] };
+      return {
+        id: ch,
+        cap: budget * share,
+        spend: spendByChannel.get(k) ?? 0,
+        clicks,
+        explorationSpend: exploreByChannel.get(k) ?? 0,
+        spendFraction: fractions.get(k) ?? [],
+        signal: signals.get(k) ?? [],
+        capShare: capShares.get(k) ?? [],
+        roi: rois.get(k) ?? [],
+      };
     });
     return {
       id: c.id,
@@ -273,6 +337,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       overspend: Math.max(0, cum - budget),
       impressions,
       clicks: clickCount,
+      explorationSpend: channels.reduce((a, ch) => a + ch.explorationSpend, 0),
+      explorationReserve: budget * c.budget.exploration,
       cpm: impressions === 0 ? 0 : (1000 * cum) / impressions,
       ecpc: clickCount === 0 ? 0 : cum / clickCount,
       rmseVsLinear: Math.sqrt(sq / 24),

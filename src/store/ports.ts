@@ -78,6 +78,20 @@ export interface BudgetCaps {
   readonly campaignDayMicros?: number;
 }
 
+/**
+ * Suffix of a channel's exploration budget key (`<channel>~x`; `~` cannot appear in a channel id): the
+ * pacing gate keeps the exploration reserve there, and its spend is the channel's spend too.
+ */
+export const kExploreSuffix = '~x';
+
+/** What a campaign bought on one channel on one day, all instances (the reallocator's ROI). */
+export interface DayResults {
+  readonly spentMicros: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly conversionValueMicros: number;
+}
+
 /** How a campaign's floating pool is split across its channels on one day, as agreed by the fleet. */
 export interface Allocation {
   /** Reallocation period the split was decided in (`floor(nowMs / interval)`); newer periods win. */
@@ -113,6 +127,12 @@ export interface BudgetStore {
   releaseLease(key: BudgetKey, instanceId: string, nowMs: number): Promise<void>;
   /** Spend so far on a key, all instances. */
   spent(key: BudgetKey): Promise<number>;
+  /** Credits clicks / conversions (and their value) to a campaign × channel × day, for fleet-wide ROI. */
+  addResults(key: BudgetKey, clicks: number, conversions: number, conversionValueMicros: number): Promise<void>;
+  /**
+   * Per channel asked for: the day's spend (regular and exploration keys), clicks, conversions and value.
+   */
+  dayResults(campaignId: string, day: string, channelIds: readonly string[]): Promise<Map<string, DayResults>>;
   /** The fleet's current floating-pool split for a campaign's day, if any instance has decided one. */
   allocation(campaignId: string, day: string): Promise<Allocation | undefined>;
   /**

@@ -50,7 +50,8 @@ describe('bidder on a shared Redis', () => {
     const store = await createRedisStore({ url: redis.url, keyPrefix: redis.prefix, instanceId: 'loader' });
     const now = Date.now();
     const person = await store.profiles.link(['uid:alice-on-alpha', 'buid:ssp-beta:alice-on-beta'], 'person-alice', 3600, now);
-    await store.profiles.addSegments(person, [{ id: 'acme:cart-abandoner' }], 3600, now);
+    // Also a Volt owner: volt-conquest (max 6.00) excludes owners, so it cannot spend its exploration reserve on her.
+    await store.profiles.addSegments(person, [{ id: 'acme:cart-abandoner' }, { id: 'volt:owner' }], 3600, now);
     await store.close();
     // acme-retargeting (max CPM 6, 70% = 4.2) outbids everything else for Alice on both channels.
     const first = await b.bid('ssp-alpha', retargeting('alice-on-alpha', 'r-1'));

@@ -7,7 +7,7 @@
  *
  * The campaign's total budget is a second cap across all its channels and days.
  */
-import type { Allocation, BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+import { kExploreSuffix, type Allocation, type BudgetCaps, type BudgetKey, type BudgetStore, type DayResults, type LeaseGrant } from '../ports.js';
 
 interface Lease {
   micros: number;
@@ -27,6 +27,8 @@ interface CampaignState {
   readonly keys: Map<string, KeyState>;
   /** day → floating-pool split. */
   readonly allocations: Map<string, Allocation>;
+  /** `<channel>:<day>` → [clicks, conversions, conversion value]. */
+  readonly results: Map<string, [number, number, number]>;
 }
 
 export class MemoryBudgetStore implements BudgetStore {
@@ -79,6 +81,24 @@ export class MemoryBudgetStore implements BudgetStore {
     return this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.spent ?? 0;
   }
 
+  async addResults(key: BudgetKey, clicks: number, conversions: number, conversionValueMicros: number): Promise<void> {
+    const results = this.#campaign(key.campaignId).results;
+    const id = keyId(key);
+    const r = results.get(id) ?? [0, 0, 0];
+    results.set(id, [r[0] + clicks, r[1] + conversions, r[2] + conversionValueMicros]);
+  }
+
+  async dayResults(campaignId: string, day: string, channelIds: readonly string[]): Promise<Map<string, DayResults>> {
+    const c = this.#campaigns.get(campaignId);
+    const out = new Map<string, DayResults>();
+    for (const ch of channelIds) {
+      const spent = (c?.keys.get(`${ch}:${day}`)?.spent ?? 0) + (c?.keys.get(`${ch}${kExploreSuffix}:${day}`)?.spent ?? 0);
+      const r = c?.results.get(`${ch}:${day}`) ?? [0, 0, 0];
+      out.set(ch, { spentMicros: spent, clicks: r[0], conversions: r[1], conversionValueMicros: r[2] });
+    }
+    return out;
+  }
+
   async allocation(campaignId: string, day: string): Promise<Allocation | undefined> {
     return this.#campaigns.get(campaignId)?.allocations.get(day);
   }
@@ -95,7 +115,7 @@ export class MemoryBudgetStore implements BudgetStore {
   #campaign(id: string): CampaignState {
     let c = this.#campaigns.get(id);
     if (c === undefined) {
-      c = { totalSpent: 0, daySpent: new Map(), keys: new Map(), allocations: new Map() };
+      c = { totalSpent: 0, daySpent: new Map(), keys: new Map(), allocations: new Map(), results: new Map() };
       this.#campaigns.set(id, c);
     }
     return c;

@@ -3,13 +3,14 @@
  * one campaign's keys (one hash tag, so one Cluster slot), shared by every bidder instance.
  *
  *   bud:{c}                "s:<ch>:<day>" spent on the key, "d:<day>" on the campaign that day,
- *                          "total" spent on the campaign, "a:<day>" the floating-pool allocation
+ *                          "total" spent on the campaign, "a:<day>" the floating-pool allocation,
+ *                          "k:"/"n:"/"v:<ch>:<day>" clicks, conversions, conversion value credited
  *   bud:{c}:l              "<ch>:<day>:<instance>" → "<micros>:<expiresAtMs>"   live leases only
  *   bud:{c}:n:<ch>:<day>   settled notice ids (idempotency), TTL 3 days
  *
  * Lease expiry compares with the caller's `nowMs`, like the memory store.
  */
-import type { Allocation, BudgetCaps, BudgetKey, BudgetStore, LeaseGrant } from '../ports.js';
+import { kExploreSuffix, type Allocation, type BudgetCaps, type BudgetKey, type BudgetStore, type DayResults, type LeaseGrant } from '../ports.js';
 import { assertReady } from './connection.js';
 import { budgetField, type KeySchema } from './keys.js';
 import type { RedisClient } from './scripts.js';
@@ -56,6 +57,32 @@ export class RedisBudgetStore implements BudgetStore {
   async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {
     assertReady(this.#client);
     await this.#client.hdel(this.#keys.leases(key.campaignId), `${budgetField(key)}:${instanceId}`);
+  }
+
+  async addResults(key: BudgetKey, clicks: number, conversions: number, conversionValueMicros: number): Promise<void> {
+    assertReady(this.#client);
+    const bud = this.#keys.budget(key.campaignId);
+    const f = budgetField(key);
+    // One MULTI on one key: the three counters move together.
+    const m = this.#client.multi();
+    if (clicks !== 0) m.hincrby(bud, `k:${f}`, clicks);
+    if (conversions !== 0) m.hincrby(bud, `n:${f}`, conversions);
+    if (conversionValueMicros !== 0) m.hincrby(bud, `v:${f}`, Math.round(conversionValueMicros));
+    await m.exec();
+  }
+
+  async dayResults(campaignId: string, day: string, channelIds: readonly string[]): Promise<Map<string, DayResults>> {
+    assertReady(this.#client);
+    const fields: string[] = [];
+    for (const ch of channelIds) fields.push(`s:${ch}:${day}`, `s:${ch}${kExploreSuffix}:${day}`, `k:${ch}:${day}`, `n:${ch}:${day}`, `v:${ch}:${day}`);
+    const values = fields.length === 0 ? [] : await this.#client.hmget(this.#keys.budget(campaignId), ...fields);
+    const num = (i: number) => Number(values[i] ?? 0);
+    const out = new Map<string, DayResults>();
+    channelIds.forEach((ch, j) => {
+      const i = j * 5;
+      out.set(ch, { spentMicros: num(i) + num(i + 1), clicks: num(i + 2), conversions: num(i + 3), conversionValueMicros: num(i + 4) });
+    });
+    return out;
   }
 
   async allocation(campaignId: string, day: string): Promise<Allocation | undefined> {

@@ -194,6 +194,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // Another day of the same campaign is a budget of its own.
         expect((await s.budgets.takeLease({ ...key, day: '2026-11-24' }, 'i1', 900, caps, 60_000, T + 60_003)).grantedMicros).toBe(800);
       });
+      it('day results: spend of both pools, clicks, conversions and value per channel, per day', async () => {
+        await s.budgets.settle(key, 'i1', 'r1', 300, T);
+        await s.budgets.settle({ ...key, channelId: 'chA~x' }, 'i1', 'r2', 50, T);
+        await s.budgets.addResults(key, 3, 0, 0);
+        await s.budgets.addResults(key, 1, 2, 7_500_000);
+        await s.budgets.addResults({ ...key, day: '2026-11-24' }, 9, 9, 9);
+        const r = await s.budgets.dayResults('camp', '2026-11-23', ['chA', 'chB']);
+        expect(r.get('chA')).toEqual({ spentMicros: 350, clicks: 4, conversions: 2, conversionValueMicros: 7_500_000 });
+        expect(r.get('chB')).toEqual({ spentMicros: 0, clicks: 0, conversions: 0, conversionValueMicros: 0 });
+      });
       it('keeps the first allocation proposed for a period; later periods replace it', async () => {
         expect(await s.budgets.allocation('camp', '2026-11-23')).toBeUndefined();
         expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.6, chB: 0.4 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });

@@ -1,7 +1,7 @@
 /**
  * Exploration through the real bid path: a campaign whose segments the user is outside of, or whose
- * pacing controller sits the auction out, bids on its exploration reserve — but never in place of a regular
- * bid, never past a frequency cap or an excluded segment, and its notices settle against the reserve.
+ * pacing controller sits the auction out, bids on its exploration reserve — competing on price with the
+ * regular bids, never past a frequency cap or an excluded segment.
  */
 import { describe, expect, it } from 'vitest';
 import { BidPath, type ChosenBid } from '../../../src/auction/bid-path.js';
@@ -71,13 +71,16 @@ describe('exploration bids', () => {
     expect([...s.gate.remaining()].find((r) => r.pool === 'regular')!.reservedMicros).toBe(0);
     await s.scoring.close();
   });
-  it('a regular bid always wins over exploration, even a cheaper one', async () => {
-    const s = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
-    const chosen = await s.run();
-    expect(chosen.map((b) => b.campaign.id)).toEqual(['plain']);
-    const v = s.explored(chosen[0]!);
+  it('exploration competes on price: a dearer regular bid wins, a cheaper one loses to it', async () => {
+    const cheap = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
+    const won = await cheap.run();
+    expect(won.map((b) => b.campaign.id)).toEqual(['seg']);
+    const dear = await setup([campaignCfg('seg', 1, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 5)], person(['sports']));
+    const lost = await dear.run();
+    expect(lost.map((b) => b.campaign.id)).toEqual(['plain']);
+    const v = dear.explored(lost[0]!);
     expect(v.ok && v.claims.explore).toBeUndefined();
-    await s.scoring.close();
+    for (const s of [cheap, dear]) await s.scoring.close();
   });
   it('never explores past a frequency cap, into an excluded segment, or without a reserve', async () => {
     const capped = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, frequencyCaps: [{ count: 1, window: 3600 }] })], person(['sports'], { 'seg:3600': 1 }));

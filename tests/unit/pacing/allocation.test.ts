@@ -3,8 +3,9 @@ import { baseWeights, channelCapMicros, exploreCapMicros, reallocate, type Chann
 import { campaign } from '../../helpers/campaigns.js';
 
 const c = campaign({ budget: { daily: 1000, channels: { a: 0.6, b: 0.4 }, floating: 0.2, exploration: 0.1, pacing: 'even' } });
-const opts = { step: 0.1, minRatio: 1.2, minSpend: 0.01 };
-const view = (channelId: string, over: Partial<ChannelView> = {}): ChannelView => ({ channelId, capMicros: 500e6, spentMicros: 100e6, roi: 1, windowSpendMicros: 50e6, signal: 0.5, ...over });
+const opts = { step: 0.1, minRatio: 1.2, minSpend: 0.01, confidence: 2 };
+/** A channel that spent 100 and returned `events` clicks worth 1 each. */
+const view = (channelId: string, events: number, over: Partial<ChannelView> = {}): ChannelView => ({ channelId, capMicros: 500e6, spentMicros: 100e6, targetMicros: 100e6, valueMicros: events * 1e6, events, signal: 0.5, ...over });
 
 describe('budget split', () => {
   it('caps are base + floating part; exploration is spread by base share; without a split the pool follows base', () => {
@@ -23,32 +24,45 @@ describe('budget split', () => {
 
 describe('reallocate', () => {
   it('moves one bounded step from the worst-ROI channel to the best', () => {
-    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 1 }), view('b', { roi: 2 })], opts);
-    expect(r.move).toEqual({ from: 'a', to: 'b', fraction: 0.1 });
+    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 50), view('b', 100)], opts);
+    expect(r.move).toMatchObject({ from: 'a', to: 'b', fraction: 0.1 });
+    expect(r.move!.roiTo! / r.move!.roiFrom!).toBeCloseTo(100.5 / 50.5);
     expect(r.weights.a).toBeCloseTo(0.5);
     expect(r.weights.b).toBeCloseTo(0.5);
   });
   it('never takes the base: repeated steps empty the worst channel\'s floating part and stop there', () => {
     let w: Record<string, number> = { a: 0.6, b: 0.4 };
-    for (let i = 0; i < 20; i++) w = { ...reallocate(c, w, [view('a', { roi: 1 }), view('b', { roi: 3 })], opts).weights };
+    for (let i = 0; i < 20; i++) w = { ...reallocate(c, w, [view('a', 50), view('b', 150)], opts).weights };
     expect(w.a).toBeCloseTo(0);
     expect(w.b).toBeCloseTo(1);
     expect(channelCapMicros(c, 'a', w)).toBe(480e6);
   });
   it('never gives away budget the giving channel has already spent', () => {
     // a's cap 600 with 590 spent: only 10 of its floating part is left to move (5% of the 200 pool).
-    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 1, capMicros: 600e6, spentMicros: 590e6 }), view('b', { roi: 2 })], opts);
+    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 300, { capMicros: 600e6, spentMicros: 590e6 }), view('b', 100)], opts);
     expect(r.move!.fraction).toBeCloseTo(0.05);
   });
-  it('holds still: ROI too close, too little spend in the window, no ROI, or the better channel cannot use more', () => {
-    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 1 }), view('b', { roi: 1.1 })], opts).move).toBeUndefined();
-    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 1 }), view('b', { roi: 2, windowSpendMicros: 1e6 })], opts).move).toBeUndefined();
-    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: undefined }), view('b', { roi: 2 })], opts).move).toBeUndefined();
-    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 1 }), view('b', { roi: 2, signal: 1 })], opts).move).toBeUndefined();
-    const noPool = campaign({ budget: { daily: 1000, channels: { a: 0.6, b: 0.4 } } });
-    expect(reallocate(noPool, { a: 0.6, b: 0.4 }, [view('a', { roi: 1 }), view('b', { roi: 2 })], opts).move).toBeUndefined();
+  it('a 2× ROI gap on a handful of clicks is noise: it moves only once the counts make it significant', () => {
+    // 3 vs 6 clicks: ln 2 = 0.69 against a standard error of 0.69 — not 2 of them.
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 3), view('b', 6)], opts).move).toBeUndefined();
+    // 15 vs 30: the standard error falls to 0.32, the gap is over 2 of them.
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 15), view('b', 30)], opts).move).toMatchObject({ from: 'a', to: 'b' });
+    // No clicks at all on a channel is still evidence once the other has many.
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 0), view('b', 20)], opts).move).toMatchObject({ from: 'a', to: 'b' });
   });
-  it('moves away from a channel that returns nothing', () => {
-    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', { roi: 0 }), view('b', { roi: 0.5 })], opts).move).toEqual({ from: 'a', to: 'b', fraction: 0.1 });
+  it('holds still: ROI too close, too little spend, no events, or the better channel cannot use more', () => {
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 1000), view('b', 1100)], opts).move).toBeUndefined();
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 50), view('b', 100, { spentMicros: 1e6 })], opts).move?.to).not.toBe('b');
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 0), view('b', 0)], opts).move).toBeUndefined();
+    expect(reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 50), view('b', 100, { signal: 1 })], opts).move).toBeUndefined();
+    const noPool = campaign({ budget: { daily: 1000, channels: { a: 0.6, b: 0.4 } } });
+    expect(reallocate(noPool, { a: 0.6, b: 0.4 }, [view('a', 50), view('b', 100)], opts).move).toBeUndefined();
+  });
+  it('gives floating budget a channel cannot spend to the one with headroom, before any ROI step', () => {
+    // b returns more, but it is wide open and behind its curve: its floating part goes to a, step by step.
+    const r = reallocate(c, { a: 0.3, b: 0.7 }, [view('a', 50, { signal: 0.4 }), view('b', 100, { signal: 1, targetMicros: 150e6 })], opts);
+    expect(r.move).toEqual({ from: 'b', to: 'a', fraction: 0.1, reason: 'delivery' });
+    // Wide open but on its curve: nothing to give back, and no ROI step toward it either (no headroom).
+    expect(reallocate(c, { a: 0.3, b: 0.7 }, [view('a', 50, { signal: 0.4 }), view('b', 100, { signal: 1, targetMicros: 105e6 })], opts).move).toBeUndefined();
   });
 });

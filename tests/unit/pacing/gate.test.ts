@@ -135,7 +135,7 @@ describe('pacing gate', () => {
       expect(gate.account(c, 'ch1', clock.now())).toBe(before);
       expect(before.capMicros).toBe(7_000_000);
       expect(gate.account(c, 'ch2', clock.now())!.capMicros).toBe(3_000_000);
-      expect(gate.channelState(c, 'ch2', clock.now())).toEqual({ capMicros: 3_000_000, spentMicros: 0, signal: 1 });
+      expect(gate.channelState(c, 'ch2', clock.now())).toMatchObject({ capMicros: 3_000_000, spentMicros: 0, signal: 1 });
       // A split for another day does not apply.
       gate.setAllocation(c.id, '2026-11-22', { ch1: 0, ch2: 1 });
       expect(gate.account(c, 'ch1', clock.now())!.capMicros).toBe(5_000_000);

@@ -32,5 +32,5 @@ describe('mystique anchor scenario', () => {
     expect(a.overspend).toBe(0);
     expect(a.cpm).toBeLessThan(b.cpm);
     expect(a.rmse).toBeLessThan(b.rmse / 5);
-  });
+  }, 60_000);
 });
