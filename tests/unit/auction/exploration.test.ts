@@ -51,11 +51,11 @@ async function setup(campaigns: ReturnType<typeof campaignCfg>[], profile: Profi
     idKeys: () => ['uid:u1'],
   });
   const run = async (): Promise<readonly ChosenBid[]> => {
-    const out = await bidPath.run(request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })], user: user('u1') }), snap, snap.channels.get('ex')!, T + 80);
+    const out = await bidPath.run(request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })], user: user('u1') }), snap, snap.channels.get('ex')!, clock.now() + 80);
     return out.bid ? out.chosen : [];
   };
-  const explored = (b: ChosenBid) => verifyToken(new URL(b.bid.nurl!).searchParams.get('t')!, snap.noticeKeys, T, 3600);
-  return { run, explored, gate, scoring };
+  const explored = (b: ChosenBid) => verifyToken(new URL(b.bid.nurl!).searchParams.get('t')!, snap.noticeKeys, clock.now(), 3600);
+  return { run, explored, gate, scoring, clock, snap };
 }
 
 const person = (segments: string[], frequency: Record<string, number> = {}): Profile => ({ personId: 'p1', segments: new Set(segments), frequency: new Map(Object.entries(frequency)) }) as Profile;
@@ -90,5 +90,24 @@ describe('exploration bids', () => {
     const none = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap', exploration: 0 } })], person(['sports']));
     expect(await none.run()).toHaveLength(0);
     for (const s of [capped, excluded, none]) await s.scoring.close();
+  });
+  it('a campaign its controller holds back bids its unpaced value on the reserve, while the reserve has room', async () => {
+    const s = await setup([campaignCfg('paced', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0.1 } })], undefined);
+    const c = s.snap.campaignsById.get('paced')!;
+    // Half the day's budget spent by noon plus a bit: ahead of the curve, the controller pulls the signal down.
+    await s.gate.settle(c, { campaignId: 'paced', channelId: 'ex', day: '2026-11-23' }, 'other', 'n1', T, 0, 60_000_000);
+    for (let i = 0; i < 120; i++) s.gate.factor(c, 'ex', (s.clock.advance(5_000), s.clock.now()));
+    const signal = [...s.gate.signals()][0]!.signal;
+    expect(signal).toBeLessThan(0.5);
+    // Ten minutes without a bid: the leases expired; the first request refills them in the background.
+    await s.run();
+    await new Promise((r) => setImmediate(r));
+    const chosen = await s.run();
+    expect(chosen).toHaveLength(1);
+    const v = s.explored(chosen[0]!);
+    expect(v.ok && v.claims.explore).toBe(true);
+    // Unpaced: the fixed CPM itself, not the multiplied bid.
+    expect(chosen[0]!.bid.price).toBe(2);
+    await s.scoring.close();
   });
 });
