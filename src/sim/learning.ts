@@ -62,7 +62,7 @@ export interface LearningOptions {
   readonly channels: readonly SimChannel[];
   readonly campaigns: readonly LearningCampaign[];
   /**
-   * Exploration days: every campaign bids `cpm` (max_cpm, bid fraction 1) under a daily budget, paced evenly.
+   * Exploration days: every campaign bids `cpm` (max_cpm, bid fraction 1) under a daily budget, no pacing.
    * Two days or more, so the held-out tail (the last hours by time) has hour-of-day values the training part
    * has seen.
    */
@@ -82,6 +82,8 @@ export interface LearningOptions {
   readonly shippedModelsDir: string;
   /** Midnight UTC of the first day. */
   readonly startMs?: number;
+  /** Price every logged bid's features with the truth too and count disagreements (tests; costs time). */
+  readonly checkFeatures?: boolean;
 }
 
 export interface CellStats {
@@ -103,12 +105,23 @@ export interface CellStats {
   readonly value: number;
 }
 
+/** Ranking quality on the day's won impressions: the live model's pCTR and the true CTR against the clicks. */
+export interface ImpressionAuc {
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly model: number;
+  readonly oracle: number;
+}
+
 export interface DaySummary {
   readonly label: string;
   readonly requests: number;
   readonly bids: number;
   readonly impressions: number;
   readonly clicks: number;
+  /** The live model's key while the day ran (`pctr@1` = the shipped default). */
+  readonly model: string;
+  readonly auc: ImpressionAuc;
   readonly noBids: Readonly<Record<string, number>>;
   readonly cells: readonly CellStats[];
   readonly wallMs: number;
@@ -144,7 +157,37 @@ export interface LearningResult {
   readonly training: TrainingSummary;
   readonly unconstrained: DaySummary;
   readonly budgeted: DaySummary;
+  /** With `checkFeatures`: logged bids whose features the market prices differently from the driver's truth. */
+  readonly featureMismatches: number | undefined;
   readonly wallMs: number;
+}
+
+/**
+ * The default scenario: two exchanges like the pacing scenarios' (first price, median competing CPM $1.60;
+ * second price, $1.20), three target-CPC campaigns on disjoint slices (desktop web, mobile web, apps) with
+ * targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM that never runs out of budget, mean
+ * true CTR about 2%, FTRL with two passes. `rpm` = mean requests per minute per channel.
+ */
+export function learningScenario(seed: number, rpm: number, workDir: string, shippedModelsDir: string): LearningOptions {
+  return {
+    seed,
+    channels: [
+      { id: 'fp', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0 },
+      { id: 'sp', requestsPerMinute: rpm, clearingMu: Math.log(1.2), clearingSigma: 0.6, auctionType: 2, ctr: 0 },
+    ],
+    campaigns: [
+      { id: 'web-desktop', cpc: 0.08, targeting: { inventory: ['site'], deviceTypes: [2] } },
+      { id: 'web-mobile', cpc: 0.12, targeting: { inventory: ['site'], deviceTypes: [4, 5] } },
+      { id: 'apps', cpc: 0.18, targeting: { inventory: ['app'] } },
+    ],
+    explore: { days: 2, cpm: 4, dailyBudget: 100_000 },
+    deliveryFactor: 0.8,
+    baseCtr: 0.03,
+    floorCpm: 0.2,
+    train: { epochs: 2, holdout: 0.2 },
+    workDir,
+    shippedModelsDir,
+  };
 }
 
 const kDayMs = 86_400_000;
@@ -175,7 +218,7 @@ interface Pending {
 /** Passes every event to the real sink and lets the driver see model pCTRs of the bids it sends. */
 class ObservedSink implements EventSink {
   readonly inner: RotatingJsonlSink;
-  onBid: ((key: string, pctr: number | undefined) => void) | undefined;
+  onBid: ((key: string, pctr: number | undefined, f: FeatureRecord) => void) | undefined;
 
   constructor(inner: RotatingJsonlSink) {
     this.inner = inner;
@@ -186,7 +229,7 @@ class ObservedSink implements EventSink {
   }
 
   append(e: ScoringEvent): void {
-    if (e.t === 'bid') this.onBid?.(`${e.auction}:${e.imp}`, e.pctr);
+    if (e.t === 'bid') this.onBid?.(`${e.auction}:${e.imp}`, e.pctr, e.f);
     this.inner.append(e);
   }
 
@@ -227,8 +270,12 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   /** `auction:imp` → true CTR of what was bid (exploration days keep it for the oracle). */
   let truth = new Map<string, number>();
   const predicted = new Map<string, number>();
-  sink.onBid = (key, pctr) => {
+  /** `auction:imp` → the truth of the features the bidder logged (with `checkFeatures`). */
+  const loggedTruth = new Map<string, number>();
+  let featureMismatches = 0;
+  sink.onBid = (key, pctr, f) => {
     if (pctr !== undefined) predicted.set(key, pctr);
+    if (o.checkFeatures === true) loggedTruth.set(key, truthMarket.truth(f).pctr);
   };
   const cellOf = (c: NoticeClaims) => cells.get(`${c.campaignId}\u0000${c.channelId}`);
   const noticeInput = (c: NoticeClaims) => ({ campaign: config.current.campaignsById.get(c.campaignId)?.scoring, campaignId: c.campaignId, auctionId: c.auctionId, impId: c.impId, channelId: c.channelId, personId: c.personId, nowMs: clock.now() });
@@ -305,6 +352,10 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     let impressions = 0;
     let clicks = 0;
     const noBids = new Map<string, number>();
+    const model = scoring.registry.live('ctr')?.key ?? 'none';
+    const impPred: number[] = [];
+    const impTruth: number[] = [];
+    const impClick: number[] = [];
     for (let m = 0; m < 1440; m++) {
       const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
       for (const ch of o.channels) {
@@ -335,6 +386,11 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
           const ctr = truthMarket.truth({ ...s, channel: ch.id, campaign: bid.cid!, creative: bid.crid! }).pctr;
           const key = `${id}:${bid.impid}`;
           truth.set(key, ctr);
+          if (o.checkFeatures === true) {
+            const logged = loggedTruth.get(key);
+            if (logged === undefined || Math.abs(logged - ctr) > 1e-12) featureMismatches++;
+            loggedTruth.delete(key);
+          }
           const clearing = market.clearingCpm(ch);
           const token = new URL(bid.nurl!).searchParams.get('t')!;
           const delay = market.noticeDelayMs();
@@ -346,7 +402,11 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
           const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
           if (delay !== undefined) queue.push({ at: t + delay, run: () => notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
           // The click comes from the browser whether or not the exchange's notice arrives.
-          if (market.random() < ctr) {
+          const clicked = market.random() < ctr;
+          impPred.push(predicted.get(key) ?? NaN);
+          impTruth.push(ctr);
+          impClick.push(clicked ? 1 : 0);
+          if (clicked) {
             clicks++;
             queue.push({ at: t + 2_000 + Math.floor(market.random() * 58_000), run: () => notices.click({ t: token, p: undefined, r: undefined }) });
           }
@@ -363,6 +423,8 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
       bids,
       impressions,
       clicks,
+      model,
+      auc: { impressions, clicks, model: auc(impPred, impClick), oracle: auc(impTruth, impClick) },
       noBids: Object.fromEntries(noBids),
       cells: [...cells.values()].map((c) => ({
         campaign: c.campaign,
@@ -469,7 +531,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   await scoring.close();
   await sink.close();
   await store.close();
-  return { seed: o.seed, explore, training, unconstrained, budgeted, wallMs: performance.now() - t0 };
+  return { seed: o.seed, explore, training, unconstrained, budgeted, featureMismatches: o.checkFeatures === true ? featureMismatches : undefined, wallMs: performance.now() - t0 };
 }
 
 /** A market sample the bidder can buy with banner creatives (video and native slots are redrawn). */
@@ -491,7 +553,7 @@ function exploreCampaigns(o: LearningOptions): CampaignConfig[] {
       id: c.id,
       advertiser: c.id,
       adomain: [`${c.id}.example`],
-      budget: { daily: o.explore.dailyBudget, channels: shares, pacing: 'even' },
+      budget: { daily: o.explore.dailyBudget, channels: shares, pacing: 'asap' },
       bid: { strategy: 'max_cpm', cpm: o.explore.cpm, bidFraction: 1 },
       targeting: { ...c.targeting, segments: { exclude: [kSuppression] } },
       creatives: creatives(c.id),
