@@ -179,6 +179,16 @@ export class SyntheticMarket {
     const segs = new Set<string>();
     for (let i = 0; i < nSeg; i++) segs.add(`seg${pickCdf(this.#segments, r())}`);
     if (segs.size > 0) rec.segment = [...segs];
+    const t = this.truth(rec);
+    return { rec, pctr: t.pctr, pcvr: t.pcvr };
+  }
+
+  /**
+   * The true pCTR / pCVR of any record over this market's features (the simulator asks it for the campaign
+   * and creative the bidder chose, which `sample` cannot know). Segments count as given: pass the ones the
+   * bidder sees (its first `kSegmentSlots`), so truth and model speak of the same impression.
+   */
+  truth(rec: FeatureRecord): { readonly pctr: number; readonly pcvr: number } {
     let zc = this.#b0Ctr + 0.3 * Math.sin((2 * Math.PI * ((rec.hour ?? 0) - 8)) / 24);
     let zv = this.#b0Cvr + 0.2 * Math.sin((2 * Math.PI * ((rec.hour ?? 0) - 14)) / 24);
     for (const [name, value] of Object.entries(rec)) {
@@ -190,7 +200,7 @@ export class SyntheticMarket {
         zv += ev;
       }
     }
-    return { rec, pctr: 1 / (1 + Math.exp(-zc)), pcvr: 1 / (1 + Math.exp(-zv)) };
+    return { pctr: 1 / (1 + Math.exp(-zc)), pcvr: 1 / (1 + Math.exp(-zv)) };
   }
 }
 

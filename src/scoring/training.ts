@@ -20,6 +20,11 @@ export interface Examples {
   readonly feats: Int32Array;
   readonly labels: Uint8Array;
   readonly ts: Float64Array;
+  /**
+   * `auction:imp` of each example (set by `ExampleJoiner`), to line held-out examples up with outside data
+   * such as a simulator's truth.
+   */
+  readonly keys?: readonly string[];
 }
 
 /** Joins bids with outcomes. Feed events in any order; call `examples` at the end. */
@@ -53,13 +58,13 @@ export class ExampleJoiner {
   examples(target: ModelTarget): Examples {
     // Logs without win notices (channels with implied wins): every bid counts as an impression.
     const impressions = this.#wins.size > 0 ? this.#wins : undefined;
-    const rows: { ts: number; f: FeatureRecord; y: number }[] = [];
+    const rows: { key: string; ts: number; f: FeatureRecord; y: number }[] = [];
     for (const [key, b] of this.#bids) {
       if (target === 'ctr') {
         if (impressions !== undefined && !impressions.has(key)) continue;
-        rows.push({ ts: b.ts, f: b.f, y: this.#clicks.has(key) ? 1 : 0 });
+        rows.push({ key, ts: b.ts, f: b.f, y: this.#clicks.has(key) ? 1 : 0 });
       } else if (this.#clicks.has(key)) {
-        rows.push({ ts: b.ts, f: b.f, y: this.#convs.has(key) ? 1 : 0 });
+        rows.push({ key, ts: b.ts, f: b.f, y: this.#convs.has(key) ? 1 : 0 });
       }
     }
     rows.sort((a, b) => a.ts - b.ts);
@@ -71,7 +76,7 @@ export class ExampleJoiner {
       labels[i] = r.y;
       ts[i] = r.ts;
     });
-    return { count: rows.length, feats, labels, ts };
+    return { count: rows.length, feats, labels, ts, keys: rows.map((r) => r.key) };
   }
 }
 
