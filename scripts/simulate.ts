@@ -84,7 +84,10 @@ function printShading(results: Record<string, DayResult>): void {
   }
 }
 
-/** The external anchor: Yahoo's default scenario, 7 days, our controllers beside their published baselines. */
+/**
+ * The external anchor: Yahoo's default scenario, 7 days, our controllers beside their published baselines.
+ * `--scenario mystique-default [--seed N] [--days N] [--only ours]`.
+ */
 async function runMystique(): Promise<void> {
   const file = new URL('../sim/scenarios/mystique-default.yaml', import.meta.url).pathname;
   const sc = parse(readFileSync(file, 'utf8')) as { campaigns: string; days: number; seed: number; adaptive: { intervalSeconds: number; leadSeconds: number; controlTauSeconds: number; horizonSeconds: number } };
@@ -98,11 +101,13 @@ async function runMystique(): Promise<void> {
   const none = simulateMystique({ campaigns, days, seed, pacing: { kind: 'none' } });
   const constrained = constrainedCampaigns(none, budgets);
   const rows: MystiqueMetrics[] = [mystiqueMetrics('no pacing', none, budgets, constrained)];
-  const runs: [string, MystiquePacing][] = [
+  const all: [string, MystiquePacing][] = [
     ['±10%/min throttle', { kind: 'step', intervalMs: 60_000 }],
     ['adaptive, throttle below 0.3', adaptive(0.3)],
     ['adaptive, multiplier only (ours)', adaptive(0.001)],
   ];
+  // `--only ours` while iterating: the no-pacing run is still needed, it defines the constrained campaigns.
+  const runs = arg('only', 'all') === 'ours' ? all.slice(-1) : all;
   for (const [label, pacing] of runs) rows.push(mystiqueMetrics(label, simulateMystique({ campaigns, days, seed, pacing }), budgets, constrained));
   console.log(`mystique-default: ${days} days, seed ${seed}, ${none.auctions} auctions per run, ${constrained.length} constrained campaigns`);
   console.table(rows.map((m) => ({ pacing: m.label, alive: m.alive.toFixed(3), utilisation: m.utilisation.toFixed(4), 'RMSE vs linear': m.rmse.toFixed(4), 'hourly CV': m.hourlyCv.toFixed(3), 'CPM $': m.cpm.toFixed(2), 'overspend $': m.overspend.toFixed(2), 'impressions M': m.impressionsM.toFixed(3), 'wall s': m.wallSeconds.toFixed(1) })));

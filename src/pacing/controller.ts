@@ -20,6 +20,15 @@
  * because Δt/τc is small the signal moves by at most a few percent per update: no oscillation on steady
  * traffic, while a persistent error compounds quickly enough to settle within minutes after a traffic step.
  *
+ * A new day starts from the controller's state (signal and rate estimate) as it was before the end-of-day
+ * catch-up, i.e. at the last update that still aimed a full horizon ahead. In the last horizon of the day the
+ * time left shrinks towards zero, so the desired rate for whatever is left grows without bound; when what is
+ * left cannot be spent (no bid fits in it) nothing is spent, the rate estimate decays and the signal winds
+ * up to 1. Carried into the next midnight, that wound-up signal bid full price into the first minutes of
+ * the day: in the Mystique anchor, campaigns whose single wins cost a third of their budget spent the whole
+ * day's budget in its first hour. The state half an hour before midnight is the better prior: same time of
+ * day, same traffic, not distorted by the day's end.
+ *
  * `StepThrottle` is the baseline the issue compares against (LinkedIn-style): a participation probability
  * raised or lowered by 10% once a minute depending on whether spend is behind or ahead of the curve.
  *
@@ -47,7 +56,7 @@ export interface Pacer {
   readonly dueAtMs: number;
   /** Feeds the controller; it acts at most once per its interval, so calling per request is cheap. */
   update(input: PacerInput): void;
-  /** A new day: spend restarts from zero (the signal is kept, yesterday's is the best prior). */
+  /** A new day: spend restarts from zero; the signal is yesterday's (the best prior). */
   newDay(nowMs: number): void;
 }
 
@@ -58,7 +67,10 @@ export interface AdaptivePacerOptions {
   readonly rateTauMs: number;
   /** Integral time constant (ms): how quickly a persistent rate error moves the signal. */
   readonly controlTauMs: number;
-  /** Catch-up horizon (ms) for the desired rate. */
+  /**
+   * Catch-up horizon (ms) the caller aims with (aim.ts); `aheadMs` below it means the day's end is within a
+   * horizon, and the state from before that is what the next day starts from.
+   */
   readonly horizonMs: number;
   /** Lowest signal; below `minMultiplier` the signal throttles instead of multiplying. */
   readonly minSignal: number;
@@ -85,6 +97,12 @@ export class AdaptivePacer implements Pacer {
   dueAtMs = -Infinity;
   /** Spend rate estimate, micros per ms; negative until the first interval has been observed. */
   #rate = -1;
+  /**
+   * Signal and rate estimate at today's last update that aimed a full horizon ahead (NaN: none yet today):
+   * the state tomorrow starts from (see `newDay`).
+   */
+  #prior = NaN;
+  #priorRate = -1;
 
   constructor(opts: Partial<AdaptivePacerOptions> = {}) {
     this.#o = { ...kAdaptiveDefaults, ...opts };
@@ -116,9 +134,18 @@ export class AdaptivePacer implements Pacer {
     // Integral action in log space; ratio 0 / ∞ (nothing wanted / nothing observed) saturate at the step.
     const step = ratio === 0 ? 1 / o.maxStep : ratio === Infinity ? o.maxStep : Math.min(o.maxStep, Math.max(1 / o.maxStep, ratio ** Math.min(1, dt / o.controlTauMs)));
     this.signal = Math.min(1, Math.max(o.minSignal, this.signal * step));
+    if (x.aheadMs >= o.horizonMs) {
+      this.#prior = this.signal;
+      this.#priorRate = this.#rate;
+    }
   }
 
   newDay(nowMs: number): void {
+    if (!Number.isNaN(this.#prior)) {
+      this.signal = this.#prior;
+      this.#rate = this.#priorRate;
+    }
+    this.#prior = NaN;
     this.#lastMs = nowMs;
     this.#lastSpent = 0;
     this.dueAtMs = nowMs + this.#o.intervalMs;

@@ -23,6 +23,7 @@ import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import { kExploreSuffix, type BudgetKey, type BudgetStore } from '../store/ports.js';
+import { aim } from './aim.js';
 import { BudgetAccount } from './budget-account.js';
 import { channelCapMicros, exploreCapMicros, type Weights } from './allocation.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type AdaptivePacerOptions, type Pacer } from './controller.js';
@@ -163,17 +164,16 @@ export class PacingGate {
     if (nowMs < pacer.dueAtMs) return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
     const local = this.#zones.at(c.timezone, nowMs);
     const horizon = this.#opts.controller === 'adaptive' ? (this.#opts.adaptive.horizonMs ?? 1_800_000) : 0;
-    // Aim a little ahead of the curve (kLeadMs): notices arrive seconds to minutes after the spend, and the
-    // last of the day must land before midnight rather than after it.
-    const lead = Math.min(local.dayEndMs, nowMs + kLeadMs);
-    const aheadAt = Math.min(local.dayEndMs, lead + horizon);
+    // Aim a little ahead of the curve (kLeadMs, see aim.ts): notices arrive seconds to minutes after the
+    // spend, and the last of the day must land before midnight rather than after it.
+    const at = aim(nowMs, local.dayEndMs, kLeadMs, horizon);
     pacer.update({
       nowMs,
-      aheadMs: Math.max(0, aheadAt - nowMs),
+      aheadMs: at.aheadMs,
       spentMicros: acct.spentMicros,
       capMicros: acct.capMicros,
-      targetNow: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, lead),
-      targetAhead: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, aheadAt),
+      targetNow: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, at.leadAt),
+      targetAhead: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, at.aheadAt),
     });
     return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
   }

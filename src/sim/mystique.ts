@@ -7,12 +7,14 @@
  * first price, one slot, no reserve.
  *
  * The controllers are ours, unchanged (controller.ts: `AdaptivePacer`, `StepThrottle`, `pacingFactor`),
- * updated every `intervalMs` of simulated time from each campaign's spend against the linear target;
+ * updated every `intervalMs` of simulated time from each campaign's spend against the linear target, aimed
+ * with the gate's own lead/horizon arithmetic (aim.ts);
  * the budget rule is the pacing gate's — a bid is made only when spend + bid fits in the day's budget, so
  * nothing is ever overspent. The auction loop itself is written for speed (30M auctions): bids come from a
  * 65,536-entry normal quantile table indexed by a fast PRNG, and the best of 2k outside bids is one draw
  * from the distribution of a maximum (Φ⁻¹(U^{1/2k})).
  */
+import { aim } from '../pacing/aim.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type Pacer } from '../pacing/controller.js';
 
 export interface MystiqueCampaign {
@@ -133,7 +135,7 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
       matching.push(Int32Array.from(ids));
     }
   }
-  const pacers: Pacer[] = o.campaigns.map(() => (o.pacing.kind === 'step' ? new StepThrottle({ intervalMs: o.pacing.intervalMs }) : new AdaptivePacer(o.pacing.kind === 'adaptive' ? { intervalMs: o.pacing.intervalMs, ...(o.pacing.controlTauMs !== undefined ? { controlTauMs: o.pacing.controlTauMs } : {}) } : {})));
+  const pacers: Pacer[] = o.campaigns.map(() => (o.pacing.kind === 'step' ? new StepThrottle({ intervalMs: o.pacing.intervalMs }) : new AdaptivePacer(o.pacing.kind === 'adaptive' ? { intervalMs: o.pacing.intervalMs, horizonMs: o.pacing.horizonMs ?? 1_800_000, ...(o.pacing.controlTauMs !== undefined ? { controlTauMs: o.pacing.controlTauMs } : {}) } : {})));
   const minMultiplier = o.pacing.kind === 'adaptive' ? o.pacing.minMultiplier : 1;
   const intervalMs = o.pacing.kind === 'none' ? Infinity : o.pacing.intervalMs;
   // The gate's defaults: aim 10 minutes ahead of the curve, catch up over 30 minutes.
@@ -170,11 +172,13 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
         const nowMs = minuteStartMs + Math.floor((a * 60_000) / count);
         if (nowMs >= nextControlMs && intervalMs !== Infinity) {
           nextControlMs = nowMs + intervalMs;
-          const lead = Math.min((day + 1) * dayMs, nowMs + leadMs);
-          const ahead = Math.min((day + 1) * dayMs, lead + horizonMs);
+          // The gate's aim (aim.ts) on the scenario's linear target.
+          const at = aim(nowMs, (day + 1) * dayMs, leadMs, horizonMs);
+          const targetNow = (at.leadAt - day * dayMs) / dayMs;
+          const targetAhead = (at.aheadAt - day * dayMs) / dayMs;
           for (let i = 0; i < n; i++) {
             const p = pacers[i]!;
-            p.update({ nowMs, spentMicros: spent[i]! * 1e6, capMicros: budgets[i]! * 1e6, targetNow: (lead - day * dayMs) / dayMs, targetAhead: (ahead - day * dayMs) / dayMs, aheadMs: ahead - nowMs });
+            p.update({ nowMs, spentMicros: spent[i]! * 1e6, capMicros: budgets[i]! * 1e6, targetNow, targetAhead, aheadMs: at.aheadMs });
             factor[i] = p.signal;
           }
         }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aim } from '../../../src/pacing/aim.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type Pacer } from '../../../src/pacing/controller.js';
 import { prng } from '../../../src/scoring/synthetic.js';
 
@@ -53,6 +54,43 @@ describe('adaptive pacer', () => {
     expect(low).toBeLessThan(0.1);
     p.newDay(61_000);
     expect(p.signal).toBe(low);
+  });
+});
+
+describe('adaptive pacer across midnight', () => {
+  /**
+   * One day through the gate's aim (10 min lead, 30 min horizon) on a plant with 3× the linear rate on
+   * offer, where the last `crumbMicros` of the cap can never be spent (no bid fits in what is left).
+   */
+  function day(p: AdaptivePacer, dayStartMs: number, crumbMicros: number, capMicros = 10_000_000) {
+    const dayMs = 86_400_000;
+    const rate = (capMicros / dayMs) * 3;
+    let spent = 0;
+    let at2330 = NaN;
+    let firstHourMax = 0;
+    for (let t = 0; t < dayMs; t += 1_000) {
+      spent = Math.min(capMicros - crumbMicros, spent + p.signal * rate * 1_000);
+      const now = dayStartMs + t;
+      const a = aim(now, dayStartMs + dayMs, 600_000, 1_800_000);
+      p.update({ nowMs: now, spentMicros: spent, capMicros, targetNow: (a.leadAt - dayStartMs) / dayMs, targetAhead: (a.aheadAt - dayStartMs) / dayMs, aheadMs: a.aheadMs });
+      if (t === dayMs - 1_800_000) at2330 = p.signal;
+      if (t < 3_600_000) firstHourMax = Math.max(firstHourMax, p.signal);
+    }
+    return { firstHourMax, at2330, atMidnight: p.signal };
+  }
+  it('starts the next day from the signal it had before the end-of-day catch-up, not the wound-up one', () => {
+    const p = new AdaptivePacer();
+    // The last 1% of the budget cannot be spent: as the time left shrinks, the desired rate for it grows
+    // without bound while nothing is spent, and the signal climbs.
+    const d0 = day(p, 0, 100_000);
+    expect(d0.at2330).toBeLessThan(0.45);
+    expect(d0.atMidnight).toBeGreaterThan(0.9);
+    p.newDay(86_400_000);
+    expect(p.signal).toBeCloseTo(d0.at2330, 6);
+    // The next day's first bids are not made at full price (3× what is needed): a campaign whose few wins
+    // each cost a large share of its budget would spend the day's budget in its first minutes.
+    const d1 = day(p, 86_400_000, 100_000);
+    expect(d1.firstHourMax).toBeLessThan(0.4);
   });
 });
 
