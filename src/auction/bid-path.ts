@@ -233,8 +233,11 @@ export class BidPath implements ProfileResolver {
           if (status === ScoreStatus.Ok) order.push(i);
           else noteReason(ctx, status === ScoreStatus.BelowFloor ? 'below_floor' : status === ScoreStatus.Holdout ? 'holdout' : 'scoring');
         }
-        // By price, the exploration candidate among them (it is a bid like any other, on another budget).
-        order.sort((a, b) => batch.priceMicros(b) - batch.priceMicros(a));
+        // Campaigns their controller lets bid in full (behind their curve, or asap) first, then by price; the
+        // exploration candidate is ranked by price among the rest. Why: by price alone, a low-bidding campaign
+        // that is behind never wins our own internal auction while higher bidders are merely being held to
+        // their curves — after a budget raise it missed its day (sim/RESULTS.md, budget raised at noon).
+        order.sort((a, b) => Number(fullSpeed(added[b]!)) - Number(fullSpeed(added[a]!)) || batch.priceMicros(b) - batch.priceMicros(a));
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);
@@ -311,6 +314,10 @@ export class BidPath implements ProfileResolver {
       urlsSafe: snap.publicUrlSafe,
     };
   }
+}
+
+function fullSpeed(c: Candidate): boolean {
+  return !c.explore && c.pacing >= 1;
 }
 
 function explain(batch: ScoreBatch, n: number): BidExplanation[] {

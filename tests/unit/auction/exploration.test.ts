@@ -71,16 +71,16 @@ describe('exploration bids', () => {
     expect([...s.gate.remaining()].find((r) => r.pool === 'regular')!.reservedMicros).toBe(0);
     await s.scoring.close();
   });
-  it('exploration competes on price: a dearer regular bid wins, a cheaper one loses to it', async () => {
-    const cheap = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
-    const won = await cheap.run();
-    expect(won.map((b) => b.campaign.id)).toEqual(['seg']);
-    const dear = await setup([campaignCfg('seg', 1, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 5)], person(['sports']));
-    const lost = await dear.run();
-    expect(lost.map((b) => b.campaign.id)).toEqual(['plain']);
-    const v = dear.explored(lost[0]!);
+  it('exploration competes on price with held-back bids, but never goes before a campaign at full speed', async () => {
+    const alone = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } })], person(['sports']));
+    expect((await alone.run()).map((b) => b.campaign.id)).toEqual(['seg']);
+    // An asap campaign bids in full: it goes first, even at a fifth of the exploration bid.
+    const asap = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
+    const chosen = await asap.run();
+    expect(chosen.map((b) => b.campaign.id)).toEqual(['plain']);
+    const v = asap.explored(chosen[0]!);
     expect(v.ok && v.claims.explore).toBeUndefined();
-    for (const s of [cheap, dear]) await s.scoring.close();
+    for (const s of [alone, asap]) await s.scoring.close();
   });
   it('never explores past a frequency cap, into an excluded segment, or without a reserve', async () => {
     const capped = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, frequencyCaps: [{ count: 1, window: 3600 }] })], person(['sports'], { 'seg:3600': 1 }));
@@ -108,6 +108,36 @@ describe('exploration bids', () => {
     expect(v.ok && v.claims.explore).toBe(true);
     // Unpaced: the fixed CPM itself, not the multiplied bid.
     expect(chosen[0]!.bid.price).toBe(2);
+    await s.scoring.close();
+  });
+});
+
+describe('our own internal auction', () => {
+  it('a campaign at full speed goes before a dearer one its controller is holding to its curve', async () => {
+    const s = await setup(
+      [campaignCfg('ahead', 5, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } }), campaignCfg('behind', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } })],
+      undefined,
+    );
+    const ahead = s.snap.campaignsById.get('ahead')!;
+    const behind = s.snap.campaignsById.get('behind')!;
+    // 'ahead' is on its curve but spending far too fast (0.5% of its day every 5 s): its controller multiplies
+    // its bid down, not out; 'behind' has spent nothing.
+    const key = { campaignId: 'ahead', channelId: 'ex', day: '2026-11-23' };
+    await s.gate.settle(ahead, key, 'other', 'n0', T, 0, 40_000_000);
+    for (let i = 0; i < 12; i++) {
+      s.clock.advance(5_000);
+      await s.gate.settle(ahead, key, 'other', `n${i + 1}`, s.clock.now(), 0, 500_000);
+      s.gate.factor(ahead, 'ex', s.clock.now());
+      s.gate.factor(behind, 'ex', s.clock.now());
+    }
+    const signals = Object.fromEntries([...s.gate.signals()].map((p) => [p.campaignId, p.signal]));
+    expect(signals['ahead']).toBeLessThan(1);
+    expect(signals['ahead']).toBeGreaterThan(0.3);
+    expect(signals['behind']).toBe(1);
+    await s.run();
+    await new Promise((r) => setImmediate(r));
+    const chosen = await s.run();
+    expect(chosen.map((b) => b.campaign.id)).toEqual(['behind']);
     await s.scoring.close();
   });
 });
