@@ -34,6 +34,9 @@ export interface CellFigures {
   readonly calibration: number;
   readonly within10: boolean;
   readonly notAbove: boolean;
+  /** The cost controller's λ at the end of the day, and its updates that day. */
+  readonly costMultiplier: number;
+  readonly costUpdates: number;
 }
 
 export function cellFigures(c: CellStats): CellFigures {
@@ -55,6 +58,8 @@ export function cellFigures(c: CellStats): CellFigures {
     calibration: c.clicks === 0 ? NaN : c.predictedClicks / c.clicks,
     within10: Math.abs(ratio - 1) <= 0.1,
     notAbove: ratio <= 1.1,
+    costMultiplier: c.costMultiplier,
+    costUpdates: c.costUpdates,
   };
 }
 
@@ -68,12 +73,12 @@ export function aucGap(r: LearningResult): number {
 
 function dayTable(d: DaySummary, budgeted: boolean): string[] {
   const rows = [
-    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% |`,
-    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|`,
+    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% | λ (updates) |`,
+    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|---|`,
   ];
   for (const c of d.cells.map(cellFigures)) {
     rows.push(
-      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} |`,
+      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} | ${c.costMultiplier.toFixed(2)} (${c.costUpdates}) |`,
     );
   }
   return rows;
@@ -109,7 +114,8 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '| scores on the held-out impressions | AUC | log-loss |',
     '|---|---|---|',
     `| oracle (true CTR) | ${t.oracleAuc.toFixed(4)} | ${t.oracleLogLoss.toFixed(5)} |`,
-    `| **trained model** | **${t.auc.toFixed(4)}** | ${t.logLoss.toFixed(5)} |`,
+    `| **trained model** (FTRL + Platt step, a = ${t.platt.a.toFixed(3)}, b = ${t.platt.b.toFixed(3)}, fitted on ${num(t.calibrationExamples)} rows before the held-out ones) | **${t.auc.toFixed(4)}** | ${t.logLoss.toFixed(5)} |`,
+    `| raw FTRL model, before the Platt step (held-out calibration ${t.raw.calibration.toFixed(3)}) | ${t.raw.auc.toFixed(4)} | ${t.raw.logLoss.toFixed(5)} |`,
     `| shipped default \`pctr@1\` (trained on another synthetic truth) | ${t.shippedAuc.toFixed(4)} | ${t.shippedLogLoss.toFixed(5)} |`,
     `| constant training rate (${pct(t.positiveRate, 2)}) | 0.5 | ${t.baselineLogLoss.toFixed(5)} |`,
     '',
@@ -117,7 +123,7 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '',
     '## target_cpc with the trained model',
     '',
-    'eCPC = spend ÷ clicks. eCPC ÷ target = price ÷ value × calibration, where price ÷ value = spend ÷ Σ(pCTR × target CPC) over the billed impressions (what second price, shading and pacing took off the bid value) and calibration = Σ pCTR ÷ clicks over the same impressions. "exp." uses the expected clicks (Σ true CTR) instead of the drawn ones.',
+    'eCPC = spend ÷ clicks. eCPC ÷ target = price ÷ value × calibration, where price ÷ value = spend ÷ Σ(pCTR × target CPC) over the billed impressions (what second price, shading and pacing took off the bid value, times the cost controller λ: the cost per expected click ÷ target that λ steers) and calibration = Σ pCTR ÷ clicks over the same impressions. "exp." uses the expected clicks (Σ true CTR) instead of the drawn ones.',
     '',
     `### ${r.unconstrained.label}`,
     '',
