@@ -3,7 +3,7 @@
  *
  *   npm run train -- <events.jsonl...> [--target ctr|cvr] [--out config/models/pctr-vN.json]
  *                    [--name pctr] [--version N] [--hash-bits 18] [--features channel,domain,…]
- *                    [--epochs 1] [--holdout 0.2] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
+ *                    [--epochs 1] [--holdout 0.2] [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
  *   npm run train -- --generate <out.jsonl> [--count 300000] [--seed 1] [--base-ctr 0.01] [--base-cvr 0.08]
  *                    [--win-rate 0.35]                     (a synthetic log with a known truth, `synthetic.ts`)
  *
@@ -29,6 +29,7 @@ const { values, positionals } = parseArgs({
     features: { type: 'string' },
     epochs: { type: 'string', default: '1' },
     holdout: { type: 'string', default: '0.2' },
+    calibrate: { type: 'string', default: '0.1' },
     alpha: { type: 'string', default: '0.1' },
     l1: { type: 'string', default: '1' },
     l2: { type: 'string', default: '1' },
@@ -93,6 +94,7 @@ async function train(): Promise<void> {
     hashBits: Number(values['hash-bits']),
     ...(features === undefined ? {} : { features }),
     holdout: Number(values.holdout),
+    calibrate: Number(values.calibrate),
     epochs: Number(values.epochs),
     alpha: Number(values.alpha),
     l1: Number(values.l1),
@@ -110,6 +112,7 @@ async function train(): Promise<void> {
       `rate       ${(report.positiveRate * 100).toFixed(3)}% positive in training`,
       `log-loss   ${report.logLoss.toFixed(5)} (constant-rate baseline ${report.baselineLogLoss.toFixed(5)})`,
       `AUC        ${report.auc.toFixed(4)}`,
+      `calibration Σ p ÷ Σ y held out ${report.calibration.toFixed(3)} (raw FTRL ${report.raw.calibration.toFixed(3)}, log-loss ${report.raw.logLoss.toFixed(5)}; Platt a ${report.platt.a.toFixed(3)} b ${report.platt.b.toFixed(3)} on ${report.calibrationExamples} rows)`,
       `time       ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     ].join('\n'),
   );

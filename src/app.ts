@@ -159,6 +159,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
+        scoring.onSpend(noticeInput(c), micros, c.expected);
       },
       onWin: (c, clearingCpmMicros) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, toAccount(c, clearingCpmMicros)),
       onLoss: (c, _code, clearingCpmMicros) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros)),
@@ -206,6 +207,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     channelId: c.channelId,
     personId: c.personId,
     nowMs: clock.now(),
+    day: c.day,
   });
   // Clearing prices come back in the bid's currency; the scorer thinks in account micros.
   const toAccount = (c: NoticeClaims, cpmMicros: number) => (c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros));

@@ -252,7 +252,7 @@ export class BidPath implements ProfileResolver {
             noteReason(ctx, gate);
             continue;
           }
-          const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, price, cur);
+          const bid = this.#makeBid(ctx, ctx.req.imp[k]!, cand, price, cur, batch.expectedActions(i));
           if (!state.debug) d.scoring.recordBid(batch, i, ctx.req.id, bid.impid, bid.id);
           bids.push(bid);
           chosen.push({ campaign: cand.campaign, bid });
@@ -267,7 +267,7 @@ export class BidPath implements ProfileResolver {
     }
   }
 
-  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, priceMicros: number, cur: string): Bid {
+  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, priceMicros: number, cur: string, expected: number | undefined): Bid {
     const { campaign: c, creative: cr, deal } = cand;
     const snap = ctx.snap;
     const priceCur = toCurrencyMicros(priceMicros, cur, snap.fx);
@@ -288,6 +288,7 @@ export class BidPath implements ProfileResolver {
         personId: ctx.profile?.personId,
         dealId: deal?.id,
         explore: cand.explore,
+        ...(expected === undefined ? {} : { expected }),
       },
       snap.noticeKeys[0]!,
       cr.markup,

@@ -29,12 +29,19 @@ export interface NoticeClaims {
   readonly dealId: string | undefined;
   /** An exploration bid: its spend settles against the channel's exploration reserve. */
   readonly explore?: boolean;
+  /**
+   * The model's expected actions per impression when the bid was priced (pCTR for target_cpc, pCTR × pCVR
+   * for target_cpa): the cost controller on whichever instance gets the notice divides spend by it.
+   */
+  readonly expected?: number;
 }
 
 const kTagBytes = 16;
 
-// An optional 15th element, 1, marks an exploration bid (tokens without it are regular bids).
-type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string, 1?];
+// An optional 15th element, 1, marks an exploration bid (tokens without it are regular bids). An optional
+// 16th, the expected actions in parts per billion, follows it (the 15th is then 0 for a regular bid).
+type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string, (1 | 0)?, number?];
+const kPpb = 1e9;
 
 export function signToken(claims: NoticeClaims, key: NoticeKey): string {
   const payload: Payload = [
@@ -53,7 +60,9 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
     claims.personId ?? '',
     claims.dealId ?? '',
   ];
-  if (claims.explore === true) payload.push(1);
+  const ppb = claims.expected === undefined ? -1 : Math.round(claims.expected * kPpb);
+  if (ppb >= 0 && ppb <= kPpb) payload.push(claims.explore === true ? 1 : 0, ppb);
+  else if (claims.explore === true) payload.push(1);
   const body = `${key.id}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
   return `${body}.${tag(key.secret, body).toString('base64url')}`;
 }
@@ -101,6 +110,7 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
       personId: p[12] === '' ? undefined : p[12],
       dealId: p[13] === '' ? undefined : p[13],
       ...(p[14] === 1 ? { explore: true } : {}),
+      ...(p[15] === undefined ? {} : { expected: p[15] / kPpb }),
     },
   };
 }
@@ -110,7 +120,8 @@ function tag(secret: Buffer, body: string): Buffer {
 }
 
 function isPayload(p: unknown): p is Payload {
-  if (!Array.isArray(p) || (p.length !== 14 && !(p.length === 15 && p[14] === 1)) || p[0] !== 1) return false;
+  if (!Array.isArray(p) || p[0] !== 1) return false;
+  if (p.length !== 14 && !(p.length === 15 && p[14] === 1) && !(p.length === 16 && (p[14] === 0 || p[14] === 1) && Number.isSafeInteger(p[15]) && p[15] >= 0 && p[15] <= kPpb)) return false;
   for (const i of [1, 2, 3, 4, 5, 8, 10, 11, 12, 13]) if (typeof p[i] !== 'string') return false;
   for (const i of [6, 7, 9]) if (!Number.isSafeInteger(p[i]) || (p[i] as number) < 0) return false;
   return true;

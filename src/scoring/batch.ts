@@ -8,19 +8,22 @@
 import type { BidRequest } from '../openrtb/types.js';
 import type { Profile } from '../store/ports.js';
 import type { ScoringCampaign } from './campaign-scoring.js';
+import type { CostController } from './cost-controller.js';
 import { explain, type BidExplanation } from './explain.js';
 import { bucket, kHoldoutArm, type CompiledArm, type CompiledExperiment, type ExperimentStats } from './experiments.js';
 import { hashString, kSlot, kSlots } from './features.js';
 import type { ModelRegistry } from './model-registry.js';
 import { creativeHashes, RequestFeatures, type CreativeRef } from './request-features.js';
 import type { ShadingModel } from './shading.js';
-import { kHoldoutCode, kStrategyCode, needsCvr, strategyA, strategyB, type ScoringStrategy } from './strategies.js';
+import { kHoldoutCode, kStrategyCode, needsCtr, needsCvr, strategyA, strategyB, type ScoringStrategy } from './strategies.js';
 import { allocTask, kFlagDebug, kH, kO, kOut, kP, kParams, viewsOf, type TaskViews } from './task-buffer.js';
 
 export interface BatchDeps {
   readonly registry: ModelRegistry;
   readonly shading: ShadingModel;
   readonly stats: ExperimentStats;
+  /** λ for value strategies (cost per action toward the target); none = 1. */
+  readonly cost?: CostController;
 }
 
 /** The request-level input. Build it once per request; nothing is kept beyond the batch's life. */
@@ -52,8 +55,8 @@ export interface CandidateInput {
   readonly pacingMultiplier: number;
 }
 
-/** Multiplier components kept per candidate for explanations: channel, daypart, stage, pacing. */
-const kMults = 4;
+/** Multiplier components kept per candidate for explanations: channel, daypart, stage, pacing, cost. */
+const kMults = 5;
 
 export class ScoreBatch {
   readonly features = new RequestFeatures();
@@ -168,6 +171,7 @@ export class ScoreBatch {
     mults[m + 1] = camp.daypartMult === undefined ? 1 : (camp.daypartMult[c.hourOfWeek] ?? 1);
     mults[m + 2] = this.stage === undefined || camp.stageMult.size === 0 ? 1 : (camp.stageMult.get(this.stage) ?? 1);
     mults[m + 3] = c.pacingMultiplier;
+    mults[m + 4] = !holdout && needsCtr(strategy) && this.#deps.cost !== undefined ? this.#deps.cost.multiplier(camp, this.channelId, c.pacingMultiplier) : 1;
 
     const p = i * kParams;
     const params = v.params;
@@ -175,7 +179,7 @@ export class ScoreBatch {
     params[p + kP.code] = holdout ? kHoldoutCode : kStrategyCode[strategy.kind];
     params[p + kP.a] = strategyA(strategy);
     params[p + kP.b] = strategyB(strategy);
-    params[p + kP.mult] = mults[m]! * mults[m + 1]! * mults[m + 2]! * mults[m + 3]!;
+    params[p + kP.mult] = mults[m]! * mults[m + 1]! * mults[m + 2]! * mults[m + 3]! * mults[m + 4]!;
     params[p + kP.floor] = c.floorMicros;
     // pCTR is cheap and worth logging for every strategy; pCVR only when priced on or explained.
     params[p + kP.ctr] = ctrRef === undefined ? this.#liveCtr : (reg.resolve(ctrRef)?.id ?? -1);
@@ -242,9 +246,18 @@ export class ScoreBatch {
   arm(i: number, j: number): CompiledArm {
     return this.#arms[this.#armStart[i]! + j]!;
   }
-  multipliers(i: number): { channel: number; daypart: number; stage: number; pacing: number } {
+  multipliers(i: number): { channel: number; daypart: number; stage: number; pacing: number; cost: number } {
     const m = i * kMults;
-    return { channel: this.#mults[m]!, daypart: this.#mults[m + 1]!, stage: this.#mults[m + 2]!, pacing: this.#mults[m + 3]! };
+    return { channel: this.#mults[m]!, daypart: this.#mults[m + 1]!, stage: this.#mults[m + 2]!, pacing: this.#mults[m + 3]!, cost: this.#mults[m + 4]! };
+  }
+  /**
+   * The expected actions per impression a value strategy priced candidate `i` on (pCTR for target_cpc,
+   * pCTR × pCVR for target_cpa), for the notice token; undefined for other strategies or without a score.
+   */
+  expectedActions(i: number): number | undefined {
+    const s = this.#strategies[i]!;
+    const p = s.kind === 'target_cpc' ? this.pctr(i) : s.kind === 'target_cpa' ? this.pctr(i) * this.pcvr(i) : NaN;
+    return p >= 0 && p <= 1 ? p : undefined;
   }
   /** Model ids the row was scored with (−1 = none). */
   modelIds(i: number): { ctr: number; cvr: number } {

@@ -36,7 +36,7 @@ export interface BidExplanation {
   readonly features: FeatureRecord;
   readonly pctr: ModelExplanation | undefined;
   readonly pcvr: ModelExplanation | undefined;
-  readonly multipliers: { readonly channel: number; readonly daypart: number; readonly stage: number; readonly pacing: number; readonly product: number };
+  readonly multipliers: { readonly channel: number; readonly daypart: number; readonly stage: number; readonly pacing: number; readonly cost: number; readonly product: number };
   readonly floorMicros: number;
   readonly valueMicros: number;
   readonly priceMicros: number;
@@ -80,7 +80,7 @@ export function explain(b: ScoreBatch, v: TaskViews, table: ModelTable, i: numbe
     features: b.features.record(b.placement(i), camp.id, cr),
     pctr: model(table, ids.ctr, v, i, 0, b.pctr(i)),
     pcvr: model(table, ids.cvr, v, i, 1, b.pcvr(i)),
-    multipliers: { ...mults, product: mults.channel * mults.daypart * mults.stage * mults.pacing },
+    multipliers: { ...mults, product: mults.channel * mults.daypart * mults.stage * mults.pacing * mults.cost },
     floorMicros: b.floorMicros(i),
     valueMicros: b.valueMicros(i),
     priceMicros: b.priceMicros(i),

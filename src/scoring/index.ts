@@ -20,12 +20,14 @@
  *   for (each imp × campaign × creative that passed targeting, creative match and currency)
  *     batch.add({ impIndex, placement, campaign: sc, creative, floorMicros,
  *                 firstPrice: (deal?.at ?? req.at) === 1, hourOfWeek, pacingMultiplier });
+ *     // value strategies also get the cost controller's λ (× pacingMultiplier) inside `add`
  *   const outcome = scoring.run(batch, deadlineMs);            // ScoreOutcome | Promise<ScoreOutcome>
  *   if (!outcome.ok) → no bid for the request: outcome.reason is 'queue_full' | 'deadline' | 'worker_error'
  *   for i < batch.n: batch.status(i) === ScoreStatus.Ok → bid batch.priceMicros(i) (CPM micros, shaded when
  *     first price; batch.valueMicros(i) is the unshaded value); BelowFloor → 'below_floor'; Holdout → no bid
  *     (experiment control); NoModel → the strategy needs a model that is not loaded (count as 'error').
  *   scoring.recordBid(batch, i, auctionId, impId, bidId);     // for each bid actually sent (counters + sampled log)
+ *   batch.expectedActions(i)                                  // pCTR (× pCVR) priced on: the token's `expected` claim
  *   batch.explain(i)                                          // BidExplanation, when begun with debug: true
  *   scoring.release(batch);                                   // when done reading (after the bid is built)
  *
@@ -33,7 +35,8 @@
  *   const n: NoticeInput = { campaign: sc, campaignId, auctionId, impId, channelId, placement, personId, nowMs };
  *   scoring.onWin(n, bidCpmMicros, clearingCpmMicros, minToWinCpmMicros?);   // shading + arm counters + log
  *   scoring.onLoss(n, bidCpmMicros, minToWinCpmMicros?);                     // `${AUCTION_MIN_TO_WIN}` / loss price
- *   scoring.onClick(n); scoring.onConversion(n, valueMicros?);
+ *   scoring.onSpend(n, spendMicros, claims.expected);  // billed: the cost controller of target_cpc/target_cpa
+ *   scoring.onClick(n); scoring.onConversion(n, valueMicros?);     // n.day = the token's budget day
  *
  * ── Metrics (metrics/) ─────────────────────────────────────────────────────────────────────────────────────
  *   scoring.stats()                  mode, inline µs/candidate, pool overhead µs, runs, no-score counts by reason,
@@ -48,6 +51,7 @@
  */
 export { ScoreBatch, type CandidateInput, type RequestInput } from './batch.js';
 export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring.js';
+export { CostController, kCostControllerDefaults, type CostControllerOptions, type CostState } from './cost-controller.js';
 export { kNoopSink, sampledAuction, type EventSink, type ScoringEvent, type SinkStats } from './events.js';
 export { bucket, kHoldoutArm, type ArmSnapshot, type CompiledExperiment, type ExperimentsSnapshot } from './experiments.js';
 export type { BidExplanation, ModelExplanation, ScoreStatusName } from './explain.js';

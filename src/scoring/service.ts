@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { ScoreBatch, type RequestInput } from './batch.js';
 import type { ScoringCampaign } from './campaign-scoring.js';
+import { CostController, type CostControllerOptions } from './cost-controller.js';
 import { kNoopSink, sampledAuction, type EventSink } from './events.js';
 import { bucket, ExperimentStats, kHoldoutArm, type ArmCounters } from './experiments.js';
 import { scoreTask } from './kernel.js';
@@ -26,6 +27,8 @@ export interface ScoringOptions {
   readonly shading?: ShadingOptions;
   /** Fraction of bids logged with their features (default 0.01). */
   readonly bidSampleRate?: number;
+  /** The cost controller of target_cpc/target_cpa campaigns (cost-controller.ts); `false` turns it off. */
+  readonly costControl?: Partial<CostControllerOptions> | false;
 }
 
 export interface ScoringDeps {
@@ -47,6 +50,8 @@ export interface NoticeInput {
   /** The person the bid was for (bucketing unit), else the auction id is the unit. */
   readonly personId: string | undefined;
   readonly nowMs: number;
+  /** The bid's budget day (token `day`): the cost controller's day. */
+  readonly day?: string;
 }
 
 export interface ScoringStats {
@@ -64,6 +69,8 @@ export class ScoringService {
   readonly registry: ModelRegistry;
   readonly shading: ShadingModel;
   readonly experiments = new ExperimentStats();
+  /** Undefined when turned off (`costControl: false`). */
+  readonly cost: CostController | undefined;
   readonly sink: EventSink;
   readonly #clock: Clock;
   readonly #pool: ScoringPool | undefined;
@@ -76,6 +83,7 @@ export class ScoringService {
   private constructor(opts: ScoringOptions, deps: ScoringDeps, registry: ModelRegistry) {
     this.registry = registry;
     this.shading = new ShadingModel(opts.shading);
+    this.cost = opts.costControl === false ? undefined : new CostController(opts.costControl);
     this.sink = deps.sink ?? kNoopSink;
     this.#clock = deps.clock;
     this.#rate = opts.bidSampleRate ?? 0.01;
@@ -102,7 +110,7 @@ export class ScoringService {
 
   /** A batch for one request (pooled; give it back with `release`). */
   begin(input: RequestInput): ScoreBatch {
-    const b = this.#free.pop() ?? new ScoreBatch({ registry: this.registry, shading: this.shading, stats: this.experiments });
+    const b = this.#free.pop() ?? new ScoreBatch({ registry: this.registry, shading: this.shading, stats: this.experiments, ...(this.cost === undefined ? {} : { cost: this.cost }) });
     b.begin(input);
     return b;
   }
@@ -179,7 +187,16 @@ export class ScoringService {
     this.sink.append(minToWinMicros === undefined ? e : { ...e, minToWinMicros });
   }
 
+  /**
+   * A billed impression (the spend ledger settled it): feeds the cost controller. `expected` is the token's
+   * claim (expected actions the bid was priced on); impressions without one do not move it.
+   */
+  onSpend(n: NoticeInput, spendMicros: number, expected: number | undefined): void {
+    if (n.day !== undefined) this.cost?.onSpend(n.campaign, n.channelId, n.day, spendMicros, expected, n.nowMs);
+  }
+
   onClick(n: NoticeInput): void {
+    if (n.day !== undefined) this.cost?.onAction(n.campaign, n.channelId, n.day);
     this.#forArms(n, (c) => c.clicks++);
     this.sink.append({ t: 'click', ts: n.nowMs, auction: n.auctionId, imp: n.impId, campaign: n.campaignId });
   }

@@ -14,6 +14,7 @@
  *   than its value can only miss high through calibration. "exp." columns use the truth's expected clicks
  *   (Σ true CTR) instead of the drawn ones, to show how much of a gap is click-draw noise.
  */
+import { kCostControllerDefaults } from '../scoring/cost-controller.js';
 import type { CellStats, DaySummary, LearningResult } from './learning.js';
 
 export interface CellFigures {
@@ -23,6 +24,8 @@ export interface CellFigures {
   readonly target: number;
   readonly delivery: number;
   readonly impressions: number;
+  /** Billed impressions ÷ bids: near 1 means the campaign already buys (almost) everything it bids on. */
+  readonly winRate: number;
   readonly clicks: number;
   readonly spend: number;
   readonly ecpc: number;
@@ -34,6 +37,9 @@ export interface CellFigures {
   readonly calibration: number;
   readonly within10: boolean;
   readonly notAbove: boolean;
+  /** The cost controller's λ at the end of the day, and its updates that day. */
+  readonly costMultiplier: number;
+  readonly costUpdates: number;
 }
 
 export function cellFigures(c: CellStats): CellFigures {
@@ -46,6 +52,7 @@ export function cellFigures(c: CellStats): CellFigures {
     target: c.targetCpc,
     delivery: c.spend / c.cap,
     impressions: c.impressions,
+    winRate: c.bids === 0 ? NaN : c.impressions / c.bids,
     clicks: c.clicks,
     spend: c.spend,
     ecpc,
@@ -55,6 +62,8 @@ export function cellFigures(c: CellStats): CellFigures {
     calibration: c.clicks === 0 ? NaN : c.predictedClicks / c.clicks,
     within10: Math.abs(ratio - 1) <= 0.1,
     notAbove: ratio <= 1.1,
+    costMultiplier: c.costMultiplier,
+    costUpdates: c.costUpdates,
   };
 }
 
@@ -62,18 +71,27 @@ const pct = (x: number, d = 1) => `${(x * 100).toFixed(d)}%`;
 const usd = (x: number, d = 3) => `$${x.toFixed(d)}`;
 const num = (x: number) => x.toLocaleString('en-US');
 
+/**
+ * λ at (or within 5% of) its cap: the campaign bids up to `maxMultiplier` × value and still pays under its
+ * target — with a win rate near 1 it already buys nearly every impression it bids on, so no price reaches
+ * the target (supply-limited, not a controller miss).
+ */
+export function atCap(c: CellFigures): boolean {
+  return c.costMultiplier >= 0.95 * kCostControllerDefaults.maxMultiplier;
+}
+
 export function aucGap(r: LearningResult): number {
   return r.training.oracleAuc - r.training.auc;
 }
 
 function dayTable(d: DaySummary, budgeted: boolean): string[] {
   const rows = [
-    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% |`,
-    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|`,
+    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | win rate | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% | λ (updates) |`,
+    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|---|---|`,
   ];
   for (const c of d.cells.map(cellFigures)) {
     rows.push(
-      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} |`,
+      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${pct(c.winRate)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} | ${c.costMultiplier.toFixed(2)} (${c.costUpdates}) |`,
     );
   }
   return rows;
@@ -109,7 +127,8 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '| scores on the held-out impressions | AUC | log-loss |',
     '|---|---|---|',
     `| oracle (true CTR) | ${t.oracleAuc.toFixed(4)} | ${t.oracleLogLoss.toFixed(5)} |`,
-    `| **trained model** | **${t.auc.toFixed(4)}** | ${t.logLoss.toFixed(5)} |`,
+    `| **trained model** (FTRL + Platt step, a = ${t.platt.a.toFixed(3)}, b = ${t.platt.b.toFixed(3)}, fitted on ${num(t.calibrationExamples)} rows before the held-out ones) | **${t.auc.toFixed(4)}** | ${t.logLoss.toFixed(5)} |`,
+    `| raw FTRL model, before the Platt step (held-out calibration ${t.raw.calibration.toFixed(3)}) | ${t.raw.auc.toFixed(4)} | ${t.raw.logLoss.toFixed(5)} |`,
     `| shipped default \`pctr@1\` (trained on another synthetic truth) | ${t.shippedAuc.toFixed(4)} | ${t.shippedLogLoss.toFixed(5)} |`,
     `| constant training rate (${pct(t.positiveRate, 2)}) | 0.5 | ${t.baselineLogLoss.toFixed(5)} |`,
     '',
@@ -117,7 +136,7 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '',
     '## target_cpc with the trained model',
     '',
-    'eCPC = spend ÷ clicks. eCPC ÷ target = price ÷ value × calibration, where price ÷ value = spend ÷ Σ(pCTR × target CPC) over the billed impressions (what second price, shading and pacing took off the bid value) and calibration = Σ pCTR ÷ clicks over the same impressions. "exp." uses the expected clicks (Σ true CTR) instead of the drawn ones.',
+    'eCPC = spend ÷ clicks. eCPC ÷ target = price ÷ value × calibration, where price ÷ value = spend ÷ Σ(pCTR × target CPC) over the billed impressions (what second price, shading and pacing took off the bid value, times the cost controller λ: the cost per expected click ÷ target that λ steers) and calibration = Σ pCTR ÷ clicks over the same impressions. "exp." uses the expected clicks (Σ true CTR) instead of the drawn ones.',
     '',
     `### ${r.unconstrained.label}`,
     '',
@@ -127,8 +146,12 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '',
     ...dayTable(r.budgeted, true),
     '',
-    `Within ±10% of target: ${all.filter((c) => c.within10).length} of ${all.length} campaign × channel cells; at or below target + 10%: ${all.filter((c) => c.notAbove).length} of ${all.length}.`,
+    `Within ±10% of target: ${all.filter((c) => c.within10).length} of ${all.length} campaign × channel cells; at or below target + 10%: ${all.filter((c) => c.notAbove).length} of ${all.length}. Cells where the cost controller's λ is below its cap (${kCostControllerDefaults.maxMultiplier}): ${all.filter((c) => !atCap(c) && c.within10).length} of ${all.filter((c) => !atCap(c)).length} within ±10%; cells at the cap (bidding ${kCostControllerDefaults.maxMultiplier}× value and still under target): ${all.filter(atCap).length}${all.some(atCap) ? `, win rate ${range(all.filter(atCap).map((c) => c.winRate * 100), 1)}%, eCPC ÷ target ${range(all.filter(atCap).map((c) => c.ratio), 3)}` : ''}.`,
     '',
   ];
   return lines.join('\n');
+}
+
+function range(xs: readonly number[], d: number): string {
+  return `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
 }

@@ -82,6 +82,8 @@ export interface LearningOptions {
   readonly shippedModelsDir: string;
   /** Midnight UTC of the first day. */
   readonly startMs?: number;
+  /** The scorer's cost controller for the target_cpc days (default on; false = bid the value, as before it existed). */
+  readonly costControl?: boolean;
   /** Price every logged bid's features with the truth too and count disagreements (tests; costs time). */
   readonly checkFeatures?: boolean;
 }
@@ -103,6 +105,9 @@ export interface CellStats {
   readonly predictedClicks: number;
   /** Σ pCTR × target CPC over billed impressions: what the impressions were worth at the model's estimate. */
   readonly value: number;
+  /** The cost controller's λ at the end of the day and its updates (1 and 0 without it). */
+  readonly costMultiplier: number;
+  readonly costUpdates: number;
 }
 
 /** Ranking quality on the day's won impressions: the live model's pCTR and the true CTR against the clicks. */
@@ -136,6 +141,11 @@ export interface TrainingSummary {
   readonly testExamples: number;
   readonly testClicks: number;
   readonly positiveRate: number;
+  /** Rows of the training part the Platt step was fitted on, and its fit (p = σ(a·logit + b)). */
+  readonly calibrationExamples: number;
+  readonly platt: { readonly a: number; readonly b: number };
+  /** The raw FTRL model on the held-out impressions, before the Platt step. */
+  readonly raw: { readonly logLoss: number; readonly auc: number; readonly calibration: number };
   readonly logLoss: number;
   readonly baselineLogLoss: number;
   readonly auc: number;
@@ -256,7 +266,10 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
 
   const sink = new ObservedSink(new RotatingJsonlSink({ dir: eventsDir, prefix: 'events', clock, maxPending: 1_000_000 }));
   // Every bid logged: the day is the training set (production samples 1%; the trainer joins either way).
-  const scoring = await ScoringService.create({ mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 }, bidSampleRate: 1 }, { clock, sink });
+  const scoring = await ScoringService.create(
+    { mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 }, bidSampleRate: 1, ...(o.costControl === false ? { costControl: false as const } : {}) },
+    { clock, sink },
+  );
   const store = createMemoryStore();
   const zones = new TimeZoneTable();
   const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' }, pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 } });
@@ -278,7 +291,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     if (o.checkFeatures === true) loggedTruth.set(key, truthMarket.truth(f).pctr);
   };
   const cellOf = (c: NoticeClaims) => cells.get(`${c.campaignId}\u0000${c.channelId}`);
-  const noticeInput = (c: NoticeClaims) => ({ campaign: config.current.campaignsById.get(c.campaignId)?.scoring, campaignId: c.campaignId, auctionId: c.auctionId, impId: c.impId, channelId: c.channelId, personId: c.personId, nowMs: clock.now() });
+  const noticeInput = (c: NoticeClaims) => ({ campaign: config.current.campaignsById.get(c.campaignId)?.scoring, campaignId: c.campaignId, auctionId: c.auctionId, impId: c.impId, channelId: c.channelId, personId: c.personId, nowMs: clock.now(), day: c.day });
   const gate = new PacingGate(store.budgets, clock, zones, { instanceId: 'sim-1', leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000, controller: 'adaptive', minMultiplier: 0.3, random: prng(o.seed * 31 + 1) });
   const notices = new NoticeHandler({
     clock,
@@ -296,6 +309,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         if (cell !== undefined) cell.clicks++;
       },
       onSpend: (c, micros) => {
+        scoring.onSpend(noticeInput(c), micros, c.expected);
         const cell = cellOf(c);
         if (cell === undefined) return;
         const key = `${c.auctionId}:${c.impId}`;
@@ -323,6 +337,11 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     scoring,
   });
 
+  const costOf = (campaign: string, channel: string) => {
+    const sc = config.current.campaignsById.get(campaign)?.scoring;
+    const st = sc === undefined ? undefined : scoring.cost?.state(sc, channel);
+    return { costMultiplier: st?.multiplier ?? 1, costUpdates: st?.updates ?? 0 };
+  };
   const runDay = async (label: string, day: number, snap: ConfigSnapshot, traffic: number, keepTruth: boolean): Promise<DaySummary> => {
     const w0 = performance.now();
     const dayStart = start + day * kDayMs;
@@ -439,6 +458,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         expectedClicks: c.expectedClicks,
         predictedClicks: c.predictedClicks,
         value: c.value,
+        ...costOf(c.campaign, c.channel),
       })),
       wallMs: performance.now() - w0,
     };
@@ -500,6 +520,9 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     testExamples: report.testExamples,
     testClicks,
     positiveRate: report.positiveRate,
+    calibrationExamples: report.calibrationExamples,
+    platt: { a: report.platt.a, b: report.platt.b },
+    raw: report.raw,
     logLoss: report.logLoss,
     baselineLogLoss: report.baselineLogLoss,
     auc: report.auc,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signToken, verifyToken, type NoticeClaims } from '../../../src/notices/token.js';
 
@@ -42,6 +43,29 @@ describe('notice tokens', () => {
     }
     expect(verifyToken(`k0${t.slice(2)}`, [k1, k0], now, 3600).ok).toBe(false);
     for (const junk of ['', '.', 'a.b.c', 'k1..', 'k1.e30.AAAAAAAAAAAAAAAAAAAAAA', '${AUCTION_PRICE}']) expect(verifyToken(junk, [k1], now, 3600).ok).toBe(false);
+  });
+  it('carries the expected-actions claim after the explore flag, and still verifies tokens without either', () => {
+    const sign = (c: NoticeClaims) => verifyToken(signToken(c, k1), [k1], now, 3600);
+    const a = sign({ ...claims, expected: 0.0123456789 });
+    expect(a.ok && a.claims.expected).toBeCloseTo(0.0123456789, 9);
+    expect(a.ok && a.claims.explore).toBe(undefined);
+    const b = sign({ ...claims, explore: true, expected: 2.5e-6 });
+    expect(b.ok && b.claims.explore).toBe(true);
+    expect(b.ok && b.claims.expected).toBeCloseTo(2.5e-6, 12);
+    const c = sign({ ...claims, explore: true });
+    expect(c.ok && c.claims).toEqual({ ...claims, explore: true });
+    // Out of range values are not signed at all rather than clipped.
+    const d = sign({ ...claims, expected: 1.5 });
+    expect(d.ok && d.claims).toEqual(claims);
+    // A 16-element payload whose 16th element is not a ppb integer is refused even with a valid tag.
+    const body = (p: unknown[]) => `k1.${Buffer.from(JSON.stringify(p)).toString('base64url')}`;
+    const base = [1, 'a', '1', 'c1', 'cr1', 'ch1', 1, 1, 'USD', Math.floor(now / 1000), 'i', '2026-11-23', '', ''];
+    const tagged = (p: unknown[]) => {
+      const b0 = body(p);
+      return `${b0}.${createHmac('sha256', k1.secret).update(b0).digest().subarray(0, 16).toString('base64url')}`;
+    };
+    expect(verifyToken(tagged([...base, 0, 12345]), [k1], now, 3600).ok).toBe(true);
+    for (const bad of [[...base, 0, 0.5], [...base, 0, -1], [...base, 0, 2e9], [...base, 2, 5], [...base, 0, '5']]) expect(verifyToken(tagged(bad), [k1], now, 3600).ok, JSON.stringify(bad.slice(14))).toBe(false);
   });
   it('expires after the TTL and refuses tokens from the future', () => {
     const t = signToken(claims, k1);

@@ -59,6 +59,35 @@ describe('inline scoring', () => {
     s.run(b, kStart + 50);
     expect(b.priceMicros(i)).toBe(Math.round(2_000_000 * 1.5 * 2 * 1.1 * 0.5));
   });
+  it('multiplies value strategies by the cost controller\'s λ, capped at max CPM, and reports the expected actions', async () => {
+    const { s } = await setup();
+    const cpc = campaign('cpc', { bid: { strategy: 'target_cpc', cpc: 0.5, maxCpm: 50 } });
+    const capped = campaign('capped', { bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 14 } });
+    const pctr = sigmoid(-5);
+    // Impressions bought at half the target per expected click, one a minute: λ climbs.
+    for (let m = 0; m < 30; m++) {
+      for (const c of [cpc, capped]) {
+        const n = { campaign: c, campaignId: c.id, auctionId: `a${m}`, impId: '1', channelId: 'ssp-alpha', personId: undefined, nowMs: kStart + m * 60_000, day: '2026-11-23' };
+        s.onSpend(n, 0.5 * (c === cpc ? 500_000 : 2_000_000) * 5, 5);
+      }
+    }
+    const lambda = s.cost!.state(cpc, 'ssp-alpha')!.multiplier;
+    expect(lambda).toBeGreaterThan(1.5);
+    const b = s.begin(input);
+    const i = b.add(candidate(cpc, { pacingMultiplier: 0.8 }));
+    const j = b.add(candidate(capped));
+    const k = b.add(candidate(campaign('fixed')));
+    const cpa = b.add(candidate(campaign('cpa', { bid: { strategy: 'target_cpa', cpa: 20, maxCpm: 50 } })));
+    s.run(b, kStart + 50);
+    expect(b.priceMicros(i)).toBe(Math.round(pctr * 500_000 * 1000 * 0.8 * lambda));
+    expect(b.multipliers(i).cost).toBe(lambda);
+    expect(b.priceMicros(j)).toBe(14_000_000);
+    expect(b.priceMicros(k)).toBe(2_000_000);
+    expect(b.expectedActions(i)).toBeCloseTo(pctr, 12);
+    expect(b.expectedActions(cpa)).toBeCloseTo(pctr * sigmoid(-2), 12);
+    expect(b.expectedActions(k)).toBeUndefined();
+    s.release(b);
+  });
   it('shades first-price value bids only, never below the floor or above value', async () => {
     const { s } = await setup({ shading: { exploreRate: 0 } });
     // Bids at $3: the price needed to win is $1.00–$4.60, so 5 in 10 lose with their clearing price.
@@ -117,7 +146,7 @@ describe('inline scoring', () => {
     expect(e.pctr?.weights.domain).toBe(1);
     expect(e.pctr?.logit).toBeCloseTo(-5, 6);
     expect(e.pcvr?.p).toBeCloseTo(sigmoid(-2), 6);
-    expect(e.multipliers).toEqual({ channel: 1, daypart: 1, stage: 1, pacing: 0.9, product: 0.9 });
+    expect(e.multipliers).toEqual({ channel: 1, daypart: 1, stage: 1, pacing: 0.9, cost: 1, product: 0.9 });
     expect(e.valueMicros).toBe(b.valueMicros(i));
     expect(s.begin(input).explain(0)).toBeUndefined();
   });
