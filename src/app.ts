@@ -280,6 +280,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
             metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
           }
+          for (const m of scoring.cost?.multipliers() ?? []) metrics.costMultiplier.labels(m.campaignId, m.channelId).set(m.multiplier);
           const counters = lookup.counters();
           metrics.identityMatchRate.set(counters.matchRate);
           metrics.duplicateReach.set(counters.duplicateReachRate);

@@ -45,6 +45,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const floatingWeight = new Gauge({ name: 'peregrine_floating_pool_weight', help: "Share of the campaign's floating pool allocated to the channel (the fleet's split).", labelNames: ['campaign', 'channel'] as const, registers: [registry] });
   const reallocations = new Counter({ name: 'peregrine_reallocation_moves_total', help: 'Floating-pool steps this instance decided, by campaign, direction and reason (roi, delivery).', labelNames: ['campaign', 'from', 'to', 'reason'] as const, registers: [registry] });
   const reallocationMoved = new Counter({ name: 'peregrine_reallocation_moved_fraction_total', help: 'Fraction of the floating pool moved by the steps this instance decided, by campaign and direction.', labelNames: ['campaign', 'from', 'to'] as const, registers: [registry] });
+  const costMultiplier = new Gauge({ name: 'peregrine_cost_multiplier', help: 'Bid multiplier of the cost controller (target_cpc / target_cpa campaigns) per campaign and channel, steering cost per expected action to the target.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
   const explorationSpend = new Counter({ name: 'peregrine_exploration_spend_total', help: 'Spend of exploration bids (the reserve), in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
   const leaseTakes = new Counter({ name: 'peregrine_budget_lease_requests_total', help: 'Budget lease requests to the store, by result.', labelNames: ['result'] as const, registers: [registry] });
   const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
@@ -114,6 +115,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     reallocations,
     reallocationMoved,
     explorationSpend,
+    costMultiplier,
     leaseTakes,
     httpErrors,
     inflight,
