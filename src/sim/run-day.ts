@@ -87,9 +87,13 @@ export interface DayResult {
   readonly leaseTakes: number;
 }
 
+/** A notice on its way back from the exchange: the token from the bid's URLs and what the query carries. */
 interface Pending {
   readonly at: number;
-  readonly run: () => Promise<unknown>;
+  readonly type: 'bill' | 'loss';
+  readonly token: string;
+  readonly price: string;
+  readonly reason: string | undefined;
 }
 
 const kDayMs = 86_400_000;
@@ -157,10 +161,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     return { gate, bidPath, notices, alive: true };
   });
   for (const inst of instances) await inst.gate.warm(config.current.campaigns);
-  const pick = () => {
-    const alive = instances.filter((x) => x.alive);
-    return alive[Math.floor(market.random() * alive.length)]!;
-  };
+  // Kept apart from `instances` so picking one (per request and per notice) allocates nothing.
+  let alive = instances.slice();
+  const pick = () => alive[Math.floor(market.random() * alive.length)]!;
 
   const samples: number[] = [];
   const fractions = new Map<string, number[]>();
@@ -176,8 +179,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         f.push((spendByChannel.get(k) ?? 0) / cap);
         let sum = 0;
         let n = 0;
-        for (const inst of instances) {
-          if (!inst.alive) continue;
+        for (const inst of alive) {
           for (const p of inst.gate.signals()) if (p.campaignId === c.id && p.channelId === ch) ((sum += p.signal), n++);
         }
         let g = signals.get(k);
@@ -188,35 +190,61 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   };
 
   const queue = new EventQueue<Pending>();
+  const deliver = (p: Pending) => pick().notices.handle(p.type, { t: p.token, p: p.price, r: p.reason });
   const drain = async (until: number) => {
     while (queue.size > 0 && queue.peek()!.at <= until) {
       const p = queue.pop()!;
       if (p.at > clock.now()) clock.set(p.at);
-      await p.run();
+      await deliver(p);
     }
   };
+  // Every request on a channel differs only in its id (floor and auction type are the channel's), and the
+  // bid path never mutates or retains a request, so one template per channel is shallow-copied per request.
+  const templates = o.channels.map((ch) => request('', Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100, ch.auctionType));
+  const snapChannels = (snap: ConfigSnapshot) => o.channels.map((ch) => snap.channels.get(ch.id)!);
+  let channelsOf = { snap: config.current, channels: snapChannels(config.current) };
+  // This minute's arrival times per channel, each list already in time order (reused minute to minute).
+  const times = o.channels.map(() => [] as number[]);
+  const cursor = new Int32Array(o.channels.length);
   let requests = 0;
   let bids = 0;
   const noBids = new Map<string, number>();
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
-    if (o.kill !== undefined && m === o.kill.atMinute) instances[o.kill.instance]!.alive = false;
-    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
-    // This minute's requests on every channel, in time order (the virtual clock only moves forward).
-    const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
-    for (const ch of o.channels) {
-      const n = market.requests(ch, m);
-      for (let i = 0; i < n; i++) arrivals.push({ t: start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n)), ch });
+    if (o.kill !== undefined && m === o.kill.atMinute) {
+      instances[o.kill.instance]!.alive = false;
+      alive = instances.filter((x) => x.alive);
     }
-    arrivals.sort((a, b) => a.t - b.t);
-    for (const { t, ch } of arrivals) {
+    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
+    for (let c = 0; c < o.channels.length; c++) {
+      const ch = o.channels[c]!;
+      const out = times[c]!;
+      const n = market.requests(ch, m);
+      out.length = n;
+      for (let i = 0; i < n; i++) out[i] = start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n));
+      cursor[c] = 0;
+    }
+    // Merge the channels in time order (the virtual clock only moves forward); on a tie the earlier channel
+    // goes first, as a stable sort of the concatenated lists would have it.
+    for (;;) {
+      let c = -1;
+      let t = Infinity;
+      for (let k = 0; k < times.length; k++) {
+        const i = cursor[k]!;
+        if (i < times[k]!.length && times[k]![i]! < t) ((t = times[k]![i]!), (c = k));
+      }
+      if (c < 0) break;
+      cursor[c]!++;
+      const ch = o.channels[c]!;
       const snap = config.current;
-      const channel = snap.channels.get(ch.id)!;
-      await drain(t);
+      if (channelsOf.snap !== snap) channelsOf = { snap, channels: snapChannels(snap) };
+      if (queue.size > 0 && queue.peek()!.at <= t) await drain(t);
       if (t > clock.now()) clock.set(t);
       requests++;
-      const floor = Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100;
-      const outcome = await pick().bidPath.run(request(`${ch.id}-${requests}`, floor, ch.auctionType), snap, channel, clock.now() + 80);
+      const run = pick().bidPath.run({ ...templates[c]!, id: `${ch.id}-${requests}` }, snap, channelsOf.channels[c]!, clock.now() + 80);
+      // Awaited even when synchronous: the gate's background lease refills (memory store: one microtask)
+      // land before the next request, as they would between requests on a real server.
+      const outcome = await run;
       if (!outcome.bid) {
         const key = `${ch.id}:${outcome.reason}`;
         noBids.set(key, (noBids.get(key) ?? 0) + 1);
@@ -225,7 +253,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       for (const bid of outcome.response.seatbid[0]!.bid) {
         bids++;
         const clearing = market.clearingCpm(ch);
-        const token = new URL(bid.nurl!).searchParams.get('t')!;
+        const token = tokenOf(bid.nurl!);
         const delay = market.noticeDelayMs();
         if (bid.price >= clearing) {
           const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
@@ -233,9 +261,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
             const k = `${cid(bid.cid!)}\u0000${ch.id}`;
             clicksByChannel.set(k, (clicksByChannel.get(k) ?? 0) + 1);
           }
-          if (delay !== undefined) queue.push({ at: t + delay, run: () => pick().notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
+          if (delay !== undefined) queue.push({ at: t + delay, type: 'bill', token, price: paid.toFixed(6), reason: undefined });
         } else if (delay !== undefined) {
-          queue.push({ at: t + delay, run: () => pick().notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }) });
+          queue.push({ at: t + delay, type: 'loss', token, price: clearing.toFixed(6), reason: '102' });
         }
       }
     }
@@ -281,6 +309,17 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     };
   });
   return { requests, bids, wallMs: performance.now() - t0, noBids: Object.fromEntries(noBids), campaigns, sampleMinutes: samples, leaseTakes };
+}
+
+/**
+ * The `t` parameter of a notice URL the bid path built (`…?t=<token>&p=…`): the token is base64url and dots,
+ * so it needs no decoding, and slicing it out is what a URL parser would return.
+ */
+function tokenOf(nurl: string): string {
+  const from = nurl.indexOf('?t=') + 3;
+  const to = nurl.indexOf('&', from);
+  if (from < 3 || to < 0) throw new Error(`simulator: no token in ${nurl}`);
+  return nurl.slice(from, to);
 }
 
 function request(id: string, floor: number, at: 1 | 2): BidRequest {
