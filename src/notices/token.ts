@@ -8,8 +8,9 @@
  * The first configured key signs; every configured key verifies, so keys rotate with two active. A
  * 128-bit truncated tag is ample for an online forgery bound (NIST SP 800-107 §5.3.4).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { NoticeKey } from '../config/snapshot.js';
+import { hmacSha256Into } from './hmac.js';
 
 export interface NoticeClaims {
   readonly auctionId: string;
@@ -30,6 +31,12 @@ export interface NoticeClaims {
 }
 
 const kTagBytes = 16;
+const kMaxToken = 4096;
+
+// Scratch for encoding and decoding without a Buffer per call (signing and verifying are synchronous). A
+// payload longer than the scratch takes the allocating path; a token never is (kMaxToken).
+const gText = Buffer.alloc(kMaxToken);
+const gMac = Buffer.alloc(32);
 
 type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string];
 
@@ -50,8 +57,11 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
     claims.personId ?? '',
     claims.dealId ?? '',
   ];
-  const body = `${key.id}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
-  return `${body}.${tag(key.secret, body).toString('base64url')}`;
+  const json = JSON.stringify(payload);
+  const b64 = json.length * 3 <= kMaxToken ? gText.toString('base64url', 0, gText.write(json, 0, 'utf8')) : Buffer.from(json, 'utf8').toString('base64url');
+  const body = `${key.id}.${b64}`;
+  hmacSha256Into(key.secret, body, gMac);
+  return `${body}.${gMac.toString('base64url', 0, kTagBytes)}`;
 }
 
 export type VerifyResult =
@@ -62,16 +72,29 @@ export type VerifyResult =
 export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: number, ttlSeconds: number): VerifyResult {
   const dot1 = token.indexOf('.');
   const dot2 = token.lastIndexOf('.');
-  if (dot1 <= 0 || dot2 <= dot1 || token.length > 4096) return { ok: false, reason: 'bad_token' };
-  const kid = token.slice(0, dot1);
-  const key = keys.find((k) => k.id === kid);
+  if (dot1 <= 0 || dot2 <= dot1 || token.length > kMaxToken) return { ok: false, reason: 'bad_token' };
+  let key: NoticeKey | undefined;
+  for (const k of keys) {
+    if (k.id.length === dot1 && token.startsWith(k.id)) {
+      key = k;
+      break;
+    }
+  }
   if (key === undefined) return { ok: false, reason: 'bad_token' };
-  const body = token.slice(0, dot2);
-  const given = Buffer.from(token.slice(dot2 + 1), 'base64url');
-  if (given.length !== kTagBytes || !timingSafeEqual(given, tag(key.secret, body))) return { ok: false, reason: 'bad_token' };
+  // The tag decodes into the scratch, whose room (a whole token) lets a too-long tag show its length.
+  const given = token.slice(dot2 + 1);
+  if (gText.write(given, 0, 'base64url') !== kTagBytes) return { ok: false, reason: 'bad_token' };
+  // Only the canonical spelling: the decoder also takes '+' and '/', padding, and set unused bits in the last
+  // character, so another spelling of the same tag would otherwise pass de-duplication (keyed by the tag
+  // text) and bill twice. The re-encoded tag is also a flat string of its own, so the de-dup sets that keep
+  // it for days do not keep the whole token alive through a substring.
+  const tokenId = gText.toString('base64url', 0, kTagBytes);
+  if (tokenId !== given) return { ok: false, reason: 'bad_token' };
+  hmacSha256Into(key.secret, token.slice(0, dot2), gMac);
+  if (!timingSafeEqual(gText.subarray(0, kTagBytes), gMac.subarray(0, kTagBytes))) return { ok: false, reason: 'bad_token' };
   let p: unknown;
   try {
-    p = JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString('utf8'));
+    p = JSON.parse(gText.toString('utf8', 0, gText.write(token.slice(dot1 + 1, dot2), 0, 'base64url')));
   } catch {
     return { ok: false, reason: 'bad_token' };
   }
@@ -81,7 +104,7 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
   if (nowMs - issuedAtMs > ttlSeconds * 1000 || issuedAtMs - nowMs > 300_000) return { ok: false, reason: 'expired' };
   return {
     ok: true,
-    tokenId: token.slice(dot2 + 1),
+    tokenId,
     claims: {
       auctionId: p[1],
       impId: p[2],
@@ -100,13 +123,12 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
   };
 }
 
-function tag(secret: Buffer, body: string): Buffer {
-  return createHmac('sha256', secret).update(body).digest().subarray(0, kTagBytes);
-}
+const kStringFields: readonly number[] = [1, 2, 3, 4, 5, 8, 10, 11, 12, 13];
+const kCountFields: readonly number[] = [6, 7, 9];
 
 function isPayload(p: unknown): p is Payload {
   if (!Array.isArray(p) || p.length !== 14 || p[0] !== 1) return false;
-  for (const i of [1, 2, 3, 4, 5, 8, 10, 11, 12, 13]) if (typeof p[i] !== 'string') return false;
-  for (const i of [6, 7, 9]) if (!Number.isSafeInteger(p[i]) || (p[i] as number) < 0) return false;
+  for (const i of kStringFields) if (typeof p[i] !== 'string') return false;
+  for (const i of kCountFields) if (!Number.isSafeInteger(p[i]) || (p[i] as number) < 0) return false;
   return true;
 }
