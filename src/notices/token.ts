@@ -8,9 +8,8 @@
  * The first configured key signs; every configured key verifies, so keys rotate with two active. A
  * 128-bit truncated tag is ample for an online forgery bound (NIST SP 800-107 §5.3.4).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { NoticeKey } from '../config/snapshot.js';
-import { hmacSha256Into } from './hmac.js';
+import { hmacSha256Base64url } from './hmac.js';
 
 export interface NoticeClaims {
   readonly auctionId: string;
@@ -30,13 +29,44 @@ export interface NoticeClaims {
   readonly dealId: string | undefined;
 }
 
-const kTagBytes = 16;
 const kMaxToken = 4096;
+/** 16 bytes in base64url: 21 characters of 6 bits and one carrying the last 2 bits (its low 4 bits zero). */
+const kTagChars = 22;
+const kBase64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Character code → base64url digit, −1 for anything else. */
+const kDigit = new Int8Array(128).fill(-1);
+for (let i = 0; i < kBase64url.length; i++) kDigit[kBase64url.charCodeAt(i)] = i;
 
 // Scratch for encoding and decoding without a Buffer per call (signing and verifying are synchronous). A
 // payload longer than the scratch takes the allocating path; a token never is (kMaxToken).
 const gText = Buffer.alloc(kMaxToken);
-const gMac = Buffer.alloc(32);
+
+/** The tag: HMAC-SHA256 truncated to 16 bytes, in base64url, cut from the whole MAC's encoding. */
+function tagOf(secret: Buffer, body: string): string {
+  const mac = hmacSha256Base64url(secret, body);
+  return mac.slice(0, kTagChars - 1) + kBase64url[kDigit[mac.charCodeAt(kTagChars - 1)]! & 0x30]!;
+}
+
+/**
+ * The only spelling of a tag signToken produces. The decoder would also take '+' and '/', padding, and set
+ * unused bits in the last character; another spelling of the same tag would pass de-duplication (keyed by
+ * the tag text) and bill twice.
+ */
+function isCanonicalTag(t: string): boolean {
+  if (t.length !== kTagChars) return false;
+  for (let i = 0; i < kTagChars; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128 || kDigit[c]! < 0) return false;
+  }
+  return (kDigit[t.charCodeAt(kTagChars - 1)]! & 0x0f) === 0;
+}
+
+/** Equal tags, in time independent of where they differ (both are kTagChars long). */
+function sameTag(a: string, b: string): boolean {
+  let diff = 0;
+  for (let i = 0; i < kTagChars; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 
 type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string];
 
@@ -60,8 +90,7 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
   const json = JSON.stringify(payload);
   const b64 = json.length * 3 <= kMaxToken ? gText.toString('base64url', 0, gText.write(json, 0, 'utf8')) : Buffer.from(json, 'utf8').toString('base64url');
   const body = `${key.id}.${b64}`;
-  hmacSha256Into(key.secret, body, gMac);
-  return `${body}.${gMac.toString('base64url', 0, kTagBytes)}`;
+  return `${body}.${tagOf(key.secret, body)}`;
 }
 
 export type VerifyResult =
@@ -81,17 +110,12 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
     }
   }
   if (key === undefined) return { ok: false, reason: 'bad_token' };
-  // The tag decodes into the scratch, whose room (a whole token) lets a too-long tag show its length.
   const given = token.slice(dot2 + 1);
-  if (gText.write(given, 0, 'base64url') !== kTagBytes) return { ok: false, reason: 'bad_token' };
-  // Only the canonical spelling: the decoder also takes '+' and '/', padding, and set unused bits in the last
-  // character, so another spelling of the same tag would otherwise pass de-duplication (keyed by the tag
-  // text) and bill twice. The re-encoded tag is also a flat string of its own, so the de-dup sets that keep
-  // it for days do not keep the whole token alive through a substring.
-  const tokenId = gText.toString('base64url', 0, kTagBytes);
-  if (tokenId !== given) return { ok: false, reason: 'bad_token' };
-  hmacSha256Into(key.secret, token.slice(0, dot2), gMac);
-  if (!timingSafeEqual(gText.subarray(0, kTagBytes), gMac.subarray(0, kTagBytes))) return { ok: false, reason: 'bad_token' };
+  if (!isCanonicalTag(given)) return { ok: false, reason: 'bad_token' };
+  const tokenId = tagOf(key.secret, token.slice(0, dot2));
+  // `tokenId` (equal to `given`) is a string of its own, so the de-dup sets that keep it for days do not
+  // keep the whole token alive through a substring.
+  if (!sameTag(given, tokenId)) return { ok: false, reason: 'bad_token' };
   let p: unknown;
   try {
     p = JSON.parse(gText.toString('utf8', 0, gText.write(token.slice(dot1 + 1, dot2), 0, 'base64url')));

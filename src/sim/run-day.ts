@@ -168,8 +168,19 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const samples: number[] = [];
   const fractions = new Map<string, number[]>();
   const signals = new Map<string, number[]>();
+  // Per sample, every instance's controllers once: campaign × channel → [Σ signal, instances].
+  const signalSums = new Map<string, [number, number]>();
   const takeSample = (minute: number) => {
     samples.push(minute);
+    signalSums.clear();
+    for (const inst of alive) {
+      for (const p of inst.gate.signals()) {
+        const k = `${p.campaignId}\u0000${p.channelId}`;
+        const acc = signalSums.get(k);
+        if (acc === undefined) signalSums.set(k, [p.signal, 1]);
+        else ((acc[0] += p.signal), acc[1]++);
+      }
+    }
     for (const c of config.current.campaigns) {
       for (const [ch, share] of c.channelShares) {
         const k = `${cid(c.id)}\u0000${ch}`;
@@ -177,14 +188,10 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         let f = fractions.get(k);
         if (f === undefined) fractions.set(k, (f = []));
         f.push((spendByChannel.get(k) ?? 0) / cap);
-        let sum = 0;
-        let n = 0;
-        for (const inst of alive) {
-          for (const p of inst.gate.signals()) if (p.campaignId === c.id && p.channelId === ch) ((sum += p.signal), n++);
-        }
+        const acc = signalSums.get(`${c.id}\u0000${ch}`);
         let g = signals.get(k);
         if (g === undefined) signals.set(k, (g = []));
-        g.push(n === 0 ? 1 : sum / n);
+        g.push(acc === undefined ? 1 : acc[0] / acc[1]);
       }
     }
   };
