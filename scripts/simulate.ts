@@ -1,14 +1,16 @@
 /**
- * `npm run simulate [-- --scenario steady|step|budget-raise|instance-kill|shading] [--store memory|redis]
- * [--seed N] [--rpm N]`: one simulated day of the real bidder components against the synthetic market,
- * for each pacing configuration (ASAP, pace cap only, the ±10%/minute throttle baseline, the adaptive
- * controller), printing the comparison table and writing sim/reports/<scenario>.{md,html,json}. Scenarios
- * are sim/scenarios/<name>.yaml. `--store redis` runs the instances against the Redis at REDIS_URL
- * (default 127.0.0.1:6379) under a key prefix of its own, deleted afterwards.
+ * `npm run simulate [-- --scenario steady|step|budget-raise|instance-kill|full-day|shading]
+ * [--store memory|redis] [--seed N] [--rpm N] [--instances N] [--configs asap,cap,step,adaptive]`: one
+ * simulated day of the real bidder components against the synthetic market, for each pacing configuration
+ * (ASAP, pace cap only, the ±10%/minute throttle baseline, the adaptive controller; `--configs` runs a
+ * subset), printing the comparison table and the simulator's speed, and writing
+ * sim/reports/<scenario>-<store>[-<configs>][-<n>i].{md,html,json}. Scenarios are sim/scenarios/<name>.yaml.
+ * `--store redis` runs the instances against the Redis at REDIS_URL (default 127.0.0.1:6379) under a key
+ * prefix of its own, deleted afterwards.
  */
 import { Redis } from 'ioredis';
 import { campaignSchema } from '../src/config/schema.js';
-import { buildReport, runScenario } from '../src/sim/compare.js';
+import { buildReport, kConfigs, kStaticSplit, runScenario } from '../src/sim/compare.js';
 import type { SimChannel } from '../src/sim/market.js';
 import { writeReport } from '../src/sim/report.js';
 import { simulateDay, type DayResult } from '../src/sim/run-day.js';
@@ -49,7 +51,12 @@ if (scenario === 'shading') {
   await runMystique();
 } else {
   const sc = loadScenario(new URL(`../sim/scenarios/${scenario}.yaml`, import.meta.url).pathname);
-  const s = { ...sc, seed: Number(arg('seed', String(sc.seed))), requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))) };
+  const s = { ...sc, seed: Number(arg('seed', String(sc.seed))), requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))), instances: Number(arg('instances', String(sc.instances))) };
+  if (s.kill !== undefined && s.kill.instance >= s.instances) throw new Error(`--instances: the scenario kills instance ${s.kill.instance}`);
+  const selectable = [...kConfigs, kStaticSplit];
+  const configKeys = process.argv.includes('--configs') ? arg('configs', '').split(',') : undefined;
+  const configs = configKeys === undefined ? kConfigs : selectable.filter((c) => configKeys.includes(c.key));
+  if (configKeys !== undefined && configs.length !== configKeys.length) throw new Error(`--configs: expected a comma-separated subset of ${selectable.map((c) => c.key).join(',')}`);
   const storeKind = arg('store', 'memory');
   const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const prefix = `pgsim:${process.pid}:`;
@@ -60,18 +67,21 @@ if (scenario === 'shading') {
           return { store: st, close: () => st.close() };
         }
       : undefined;
-  const { metrics, results: runs } = await runScenario(s, modelsDir, store);
+  const { metrics, results: runs } = await runScenario(s, modelsDir, store, configs);
   if (storeKind === 'redis') {
     // Only this run's keys: the prefix is unique to this process.
     const r = new Redis(url);
     for await (const keys of r.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await r.del(...keys);
     r.disconnect();
   }
-  const command = `npm run simulate -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute}`;
+  const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
+  const command = `npm run simulate -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
   const report = buildReport(s, command, metrics, runs);
   console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
   console.table(report.comparison.rows.map((row) => Object.fromEntries(report.comparison.columns.map((c, i) => [c, row[i]]))));
-  const out = writeReport(new URL('../sim/reports', import.meta.url).pathname, `${scenario}-${storeKind}`, report);
+  for (const m of metrics) console.log(`speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`);
+  const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}`;
+  const out = writeReport(new URL('../sim/reports', import.meta.url).pathname, `${scenario}-${storeKind}${suffix}`, report);
   console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }
 

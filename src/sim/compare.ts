@@ -10,6 +10,8 @@ import { simulateDay, type DayResult } from './run-day.js';
 import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
 
 export interface PacingConfig {
+  /** What `npm run simulate -- --configs` names it by. */
+  readonly key: 'asap' | 'cap' | 'step' | 'adaptive' | 'static';
   readonly label: string;
   readonly mode: 'even' | 'asap';
   readonly controller: 'adaptive' | 'step' | 'none';
@@ -18,14 +20,14 @@ export interface PacingConfig {
 }
 
 export const kConfigs: readonly PacingConfig[] = [
-  { label: 'no pacing (ASAP)', mode: 'asap', controller: 'none' },
-  { label: 'pace cap only', mode: 'even', controller: 'none' },
-  { label: '±10%/min throttle', mode: 'even', controller: 'step' },
-  { label: 'adaptive (ours)', mode: 'even', controller: 'adaptive' },
+  { key: 'asap', label: 'no pacing (ASAP)', mode: 'asap', controller: 'none' },
+  { key: 'cap', label: 'pace cap only', mode: 'even', controller: 'none' },
+  { key: 'step', label: '±10%/min throttle', mode: 'even', controller: 'step' },
+  { key: 'adaptive', label: 'adaptive (ours)', mode: 'even', controller: 'adaptive' },
 ];
 
 /** Added when the scenario has a floating pool: the same controller with the pool pinned to base shares. */
-const kStaticSplit: PacingConfig = { label: 'adaptive, static split', mode: 'even', controller: 'adaptive', floating: false };
+export const kStaticSplit: PacingConfig = { key: 'static', label: 'adaptive, static split', mode: 'even', controller: 'adaptive', floating: false };
 
 export interface RunMetrics {
   readonly label: string;
@@ -56,11 +58,12 @@ export interface RunMetrics {
 
 const kSampleMinutes = 5;
 
-export async function runScenario(s: Scenario, modelsDir: string, store?: () => Promise<{ store: Store; close(): Promise<void> }>): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
+/** `configs`: the subset of kConfigs to run (default: all four, the comparison). */
+export async function runScenario(s: Scenario, modelsDir: string, store?: () => Promise<{ store: Store; close(): Promise<void> }>, configs: readonly PacingConfig[] = kConfigs): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
   const metrics: RunMetrics[] = [];
   const results: DayResult[] = [];
   let run = 0;
-  for (const cfg of s.budget.floating > 0 ? [...kConfigs, kStaticSplit] : kConfigs) {
+  for (const cfg of s.budget.floating > 0 && configs === kConfigs ? [...kConfigs, kStaticSplit] : configs) {
     const shared = store === undefined ? undefined : await store();
     try {
       const r = await simulateDay({

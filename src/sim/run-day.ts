@@ -103,9 +103,13 @@ export interface DayResult {
   readonly leaseTakes: number;
 }
 
+/** A notice on its way back from the exchange: the token from the bid's URLs and what the query carries. */
 interface Pending {
   readonly at: number;
-  readonly run: () => Promise<unknown>;
+  readonly type: 'bill' | 'loss';
+  readonly token: string;
+  readonly price: string;
+  readonly reason: string | undefined;
 }
 
 const kDayMs = 86_400_000;
@@ -188,10 +192,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     return { gate, bidPath, notices, roi, reallocator, alive: true };
   });
   for (const inst of instances) await inst.gate.warm(config.current.campaigns);
-  const pick = () => {
-    const alive = instances.filter((x) => x.alive);
-    return alive[Math.floor(market.random() * alive.length)]!;
-  };
+  // Kept apart from `instances` so picking one (per request and per notice) allocates nothing.
+  let alive = instances.slice();
+  const pick = () => alive[Math.floor(market.random() * alive.length)]!;
 
   const samples: number[] = [];
   const fractions = new Map<string, number[]>();
@@ -203,8 +206,19 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     if (a === undefined) m.set(k, (a = []));
     return a;
   };
+  // Per sample, every instance's controllers once: campaign × channel → [Σ signal, instances].
+  const signalSums = new Map<string, [number, number]>();
   const takeSample = (minute: number) => {
     samples.push(minute);
+    signalSums.clear();
+    for (const inst of alive) {
+      for (const p of inst.gate.signals()) {
+        const k = `${p.campaignId}\u0000${p.channelId}`;
+        const acc = signalSums.get(k);
+        if (acc === undefined) signalSums.set(k, [p.signal, 1]);
+        else ((acc[0] += p.signal), acc[1]++);
+      }
+    }
     for (const c of config.current.campaigns) {
       for (const [ch, share] of c.channelShares) {
         const k = `${cid(c.id)}\u0000${ch}`;
@@ -212,17 +226,11 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         let f = fractions.get(k);
         if (f === undefined) fractions.set(k, (f = []));
         f.push((spendByChannel.get(k) ?? 0) / cap);
-        let sum = 0;
-        let n = 0;
-        for (const inst of instances) {
-          if (!inst.alive) continue;
-          for (const p of inst.gate.signals()) if (p.campaignId === c.id && p.channelId === ch) ((sum += p.signal), n++);
-        }
+        const acc = signalSums.get(`${c.id}\u0000${ch}`);
         let g = signals.get(k);
         if (g === undefined) signals.set(k, (g = []));
-        g.push(n === 0 ? 1 : sum / n);
-        const live = instances.find((x) => x.alive);
-        series(capShares, k).push((live?.gate.channelState(c, ch, clock.now())?.capMicros ?? c.dailyBudgetMicros * share) / c.dailyBudgetMicros);
+        g.push(acc === undefined ? 1 : acc[0] / acc[1]);
+        series(capShares, k).push((alive[0]?.gate.channelState(c, ch, clock.now())?.capMicros ?? c.dailyBudgetMicros * share) / c.dailyBudgetMicros);
         let sp = 0;
         let cl = 0;
         const ms = minuteSpend.get(k);
@@ -234,38 +242,65 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   };
 
   const queue = new EventQueue<Pending>();
+  const deliver = (p: Pending) => pick().notices.handle(p.type, { t: p.token, p: p.price, r: p.reason });
   const drain = async (until: number) => {
     while (queue.size > 0 && queue.peek()!.at <= until) {
       const p = queue.pop()!;
       if (p.at > clock.now()) clock.set(p.at);
-      await p.run();
+      await deliver(p);
     }
   };
+  // Every request on a channel differs only in its id (floor and auction type are the channel's), and the
+  // bid path never mutates or retains a request, so one template per channel is shallow-copied per request.
+  const templates = o.channels.map((ch) => request('', Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100, ch.auctionType));
+  const snapChannels = (snap: ConfigSnapshot) => o.channels.map((ch) => snap.channels.get(ch.id)!);
+  let channelsOf = { snap: config.current, channels: snapChannels(config.current) };
+  // This minute's arrival times per channel, each list already in time order (reused minute to minute).
+  const times = o.channels.map(() => [] as number[]);
+  const cursor = new Int32Array(o.channels.length);
   let requests = 0;
   let bids = 0;
   const noBids = new Map<string, number>();
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
-    if (o.kill !== undefined && m === o.kill.atMinute) instances[o.kill.instance]!.alive = false;
+    if (o.kill !== undefined && m === o.kill.atMinute) {
+      instances[o.kill.instance]!.alive = false;
+      alive = instances.filter((x) => x.alive);
+    }
     if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
+    // Each instance's reallocator ticks once a simulated minute (every 10 s in the bidder; a step is per 5 minutes).
     await drain(start + m * 60_000);
     clock.set(Math.max(clock.now(), start + m * 60_000));
-    for (const inst of instances) if (inst.alive) await inst.reallocator.tick(config.current.campaigns, clock.now());
-    // This minute's requests on every channel, in time order (the virtual clock only moves forward).
-    const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
-    for (const ch of o.channels) {
+    for (const inst of alive) await inst.reallocator.tick(config.current.campaigns, clock.now());
+    for (let c = 0; c < o.channels.length; c++) {
+      const ch = o.channels[c]!;
+      const out = times[c]!;
       const n = market.requests(ch, m);
-      for (let i = 0; i < n; i++) arrivals.push({ t: start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n)), ch });
+      out.length = n;
+      for (let i = 0; i < n; i++) out[i] = start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n));
+      cursor[c] = 0;
     }
-    arrivals.sort((a, b) => a.t - b.t);
-    for (const { t, ch } of arrivals) {
+    // Merge the channels in time order (the virtual clock only moves forward); on a tie the earlier channel
+    // goes first, as a stable sort of the concatenated lists would have it.
+    for (;;) {
+      let c = -1;
+      let t = Infinity;
+      for (let k = 0; k < times.length; k++) {
+        const i = cursor[k]!;
+        if (i < times[k]!.length && times[k]![i]! < t) ((t = times[k]![i]!), (c = k));
+      }
+      if (c < 0) break;
+      cursor[c]!++;
+      const ch = o.channels[c]!;
       const snap = config.current;
-      const channel = snap.channels.get(ch.id)!;
-      await drain(t);
+      if (channelsOf.snap !== snap) channelsOf = { snap, channels: snapChannels(snap) };
+      if (queue.size > 0 && queue.peek()!.at <= t) await drain(t);
       if (t > clock.now()) clock.set(t);
       requests++;
-      const floor = Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100;
-      const outcome = await pick().bidPath.run(request(`${ch.id}-${requests}`, floor, ch.auctionType), snap, channel, clock.now() + 80);
+      const run = pick().bidPath.run({ ...templates[c]!, id: `${ch.id}-${requests}` }, snap, channelsOf.channels[c]!, clock.now() + 80);
+      // Awaited even when synchronous: the gate's background lease refills (memory store: one microtask)
+      // land before the next request, as they would between requests on a real server.
+      const outcome = await run;
       if (!outcome.bid) {
         const key = `${ch.id}:${outcome.reason}`;
         noBids.set(key, (noBids.get(key) ?? 0) + 1);
@@ -274,7 +309,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       for (const bid of outcome.response.seatbid[0]!.bid) {
         bids++;
         const clearing = market.clearingCpm(ch);
-        const token = new URL(bid.nurl!).searchParams.get('t')!;
+        const token = tokenOf(bid.nurl!);
         const delay = market.noticeDelayMs();
         if (bid.price >= clearing) {
           const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
@@ -287,9 +322,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
             inst.roi.click(bid.cid!, ch.id, t);
             await store.budgets.addResults({ campaignId: bid.cid!, channelId: ch.id, day: inst.gate.account(config.current.campaignsById.get(bid.cid!)!, ch.id, t)!.key.day }, 1, 0, 0);
           }
-          if (delay !== undefined) queue.push({ at: t + delay, run: () => pick().notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
+          if (delay !== undefined) queue.push({ at: t + delay, type: 'bill', token, price: paid.toFixed(6), reason: undefined });
         } else if (delay !== undefined) {
-          queue.push({ at: t + delay, run: () => pick().notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }) });
+          queue.push({ at: t + delay, type: 'loss', token, price: clearing.toFixed(6), reason: '102' });
         }
       }
     }
@@ -347,6 +382,17 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     };
   });
   return { requests, bids, wallMs: performance.now() - t0, noBids: Object.fromEntries(noBids), campaigns, sampleMinutes: samples, leaseTakes };
+}
+
+/**
+ * The `t` parameter of a notice URL the bid path built (`…?t=<token>&p=…`): the token is base64url and dots,
+ * so it needs no decoding, and slicing it out is what a URL parser would return.
+ */
+function tokenOf(nurl: string): string {
+  const from = nurl.indexOf('?t=') + 3;
+  const to = nurl.indexOf('&', from);
+  if (from < 3 || to < 0) throw new Error(`simulator: no token in ${nurl}`);
+  return nurl.slice(from, to);
 }
 
 function request(id: string, floor: number, at: 1 | 2): BidRequest {

@@ -72,4 +72,44 @@ describe('notice tokens', () => {
     expect(verifyToken(t, [k1], now + 3601_000, 3600)).toEqual({ ok: false, reason: 'expired' });
     expect(verifyToken(t, [k1], now - 600_000, 3600)).toEqual({ ok: false, reason: 'expired' });
   });
+  it('tags keyId.payload with HMAC-SHA256 truncated to 16 bytes (the documented format, so every version verifies it)', () => {
+    const t = signToken(claims, k1);
+    const dot2 = t.lastIndexOf('.');
+    expect(t.slice(dot2 + 1)).toBe(createHmac('sha256', k1.secret).update(t.slice(0, dot2)).digest().subarray(0, 16).toString('base64url'));
+    const payload = JSON.parse(Buffer.from(t.slice(3, dot2), 'base64url').toString('utf8')) as unknown[];
+    expect(payload[1]).toBe(claims.auctionId);
+  });
+  it('rejects a tag of the wrong length even when it starts with the right bytes', () => {
+    const t = signToken(claims, k1);
+    const dot2 = t.lastIndexOf('.');
+    const tag = Buffer.from(t.slice(dot2 + 1), 'base64url');
+    for (const bad of [Buffer.concat([tag, Buffer.from([0, 0, 0])]), tag.subarray(0, 15)]) expect(verifyToken(`${t.slice(0, dot2 + 1)}${bad.toString('base64url')}`, [k1], now, 3600).ok).toBe(false);
+  });
+  it('round-trips long and multi-byte claims (past the scratch buffers) and refuses tokens over 4096 characters', () => {
+    for (const auctionId of ['é'.repeat(1000), 'a'.repeat(1400)]) {
+      const t = signToken({ ...claims, auctionId }, k1);
+      expect(t.length).toBeLessThanOrEqual(4096);
+      const v = verifyToken(t, [k1], now, 3600);
+      expect(v.ok && v.claims.auctionId).toBe(auctionId);
+    }
+    const long = signToken({ ...claims, auctionId: 'a'.repeat(4000) }, k1);
+    expect(long.length).toBeGreaterThan(4096);
+    expect(verifyToken(long, [k1], now, 3600)).toEqual({ ok: false, reason: 'bad_token' });
+  });
+  it('accepts only the canonical spelling of the tag, so a re-spelt tag cannot pass de-duplication as a new notice', () => {
+    for (let n = 0; n < 20; n++) {
+      const t = signToken({ ...claims, auctionId: `a-${n}` }, k1);
+      const v = verifyToken(t, [k1], now, 3600);
+      expect(v.ok && v.tokenId).toBe(t.slice(t.lastIndexOf('.') + 1));
+      const last = t[t.length - 1]!;
+      // The last of 22 characters carries 2 bits of the tag; its low 4 bits are ignored by the decoder.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sameBits = alphabet[(alphabet.indexOf(last) & 0x30) | (~alphabet.indexOf(last) & 0x0f)]!;
+      expect(Buffer.from(t.slice(t.lastIndexOf('.') + 1, -1) + sameBits, 'base64url').equals(Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'))).toBe(true);
+      expect(verifyToken(t.slice(0, -1) + sameBits, [k1], now, 3600).ok).toBe(false);
+      const body = t.slice(0, t.lastIndexOf('.') + 1);
+      const tag = t.slice(t.lastIndexOf('.') + 1);
+      expect(verifyToken(`${body}${tag.replaceAll('-', '+').replaceAll('_', '/')}==`, [k1], now, 3600).ok).toBe(false);
+    }
+  });
 });
