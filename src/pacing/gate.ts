@@ -59,6 +59,14 @@ const kDone: Promise<void> = Promise.resolve();
 /** How often an account's cap is recomputed (allocation, exploration hand-back). */
 const kCapRefreshMs = 5_000;
 export { kExploreSuffix };
+
+const gExploreKeys = new Map<string, string>();
+/** `<channel>~x`, built once per channel rather than on every exploration check. */
+function exploreKey(channelId: string): string {
+  let k = gExploreKeys.get(channelId);
+  if (k === undefined) gExploreKeys.set(channelId, (k = channelId + kExploreSuffix));
+  return k;
+}
 /** How far ahead of its target curve a controller aims (see `factor`). */
 const kLeadMs = 10 * 60_000;
 
@@ -234,7 +242,7 @@ export class PacingGate {
 
   #exploreAccount(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
     if (c.explorationShare <= 0 || !c.channelShares.has(channelId)) return undefined;
-    return this.#accountFor(c, channelId, channelId + kExploreSuffix, nowMs);
+    return this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
   }
 
   #accountFor(c: Campaign, channelId: string, keyChannel: string, nowMs: number): BudgetAccount {
@@ -272,7 +280,7 @@ export class PacingGate {
     if (explore) return reserve;
     const total = channelCapMicros(c, channelId, this.#weights(c.id, day))!;
     if (reserve <= 0) return total;
-    const x = this.#accounts.get(c.id)?.get(channelId + kExploreSuffix);
+    const x = this.#accounts.get(c.id)?.get(exploreKey(channelId));
     const used = x === undefined || x.key.day !== day ? 0 : x.spentMicros + x.reservedMicros;
     const local = this.#zones.at(c.timezone, nowMs);
     const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
