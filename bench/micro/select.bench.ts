@@ -88,13 +88,14 @@ for (const n of [1_000, 10_000]) {
   const gate = new PacingGate(store.budgets, clock, zones, { instanceId: 'bench', leaseTtlMs: 3_600_000, noticeWindowMs: 300_000, minLeaseMicros: 10_000_000_000 });
   await gate.warm(snap.campaigns);
   const memo = new RequestMemo(n);
-  const out: ImpSlots = { candidates: [], explore: undefined };
+  const out: ImpSlots = { candidates: [], explore: undefined, fullSpeed: 0 };
   const pending: number[] = [];
   const ctx: ScanContext = { req, snap, channel: snap.channels.get('ssp-alpha')!, nowMs: clock.now(), zones, gate, memo, bidderCode: undefined, profileState: ProfileState.Known, profile: undefined, stage: undefined, furthest: 'targeting', ids: [], resolver: { resolveProfileState: () => {} } };
   const select = () => {
     memo.begin();
     out.candidates.length = 0;
     out.explore = undefined;
+    out.fullSpeed = 0;
     pending.length = 0;
     const bits = snap.index.requestBits(req, 'ssp-alpha');
     scanImp(ctx, req.imp[0]!, 0, snap.index.impBits(bits, req.imp[0]!), out, pending);

@@ -128,7 +128,7 @@ export class BidPath implements ProfileResolver {
     };
     const state: RequestState = { ctx, cur, deadlineMs, perImp: [], pending: [], debug };
     for (let k = 0; k < req.imp.length; k++) {
-      const out: ImpSlots = { candidates: [], explore: undefined };
+      const out: ImpSlots = { candidates: [], explore: undefined, fullSpeed: 0 };
       state.perImp.push(out);
       scanImp(ctx, req.imp[k]!, k, index.impBits(reqBits, req.imp[k]!), out, state.pending);
     }

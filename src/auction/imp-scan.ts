@@ -31,6 +31,13 @@ import { floorMicros } from './currency.js';
  * bounded scoring batch.
  */
 export const kCollect = 6;
+/**
+ * Past `kCollect`, the scan goes on (this far at most) looking for one campaign its controller lets bid in
+ * full when every candidate collected so far is being held to its curve: the bid path chooses full-speed
+ * campaigns first (bid-path.ts), and a low bidder that is behind would otherwise never be collected while
+ * higher bidders ahead of their curves fill the slots.
+ */
+export const kCollectMax = 12;
 
 export interface Candidate {
   readonly campaign: Campaign;
@@ -47,6 +54,8 @@ export interface Candidate {
 export interface ImpSlots {
   readonly candidates: Candidate[];
   explore: Candidate | undefined;
+  /** Candidates collected with a pacing factor of 1 (their controller lets them bid in full). */
+  fullSpeed: number;
 }
 
 /** How the profile stands for this request while scanning. */
@@ -116,7 +125,7 @@ export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bits
       const t = word & -word;
       word ^= t;
       const c = campaigns[(w << 5) + (31 - Math.clz32(t))]!;
-      if (out.candidates.length >= kCollect) return;
+      if (out.candidates.length >= kCollect && (out.fullSpeed > 0 || out.candidates.length >= kCollectMax)) return;
       const drop = ctx.memo.check(c, ctx.req, ctx.nowMs, ctx.zones);
       if (drop !== Drop.None) {
         noteReason(ctx, drop === Drop.Blocked ? 'blocked' : 'targeting');
@@ -164,7 +173,9 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
     // Throttled campaigns drop out here, before collection, so they do not take a lower campaign's slot.
     const pacing = gate === 'ok' ? ctx.gate.factor(c, ctx.channel.id, ctx.nowMs) : 0;
     if (pacing > 0) {
-      out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
+      // Past kCollect only a full-speed campaign is worth a slot (see kCollectMax).
+      if (pacing >= 1) out.fullSpeed++;
+      if (pacing >= 1 || out.candidates.length < kCollect) out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
       if (pacing >= 1 || out.explore !== undefined || c.explorationShare <= 0) return;
     } else {
       noteReason(ctx, gate === 'ok' ? 'pacing' : gate);

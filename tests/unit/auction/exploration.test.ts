@@ -140,4 +140,26 @@ describe('our own internal auction', () => {
     expect(chosen.map((b) => b.campaign.id)).toEqual(['behind']);
     await s.scoring.close();
   });
+  it('keeps scanning past the usual six candidates for one at full speed when all six are held back', async () => {
+    const budget = { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 };
+    const held = Array.from({ length: 7 }, (_, i) => campaignCfg(`held-${i}`, 5 + i * 0.1, { budget }));
+    const s = await setup([...held, campaignCfg('behind', 2, { budget })], undefined);
+    for (const cfg of held) {
+      const c = s.snap.campaignsById.get(cfg.id)!;
+      await s.gate.settle(c, { campaignId: c.id, channelId: 'ex', day: '2026-11-23' }, 'other', 'n0', T, 0, 40_000_000);
+    }
+    for (let i = 0; i < 12; i++) {
+      s.clock.advance(5_000);
+      for (const c of s.snap.campaigns) {
+        if (c.id !== 'behind') await s.gate.settle(c, { campaignId: c.id, channelId: 'ex', day: '2026-11-23' }, 'other', `n${i + 1}`, s.clock.now(), 0, 500_000);
+        s.gate.factor(c, 'ex', s.clock.now());
+      }
+    }
+    const signals = [...s.gate.signals()];
+    expect(signals.filter((p) => p.campaignId !== 'behind').every((p) => p.signal < 1 && p.signal > 0.3)).toBe(true);
+    await s.run();
+    await new Promise((r) => setImmediate(r));
+    expect((await s.run()).map((b) => b.campaign.id)).toEqual(['behind']);
+    await s.scoring.close();
+  });
 });
