@@ -43,6 +43,7 @@ import { createMemoryStore } from '../store/memory/index.js';
 import type { Profile } from '../store/ports.js';
 import { EventQueue } from './event-queue.js';
 import { Market, type SimChannel } from './market.js';
+import { simDevice, simRequest } from './sim-request.js';
 
 export interface LearningCampaign {
   readonly id: string;
@@ -607,25 +608,7 @@ function targetCampaigns(o: LearningOptions, caps: (id: string) => readonly (rea
 
 function requestOf(id: string, user: string, s: FeatureRecord, floorCpm: number, at: 1 | 2): BidRequest {
   const [w, h] = s.size!.split('x').map(Number) as [number, number];
-  const app = s.bundle !== undefined;
-  return {
-    id,
-    imp: [{ id: '1', banner: { formats: [{ w, h }], w, h, battr: undefined, pos: undefined }, video: undefined, audio: undefined, native: undefined, pmp: undefined, tagid: s.placement, bidfloor: floorCpm, bidfloorcur: 'USD', secure: true, instl: false, ext: undefined }],
-    inventory: { kind: app ? 'app' : 'site', id: undefined, name: undefined, domain: s.domain, page: undefined, bundle: s.bundle, cat: undefined, publisher: { id: s.publisher, name: undefined, domain: undefined } },
-    device: { ua: 'sim', ip: '203.0.113.1', ipv6: undefined, geo: { country: s.country, region: undefined, city: undefined, lat: undefined, lon: undefined, utcoffset: undefined }, devicetype: s.devicetype, os: s.os, osv: undefined, make: undefined, model: undefined, ifa: undefined, lmt: false, dnt: false, language: 'en' },
-    user: { id: user, buyeruid: undefined, consent: undefined, eids: [], geo: undefined },
-    regs: { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined },
-    source: undefined,
-    at,
-    tmax: 100,
-    cur: ['USD'],
-    bcat: undefined,
-    badv: undefined,
-    bapp: undefined,
-    battr: undefined,
-    wseat: undefined,
-    bseat: undefined,
-    test: false,
-    ext: undefined,
-  };
+  const inventory = { kind: s.bundle !== undefined ? ('app' as const) : ('site' as const), id: undefined, name: undefined, domain: s.domain, page: undefined, bundle: s.bundle, cat: undefined, publisher: { id: s.publisher, name: undefined, domain: undefined } };
+  const device = simDevice({ country: s.country, devicetype: s.devicetype, os: s.os });
+  return simRequest(id, at, { w, h, floorCpm, tagid: s.placement }, inventory, device, { id: user, buyeruid: undefined, consent: undefined, eids: [], geo: undefined });
 }

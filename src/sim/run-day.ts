@@ -26,6 +26,7 @@ import { ScoringService } from '../scoring/index.js';
 import { prng } from '../scoring/synthetic.js';
 import { createMemoryStore } from '../store/memory/index.js';
 import { EventQueue } from './event-queue.js';
+import { simDevice, simRequest } from './sim-request.js';
 import { Market, type SimChannel } from './market.js';
 
 export interface DayOptions {
@@ -396,24 +397,6 @@ function tokenOf(nurl: string): string {
 }
 
 function request(id: string, floor: number, at: 1 | 2): BidRequest {
-  return {
-    id,
-    imp: [{ id: '1', banner: { formats: [{ w: 300, h: 250 }], w: 300, h: 250, battr: undefined, pos: 1 }, video: undefined, audio: undefined, native: undefined, pmp: undefined, tagid: 'slot', bidfloor: floor, bidfloorcur: 'USD', secure: true, instl: false, ext: undefined }],
-    inventory: { kind: 'site', id: 's', name: undefined, domain: 'news.example', page: undefined, bundle: undefined, cat: ['IAB12'], publisher: { id: 'p', name: undefined, domain: undefined } },
-    device: { ua: 'sim', ip: '203.0.113.1', ipv6: undefined, geo: { country: 'USA', region: 'NY', city: undefined, lat: undefined, lon: undefined, utcoffset: undefined }, devicetype: 2, os: 'Windows', osv: undefined, make: undefined, model: undefined, ifa: undefined, lmt: false, dnt: false, language: 'en' },
-    user: undefined,
-    regs: { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined },
-    source: undefined,
-    at,
-    tmax: 100,
-    cur: ['USD'],
-    bcat: undefined,
-    badv: undefined,
-    bapp: undefined,
-    battr: undefined,
-    wseat: undefined,
-    bseat: undefined,
-    test: false,
-    ext: undefined,
-  };
+  const site = { kind: 'site' as const, id: 's', name: undefined, domain: 'news.example', page: undefined, bundle: undefined, cat: ['IAB12'], publisher: { id: 'p', name: undefined, domain: undefined } };
+  return simRequest(id, at, { w: 300, h: 250, floorCpm: floor, tagid: 'slot', pos: 1 }, site, simDevice({ country: 'USA', region: 'NY', devicetype: 2, os: 'Windows' }), undefined);
 }
