@@ -98,6 +98,19 @@ export class PacingGate {
   readonly #pacers = new Map<string, Map<string, Pacer>>();
   /** Requests per channel per hour: the shape of the `traffic` curve. */
   readonly forecast = new TrafficForecast();
+  // The last account looked up, regular and exploration: one candidate asks for the same account several
+  // times (check, factor, checkExplore, tryReserve), and between cap refreshes the answer is that entry of
+  // `#accounts` unchanged (`#accountFor` is the only writer, and it refreshes these memos).
+  #lastCampaign: Campaign | undefined;
+  #lastChannel = '';
+  #lastAccount: BudgetAccount | undefined;
+  #lastXCampaign: Campaign | undefined;
+  #lastXChannel = '';
+  #lastXAccount: BudgetAccount | undefined;
+  /** The last controller looked up (controllers are created once and never replaced). */
+  #lastPacerCampaign = '';
+  #lastPacerChannel = '';
+  #lastPacer: Pacer | undefined;
 
   constructor(store: BudgetStore, clock: Clock, zones: TimeZoneTable, opts: PacingOptions, events?: PacingEvents) {
     this.#store = store;
@@ -197,6 +210,7 @@ export class PacingGate {
   }
 
   #pacer(campaignId: string, channelId: string): Pacer {
+    if (this.#lastPacer !== undefined && campaignId === this.#lastPacerCampaign && channelId === this.#lastPacerChannel) return this.#lastPacer;
     let byChannel = this.#pacers.get(campaignId);
     if (byChannel === undefined) {
       byChannel = new Map();
@@ -207,6 +221,9 @@ export class PacingGate {
       p = this.#opts.controller === 'step' ? new StepThrottle() : new AdaptivePacer(this.#opts.adaptive);
       byChannel.set(channelId, p);
     }
+    this.#lastPacerCampaign = campaignId;
+    this.#lastPacerChannel = channelId;
+    this.#lastPacer = p;
     return p;
   }
 
@@ -236,13 +253,25 @@ export class PacingGate {
 
   /** The account for the campaign's current local day on a channel (undefined: no share on this channel). */
   account(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
+    const last = this.#lastAccount;
+    if (last !== undefined && c === this.#lastCampaign && channelId === this.#lastChannel && nowMs < last.capDueAtMs) return last;
     if (!c.channelShares.has(channelId)) return undefined;
-    return this.#accountFor(c, channelId, channelId, nowMs);
+    const acct = this.#accountFor(c, channelId, channelId, nowMs);
+    this.#lastCampaign = c;
+    this.#lastChannel = channelId;
+    this.#lastAccount = acct;
+    return acct;
   }
 
   #exploreAccount(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
+    const last = this.#lastXAccount;
+    if (last !== undefined && c === this.#lastXCampaign && channelId === this.#lastXChannel && nowMs < last.capDueAtMs) return last;
     if (c.explorationShare <= 0 || !c.channelShares.has(channelId)) return undefined;
-    return this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
+    const acct = this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
+    this.#lastXCampaign = c;
+    this.#lastXChannel = channelId;
+    this.#lastXAccount = acct;
+    return acct;
   }
 
   #accountFor(c: Campaign, channelId: string, keyChannel: string, nowMs: number): BudgetAccount {
