@@ -84,6 +84,21 @@ export interface AccountRow {
   readonly leaseMicros: number;
 }
 
+/** What the gate remembers per campaign object and channel (see `PacingGate.#slots`). */
+interface ChannelSlot {
+  readonly channelId: string;
+  account: BudgetAccount | undefined;
+  accountGeneration: number;
+  explore: BudgetAccount | undefined;
+  exploreGeneration: number;
+  pacer: Pacer | undefined;
+}
+
+interface CampaignSlots {
+  readonly campaign: Campaign;
+  readonly channels: ChannelSlot[];
+}
+
 export class PacingGate {
   readonly #store: BudgetStore;
   readonly #clock: Clock;
@@ -98,19 +113,14 @@ export class PacingGate {
   readonly #pacers = new Map<string, Map<string, Pacer>>();
   /** Requests per channel per hour: the shape of the `traffic` curve. */
   readonly forecast = new TrafficForecast();
-  // The last account looked up, regular and exploration: one candidate asks for the same account several
-  // times (check, factor, checkExplore, tryReserve), and between cap refreshes the answer is that entry of
-  // `#accounts` unchanged (`#accountFor` is the only writer, and it refreshes these memos).
-  #lastCampaign: Campaign | undefined;
-  #lastChannel = '';
-  #lastAccount: BudgetAccount | undefined;
-  #lastXCampaign: Campaign | undefined;
-  #lastXChannel = '';
-  #lastXAccount: BudgetAccount | undefined;
-  /** The last controller looked up (controllers are created once and never replaced). */
-  #lastPacerCampaign = '';
-  #lastPacerChannel = '';
-  #lastPacer: Pacer | undefined;
+  /**
+   * Per campaign object (by its snapshot index) and channel: the accounts and controller last looked up.
+   * One candidate asks for the same account several times (check, factor, checkExplore, tryReserve) and
+   * between cap refreshes the answer is the entry of `#accounts` unchanged; `#accountFor` is the only
+   * writer, and a new account (a new day) bumps `#generation`, which retires every remembered one.
+   */
+  readonly #slots: (CampaignSlots | undefined)[] = [];
+  #generation = 0;
 
   constructor(store: BudgetStore, clock: Clock, zones: TimeZoneTable, opts: PacingOptions, events?: PacingEvents) {
     this.#store = store;
@@ -180,7 +190,8 @@ export class PacingGate {
     if (c.pacingMode === 'asap' || this.#opts.controller === 'none') return 1;
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return 1;
-    const pacer = this.#pacer(c.id, channelId);
+    const slot = this.#slot(c, channelId);
+    const pacer = (slot.pacer ??= this.#pacer(c.id, channelId));
     // The hot path: between controller intervals the signal is all that is needed.
     if (nowMs < pacer.dueAtMs) return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
     const local = this.#zones.at(c.timezone, nowMs);
@@ -210,7 +221,6 @@ export class PacingGate {
   }
 
   #pacer(campaignId: string, channelId: string): Pacer {
-    if (this.#lastPacer !== undefined && campaignId === this.#lastPacerCampaign && channelId === this.#lastPacerChannel) return this.#lastPacer;
     let byChannel = this.#pacers.get(campaignId);
     if (byChannel === undefined) {
       byChannel = new Map();
@@ -221,9 +231,6 @@ export class PacingGate {
       p = this.#opts.controller === 'step' ? new StepThrottle() : new AdaptivePacer(this.#opts.adaptive);
       byChannel.set(channelId, p);
     }
-    this.#lastPacerCampaign = campaignId;
-    this.#lastPacerChannel = channelId;
-    this.#lastPacer = p;
     return p;
   }
 
@@ -253,25 +260,35 @@ export class PacingGate {
 
   /** The account for the campaign's current local day on a channel (undefined: no share on this channel). */
   account(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
-    const last = this.#lastAccount;
-    if (last !== undefined && c === this.#lastCampaign && channelId === this.#lastChannel && nowMs < last.capDueAtMs) return last;
+    const slot = this.#slot(c, channelId);
+    const known = slot.account;
+    if (known !== undefined && slot.accountGeneration === this.#generation && nowMs < known.capDueAtMs) return known;
     if (!c.channelShares.has(channelId)) return undefined;
     const acct = this.#accountFor(c, channelId, channelId, nowMs);
-    this.#lastCampaign = c;
-    this.#lastChannel = channelId;
-    this.#lastAccount = acct;
+    slot.account = acct;
+    slot.accountGeneration = this.#generation;
     return acct;
   }
 
   #exploreAccount(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
-    const last = this.#lastXAccount;
-    if (last !== undefined && c === this.#lastXCampaign && channelId === this.#lastXChannel && nowMs < last.capDueAtMs) return last;
+    const slot = this.#slot(c, channelId);
+    const known = slot.explore;
+    if (known !== undefined && slot.exploreGeneration === this.#generation && nowMs < known.capDueAtMs) return known;
     if (c.explorationShare <= 0 || !c.channelShares.has(channelId)) return undefined;
     const acct = this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
-    this.#lastXCampaign = c;
-    this.#lastXChannel = channelId;
-    this.#lastXAccount = acct;
+    slot.explore = acct;
+    slot.exploreGeneration = this.#generation;
     return acct;
+  }
+
+  #slot(c: Campaign, channelId: string): ChannelSlot {
+    let cs = this.#slots[c.index];
+    // Another snapshot's campaign at this index (a config reload) starts afresh.
+    if (cs === undefined || cs.campaign !== c) this.#slots[c.index] = cs = { campaign: c, channels: [] };
+    for (const s of cs.channels) if (s.channelId === channelId) return s;
+    const s: ChannelSlot = { channelId, account: undefined, accountGeneration: -1, explore: undefined, exploreGeneration: -1, pacer: undefined };
+    cs.channels.push(s);
+    return s;
   }
 
   #accountFor(c: Campaign, channelId: string, keyChannel: string, nowMs: number): BudgetAccount {
@@ -289,6 +306,7 @@ export class PacingGate {
       const newDay = acct !== undefined;
       acct = new BudgetAccount({ campaignId: c.id, channelId: keyChannel, day }, 0, this.#opts.noticeWindowMs);
       byChannel.set(keyChannel, acct);
+      this.#generation++;
       acct.capMicros = this.#capOf(c, channelId, keyChannel !== channelId, day, nowMs);
       acct.capDueAtMs = nowMs + kCapRefreshMs;
       if (newDay && keyChannel === channelId) this.#pacers.get(c.id)?.get(channelId)?.newDay(nowMs);

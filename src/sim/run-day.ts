@@ -261,6 +261,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   let requests = 0;
   let bids = 0;
   const noBids = new Map<string, number>();
+  // `channel:reason` keys built once each, not per no-bid (one string and its hash per key for the day).
+  const noBidKeys = o.channels.map((ch) => new Map<string, string>());
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
     if (o.kill !== undefined && m === o.kill.atMinute) {
@@ -302,7 +304,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       // land before the next request, as they would between requests on a real server.
       const outcome = await run;
       if (!outcome.bid) {
-        const key = `${ch.id}:${outcome.reason}`;
+        const keys = noBidKeys[c]!;
+        let key = keys.get(outcome.reason);
+        if (key === undefined) keys.set(outcome.reason, (key = `${ch.id}:${outcome.reason}`));
         noBids.set(key, (noBids.get(key) ?? 0) + 1);
         continue;
       }
