@@ -92,6 +92,10 @@ interface ChannelSlot {
   explore: BudgetAccount | undefined;
   exploreGeneration: number;
   pacer: Pacer | undefined;
+  /** `#aheadFraction` at `aheadAtMs` under forecast `aheadVersion`. */
+  ahead: number;
+  aheadAtMs: number;
+  aheadVersion: number;
 }
 
 interface CampaignSlots {
@@ -168,9 +172,16 @@ export class PacingGate {
 
   /** The curve's fraction `lookahead` of the day from now: how far ahead of the target spend may run. */
   #aheadFraction(c: Campaign, channelId: string, nowMs: number): number {
+    // A candidate asks up to three times at one instant (check, checkExplore, tryReserve); the answer is a
+    // function of the instant and the forecast only.
+    const slot = this.#slot(c, channelId);
+    if (slot.aheadAtMs === nowMs && slot.aheadVersion === this.forecast.version) return slot.ahead;
     const local = this.#zones.at(c.timezone, nowMs);
     const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
-    return targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+    slot.ahead = targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+    slot.aheadAtMs = nowMs;
+    slot.aheadVersion = this.forecast.version;
+    return slot.ahead;
   }
 
   #leased(c: Campaign, acct: BudgetAccount, costMicros: number, nowMs: number): GateResult {
@@ -286,7 +297,7 @@ export class PacingGate {
     // Another snapshot's campaign at this index (a config reload) starts afresh.
     if (cs === undefined || cs.campaign !== c) this.#slots[c.index] = cs = { campaign: c, channels: [] };
     for (const s of cs.channels) if (s.channelId === channelId) return s;
-    const s: ChannelSlot = { channelId, account: undefined, accountGeneration: -1, explore: undefined, exploreGeneration: -1, pacer: undefined };
+    const s: ChannelSlot = { channelId, account: undefined, accountGeneration: -1, explore: undefined, exploreGeneration: -1, pacer: undefined, ahead: 0, aheadAtMs: Number.NaN, aheadVersion: -1 };
     cs.channels.push(s);
     return s;
   }
