@@ -139,27 +139,25 @@ export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: nu
   const issuedAtMs = p[9] * 1000;
   // A token from the future (beyond clock skew) is as suspect as an old one.
   if (nowMs - issuedAtMs > ttlSeconds * 1000 || issuedAtMs - nowMs > 300_000) return { ok: false, reason: 'expired' };
-  return {
-    ok: true,
-    tokenId,
-    claims: {
-      auctionId: p[1],
-      impId: p[2],
-      campaignId: p[3],
-      creativeId: p[4],
-      channelId: p[5],
-      bidCpmMicros: p[6],
-      bidCpmAccountMicros: p[7],
-      currency: p[8],
-      issuedAtMs,
-      instanceId: p[10],
-      day: p[11],
-      personId: p[12] === '' ? undefined : p[12],
-      dealId: p[13] === '' ? undefined : p[13],
-      ...(p[14] === 1 ? { explore: true } : {}),
-      ...(p[15] === undefined ? {} : { expected: p[15] / kPpb }),
-    },
+  const claims: { -readonly [K in keyof NoticeClaims]: NoticeClaims[K] } = {
+    auctionId: p[1],
+    impId: p[2],
+    campaignId: p[3],
+    creativeId: p[4],
+    channelId: p[5],
+    bidCpmMicros: p[6],
+    bidCpmAccountMicros: p[7],
+    currency: p[8],
+    issuedAtMs,
+    instanceId: p[10],
+    day: p[11],
+    personId: p[12] === '' ? undefined : p[12],
+    dealId: p[13] === '' ? undefined : p[13],
   };
+  // Assigned rather than spread in: the same keys in the same order, without an object copy per notice.
+  if (p[14] === 1) claims.explore = true;
+  if (p[15] !== undefined) claims.expected = p[15] / kPpb;
+  return { ok: true, tokenId, claims };
 }
 
 const kStringFields: readonly number[] = [1, 2, 3, 4, 5, 8, 10, 11, 12, 13];

@@ -34,6 +34,12 @@ export class BudgetAccount {
   rateMicrosPerSec = 0;
   readonly #ring = new Float64Array(kBuckets);
   readonly #stamps = new Float64Array(kBuckets).fill(-1);
+  /**
+   * The `oldest` bucket the last sweep dropped everything below. Every live stamp is at least this (a
+   * reservation older than it resets it), so a sweep with no newer `oldest` has nothing to drop: the scan
+   * of the ring then runs once per bucket period, not on every `available` (twice per candidate bid).
+   */
+  #sweptBelow = -Infinity;
 
   constructor(key: BudgetKey, capMicros: number, noticeWindowMs: number) {
     this.key = key;
@@ -50,6 +56,7 @@ export class BudgetAccount {
   reserve(costMicros: number, nowMs: number): void {
     const stamp = Math.floor(nowMs / this.bucketMs);
     const slot = stamp % kBuckets;
+    if (stamp < this.#sweptBelow) this.#sweptBelow = -Infinity;
     if (this.#stamps[slot] !== stamp) {
       this.reservedMicros -= this.#ring[slot]!;
       this.#ring[slot] = 0;
@@ -75,6 +82,12 @@ export class BudgetAccount {
   /** Drops reservation buckets older than the notice window. */
   expire(nowMs: number): void {
     const oldest = Math.floor(nowMs / this.bucketMs) - (kBuckets - 2);
+    if (oldest > this.#sweptBelow) this.#sweep(oldest);
+    if (this.reservedMicros < 1e-6) this.reservedMicros = 0;
+  }
+
+  #sweep(oldest: number): void {
+    this.#sweptBelow = oldest;
     for (let i = 0; i < kBuckets; i++) {
       const s = this.#stamps[i]!;
       if (s >= 0 && s < oldest) {
@@ -83,6 +96,5 @@ export class BudgetAccount {
         this.#stamps[i] = -1;
       }
     }
-    if (this.reservedMicros < 1e-6) this.reservedMicros = 0;
   }
 }

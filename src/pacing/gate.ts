@@ -84,6 +84,25 @@ export interface AccountRow {
   readonly leaseMicros: number;
 }
 
+/** What the gate remembers per campaign object and channel (see `PacingGate.#slots`). */
+interface ChannelSlot {
+  readonly channelId: string;
+  account: BudgetAccount | undefined;
+  accountGeneration: number;
+  explore: BudgetAccount | undefined;
+  exploreGeneration: number;
+  pacer: Pacer | undefined;
+  /** `#aheadFraction` at `aheadAtMs` under forecast `aheadVersion`. */
+  ahead: number;
+  aheadAtMs: number;
+  aheadVersion: number;
+}
+
+interface CampaignSlots {
+  readonly campaign: Campaign;
+  readonly channels: ChannelSlot[];
+}
+
 export class PacingGate {
   readonly #store: BudgetStore;
   readonly #clock: Clock;
@@ -98,6 +117,14 @@ export class PacingGate {
   readonly #pacers = new Map<string, Map<string, Pacer>>();
   /** Requests per channel per hour: the shape of the `traffic` curve. */
   readonly forecast = new TrafficForecast();
+  /**
+   * Per campaign object (by its snapshot index) and channel: the accounts and controller last looked up.
+   * One candidate asks for the same account several times (check, factor, checkExplore, tryReserve) and
+   * between cap refreshes the answer is the entry of `#accounts` unchanged; `#accountFor` is the only
+   * writer, and a new account (a new day) bumps `#generation`, which retires every remembered one.
+   */
+  readonly #slots: (CampaignSlots | undefined)[] = [];
+  #generation = 0;
 
   constructor(store: BudgetStore, clock: Clock, zones: TimeZoneTable, opts: PacingOptions, events?: PacingEvents) {
     this.#store = store;
@@ -145,9 +172,16 @@ export class PacingGate {
 
   /** The curve's fraction `lookahead` of the day from now: how far ahead of the target spend may run. */
   #aheadFraction(c: Campaign, channelId: string, nowMs: number): number {
+    // A candidate asks up to three times at one instant (check, checkExplore, tryReserve); the answer is a
+    // function of the instant and the forecast only.
+    const slot = this.#slot(c, channelId);
+    if (slot.aheadAtMs === nowMs && slot.aheadVersion === this.forecast.version) return slot.ahead;
     const local = this.#zones.at(c.timezone, nowMs);
     const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
-    return targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+    slot.ahead = targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+    slot.aheadAtMs = nowMs;
+    slot.aheadVersion = this.forecast.version;
+    return slot.ahead;
   }
 
   #leased(c: Campaign, acct: BudgetAccount, costMicros: number, nowMs: number): GateResult {
@@ -167,7 +201,8 @@ export class PacingGate {
     if (c.pacingMode === 'asap' || this.#opts.controller === 'none') return 1;
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return 1;
-    const pacer = this.#pacer(c.id, channelId);
+    const slot = this.#slot(c, channelId);
+    const pacer = (slot.pacer ??= this.#pacer(c.id, channelId));
     // The hot path: between controller intervals the signal is all that is needed.
     if (nowMs < pacer.dueAtMs) return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
     const local = this.#zones.at(c.timezone, nowMs);
@@ -236,13 +271,35 @@ export class PacingGate {
 
   /** The account for the campaign's current local day on a channel (undefined: no share on this channel). */
   account(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
+    const slot = this.#slot(c, channelId);
+    const known = slot.account;
+    if (known !== undefined && slot.accountGeneration === this.#generation && nowMs < known.capDueAtMs) return known;
     if (!c.channelShares.has(channelId)) return undefined;
-    return this.#accountFor(c, channelId, channelId, nowMs);
+    const acct = this.#accountFor(c, channelId, channelId, nowMs);
+    slot.account = acct;
+    slot.accountGeneration = this.#generation;
+    return acct;
   }
 
   #exploreAccount(c: Campaign, channelId: string, nowMs: number): BudgetAccount | undefined {
+    const slot = this.#slot(c, channelId);
+    const known = slot.explore;
+    if (known !== undefined && slot.exploreGeneration === this.#generation && nowMs < known.capDueAtMs) return known;
     if (c.explorationShare <= 0 || !c.channelShares.has(channelId)) return undefined;
-    return this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
+    const acct = this.#accountFor(c, channelId, exploreKey(channelId), nowMs);
+    slot.explore = acct;
+    slot.exploreGeneration = this.#generation;
+    return acct;
+  }
+
+  #slot(c: Campaign, channelId: string): ChannelSlot {
+    let cs = this.#slots[c.index];
+    // Another snapshot's campaign at this index (a config reload) starts afresh.
+    if (cs === undefined || cs.campaign !== c) this.#slots[c.index] = cs = { campaign: c, channels: [] };
+    for (const s of cs.channels) if (s.channelId === channelId) return s;
+    const s: ChannelSlot = { channelId, account: undefined, accountGeneration: -1, explore: undefined, exploreGeneration: -1, pacer: undefined, ahead: 0, aheadAtMs: Number.NaN, aheadVersion: -1 };
+    cs.channels.push(s);
+    return s;
   }
 
   #accountFor(c: Campaign, channelId: string, keyChannel: string, nowMs: number): BudgetAccount {
@@ -260,6 +317,7 @@ export class PacingGate {
       const newDay = acct !== undefined;
       acct = new BudgetAccount({ campaignId: c.id, channelId: keyChannel, day }, 0, this.#opts.noticeWindowMs);
       byChannel.set(keyChannel, acct);
+      this.#generation++;
       acct.capMicros = this.#capOf(c, channelId, keyChannel !== channelId, day, nowMs);
       acct.capDueAtMs = nowMs + kCapRefreshMs;
       if (newDay && keyChannel === channelId) this.#pacers.get(c.id)?.get(channelId)?.newDay(nowMs);

@@ -22,6 +22,9 @@ export class TrafficForecast {
   /** channel → cumulative normalised forecast (25 entries), rebuilt when the forecast changes. */
   readonly #cumulative = new Map<string, Float64Array>();
 
+  /** Bumped whenever the forecast (hence `fraction`) changes, so callers may cache fractions between. */
+  version = 0;
+
   constructor(learnRate = 0.3) {
     this.#learnRate = learnRate;
   }
@@ -52,6 +55,7 @@ export class TrafficForecast {
   seed(channelId: string, perUtcHour: ArrayLike<number>): void {
     this.#forecast.set(channelId, Float64Array.from(perUtcHour));
     this.#cumulative.delete(channelId);
+    this.version++;
   }
 
   /**
@@ -78,6 +82,7 @@ export class TrafficForecast {
     if (f === undefined) this.#forecast.set(channelId, Float64Array.from(counts));
     else for (let h = 0; h < 24; h++) f[h] = f[h]! + this.#learnRate * (counts[h]! - f[h]!);
     this.#cumulative.delete(channelId);
+    this.version++;
   }
 
   #cumulativeFor(channelId: string): Float64Array | undefined {

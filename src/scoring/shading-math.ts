@@ -19,6 +19,12 @@ function h(b: number, v: number, a: number, k: number): number {
   return (v - b) * q * k - b;
 }
 
+/** `h` without the slope: the integer fix-up and bisection only need its sign. */
+function hValue(b: number, v: number, a: number, k: number): number {
+  const q = 1 / (1 + Math.exp(a + k * Math.log(b)));
+  return (v - b) * q * k - b;
+}
+
 /**
  * The surplus-maximising integer bid in [floor, v] for the curve (a, k); v and floor integer micros.
  * The root lies below v·k/(1 + k) (there h = −w·b ≤ 0), which brackets it tightly; safeguarded Newton in
@@ -45,8 +51,8 @@ export function optimalBid(v: number, floor: number, a: number, k: number): numb
   // float path was.
   let r = Math.max(floor, Math.floor(b));
   for (let step = 0; step < 4; step++) {
-    if (r < v && h(r + 1, v, a, k) >= 0) r++;
-    else if (r > floor && h(r, v, a, k) < 0) r--;
+    if (r < v && hValue(r + 1, v, a, k) >= 0) r++;
+    else if (r > floor && hValue(r, v, a, k) < 0) r--;
     else return r;
   }
   return bisect(v, floor, a, k); // a float path that ended far off (never seen): settle it exactly anyway
@@ -54,12 +60,12 @@ export function optimalBid(v: number, floor: number, a: number, k: number): numb
 
 /** The same answer by plain integer bisection over [floor, v] (the fallback, and the tests' reference). */
 export function bisect(v: number, floor: number, a: number, k: number): number {
-  if (!(h(floor, v, a, k) >= 0)) return floor;
+  if (!(hValue(floor, v, a, k) >= 0)) return floor;
   let lo = floor;
   let hi = v;
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (h(mid, v, a, k) >= 0) lo = mid;
+    if (hValue(mid, v, a, k) >= 0) lo = mid;
     else hi = mid;
   }
   return lo;

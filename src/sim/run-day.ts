@@ -149,6 +149,16 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     return a;
   };
   const imps = new Map<string, number>();
+  // campaign → channel → `campaign\0channel`, the key of the per-channel tallies, built once per pair
+  // rather than per notice (a fresh string per notice is flattened and hashed on every lookup).
+  const channelKeys = new Map<string, Map<string, string>>();
+  const channelKey = (id: string, channelId: string): string => {
+    let byChannel = channelKeys.get(id);
+    if (byChannel === undefined) channelKeys.set(id, (byChannel = new Map()));
+    let k = byChannel.get(channelId);
+    if (k === undefined) byChannel.set(channelId, (k = `${id}\u0000${channelId}`));
+    return k;
+  };
   let leaseTakes = 0;
   const noticeInput = (c: NoticeClaims) => ({
     campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
@@ -169,7 +179,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       const h = Math.min(23, Math.floor((clock.now() - start) / 3_600_000));
       hourly.get(id)![h]! += micros / 1e6;
       imps.set(id, (imps.get(id) ?? 0) + 1);
-      const k = `${id}\u0000${c.channelId}`;
+      const k = channelKey(id, c.channelId);
       spendByChannel.set(k, (spendByChannel.get(k) ?? 0) + micros / 1e6);
       if (c.explore === true) exploreByChannel.set(k, (exploreByChannel.get(k) ?? 0) + micros / 1e6);
       perMinute(minuteSpend, k)[Math.min(1440, Math.floor((clock.now() - start) / 60_000))]! += micros / 1e6;
@@ -262,6 +272,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   let requests = 0;
   let bids = 0;
   const noBids = new Map<string, number>();
+  // `channel:reason` keys built once each, not per no-bid (one string and its hash per key for the day).
+  const noBidKeys = o.channels.map((ch) => new Map<string, string>());
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
     if (o.kill !== undefined && m === o.kill.atMinute) {
@@ -303,7 +315,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       // land before the next request, as they would between requests on a real server.
       const outcome = await run;
       if (!outcome.bid) {
-        const key = `${ch.id}:${outcome.reason}`;
+        const keys = noBidKeys[c]!;
+        let key = keys.get(outcome.reason);
+        if (key === undefined) keys.set(outcome.reason, (key = `${ch.id}:${outcome.reason}`));
         noBids.set(key, (noBids.get(key) ?? 0) + 1);
         continue;
       }
@@ -315,7 +329,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         if (bid.price >= clearing) {
           const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
           if (market.random() < ch.ctr) {
-            const k = `${cid(bid.cid!)}\u0000${ch.id}`;
+            const k = channelKey(cid(bid.cid!), ch.id);
             clicksByChannel.set(k, (clicksByChannel.get(k) ?? 0) + 1);
             perMinute(minuteClicks, k)[m]! += 1;
             // The click lands on whichever instance the load balancer picks.

@@ -33,6 +33,8 @@ interface CampaignState {
 
 export class MemoryBudgetStore implements BudgetStore {
   readonly #campaigns = new Map<string, CampaignState>();
+  /** channel → day → `<channel>:<day>`: built once per pair, not per settle (see `#keyId`). */
+  readonly #ids = new Map<string, Map<string, string>>();
 
   async takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant> {
     const campaign = this.#campaign(key.campaignId);
@@ -74,16 +76,16 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {
-    this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.leases.delete(instanceId);
+    this.#campaigns.get(key.campaignId)?.keys.get(this.#keyId(key))?.leases.delete(instanceId);
   }
 
   async spent(key: BudgetKey): Promise<number> {
-    return this.#campaigns.get(key.campaignId)?.keys.get(keyId(key))?.spent ?? 0;
+    return this.#campaigns.get(key.campaignId)?.keys.get(this.#keyId(key))?.spent ?? 0;
   }
 
   async addResults(key: BudgetKey, clicks: number, conversions: number, conversionValueMicros: number): Promise<void> {
     const results = this.#campaign(key.campaignId).results;
-    const id = keyId(key);
+    const id = this.#keyId(key);
     const r = results.get(id) ?? [0, 0, 0];
     results.set(id, [r[0] + clicks, r[1] + conversions, r[2] + conversionValueMicros]);
   }
@@ -121,8 +123,17 @@ export class MemoryBudgetStore implements BudgetStore {
     return c;
   }
 
+  /** A fresh `<channel>:<day>` per notice would be built, flattened and hashed on every lookup. */
+  #keyId(key: BudgetKey): string {
+    let byDay = this.#ids.get(key.channelId);
+    if (byDay === undefined) this.#ids.set(key.channelId, (byDay = new Map()));
+    let id = byDay.get(key.day);
+    if (id === undefined) byDay.set(key.day, (id = keyId(key)));
+    return id;
+  }
+
   #key(campaign: CampaignState, key: BudgetKey): KeyState {
-    const id = keyId(key);
+    const id = this.#keyId(key);
     let s = campaign.keys.get(id);
     if (s === undefined) {
       s = { spent: 0, leases: new Map(), notices: new Set() };
