@@ -13,7 +13,9 @@ const demo = await startDemo({
   opsPort: Number(process.env.OPS_PORT ?? 9464),
   host: '127.0.0.1',
 });
-process.stdout.write(`\nPrebid demo: ${demo.pageUrl}\nbidder endpoint: ${demo.endpoint}\nmetrics: http://localhost:${demo.app.opsPort}/metrics\n\n`);
+process.stdout.write(
+  `\nPrebid demo: ${demo.pageUrl}\nbidder endpoint: ${demo.endpoint}\nmetrics: http://localhost:${demo.app.opsPort}/metrics\n\n`,
+);
 const stop = () => void demo.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -12,7 +12,13 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CsvRecordParser, kDefaultTtlSeconds, parseJsonRecord, type LoadRecord, type ParseResult } from '../src/segments/load-records.js';
+import {
+  CsvRecordParser,
+  kDefaultTtlSeconds,
+  parseJsonRecord,
+  type LoadRecord,
+  type ParseResult,
+} from '../src/segments/load-records.js';
 import { createRedisStore } from '../src/store/redis/index.js';
 
 export interface LoadOptions {
@@ -98,7 +104,10 @@ export async function loadSegments(opts: LoadOptions): Promise<LoadSummary> {
         continue;
       }
       if (line.trim() === '') continue;
-      const r: ParseResult = csvParser !== undefined ? csvParser.parse(line) : parseJsonRecord(line, now(), opts.ttlSeconds ?? kDefaultTtlSeconds);
+      const r: ParseResult =
+        csvParser !== undefined
+          ? csvParser.parse(line)
+          : parseJsonRecord(line, now(), opts.ttlSeconds ?? kDefaultTtlSeconds);
       if (!r.ok) {
         badLines++;
         if (bad.length < kMaxBadKept) bad.push({ line: lineNo, error: r.error });
@@ -120,7 +129,14 @@ export async function loadSegments(opts: LoadOptions): Promise<LoadSummary> {
   progress.done(records, size);
   if (badLines > kMaxBadPrinted) log.write(`… and ${badLines - kMaxBadPrinted} more bad lines\n`);
   const seconds = (performance.now() - t0) / 1000;
-  return { records: records - failed, badLines, bad, failed, seconds, recordsPerSecond: seconds === 0 ? 0 : (records - failed) / seconds };
+  return {
+    records: records - failed,
+    badLines,
+    bad,
+    failed,
+    seconds,
+    recordsPerSecond: seconds === 0 ? 0 : (records - failed) / seconds,
+  };
 }
 
 /**
@@ -164,10 +180,14 @@ class Progress {
       this.#lastDraw = t;
       const f = Math.min(1, bytes / this.#total);
       const bar = '#'.repeat(Math.round(f * 30)).padEnd(30, '.');
-      this.#out.write(`\r[${bar}] ${(f * 100).toFixed(0).padStart(3)}% ${records.toLocaleString('en-US')} records ${this.#rate(records)}/s`);
+      this.#out.write(
+        `\r[${bar}] ${(f * 100).toFixed(0).padStart(3)}% ${records.toLocaleString('en-US')} records ${this.#rate(records)}/s`,
+      );
     } else if (records >= this.#nextLine) {
       this.#nextLine = (Math.floor(records / this.#every) + 1) * this.#every;
-      this.#out.write(`${records.toLocaleString('en-US')} records (${((bytes / this.#total) * 100).toFixed(0)}%), ${this.#rate(records)}/s\n`);
+      this.#out.write(
+        `${records.toLocaleString('en-US')} records (${((bytes / this.#total) * 100).toFixed(0)}%), ${this.#rate(records)}/s\n`,
+      );
     }
   }
 
@@ -202,7 +222,9 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
-    process.stderr.write('usage: npm run segments:load -- <file.jsonl|file.csv> [--redis URL] [--cluster h:p,…] [--prefix pg:] [--batch 1000] [--ttl seconds] [--every 100000]\n');
+    process.stderr.write(
+      'usage: npm run segments:load -- <file.jsonl|file.csv> [--redis URL] [--cluster h:p,…] [--prefix pg:] [--batch 1000] [--ttl seconds] [--every 100000]\n',
+    );
     return 1;
   }
   const summary = await loadSegments({
@@ -215,7 +237,14 @@ async function main(argv: readonly string[]): Promise<number> {
     every: Number(values.every),
   });
   process.stdout.write(
-    `records: ${summary.records}\nbad lines: ${summary.badLines}${summary.bad.length > 0 ? ` (lines ${summary.bad.slice(0, 20).map((b) => b.line).join(', ')}${summary.badLines > 20 ? ', …' : ''})` : ''}\n` +
+    `records: ${summary.records}\nbad lines: ${summary.badLines}${
+      summary.bad.length > 0
+        ? ` (lines ${summary.bad
+            .slice(0, 20)
+            .map((b) => b.line)
+            .join(', ')}${summary.badLines > 20 ? ', …' : ''})`
+        : ''
+    }\n` +
       `failed: ${summary.failed}\nseconds: ${summary.seconds.toFixed(2)}\nrecords/s: ${Math.round(summary.recordsPerSecond)}\n`,
   );
   return summary.badLines > 0 || summary.failed > 0 ? 2 : 0;

@@ -15,7 +15,14 @@ import type { SimChannel } from '../src/sim/market.js';
 import { writeReport } from '../src/sim/report.js';
 import { simulateDay, type DayResult } from '../src/sim/run-day.js';
 import { loadScenario } from '../src/sim/scenario.js';
-import { constrainedCampaigns, mystiqueMetrics, parseMystiqueCsv, simulateMystique, type MystiqueMetrics, type MystiquePacing } from '../src/sim/mystique.js';
+import {
+  constrainedCampaigns,
+  mystiqueMetrics,
+  parseMystiqueCsv,
+  simulateMystique,
+  type MystiqueMetrics,
+  type MystiquePacing,
+} from '../src/sim/mystique.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -32,7 +39,9 @@ if (scenario === 'shading') {
   // One first-price channel, max-CPM campaigns with budgets that never bind: shading off vs on.
   const rpm = Number(arg('rpm', '60'));
   const seed = Number(arg('seed', '5'));
-  const fp: SimChannel[] = [{ id: 'alpha', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0.002 }];
+  const fp: SimChannel[] = [
+    { id: 'alpha', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0.002 },
+  ];
   const mk = (shading: boolean) =>
     [0, 1, 2].map((i) =>
       campaignSchema.parse({
@@ -45,20 +54,33 @@ if (scenario === 'shading') {
         creatives: [{ id: `cr-${i}`, format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://a.example/' }],
       }),
     );
-  for (const shading of [false, true]) results[shading ? 'shaded' : 'unshaded'] = await simulateDay({ campaigns: mk(shading), channels: fp, seed, modelsDir });
+  for (const shading of [false, true])
+    results[shading ? 'shaded' : 'unshaded'] = await simulateDay({
+      campaigns: mk(shading),
+      channels: fp,
+      seed,
+      modelsDir,
+    });
   printShading(results);
 } else if (scenario === 'mystique-default') {
   await runMystique();
 } else {
   const sc = loadScenario(new URL(`../sim/scenarios/${scenario}.yaml`, import.meta.url).pathname);
-  const s = { ...sc, seed: Number(arg('seed', String(sc.seed))), requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))), instances: Number(arg('instances', String(sc.instances))) };
-  if (s.kill !== undefined && s.kill.instance >= s.instances) throw new Error(`--instances: the scenario kills instance ${s.kill.instance}`);
+  const s = {
+    ...sc,
+    seed: Number(arg('seed', String(sc.seed))),
+    requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))),
+    instances: Number(arg('instances', String(sc.instances))),
+  };
+  if (s.kill !== undefined && s.kill.instance >= s.instances)
+    throw new Error(`--instances: the scenario kills instance ${s.kill.instance}`);
   const selectable = [...kConfigs, kStaticSplit];
   const configKeys = process.argv.includes('--configs') ? arg('configs', '').split(',') : undefined;
   const configs = configKeys === undefined ? kConfigs : selectable.filter((c) => configKeys.includes(c.key));
-  if (configKeys !== undefined && configs.length !== configKeys.length) throw new Error(`--configs: expected a comma-separated subset of ${selectable.map((c) => c.key).join(',')}`);
+  if (configKeys !== undefined && configs.length !== configKeys.length)
+    throw new Error(`--configs: expected a comma-separated subset of ${selectable.map((c) => c.key).join(',')}`);
   const storeKind = arg('store', 'memory');
-  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `pgsim:${process.pid}:`;
   const store =
     storeKind === 'redis'
@@ -71,17 +93,27 @@ if (scenario === 'shading') {
   if (storeKind === 'redis') {
     // Only this run's keys: the prefix is unique to this process.
     const r = new Redis(url);
-    for await (const keys of r.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await r.del(...keys);
+    for await (const keys of r.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>)
+      if (keys.length > 0) await r.del(...keys);
     r.disconnect();
   }
   const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
   const command = `npm run simulate -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
   const report = buildReport(s, command, metrics, runs);
   console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
-  console.table(report.comparison.rows.map((row) => Object.fromEntries(report.comparison.columns.map((c, i) => [c, row[i]]))));
-  for (const m of metrics) console.log(`speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`);
+  console.table(
+    report.comparison.rows.map((row) => Object.fromEntries(report.comparison.columns.map((c, i) => [c, row[i]]))),
+  );
+  for (const m of metrics)
+    console.log(
+      `speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`,
+    );
   const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}`;
-  const out = writeReport(new URL('../sim/reports', import.meta.url).pathname, `${scenario}-${storeKind}${suffix}`, report);
+  const out = writeReport(
+    new URL('../sim/reports', import.meta.url).pathname,
+    `${scenario}-${storeKind}${suffix}`,
+    report,
+  );
   console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }
 
@@ -90,7 +122,9 @@ function printShading(results: Record<string, DayResult>): void {
   for (const [name, r] of Object.entries(results)) {
     const wins = r.campaigns.reduce((s2, c) => s2 + c.impressions, 0);
     const spent = r.campaigns.reduce((s2, c) => s2 + c.spend, 0);
-    console.log(`${name}: ${r.requests} requests, ${r.bids} bids, wins ${wins}, spend ${fmt(spent, 2)}, average paid CPM ${fmt((1000 * spent) / Math.max(1, wins), 3)}`);
+    console.log(
+      `${name}: ${r.requests} requests, ${r.bids} bids, wins ${wins}, spend ${fmt(spent, 2)}, average paid CPM ${fmt((1000 * spent) / Math.max(1, wins), 3)}`,
+    );
   }
 }
 
@@ -100,14 +134,26 @@ function printShading(results: Record<string, DayResult>): void {
  */
 async function runMystique(): Promise<void> {
   const file = new URL('../sim/scenarios/mystique-default.yaml', import.meta.url).pathname;
-  const sc = parse(readFileSync(file, 'utf8')) as { campaigns: string; days: number; seed: number; adaptive: { intervalSeconds: number; leadSeconds: number; controlTauSeconds: number; horizonSeconds: number } };
+  const sc = parse(readFileSync(file, 'utf8')) as {
+    campaigns: string;
+    days: number;
+    seed: number;
+    adaptive: { intervalSeconds: number; leadSeconds: number; controlTauSeconds: number; horizonSeconds: number };
+  };
   const csv = resolve(dirname(file), '..', '..', sc.campaigns);
   const campaigns = parseMystiqueCsv(readFileSync(csv, 'utf8'));
   const budgets = campaigns.map((c) => c.dailyBudget);
   const days = Number(arg('days', String(sc.days)));
   const seed = Number(arg('seed', String(sc.seed)));
   const a = sc.adaptive;
-  const adaptive = (minMultiplier: number): MystiquePacing => ({ kind: 'adaptive', minMultiplier, intervalMs: a.intervalSeconds * 1000, leadMs: a.leadSeconds * 1000, controlTauMs: a.controlTauSeconds * 1000, horizonMs: a.horizonSeconds * 1000 });
+  const adaptive = (minMultiplier: number): MystiquePacing => ({
+    kind: 'adaptive',
+    minMultiplier,
+    intervalMs: a.intervalSeconds * 1000,
+    leadMs: a.leadSeconds * 1000,
+    controlTauMs: a.controlTauSeconds * 1000,
+    horizonMs: a.horizonSeconds * 1000,
+  });
   const none = simulateMystique({ campaigns, days, seed, pacing: { kind: 'none' } });
   const constrained = constrainedCampaigns(none, budgets);
   const rows: MystiqueMetrics[] = [mystiqueMetrics('no pacing', none, budgets, constrained)];
@@ -118,9 +164,27 @@ async function runMystique(): Promise<void> {
   ];
   // `--only ours` while iterating: the no-pacing run is still needed, it defines the constrained campaigns.
   const runs = arg('only', 'all') === 'ours' ? all.slice(-1) : all;
-  for (const [label, pacing] of runs) rows.push(mystiqueMetrics(label, simulateMystique({ campaigns, days, seed, pacing }), budgets, constrained));
-  console.log(`mystique-default: ${days} days, seed ${seed}, ${none.auctions} auctions per run, ${constrained.length} constrained campaigns`);
-  console.table(rows.map((m) => ({ pacing: m.label, alive: m.alive.toFixed(3), utilisation: m.utilisation.toFixed(4), 'RMSE vs linear': m.rmse.toFixed(4), 'hourly CV': m.hourlyCv.toFixed(3), 'CPM $': m.cpm.toFixed(2), 'overspend $': m.overspend.toFixed(2), 'impressions M': m.impressionsM.toFixed(3), 'wall s': m.wallSeconds.toFixed(1) })));
+  for (const [label, pacing] of runs)
+    rows.push(mystiqueMetrics(label, simulateMystique({ campaigns, days, seed, pacing }), budgets, constrained));
+  console.log(
+    `mystique-default: ${days} days, seed ${seed}, ${none.auctions} auctions per run, ${constrained.length} constrained campaigns`,
+  );
+  console.table(
+    rows.map((m) => ({
+      pacing: m.label,
+      alive: m.alive.toFixed(3),
+      utilisation: m.utilisation.toFixed(4),
+      'RMSE vs linear': m.rmse.toFixed(4),
+      'hourly CV': m.hourlyCv.toFixed(3),
+      'CPM $': m.cpm.toFixed(2),
+      'overspend $': m.overspend.toFixed(2),
+      'impressions M': m.impressionsM.toFixed(3),
+      'wall s': m.wallSeconds.toFixed(1),
+    })),
+  );
   mkdirSync(new URL('../sim/results', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`../sim/results/mystique-default-seed${seed}.json`, import.meta.url), `${JSON.stringify({ days, seed, constrained: constrained.length, rows }, null, 2)}\n`);
+  writeFileSync(
+    new URL(`../sim/results/mystique-default-seed${seed}.json`, import.meta.url),
+    `${JSON.stringify({ days, seed, constrained: constrained.length, rows }, null, 2)}\n`,
+  );
 }

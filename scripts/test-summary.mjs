@@ -2,5 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 const r = JSON.parse(readFileSync('test-output/vitest.json', 'utf8'));
-console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+console.log(
+  `vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+);
 process.exit(r.numFailedTests > 0 || r.numTotalTests === 0 ? 1 : 0);

@@ -49,11 +49,16 @@ function fail(msg: string): never {
 }
 
 async function generate(out: string): Promise<void> {
-  const market = new SyntheticMarket({ seed: Number(values.seed), baseCtr: Number(values['base-ctr']), baseCvr: Number(values['base-cvr']), winRate: Number(values['win-rate']) });
+  const market = new SyntheticMarket({
+    seed: Number(values.seed),
+    baseCtr: Number(values['base-ctr']),
+    baseCvr: Number(values['base-cvr']),
+    winRate: Number(values['win-rate']),
+  });
   const ws = createWriteStream(out);
   let n = 0;
   for (const e of market.events(Number(values.count), Date.UTC(2026, 0, 5), 2_000)) {
-    if (!ws.write(JSON.stringify(e) + '\n')) await new Promise<void>((r) => ws.once('drain', () => r()));
+    if (!ws.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((r) => ws.once('drain', () => r()));
     n++;
   }
   await new Promise<void>((res, rej) => ws.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -75,11 +80,18 @@ async function train(): Promise<void> {
   const target = values.target;
   if (target !== 'ctr' && target !== 'cvr') fail(`--target must be ctr or cvr, got ${target}`);
   const features = values.features === undefined ? undefined : (values.features.split(',') as FeatureName[]);
-  for (const f of features ?? []) if (!(kFeatureNames as readonly string[]).includes(f)) fail(`unknown feature ${f} (known: ${kFeatureNames.join(', ')})`);
+  for (const f of features ?? [])
+    if (!(kFeatureNames as readonly string[]).includes(f))
+      fail(`unknown feature ${f} (known: ${kFeatureNames.join(', ')})`);
   const named = values.out === undefined ? null : /^(.+)-v(\d+)\.json$/.exec(basename(values.out));
   const name = values.name ?? named?.[1] ?? (target === 'ctr' ? 'pctr' : 'pcvr');
   const dir = values.out === undefined ? 'config/models' : dirname(values.out);
-  const version = values.version !== undefined ? Number(values.version) : named !== null ? Number(named[2]) : await nextVersion(dir, name);
+  const version =
+    values.version !== undefined
+      ? Number(values.version)
+      : named !== null
+        ? Number(named[2])
+        : await nextVersion(dir, name);
   const out = values.out ?? join(dir, `${name}-v${version}.json`);
 
   const t0 = performance.now();
@@ -103,7 +115,7 @@ async function train(): Promise<void> {
   if (values.description !== undefined) model.description = values.description;
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(model) + '\n');
+  await writeFile(tmp, `${JSON.stringify(model)}\n`);
   await rename(tmp, out);
   console.log(
     [

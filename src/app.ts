@@ -72,10 +72,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const config = await ConfigHolder.open(opts.configDir, clock, env);
   const snap = config.current;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL ?? snap.bidder.logLevel);
-  const instanceId = env.PEREGRINE_INSTANCE_ID ?? snap.bidder.instanceId ?? `${hostname().slice(0, 24)}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const instanceId =
+    env.PEREGRINE_INSTANCE_ID ??
+    snap.bidder.instanceId ??
+    `${hostname().slice(0, 24)}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const store = opts.store ?? (await openStore(snap, env, instanceId, logger));
   const metrics = createMetrics();
-  const roi = new RoiTracker({ clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0 });
+  const roi = new RoiTracker({
+    clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0,
+  });
   metrics.setRoiSource(() => roi.gauges(clock.now()));
   const zones = new TimeZoneTable();
 
@@ -95,7 +100,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     { onLease: (r) => metrics.leaseTakes.labels(r).inc() },
   );
-  const lookup = new ProfileLookup(store.profiles, clock, { timeoutMs: snap.bidder.limits.lookupTimeoutMs, cacheSize: 10_000, cacheTtlMs: 2_000 });
+  const lookup = new ProfileLookup(store.profiles, clock, {
+    timeoutMs: snap.bidder.limits.lookupTimeoutMs,
+    cacheSize: 10_000,
+    cacheTtlMs: 2_000,
+  });
   const privacy = createPrivacyDecider(() => config.current.bidder.privacy);
   const sc = snap.bidder.scoring;
   const scoring = await ScoringService.create(
@@ -112,11 +121,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // the Redis store, else none (a single embedded instance without a directory keeps no log).
       sink:
         sc.eventLog.dir !== undefined
-          ? new RotatingJsonlSink({ dir: sc.eventLog.dir, onError: (err) => logger.warn({ err }, 'event log write failed') })
+          ? new RotatingJsonlSink({
+              dir: sc.eventLog.dir,
+              onError: (err) => logger.warn({ err }, 'event log write failed'),
+            })
           : store.kind === 'redis'
             ? (store as RedisStore).eventSink()
             : undefined,
-      onModelReport: (r) => (r instanceof Error ? logger.error({ err: r.message }, 'model refused; previous model stays live') : logger.info({ models: r }, 'models loaded')),
+      onModelReport: (r) =>
+        r instanceof Error
+          ? logger.error({ err: r.message }, 'model refused; previous model stays live')
+          : logger.info({ models: r }, 'models loaded'),
     },
   );
   const bidPath = new BidPath({
@@ -140,7 +155,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const buildCrypters = (s: ConfigSnapshot) => {
     crypters = new Map();
     for (const ch of s.channels.values()) {
-      if (ch.priceKeys !== undefined) crypters.set(ch.id, createPriceCrypter({ encryptionKey: decodeWebSafeBase64(ch.priceKeys.encryptionKey), integrityKey: decodeWebSafeBase64(ch.priceKeys.integrityKey) }));
+      if (ch.priceKeys !== undefined)
+        crypters.set(
+          ch.id,
+          createPriceCrypter({
+            encryptionKey: decodeWebSafeBase64(ch.priceKeys.encryptionKey),
+            integrityKey: decodeWebSafeBase64(ch.priceKeys.integrityKey),
+          }),
+        );
     }
   };
   const notices = new NoticeHandler({
@@ -161,11 +183,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
         scoring.onSpend(noticeInput(c), micros, c.expected);
       },
-      onWin: (c, clearingCpmMicros) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, toAccount(c, clearingCpmMicros)),
-      onLoss: (c, _code, clearingCpmMicros) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros)),
+      onWin: (c, clearingCpmMicros) =>
+        scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, toAccount(c, clearingCpmMicros)),
+      onLoss: (c, _code, clearingCpmMicros) =>
+        scoring.onLoss(
+          noticeInput(c),
+          c.bidCpmAccountMicros,
+          clearingCpmMicros === undefined ? undefined : toAccount(c, clearingCpmMicros),
+        ),
       onClick: (c) => {
         scoring.onClick(noticeInput(c));
-        store.budgets.addResults({ campaignId: c.campaignId, channelId: c.channelId, day: c.day }, 1, 0, 0).catch((err: unknown) => logger.warn({ err }, 'click not credited for ROI'));
+        store.budgets
+          .addResults({ campaignId: c.campaignId, channelId: c.channelId, day: c.day }, 1, 0, 0)
+          .catch((err: unknown) => logger.warn({ err }, 'click not credited for ROI'));
         roi.click(c.campaignId, c.channelId, clock.now());
       },
       onClickStoreError: (err) => logger.warn({ err }, 'click not recorded for attribution'),
@@ -180,7 +210,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       onConversion: (outcome, conv) => {
         const click = conv?.click;
         // Label values from config only: a click of a campaign since removed counts under `none`.
-        const known = click !== undefined && config.current.campaignsById.has(click.campaignId) && config.current.channels.has(click.channelId);
+        const known =
+          click !== undefined &&
+          config.current.campaignsById.has(click.campaignId) &&
+          config.current.channels.has(click.channelId);
         const campaign = known ? click.campaignId : 'none';
         const channel = known ? click.channelId : 'none';
         metrics.conversions.labels(campaign, channel, outcome).inc();
@@ -191,10 +224,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const tz = config.current.campaignsById.get(click.campaignId)?.timezone;
         if (tz !== undefined) {
           const key = { campaignId: click.campaignId, channelId: click.channelId, day: zones.at(tz, conv.nowMs).day };
-          store.budgets.addResults(key, 0, 1, conv.valueMicros).catch((err: unknown) => logger.warn({ err }, 'conversion not credited for ROI'));
+          store.budgets
+            .addResults(key, 0, 1, conv.valueMicros)
+            .catch((err: unknown) => logger.warn({ err }, 'conversion not credited for ROI'));
         }
-        const input = { campaign: config.current.campaignsById.get(click.campaignId)?.scoring, campaignId: click.campaignId, auctionId: click.auctionId, impId: click.impId };
-        scoring.onConversion({ ...input, channelId: click.channelId, personId: click.personId, nowMs: conv.nowMs }, conv.valueMicros);
+        const input = {
+          campaign: config.current.campaignsById.get(click.campaignId)?.scoring,
+          campaignId: click.campaignId,
+          auctionId: click.auctionId,
+          impId: click.impId,
+        };
+        scoring.onConversion(
+          { ...input, channelId: click.channelId, personId: click.personId, nowMs: conv.nowMs },
+          conv.valueMicros,
+        );
       },
     },
   });
@@ -210,7 +253,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     day: c.day,
   });
   // Clearing prices come back in the bid's currency; the scorer thinks in account micros.
-  const toAccount = (c: NoticeClaims, cpmMicros: number) => (c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros));
+  const toAccount = (c: NoticeClaims, cpmMicros: number) =>
+    c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros);
 
   const applySnapshot = (s: ConfigSnapshot): void => {
     buildCrypters(s);
@@ -226,13 +270,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onReload: (r) => {
       metrics.configReloads.labels(r.ok ? 'ok' : 'invalid').inc();
       if (!r.ok) {
-        logger.error({ issues: r.issues }, `config reload refused; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`);
+        logger.error(
+          { issues: r.issues },
+          `config reload refused; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`,
+        );
         return;
       }
       if (!r.changed) return;
       applySnapshot(r.snapshot);
       void gate.warm(r.snapshot.campaigns);
-      logger.info({ version: r.snapshot.version, hash: r.snapshot.hash, campaigns: r.snapshot.campaigns.length }, 'config reloaded');
+      logger.info(
+        { version: r.snapshot.version, hash: r.snapshot.hash, campaigns: r.snapshot.campaigns.length },
+        'config reloaded',
+      );
     },
   });
   await gate.warm(snap.campaigns);
@@ -242,17 +292,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onEdgeError: (code: 'body_too_large' | 'method_not_allowed' | 'not_found') => metrics.httpErrors.labels(code).inc(),
     onHandlerError: (err: unknown) => logger.error({ err }, 'handler failed'),
   };
-  const pub = new HttpServer(uws, { maxBodyBytes: snap.bidder.limits.maxBodyBytes, now: () => clock.now(), events: serverEvents });
+  const pub = new HttpServer(uws, {
+    maxBodyBytes: snap.bidder.limits.maxBodyBytes,
+    now: () => clock.now(),
+    events: serverEvents,
+  });
   pub
-    .route('/bid/:channel', { post: { handler: createBidEndpoint({ clock, config, bidPath, metrics }), body: true }, options: { handler: createPreflightEndpoint(config, metrics) } })
+    .route('/bid/:channel', {
+      post: { handler: createBidEndpoint({ clock, config, bidPath, metrics }), body: true },
+      options: { handler: createPreflightEndpoint(config, metrics) },
+    })
     .route('/notice/win', { get: { handler: createNoticeEndpoint(notices, 'win') } })
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
     .route('/click', { get: { handler: createClickEndpoint(notices) } })
-    .route('/conv', { get: { handler: createConversionEndpoint(conversions) }, post: { handler: createConversionEndpoint(conversions), body: true } })
+    .route('/conv', {
+      get: { handler: createConversionEndpoint(conversions) },
+      post: { handler: createConversionEndpoint(conversions), body: true },
+    })
     .fallback(errorReply(errors.notFound()));
 
-  const ops = new HttpServer(uws, { maxBodyBytes: 1 << 20, now: () => clock.now(), events: serverEvents, remoteAddress: true });
+  const ops = new HttpServer(uws, {
+    maxBodyBytes: 1 << 20,
+    now: () => clock.now(),
+    events: serverEvents,
+    remoteAddress: true,
+  });
   const opsEndpoints = createOpsEndpoints({
     config,
     metrics,
@@ -271,7 +336,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get: {
         handler: () => {
           for (const r of gate.remaining()) {
-            metrics.budgetRemaining.labels(r.campaignId, r.channelId, r.pool).set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
+            metrics.budgetRemaining
+              .labels(r.campaignId, r.channelId, r.pool)
+              .set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
             metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
           }
           for (const p of gate.pacing(config.current.campaigns, clock.now())) {
@@ -280,7 +347,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
             metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
             metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
           }
-          for (const m of scoring.cost?.multipliers() ?? []) metrics.costMultiplier.labels(m.campaignId, m.channelId).set(m.multiplier);
+          for (const m of scoring.cost?.multipliers() ?? [])
+            metrics.costMultiplier.labels(m.campaignId, m.channelId).set(m.multiplier);
           const counters = lookup.counters();
           metrics.identityMatchRate.set(counters.matchRate);
           metrics.duplicateReach.set(counters.duplicateReachRate);
@@ -293,7 +361,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
-    .route('/admin/replay/:channel', { post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true } })
+    .route('/admin/replay/:channel', {
+      post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true },
+    })
     .fallback(errorReply(errors.notFound()));
 
   // The floating pool: every instance ticks every 10 s (cheap: one store read per floating campaign); the
@@ -303,12 +373,29 @@ export async function createApp(opts: AppOptions): Promise<App> {
     store.budgets,
     gate,
     zones,
-    { intervalMs: rc.interval * 1000, step: rc.step, minRatio: rc.minRatio, confidence: rc.confidence, minSpend: rc.minSpend },
+    {
+      intervalMs: rc.interval * 1000,
+      step: rc.step,
+      minRatio: rc.minRatio,
+      confidence: rc.confidence,
+      minSpend: rc.minSpend,
+    },
     {
       onMove: (campaignId, m) => {
         metrics.reallocations.labels(campaignId, m.from, m.to, m.reason).inc();
         metrics.reallocationMoved.labels(campaignId, m.from, m.to).inc(m.fraction);
-        logger.info({ campaign: campaignId, from: m.from, to: m.to, fraction: m.fraction, reason: m.reason, roiFrom: m.roiFrom, roiTo: m.roiTo }, 'floating budget moved');
+        logger.info(
+          {
+            campaign: campaignId,
+            from: m.from,
+            to: m.to,
+            fraction: m.fraction,
+            reason: m.reason,
+            roiFrom: m.roiFrom,
+            roiTo: m.roiTo,
+          },
+          'floating budget moved',
+        );
       },
       onAllocation: (campaignId, weights) => {
         for (const [ch, w] of Object.entries(weights)) metrics.floatingWeight.labels(campaignId, ch).set(w);
@@ -316,7 +403,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   );
   const reallocateTimer = setInterval(() => {
-    reallocator.tick(config.current.campaigns, clock.now()).catch((err: unknown) => logger.warn({ err }, 'reallocation tick failed'));
+    reallocator
+      .tick(config.current.campaigns, clock.now())
+      .catch((err: unknown) => logger.warn({ err }, 'reallocation tick failed'));
   }, 10_000);
   reallocateTimer.unref();
 
@@ -345,7 +434,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       while (pub.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       config.close();
       // Each step is bounded: a stuck worker or store must not keep a draining process alive.
-      const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      const bounded = (p: Promise<unknown>) =>
+        Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
       await bounded(gate.releaseAll());
       await bounded(scoring.close());
       await bounded(store.close());
@@ -357,7 +447,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
 }
 
-async function openStore(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, instanceId: string, logger: Logger): Promise<Store> {
+async function openStore(
+  snap: ConfigSnapshot,
+  env: NodeJS.ProcessEnv,
+  instanceId: string,
+  logger: Logger,
+): Promise<Store> {
   const redis = snap.bidder.store.redis;
   const envUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? undefined : env.REDIS_URL;
   const url = envUrl ?? redis?.url;
@@ -397,7 +492,8 @@ function spendReport(gate: PacingGate, snap: ConfigSnapshot, nowMs: number): unk
       signal: p.signal,
       reserved: ((regular?.reservedMicros ?? 0) + (explore?.reservedMicros ?? 0)) / 1e6,
       lease: ((regular?.leaseMicros ?? 0) + (explore?.leaseMicros ?? 0)) / 1e6,
-      exploration: explore === undefined ? undefined : { budget: explore.capMicros / 1e6, spent: explore.spentMicros / 1e6 },
+      exploration:
+        explore === undefined ? undefined : { budget: explore.capMicros / 1e6, spent: explore.spentMicros / 1e6 },
     };
   });
   return { currency: snap.bidder.currency, rows };

@@ -7,5 +7,8 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { svc: 'peregrine' }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ sync: false }));
+  return pino(
+    { level, base: { svc: 'peregrine' }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination ?? pino.destination({ sync: false }),
+  );
 }

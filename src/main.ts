@@ -25,7 +25,17 @@ try {
   const app = await createApp({ configDir, env, port: intEnv('PORT'), opsPort: intEnv('OPS_PORT'), host: env.HOST });
   const snap = app.config.current;
   app.logger.info(
-    { port: app.port, opsPort: app.opsPort, store: app.store.kind, configDir, configVersion: snap.version, configHash: snap.hash, campaigns: snap.campaigns.length, channels: [...snap.channels.keys()], instanceId: app.instanceId },
+    {
+      port: app.port,
+      opsPort: app.opsPort,
+      store: app.store.kind,
+      configDir,
+      configVersion: snap.version,
+      configHash: snap.hash,
+      campaigns: snap.campaigns.length,
+      channels: [...snap.channels.keys()],
+      instanceId: app.instanceId,
+    },
     `peregrine listening on :${app.port} (ops :${app.opsPort}), store=${app.store.kind}, config=${configDir}`,
   );
   // Logging is asynchronous (buffered); the start-up line is what operators look for, so write it now.
@@ -46,6 +56,10 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  process.stderr.write(err instanceof InvalidConfigError ? `${err.message}\n` : `peregrine failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(
+    err instanceof InvalidConfigError
+      ? `${err.message}\n`
+      : `peregrine failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 }

@@ -60,7 +60,9 @@ function parseArgs(argv: readonly string[]): BenchOptions {
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
 function startPinned(args: string[], env: NodeJS.ProcessEnv, core: number): ChildProcess {
-  const [cmd, rest] = hasTaskset ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
+  const [cmd, rest] = hasTaskset
+    ? ['taskset', ['-c', String(core), process.execPath, ...args]]
+    : [process.execPath, args];
   return spawn(cmd, rest, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -68,7 +70,10 @@ async function waitHttp(url: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
-      const r = await fetch(url, { method: url.includes('/bid/') ? 'POST' : 'GET', body: url.includes('/bid/') ? '{}' : undefined });
+      const r = await fetch(url, {
+        method: url.includes('/bid/') ? 'POST' : 'GET',
+        body: url.includes('/bid/') ? '{}' : undefined,
+      });
       if (r.status < 500) return;
     } catch {
       // not yet
@@ -111,7 +116,13 @@ interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
-  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number };
+  readonly latency: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly p999: number;
+    readonly max: number;
+  };
   readonly over10ms: number;
 }
 
@@ -121,20 +132,35 @@ function contentType(body: Body): string {
   return typeof body === 'string' ? 'application/json' : 'application/octet-stream';
 }
 
-async function load(url: string, bodies: readonly Body[], connections: number, duration: number, overallRate?: number): Promise<LoadResult> {
-  const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/bid/ssp-alpha', body, headers: { 'content-type': contentType(body) } }));
+async function load(
+  url: string,
+  bodies: readonly Body[],
+  connections: number,
+  duration: number,
+  overallRate?: number,
+): Promise<LoadResult> {
+  const requests = bodies.map((body) => ({
+    method: 'POST' as const,
+    path: '/bid/ssp-alpha',
+    body,
+    headers: { 'content-type': contentType(body) },
+  }));
   // Per-response times from autocannon's 'response' event: its own histogram, under overallRate, also counts
   // time a request waited in the rate limiter, which is the generator's queue, not the bidder's latency.
   const times: number[] = [];
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration, requests, pipelining: 1, ...(overallRate === undefined ? {} : { overallRate }) }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon(
+      { url, connections, duration, requests, pipelining: 1, ...(overallRate === undefined ? {} : { overallRate }) },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       times.push(responseTime);
     });
   });
   const total = r.requests.total;
   times.sort((a, b) => a - b);
-  const q = (p: number) => (times.length === 0 ? 0 : Number(times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(3)));
+  const q = (p: number) =>
+    times.length === 0 ? 0 : Number(times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(3));
   const over = times.length - lowerBound(times, 10.000001);
   return {
     rps: total / duration,
@@ -142,13 +168,21 @@ async function load(url: string, bodies: readonly Body[], connections: number, d
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    latency: { p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: times.length === 0 ? 0 : times[times.length - 1]! },
+    latency: {
+      p50: q(0.5),
+      p90: q(0.9),
+      p99: q(0.99),
+      p999: q(0.999),
+      max: times.length === 0 ? 0 : times[times.length - 1]!,
+    },
     over10ms: times.length === 0 ? 0 : over / times.length,
   };
 }
 
 function toProtobuf(json: string): Buffer {
-  return Buffer.from(openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish());
+  return Buffer.from(
+    openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish(),
+  );
 }
 
 function lowerBound(sorted: readonly number[], x: number): number {
@@ -171,7 +205,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   const corpus = writeCorpus(corpusDir, { campaigns: o.campaigns, requests: o.corpusSize, seed: o.seed });
   const bidderYaml = join(corpus.configDir, 'bidder.yaml');
   const threads = o.scoring === 'inline' ? 0 : 1;
-  writeFileSync(bidderYaml, `${readFileSync(bidderYaml, 'utf8')}\nscoring:\n  mode: ${o.scoring}\n  pool: { threads: ${threads} }\n`);
+  writeFileSync(
+    bidderYaml,
+    `${readFileSync(bidderYaml, 'utf8')}\nscoring:\n  mode: ${o.scoring}\n  pool: { threads: ${threads} }\n`,
+  );
   if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
   const [ceilingPort, bidderPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
@@ -184,16 +221,41 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const ceilingSat = await load(ceilingUrl, corpus.requests, o.connections, o.duration);
     ceiling.kill('SIGTERM');
 
-    const env: NodeJS.ProcessEnv = { CONFIG_DIR: corpus.configDir, PORT: String(bidderPort), OPS_PORT: String(opsPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PEREGRINE_NOTICE_KEY_1: 'bench', PEREGRINE_NOTICE_KEY_0: 'bench0' };
+    const env: NodeJS.ProcessEnv = {
+      CONFIG_DIR: corpus.configDir,
+      PORT: String(bidderPort),
+      OPS_PORT: String(opsPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      PEREGRINE_NOTICE_KEY_1: 'bench',
+      PEREGRINE_NOTICE_KEY_0: 'bench0',
+    };
     if (o.store === 'redis') env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     else env.REDIS_URL = '';
     if (o.store === 'redis') {
-      const l = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/segments-load.ts', corpus.segmentsFile, '--redis', env.REDIS_URL!, '--prefix', 'pgbench:'], { cwd: root, stdio: 'inherit' });
+      const l = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/segments-load.ts',
+          corpus.segmentsFile,
+          '--redis',
+          env.REDIS_URL!,
+          '--prefix',
+          'pgbench:',
+        ],
+        { cwd: root, stdio: 'inherit' },
+      );
       if (l.status !== 0) throw new Error('segment load failed');
     }
     const profileDir = join(root, 'bench', 'results', 'profiles');
     if (o.profile) mkdirSync(profileDir, { recursive: true });
-    const bidder = startPinned([...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/main.js'], env, 1);
+    const bidder = startPinned(
+      [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/main.js'],
+      env,
+      1,
+    );
     children.push(bidder);
     let bidderLog = '';
     bidder.stderr!.on('data', (d: Buffer) => (bidderLog += d.toString()));
@@ -209,7 +271,13 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const cpu1 = cpuMicros(bidder.pid!);
     const after = await scrape(`http://127.0.0.1:${opsPort}`);
     // Fixed offered load: fewer connections, so autocannon's rate limiter, not its queue, sets the pace.
-    const half = await load(bidderUrl, bodies, Math.min(16, o.connections), o.duration, Math.max(1, Math.round(bidderSat.rps / 2)));
+    const half = await load(
+      bidderUrl,
+      bodies,
+      Math.min(16, o.connections),
+      o.duration,
+      Math.max(1, Math.round(bidderSat.rps / 2)),
+    );
     const rss = peakRssMb(bidder.pid!);
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
@@ -224,7 +292,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       node: process.version,
       pinned: hasTaskset,
       options: o,
-      corpus: { requests: corpus.requests.length, medianBytes: corpus.requests.map((x) => x.length).sort((a, b) => a - b)[corpus.requests.length >> 1] },
+      corpus: {
+        requests: corpus.requests.length,
+        medianBytes: corpus.requests.map((x) => x.length).sort((a, b) => a - b)[corpus.requests.length >> 1],
+      },
       ceiling: { rps: Math.round(ceilingSat.rps), latency: ceilingSat.latency },
       bidder: {
         rps: Math.round(bidderSat.rps),
@@ -234,10 +305,21 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         cpuMicrosPerRequest: Number(((cpu1 - cpu0) / Math.max(1, bidderSat.requests)).toFixed(1)),
         peakRssMb: Number(rss.toFixed(1)),
         bidRate: Number((bids / Math.max(1, bids + nobids)).toFixed(3)),
-        noBidReasons: Object.fromEntries(Object.entries(reasons).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])),
+        noBidReasons: Object.fromEntries(
+          Object.entries(reasons)
+            .filter(([, v]) => v > 0)
+            .sort((a, b) => b[1] - a[1]),
+        ),
         exitCode: code,
       },
-      halfLoad: { offeredRps: Math.round(bidderSat.rps / 2), achievedRps: Math.round(half.rps), latencyMs: half.latency, over10msShare: half.over10ms, non2xx: half.non2xx, errors: half.errors + half.timeouts },
+      halfLoad: {
+        offeredRps: Math.round(bidderSat.rps / 2),
+        achievedRps: Math.round(half.rps),
+        latencyMs: half.latency,
+        over10msShare: half.over10ms,
+        non2xx: half.non2xx,
+        errors: half.errors + half.timeouts,
+      },
       bidderStderr: bidderLog.slice(0, 2000),
     };
     if (o.record) record(result);
@@ -251,13 +333,24 @@ function record(result: Record<string, unknown> & { date: string }): void {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${result.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const r = result as unknown as { options: BenchOptions; ceiling: { rps: number }; bidder: { rps: number; ratioToCeiling: number; cpuMicrosPerRequest: number; peakRssMb: number; bidRate: number }; halfLoad: { offeredRps: number; latencyMs: { p50: number; p90: number; p99: number; p999: number }; over10msShare: number } };
+  const r = result as unknown as {
+    options: BenchOptions;
+    ceiling: { rps: number };
+    bidder: { rps: number; ratioToCeiling: number; cpuMicrosPerRequest: number; peakRssMb: number; bidRate: number };
+    halfLoad: {
+      offeredRps: number;
+      latencyMs: { p50: number; p90: number; p99: number; p999: number };
+      over10msShare: number;
+    };
+  };
   const file = join(root, 'bench', 'RESULTS.md');
-  const header = '\n| date | store | format | campaigns | ceiling rps | bidder rps | ratio | p50/p90/p99/p99.9 ms at 50% | >10 ms | CPU µs/req | peak RSS MB | bid rate |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+  const header =
+    '\n| date | store | format | campaigns | ceiling rps | bidder rps | ratio | p50/p90/p99/p99.9 ms at 50% | >10 ms | CPU µs/req | peak RSS MB | bid rate |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const marker = '<!-- load-results -->';
   const row = `| ${result.date.slice(0, 16)} | ${r.options.store} | ${r.options.format} | ${r.options.campaigns} | ${r.ceiling.rps} | ${r.bidder.rps} | ${r.bidder.ratioToCeiling} | ${r.halfLoad.latencyMs.p50}/${r.halfLoad.latencyMs.p90}/${r.halfLoad.latencyMs.p99}/${r.halfLoad.latencyMs.p999} | ${(r.halfLoad.over10msShare * 100).toFixed(3)}% | ${r.bidder.cpuMicrosPerRequest} | ${r.bidder.peakRssMb} | ${r.bidder.bidRate} |\n`;
-  if (!text.includes(marker)) appendFileSync(file, `\n## Load benchmark runs (npm run bench)\n${marker}${header}${row}`);
+  if (!text.includes(marker))
+    appendFileSync(file, `\n## Load benchmark runs (npm run bench)\n${marker}${header}${row}`);
   else writeFileSync(file, text.replace(`${marker}${header}`, `${marker}${header}${row}`));
 }
 

@@ -28,10 +28,22 @@ export async function runMicro(title: string, cases: readonly MicroCase[], timeM
     const r = t.result;
     if (r.state !== 'completed') throw new Error(`${t.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
     const batch = c.batch ?? 1;
-    results.push({ name: t.name, usPerOp: (r.latency.mean * 1000) / batch, p99UsPerOp: (r.latency.p99 * 1000) / batch, samples: r.latency.samplesCount });
+    results.push({
+      name: t.name,
+      usPerOp: (r.latency.mean * 1000) / batch,
+      p99UsPerOp: (r.latency.p99 * 1000) / batch,
+      samples: r.latency.samplesCount,
+    });
   }
   console.log(`\n${title} (node ${process.version})`);
-  console.table(results.map((r) => ({ case: r.name, 'µs/op': r.usPerOp.toFixed(3), 'p99 µs/op': r.p99UsPerOp.toFixed(3), samples: r.samples })));
+  console.table(
+    results.map((r) => ({
+      case: r.name,
+      'µs/op': r.usPerOp.toFixed(3),
+      'p99 µs/op': r.p99UsPerOp.toFixed(3),
+      samples: r.samples,
+    })),
+  );
   return results;
 }
 

@@ -10,7 +10,8 @@ import { runMicro } from './harness.js';
 
 const text = readFileSync(new URL('./fixtures/banner-1k.json', import.meta.url), 'utf8');
 const bytes = Buffer.from(text);
-const token = 'k1.WzEsIjhmM2MyYTFlLTdiNGQtNGMxYS05ZTJmLTVkNmI3YThjOWUwMSIsIjEiLCJhY21lLXByb3NwZWN0aW5nIiwiYWNtZS1wcm8tMzAweDI1MCIsInNzcC1hbHBoYSIsMjEwMDAwMCwyMTAwMDAwLCJVU0QiLDE3NjM4ODAwMDAsImhvc3QtMTIzNC1hYjEyIiwiMjAyNi0xMS0yMyIsIiIsIiJd.q1w2e3r4t5y6u7i8o9p0aA';
+const token =
+  'k1.WzEsIjhmM2MyYTFlLTdiNGQtNGMxYS05ZTJmLTVkNmI3YThjOWUwMSIsIjEiLCJhY21lLXByb3NwZWN0aW5nIiwiYWNtZS1wcm8tMzAweDI1MCIsInNzcC1hbHBoYSIsMjEwMDAwMCwyMTAwMDAwLCJVU0QiLDE3NjM4ODAwMDAsImhvc3QtMTIzNC1hYjEyIiwiMjAyNi0xMS0yMyIsIiIsIiJd.q1w2e3r4t5y6u7i8o9p0aA';
 const adm = `<a href="http://localhost:8080/click?t=${token}" target="_blank" rel="noopener"><img src="https://cdn.acmeshoes.example/creatives/acme-pro-300x250.png" width="300" height="250" alt="acmeshoes" style="border:0"></a><img src="http://localhost:8080/notice/bill?t=${token}&p=\${AUCTION_PRICE}" width="1" height="1" style="display:none" alt="">`;
 const response: BidResponse = {
   id: '8f3c2a1e-7b4d-4c1a-9e2f-5d6b7a8c9e01',
@@ -46,11 +47,40 @@ const response: BidResponse = {
 if (!decodeJsonRequest(bytes).ok) throw new Error('fixture must decode');
 console.log(`request: ${bytes.length} bytes; response: ${encodeJsonResponse(response).length} bytes`);
 // What the bid path produces: adm pre-escaped from the compiled creative, URLs known safe.
-const built: BidResponse = { ...response, seatbid: [{ seat: 'peregrine', bid: [{ ...response.seatbid[0]!.bid[0]!, admJson: JSON.stringify(adm), urlsSafe: true }] }] };
+const built: BidResponse = {
+  ...response,
+  seatbid: [
+    { seat: 'peregrine', bid: [{ ...response.seatbid[0]!.bid[0]!, admJson: JSON.stringify(adm), urlsSafe: true }] },
+  ],
+};
 if (encodeJsonResponse(built) !== encodeJsonResponse(response)) throw new Error('shortcuts must not change the output');
 await runMicro('OpenRTB JSON codec', [
-  { name: 'JSON.parse only (floor)', batch: 20, fn: () => { for (let i = 0; i < 20; i++) JSON.parse(bytes.toString()); } },
-  { name: 'decode + validate (bytes)', batch: 20, fn: () => { for (let i = 0; i < 20; i++) decodeJsonRequest(bytes); } },
-  { name: 'encode 1-bid response (generic)', batch: 20, fn: () => { for (let i = 0; i < 20; i++) encodeJsonResponse(response); } },
-  { name: 'encode 1-bid response (as built by the bid path)', batch: 20, fn: () => { for (let i = 0; i < 20; i++) encodeJsonResponse(built); } },
+  {
+    name: 'JSON.parse only (floor)',
+    batch: 20,
+    fn: () => {
+      for (let i = 0; i < 20; i++) JSON.parse(bytes.toString());
+    },
+  },
+  {
+    name: 'decode + validate (bytes)',
+    batch: 20,
+    fn: () => {
+      for (let i = 0; i < 20; i++) decodeJsonRequest(bytes);
+    },
+  },
+  {
+    name: 'encode 1-bid response (generic)',
+    batch: 20,
+    fn: () => {
+      for (let i = 0; i < 20; i++) encodeJsonResponse(response);
+    },
+  },
+  {
+    name: 'encode 1-bid response (as built by the bid path)',
+    batch: 20,
+    fn: () => {
+      for (let i = 0; i < 20; i++) encodeJsonResponse(built);
+    },
+  },
 ]);

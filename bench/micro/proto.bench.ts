@@ -22,12 +22,40 @@ const bytes = Buffer.from(encodeJsonAsProto(fixture));
 if (!decodeProtoRequest(bytes).ok) throw new Error('fixture must decode');
 
 /** The same request with what real exchanges add and the bidder does not read: content, data segments, UA hints. */
-const segments = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `seg-${i}`, name: `segment ${i}`, value: String(i) }));
+const segments = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `seg-${i}`, name: `segment ${i}`, value: String(i) }));
 const heavy = {
   ...fixture,
-  site: { ...(fixture.site as object), content: { id: 'c-1', title: 'World news', keywords: 'world,politics,economy', cat: ['IAB12'], language: 'en', data: [{ id: 'ctx', segment: segments(5) }] } },
-  user: { ...(fixture.user as object), data: [{ id: 'dp-1', name: 'provider one', segment: segments(8) }, { id: 'dp-2', segment: segments(8) }] },
-  device: { ...(fixture.device as object), sua: { browsers: [{ brand: 'Chromium', version: ['131', '0'] }, { brand: 'Google Chrome', version: ['131', '0'] }], platform: { brand: 'Windows', version: ['10', '0'] }, mobile: 0, source: 2 } },
+  site: {
+    ...(fixture.site as object),
+    content: {
+      id: 'c-1',
+      title: 'World news',
+      keywords: 'world,politics,economy',
+      cat: ['IAB12'],
+      language: 'en',
+      data: [{ id: 'ctx', segment: segments(5) }],
+    },
+  },
+  user: {
+    ...(fixture.user as object),
+    data: [
+      { id: 'dp-1', name: 'provider one', segment: segments(8) },
+      { id: 'dp-2', segment: segments(8) },
+    ],
+  },
+  device: {
+    ...(fixture.device as object),
+    sua: {
+      browsers: [
+        { brand: 'Chromium', version: ['131', '0'] },
+        { brand: 'Google Chrome', version: ['131', '0'] },
+      ],
+      platform: { brand: 'Windows', version: ['10', '0'] },
+      mobile: 0,
+      source: 2,
+    },
+  },
 };
 const heavyBytes = Buffer.from(encodeJsonAsProto(heavy));
 if (!decodeProtoRequest(heavyBytes).ok) throw new Error('heavy fixture must decode');
@@ -64,13 +92,51 @@ const response: BidResponse = {
   ],
 };
 
-console.log(`request: JSON ${json.length} bytes, protobuf ${bytes.length} bytes (with content/segments/UA hints: ${heavyBytes.length}); response: protobuf ${encodeProtoResponse(response).length} bytes`);
+console.log(
+  `request: JSON ${json.length} bytes, protobuf ${bytes.length} bytes (with content/segments/UA hints: ${heavyBytes.length}); response: protobuf ${encodeProtoResponse(response).length} bytes`,
+);
 const n = 20;
 await runMicro('protobuf codec (per operation)', [
-  { name: 'protobuf decode + validate → BidRequest', batch: n, fn: () => { for (let i = 0; i < n; i++) decodeProtoRequest(bytes); } },
-  { name: 'generated decoder, messages only (reference)', batch: n, fn: () => { for (let i = 0; i < n; i++) openrtb.BidRequest.decode(bytes); } },
-  { name: '  + content, segments, UA hints: decode → BidRequest', batch: n, fn: () => { for (let i = 0; i < n; i++) decodeProtoRequest(heavyBytes); } },
-  { name: '  + content, segments, UA hints: generated decoder', batch: n, fn: () => { for (let i = 0; i < n; i++) openrtb.BidRequest.decode(heavyBytes); } },
-  { name: 'JSON decode + validate → BidRequest', batch: n, fn: () => { for (let i = 0; i < n; i++) decodeJsonRequest(json); } },
-  { name: 'protobuf response encode', batch: n, fn: () => { for (let i = 0; i < n; i++) encodeProtoResponse(response); } },
+  {
+    name: 'protobuf decode + validate → BidRequest',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) decodeProtoRequest(bytes);
+    },
+  },
+  {
+    name: 'generated decoder, messages only (reference)',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) openrtb.BidRequest.decode(bytes);
+    },
+  },
+  {
+    name: '  + content, segments, UA hints: decode → BidRequest',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) decodeProtoRequest(heavyBytes);
+    },
+  },
+  {
+    name: '  + content, segments, UA hints: generated decoder',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) openrtb.BidRequest.decode(heavyBytes);
+    },
+  },
+  {
+    name: 'JSON decode + validate → BidRequest',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) decodeJsonRequest(json);
+    },
+  },
+  {
+    name: 'protobuf response encode',
+    batch: n,
+    fn: () => {
+      for (let i = 0; i < n; i++) encodeProtoResponse(response);
+    },
+  },
 ]);

@@ -23,7 +23,14 @@ const kSegments = ['auto', 'travel', 'sports', 'finance', 'news', 'games', 'food
 async function generate(file: string): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 0; i < n; i++) {
-    const rec = { ids: { uid: `u${i}`, ifa: `${(i * 2654435761) >>> 0}-ifa-${i}`, eids: [{ source: 'id5-sync.com', id: `ID5-${i}` }] }, segments: [kSegments[i % 8], kSegments[(i >> 3) % 8], { id: `s${i % 1000}`, ttl: 86_400 }] };
+    const rec = {
+      ids: {
+        uid: `u${i}`,
+        ifa: `${(i * 2654435761) >>> 0}-ifa-${i}`,
+        eids: [{ source: 'id5-sync.com', id: `ID5-${i}` }],
+      },
+      segments: [kSegments[i % 8], kSegments[(i >> 3) % 8], { id: `s${i % 1000}`, ttl: 86_400 }],
+    };
     if (!out.write(`${JSON.stringify(rec)}\n`)) await once(out, 'drain');
   }
   out.end();
@@ -37,7 +44,9 @@ const prefix = `pgbench:${process.pid}:`;
 try {
   const tg = performance.now();
   await generate(file);
-  console.log(`generated ${n.toLocaleString('en-US')} records, ${(statSync(file).size / 1e6).toFixed(0)} MB, in ${((performance.now() - tg) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${n.toLocaleString('en-US')} records, ${(statSync(file).size / 1e6).toFixed(0)} MB, in ${((performance.now() - tg) / 1000).toFixed(1)} s`,
+  );
   own = urlArg === undefined ? await startOwnRedis() : undefined;
   const url = urlArg ?? own!.url;
   const summary = await loadSegments({ file, redisUrl: url, prefix, batch: 1_000, every: 250_000 });
@@ -45,7 +54,9 @@ try {
   const mem = /used_memory_human:(\S+)/.exec(await admin.info('memory'))?.[1];
   await admin.quit();
   console.log(`node ${process.version}, redis ${url}${own === undefined ? '' : ' (private)'}`);
-  console.log(`records ${summary.records.toLocaleString('en-US')}, bad ${summary.badLines}, failed ${summary.failed}, ${summary.seconds.toFixed(2)} s, ${Math.round(summary.recordsPerSecond).toLocaleString('en-US')} records/s, redis used_memory ${mem}`);
+  console.log(
+    `records ${summary.records.toLocaleString('en-US')}, bad ${summary.badLines}, failed ${summary.failed}, ${summary.seconds.toFixed(2)} s, ${Math.round(summary.recordsPerSecond).toLocaleString('en-US')} records/s, redis used_memory ${mem}`,
+  );
   const t0 = performance.now();
   const deleted = await deleteByPrefix(url, prefix);
   console.log(`deleted ${deleted.toLocaleString('en-US')} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -17,7 +17,8 @@ import { createRedisStore, type RedisStore } from '../../src/store/redis/index.j
 import { deleteByPrefix, startCountingProxy, startOwnRedis, type OwnRedis } from '../../tests/helpers/redis.js';
 import { prng } from './harness.js';
 
-const arg = (name: string, def: string): string => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string): string =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const kUsers = 1_000_000;
 const kKnown = Number(arg('known', '100000'));
 const kLookups = Number(arg('lookups', '200000'));
@@ -48,8 +49,17 @@ const traffic = Array.from({ length: kLookups }, () => {
   return idsOf(u, kChannels[u % 3]!);
 });
 
-async function run(store: RedisStore, viaLookup: boolean, concurrency = kConcurrency, count = traffic.length): Promise<{ seconds: number; lat: number[]; calls: number }> {
-  const lookup = new ProfileLookup(store.profiles, systemClock, { timeoutMs: 1_000, cacheSize: 10_000, cacheTtlMs: 2_000 });
+async function run(
+  store: RedisStore,
+  viaLookup: boolean,
+  concurrency = kConcurrency,
+  count = traffic.length,
+): Promise<{ seconds: number; lat: number[]; calls: number }> {
+  const lookup = new ProfileLookup(store.profiles, systemClock, {
+    timeoutMs: 1_000,
+    cacheSize: 10_000,
+    cacheTtlMs: 2_000,
+  });
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -75,14 +85,24 @@ try {
   const loader = await createRedisStore({ url, keyPrefix: prefix, instanceId: 'bench', commandTimeoutMs: 0 });
   const now = Date.now();
   for (let i = 0; i < kKnown; i += 5_000) {
-    const batch = Array.from({ length: 5_000 }, (_, j) => ({ ids: kChannels.map((ch) => `buid:${ch}:b${i + j}`).concat([`ifa:f${i + j}`, `uid:u${i + j}`]), personId: `p${i + j}`, segments: ['a', 'b', 'c', 'd', `s${(i + j) % 50}`].map((id) => ({ id })), ttlSeconds: 3600 }));
+    const batch = Array.from({ length: 5_000 }, (_, j) => ({
+      ids: kChannels.map((ch) => `buid:${ch}:b${i + j}`).concat([`ifa:f${i + j}`, `uid:u${i + j}`]),
+      personId: `p${i + j}`,
+      segments: ['a', 'b', 'c', 'd', `s${(i + j) % 50}`].map((id) => ({ id })),
+      ttlSeconds: 3600,
+    }));
     await loader.profiles.bulk(batch, now);
   }
   await loader.close();
   const known = traffic.filter((ids) => Number(ids[2]!.slice(5)) < kKnown).length;
-  console.log(`node ${process.version}; ${kLookups.toLocaleString('en-US')} lookups, ${((known / kLookups) * 100).toFixed(0)}% of them for known users, ${kConcurrency} in flight`);
+  console.log(
+    `node ${process.version}; ${kLookups.toLocaleString('en-US')} lookups, ${((known / kLookups) * 100).toFixed(0)}% of them for known users, ${kConcurrency} in flight`,
+  );
 
-  for (const [label, viaLookup] of [['store.lookup', false], ['ProfileLookup → store', true]] as const) {
+  for (const [label, viaLookup] of [
+    ['store.lookup', false],
+    ['ProfileLookup → store', true],
+  ] as const) {
     const store = await createRedisStore({ url, keyPrefix: prefix, instanceId: 'bench' });
     const r = await run(store, viaLookup);
     const st = store.stats();

@@ -32,7 +32,15 @@ export interface Demo {
 }
 
 export async function buildPrebidBundle(): Promise<Uint8Array> {
-  const out = await build({ entryPoints: [join(here, 'entry.js')], bundle: true, format: 'iife', write: false, minify: true, logLevel: 'warning', absWorkingDir: join(here, '..', '..') });
+  const out = await build({
+    entryPoints: [join(here, 'entry.js')],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    minify: true,
+    logLevel: 'warning',
+    absWorkingDir: join(here, '..', '..'),
+  });
   return out.outputFiles[0]!.contents;
 }
 
@@ -48,7 +56,14 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   });
   const pagePort = (pageServer.address() as { port: number }).port;
   // The bidder is reached on the same host name as the page, so `localhost` pages call `localhost`.
-  const app = await createApp({ configDir: opts.configDir, env: { PEREGRINE_PUBLIC_URL: `http://${host}:${opts.bidderPort || 0}`, ...opts.env }, port: opts.bidderPort, opsPort: opts.opsPort, host, logger: opts.logger });
+  const app = await createApp({
+    configDir: opts.configDir,
+    env: { PEREGRINE_PUBLIC_URL: `http://${host}:${opts.bidderPort || 0}`, ...opts.env },
+    port: opts.bidderPort,
+    opsPort: opts.opsPort,
+    host,
+    logger: opts.logger,
+  });
   const endpoint = `http://${host}:${app.port}/bid/prebid`;
   servePage(pageServer, page.replace('{{ENDPOINT}}', endpoint), bundle);
   return {

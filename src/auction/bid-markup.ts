@@ -55,7 +55,10 @@ function template(markup: string): Template {
     let which: readonly [string, Macro] | undefined;
     for (const m of kMacros) {
       const i = markup.indexOf(m[0], from);
-      if (i >= 0 && (at < 0 || i < at)) ((at = i), (which = m));
+      if (i >= 0 && (at < 0 || i < at)) {
+        at = i;
+        which = m;
+      }
     }
     if (which === undefined) break;
     text.push(markup.slice(from, at));
@@ -78,7 +81,13 @@ function fill(t: Template, click: string, clickEnc: string, bill: string): strin
   return out;
 }
 
-export function buildLinks(publicUrl: string, claims: NoticeClaims, key: NoticeKey, markup: string, markupJson: string): BidLinks {
+export function buildLinks(
+  publicUrl: string,
+  claims: NoticeClaims,
+  key: NoticeKey,
+  markup: string,
+  markupJson: string,
+): BidLinks {
   const token = signToken(claims, key);
   const nurl = `${publicUrl}/notice/win?t=${token}&p=${kPrice}`;
   const burl = `${publicUrl}/notice/bill?t=${token}&p=${kPrice}`;
@@ -88,9 +97,17 @@ export function buildLinks(publicUrl: string, claims: NoticeClaims, key: NoticeK
   const clickEnc = encodeURIComponent(click);
   if (publicUrl.includes('{{')) {
     // Replacing in turn lets a macro inside the base URL be filled by a later pass; keep that behaviour.
-    const replace = (s: string) => s.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', burl);
+    const replace = (s: string) =>
+      s.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', burl);
     return { token, nurl, burl, lurl, adm: replace(markup), admJson: `"${replace(markupJson)}"` };
   }
   // The links are URL-safe ASCII (config base URL + base64url token): the same text is valid inside JSON.
-  return { token, nurl, burl, lurl, adm: fill(template(markup), click, clickEnc, burl), admJson: `"${fill(template(markupJson), click, clickEnc, burl)}"` };
+  return {
+    token,
+    nurl,
+    burl,
+    lurl,
+    adm: fill(template(markup), click, clickEnc, burl),
+    admJson: `"${fill(template(markupJson), click, clickEnc, burl)}"`,
+  };
 }

@@ -25,8 +25,24 @@ import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
 import { placementOf } from '../dialects/prebid.js';
-import { ScoreStatus, type BidExplanation, type NoScoreReason, type ScoreBatch, type ScoreOutcome, type ScoringService } from '../scoring/index.js';
-import { evaluate, noteReason, ProfileState, scanImp, type Candidate, type ImpSlots, type ProfileResolver, type ScanContext } from './imp-scan.js';
+import {
+  ScoreStatus,
+  type BidExplanation,
+  type NoScoreReason,
+  type ScoreBatch,
+  type ScoreOutcome,
+  type ScoringService,
+} from '../scoring/index.js';
+import {
+  evaluate,
+  noteReason,
+  ProfileState,
+  scanImp,
+  type Candidate,
+  type ImpSlots,
+  type ProfileResolver,
+  type ScanContext,
+} from './imp-scan.js';
 
 export interface PrivacyVerdict {
   readonly personalData: boolean;
@@ -66,9 +82,13 @@ export interface ChosenBid {
 }
 
 export type AuctionOutcome =
-  | { readonly bid: true; readonly response: BidResponse; readonly chosen: readonly ChosenBid[]; readonly explanations?: readonly BidExplanation[] }
+  | {
+      readonly bid: true;
+      readonly response: BidResponse;
+      readonly chosen: readonly ChosenBid[];
+      readonly explanations?: readonly BidExplanation[];
+    }
   | { readonly bid: false; readonly reason: NoBidReason; readonly explanations?: readonly BidExplanation[] };
-
 
 interface RequestState {
   readonly ctx: ScanContext;
@@ -96,7 +116,14 @@ export class BidPath implements ProfileResolver {
    * `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. `debug` (the ops
    * port's replay endpoint only): explain every scored candidate and reserve no budget.
    */
-  run(req: BidRequest, snap: ConfigSnapshot, channel: Channel, deadlineMs: number, bidderCode?: string, debug = false): AuctionOutcome | Promise<AuctionOutcome> {
+  run(
+    req: BidRequest,
+    snap: ConfigSnapshot,
+    channel: Channel,
+    deadlineMs: number,
+    bidderCode?: string,
+    debug = false,
+  ): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
     if (!debug) d.gate.sawRequest(channel.id, d.clock.now());
     const index = snap.index;
@@ -170,7 +197,13 @@ export class BidPath implements ProfileResolver {
     const campaigns = ctx.snap.campaigns;
     for (let i = 0; i < pending.length; i += 2) {
       const imp = ctx.req.imp[pending[i]!]!;
-      evaluate(ctx, campaigns[pending[i + 1]!]!, imp, floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx), state.perImp[pending[i]!]!);
+      evaluate(
+        ctx,
+        campaigns[pending[i + 1]!]!,
+        imp,
+        floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx),
+        state.perImp[pending[i]!]!,
+      );
     }
   }
 
@@ -184,7 +217,14 @@ export class BidPath implements ProfileResolver {
     let any = false;
     for (const slots of state.perImp) if (slots.candidates.length > 0 || slots.explore !== undefined) any = true;
     if (!any) return { bid: false, reason: ctx.furthest };
-    const batch = d.scoring.begin({ req: ctx.req, channelId: ctx.channel.id, nowMs: ctx.nowMs, profile: ctx.profile, stage: ctx.stage, debug: state.debug });
+    const batch = d.scoring.begin({
+      req: ctx.req,
+      channelId: ctx.channel.id,
+      nowMs: ctx.nowMs,
+      profile: ctx.profile,
+      stage: ctx.stage,
+      debug: state.debug,
+    });
     const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
       const imp = ctx.req.imp[k]!;
@@ -231,13 +271,24 @@ export class BidPath implements ProfileResolver {
           if (batch.impIndex(i) !== k) continue;
           const status = batch.status(i);
           if (status === ScoreStatus.Ok) order.push(i);
-          else noteReason(ctx, status === ScoreStatus.BelowFloor ? 'below_floor' : status === ScoreStatus.Holdout ? 'holdout' : 'scoring');
+          else
+            noteReason(
+              ctx,
+              status === ScoreStatus.BelowFloor
+                ? 'below_floor'
+                : status === ScoreStatus.Holdout
+                  ? 'holdout'
+                  : 'scoring',
+            );
         }
         // Campaigns their controller lets bid in full (behind their curve, or asap) first, then by price; the
         // exploration candidate is ranked by price among the rest. Why: by price alone, a low-bidding campaign
         // that is behind never wins our own internal auction while higher bidders are merely being held to
         // their curves — after a budget raise it missed its day (sim/RESULTS.md, budget raised at noon).
-        order.sort((a, b) => Number(fullSpeed(added[b]!)) - Number(fullSpeed(added[a]!)) || batch.priceMicros(b) - batch.priceMicros(a));
+        order.sort(
+          (a, b) =>
+            Number(fullSpeed(added[b]!)) - Number(fullSpeed(added[a]!)) || batch.priceMicros(b) - batch.priceMicros(a),
+        );
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);
@@ -261,13 +312,31 @@ export class BidPath implements ProfileResolver {
       }
       if (bids.length === 0) return { bid: false, reason: ctx.furthest, explanations };
       if (d.clock.now() >= state.deadlineMs) return { bid: false, reason: 'deadline', explanations };
-      return { bid: true, response: { id: ctx.req.id, bidid: undefined, cur, seatbid: [{ seat: ctx.channel.seat, bid: bids }], nbr: undefined }, chosen, explanations };
+      return {
+        bid: true,
+        response: {
+          id: ctx.req.id,
+          bidid: undefined,
+          cur,
+          seatbid: [{ seat: ctx.channel.seat, bid: bids }],
+          nbr: undefined,
+        },
+        chosen,
+        explanations,
+      };
     } finally {
       d.scoring.release(batch);
     }
   }
 
-  #makeBid(ctx: ScanContext, imp: Imp, cand: Candidate, priceMicros: number, cur: string, expected: number | undefined): Bid {
+  #makeBid(
+    ctx: ScanContext,
+    imp: Imp,
+    cand: Candidate,
+    priceMicros: number,
+    cur: string,
+    expected: number | undefined,
+  ): Bid {
     const { campaign: c, creative: cr, deal } = cand;
     const snap = ctx.snap;
     const priceCur = toCurrencyMicros(priceMicros, cur, snap.fx);

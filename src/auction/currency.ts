@@ -14,7 +14,11 @@ export function floorMicros(bidfloor: number, cur: string, fx: ReadonlyMap<strin
  * The response currency: the account currency when the request allows it (or says nothing), else the
  * first allowed currency we have a rate for; `undefined` when we can price in none of them.
  */
-export function responseCurrency(allowed: readonly string[] | undefined, account: string, fx: ReadonlyMap<string, number>): string | undefined {
+export function responseCurrency(
+  allowed: readonly string[] | undefined,
+  account: string,
+  fx: ReadonlyMap<string, number>,
+): string | undefined {
   if (allowed === undefined || allowed.length === 0 || allowed.includes(account)) return account;
   for (const c of allowed) if (fx.has(c)) return c;
   return undefined;

@@ -8,7 +8,15 @@ export interface DeadlineLimits {
   readonly maxProcessingMs: number;
 }
 
-export function computeDeadline(receivedAtMs: number, tmax: number | undefined, marginMs: number, limits: DeadlineLimits): number {
-  const budget = Math.min((tmax !== undefined && tmax > 0 ? tmax : limits.defaultTmaxMs) - marginMs, limits.maxProcessingMs);
+export function computeDeadline(
+  receivedAtMs: number,
+  tmax: number | undefined,
+  marginMs: number,
+  limits: DeadlineLimits,
+): number {
+  const budget = Math.min(
+    (tmax !== undefined && tmax > 0 ? tmax : limits.defaultTmaxMs) - marginMs,
+    limits.maxProcessingMs,
+  );
   return receivedAtMs + Math.max(0, budget);
 }

@@ -116,7 +116,14 @@ export function noteReason(ctx: ScanContext, r: NoBidReason): void {
   if (kRank[r] > kRank[ctx.furthest]) ctx.furthest = r;
 }
 
-export function scanImp(ctx: ScanContext, imp: Imp, impIndex: number, bits: Bitset, out: ImpSlots, pending: number[]): void {
+export function scanImp(
+  ctx: ScanContext,
+  imp: Imp,
+  impIndex: number,
+  bits: Bitset,
+  out: ImpSlots,
+  pending: number[],
+): void {
   const campaigns = ctx.snap.campaigns;
   const impFloor = floorMicros(imp.bidfloor, imp.bidfloorcur, ctx.snap.fx);
   for (let w = 0; w < bits.length; w++) {
@@ -150,22 +157,43 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
     const pc = checkProfile(c, ctx.profile);
     if (pc !== ProfileCheck.Ok) {
       noteReason(ctx, pc === ProfileCheck.Segments ? 'segments' : 'frequency');
-      if (pc !== ProfileCheck.Segments || out.explore !== undefined || c.explorationShare <= 0 || !explorableProfile(c, ctx.profile)) return;
+      if (
+        pc !== ProfileCheck.Segments ||
+        out.explore !== undefined ||
+        c.explorationShare <= 0 ||
+        !explorableProfile(c, ctx.profile)
+      )
+        return;
       explore = true;
     }
   }
   const placements = c.targeting.placements;
   if (placements !== undefined) {
     const placement = placementOf(imp, ctx.bidderCode);
-    if (placement === undefined || !placements.has(placement)) return noteReason(ctx, 'targeting');
+    if (placement === undefined || !placements.has(placement)) {
+      noteReason(ctx, 'targeting');
+      return;
+    }
   }
   const deal = matchDeal(c, imp, ctx.channel.seat);
-  if (deal === undefined) return noteReason(ctx, 'targeting');
+  if (deal === undefined) {
+    noteReason(ctx, 'targeting');
+    return;
+  }
   const creative = matchCreative(c, imp, ctx.req, ctx.stage);
-  if (creative === undefined) return noteReason(ctx, 'no_creative');
+  if (creative === undefined) {
+    noteReason(ctx, 'no_creative');
+    return;
+  }
   const floor = deal === null ? impFloor : floorMicros(deal.bidfloor, deal.bidfloorcur, ctx.snap.fx);
-  if (floor === undefined) return noteReason(ctx, 'currency');
-  if (c.boundMicros < floor) return noteReason(ctx, 'below_floor');
+  if (floor === undefined) {
+    noteReason(ctx, 'currency');
+    return;
+  }
+  if (c.boundMicros < floor) {
+    noteReason(ctx, 'below_floor');
+    return;
+  }
   // The least this bid can cost is the floor: a campaign that cannot afford even that is out now.
   const least = Math.max(floor, 1) / 1000;
   if (!explore) {
@@ -175,12 +203,14 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
     if (pacing > 0) {
       // Past kCollect only a full-speed campaign is worth a slot (see kCollectMax).
       if (pacing >= 1) out.fullSpeed++;
-      if (pacing >= 1 || out.candidates.length < kCollect) out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
+      if (pacing >= 1 || out.candidates.length < kCollect)
+        out.candidates.push({ campaign: c, creative, deal, floorMicros: floor, pacing, explore: false });
       if (pacing >= 1 || out.explore !== undefined || c.explorationShare <= 0) return;
     } else {
       noteReason(ctx, gate === 'ok' ? 'pacing' : gate);
       if (out.explore !== undefined || c.explorationShare <= 0) return;
     }
   }
-  if (ctx.gate.checkExplore(c, ctx.channel.id, least, ctx.nowMs) === 'ok') out.explore = { campaign: c, creative, deal, floorMicros: floor, pacing: 1, explore: true };
+  if (ctx.gate.checkExplore(c, ctx.channel.id, least, ctx.nowMs) === 'ok')
+    out.explore = { campaign: c, creative, deal, floorMicros: floor, pacing: 1, explore: true };
 }

@@ -16,7 +16,13 @@ export function toMicros(units: number): number {
 }
 
 export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
-  const scoring = compileCampaignScoring(cfg.id, { bid: cfg.bid, multipliers: cfg.multipliers, shading: cfg.shading, models: cfg.models, experiments: cfg.experiments });
+  const scoring = compileCampaignScoring(cfg.id, {
+    bid: cfg.bid,
+    multipliers: cfg.multipliers,
+    shading: cfg.shading,
+    models: cfg.models,
+    experiments: cfg.experiments,
+  });
   const t = cfg.targeting;
   const targeting: CompiledTargeting = Object.freeze({
     channels: setOf(t.channels),
@@ -59,8 +65,13 @@ export function compileCampaign(cfg: CampaignConfig, index: number): Campaign {
     bid: scoring.strategy,
     scoring,
     boundMicros: scoring.boundMicros,
-    roi: Object.freeze({ clickValueMicros: toMicros(cfg.roi?.clickValue ?? 0), conversionValueMicros: toMicros(cfg.roi?.conversionValue ?? 0) }),
-    frequencyCaps: Object.freeze(cfg.frequencyCaps.map((f) => Object.freeze({ count: f.count, windowSeconds: f.window }))),
+    roi: Object.freeze({
+      clickValueMicros: toMicros(cfg.roi?.clickValue ?? 0),
+      conversionValueMicros: toMicros(cfg.roi?.conversionValue ?? 0),
+    }),
+    frequencyCaps: Object.freeze(
+      cfg.frequencyCaps.map((f) => Object.freeze({ count: f.count, windowSeconds: f.window })),
+    ),
     frequencyKeys: Object.freeze(cfg.frequencyCaps.map((f) => `${cfg.id}:${f.window}`)),
     targeting,
     usesStages: creatives.some((c) => c.stages.size > 0),
@@ -83,9 +94,19 @@ function compileCreativeBody(cfg: CreativeConfig): Omit<Creative, 'markupJson'> 
   };
   switch (cfg.format) {
     case 'banner':
-      return ({ ...base, format: 'banner', mtype: MarkupType.Banner, w: cfg.w, h: cfg.h, markup: cfg.markup, durationSeconds: 0, mimes: new Set<string>(), protocols: [] });
+      return {
+        ...base,
+        format: 'banner',
+        mtype: MarkupType.Banner,
+        w: cfg.w,
+        h: cfg.h,
+        markup: cfg.markup,
+        durationSeconds: 0,
+        mimes: new Set<string>(),
+        protocols: [],
+      };
     case 'video':
-      return ({
+      return {
         ...base,
         format: 'video',
         mtype: MarkupType.Video,
@@ -95,9 +116,9 @@ function compileCreativeBody(cfg: CreativeConfig): Omit<Creative, 'markupJson'> 
         durationSeconds: cfg.durationSeconds,
         mimes: new Set(cfg.mimes),
         protocols: Object.freeze([...cfg.protocols]),
-      });
+      };
     case 'native':
-      return ({
+      return {
         ...base,
         format: 'native',
         mtype: MarkupType.Native,
@@ -107,7 +128,7 @@ function compileCreativeBody(cfg: CreativeConfig): Omit<Creative, 'markupJson'> 
         durationSeconds: 0,
         mimes: new Set<string>(),
         protocols: [],
-      });
+      };
   }
 }
 

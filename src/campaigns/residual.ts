@@ -20,7 +20,8 @@ export function checkRequest(c: Campaign, req: BidRequest, nowMs: number, hourOf
   const t = c.targeting;
   if (t.dayparts !== undefined && t.dayparts[hourOfWeek] !== 1) return Drop.Targeting;
   const inv = req.inventory;
-  if (t.domainBlock !== undefined && inv?.domain !== undefined && t.domainBlock.has(normaliseDomain(inv.domain))) return Drop.Blocked;
+  if (t.domainBlock !== undefined && inv?.domain !== undefined && t.domainBlock.has(normaliseDomain(inv.domain)))
+    return Drop.Blocked;
   if (t.bundleBlock !== undefined && inv?.bundle !== undefined && t.bundleBlock.has(inv.bundle)) return Drop.Blocked;
   const pub = inv?.publisher?.id;
   if (t.publisherAllow !== undefined && (pub === undefined || !t.publisherAllow.has(pub))) return Drop.Targeting;
@@ -40,7 +41,12 @@ export function checkRequest(c: Campaign, req: BidRequest, nowMs: number, hourOf
 
 /** Whether the campaign needs the user's profile to decide (segments, frequency caps, journey stages). */
 export function needsProfile(c: Campaign): boolean {
-  return c.targeting.segmentsInclude !== undefined || c.targeting.segmentsExclude !== undefined || c.frequencyCaps.length > 0 || c.usesStages;
+  return (
+    c.targeting.segmentsInclude !== undefined ||
+    c.targeting.segmentsExclude !== undefined ||
+    c.frequencyCaps.length > 0 ||
+    c.usesStages
+  );
 }
 
 export const enum ProfileCheck {
@@ -92,7 +98,8 @@ export function explorableProfile(c: Campaign, profile: Profile | undefined): bo
   const caps = c.frequencyCaps;
   if (caps.length === 0) return true;
   if (profile === undefined) return false;
-  for (let i = 0; i < caps.length; i++) if ((profile.frequency.get(c.frequencyKeys[i]!) ?? 0) >= caps[i]!.count) return false;
+  for (let i = 0; i < caps.length; i++)
+    if ((profile.frequency.get(c.frequencyKeys[i]!) ?? 0) >= caps[i]!.count) return false;
   return true;
 }
 

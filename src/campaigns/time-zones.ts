@@ -57,7 +57,13 @@ export class TimeZoneTable {
     // Day bounds: walk hour starts rather than assume 24 h, so DST days (23/25 h) are exact.
     const dayStartMs = this.#dayStart(fmt, hourStart - hour * kHourMs, day);
     const dayEndMs = this.#nextDayStart(fmt, dayStartMs, day);
-    return { hourOfWeek: (kWeekday[parts.weekday ?? 'Mon'] ?? 0) * 24 + hour, day, dayStartMs, dayEndMs, validUntilMs: hourStart + kHourMs };
+    return {
+      hourOfWeek: (kWeekday[parts.weekday ?? 'Mon'] ?? 0) * 24 + hour,
+      day,
+      dayStartMs,
+      dayEndMs,
+      validUntilMs: hourStart + kHourMs,
+    };
   }
 
   /** The first hour start of `day`, near the naive guess (off by the DST shift on transition days). */
@@ -89,5 +95,5 @@ function part(parts: Intl.DateTimeFormatPart[], type: string): string | undefine
 /** Fraction of the local day elapsed at `nowMs`, clamped to 0..1. */
 export function dayFraction(t: LocalTime, nowMs: number): number {
   const f = (nowMs - t.dayStartMs) / (t.dayEndMs - t.dayStartMs);
-  return f < 0 ? 0 : f > 1 ? 1 : f;
+  return f < 0 ? 0 : Math.min(f, 1);
 }

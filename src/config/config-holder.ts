@@ -7,7 +7,9 @@ import type { Clock } from '../clock.js';
 import { loadConfigDir, type ConfigIssue } from './load.js';
 import { buildSnapshot, type ConfigSnapshot } from './snapshot.js';
 
-export type ReloadResult = { readonly ok: true; readonly snapshot: ConfigSnapshot; readonly changed: boolean } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+export type ReloadResult =
+  | { readonly ok: true; readonly snapshot: ConfigSnapshot; readonly changed: boolean }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
 export interface ConfigListener {
   onReload(result: ReloadResult): void;
@@ -92,7 +94,9 @@ export class ConfigHolder {
 export class InvalidConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
-    super(`invalid config:\n${issues.map((i) => `  ${i.file}${i.path === '' ? '' : ` ${i.path}`}: ${i.message}`).join('\n')}`);
+    super(
+      `invalid config:\n${issues.map((i) => `  ${i.file}${i.path === '' ? '' : ` ${i.path}`}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'InvalidConfigError';
     this.issues = issues;
   }

@@ -7,7 +7,14 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { bidderSchema, campaignSchema, channelsSchema, type BidderConfig, type CampaignConfig, type ChannelConfig } from './schema.js';
+import {
+  bidderSchema,
+  campaignSchema,
+  channelsSchema,
+  type BidderConfig,
+  type CampaignConfig,
+  type ChannelConfig,
+} from './schema.js';
 
 export interface ConfigIssue {
   readonly file: string;
@@ -24,7 +31,9 @@ export interface RawConfig {
   readonly texts: ReadonlyMap<string, string>;
 }
 
-export type LoadResult = { readonly ok: true; readonly config: RawConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+export type LoadResult =
+  | { readonly ok: true; readonly config: RawConfig }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((i) => `${i.file}${i.path === '' ? '' : ` ${i.path}`}: ${i.message}`).join('\n');
@@ -47,21 +56,27 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       return parseYaml(text) ?? {};
     } catch (e) {
       const where = e instanceof YAMLParseError && e.linePos?.[0] !== undefined ? ` (line ${e.linePos[0].line})` : '';
-      issues.push({ file: rel, path: '', message: `invalid YAML${where}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+      issues.push({
+        file: rel,
+        path: '',
+        message: `invalid YAML${where}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      });
       return undefined;
     }
   };
   const check = <S extends z.ZodType>(schema: S, value: unknown, file: string, prefix = ''): z.infer<S> | undefined => {
     const r = schema.safeParse(value);
     if (r.success) return r.data;
-    for (const issue of r.error.issues) issues.push({ file, path: (prefix + formatPath(issue.path)).replace(/\.$/, ''), message: issue.message });
+    for (const issue of r.error.issues)
+      issues.push({ file, path: (prefix + formatPath(issue.path)).replace(/\.$/, ''), message: issue.message });
     return undefined;
   };
 
   const bidderRaw = await read(join(dir, 'bidder.yaml'));
   const bidder = bidderRaw === undefined ? undefined : check(bidderSchema, bidderRaw, 'bidder.yaml');
   const channelsRaw = await read(join(dir, 'channels.yaml'));
-  const channels = channelsRaw === undefined ? undefined : check(channelsSchema, channelsRaw, 'channels.yaml')?.channels;
+  const channels =
+    channelsRaw === undefined ? undefined : check(channelsSchema, channelsRaw, 'channels.yaml')?.channels;
 
   const campaigns: CampaignConfig[] = [];
   const campaignFiles = await listYaml(join(dir, 'campaigns'));
@@ -76,7 +91,8 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       const c = check(campaignSchema, item, rel, raw !== item ? `campaigns[${i}].` : '');
       if (c === undefined) return;
       const prev = where.get(c.id);
-      if (prev !== undefined) issues.push({ file: rel, path: 'id', message: `duplicate campaign id ${c.id} (also in ${prev})` });
+      if (prev !== undefined)
+        issues.push({ file: rel, path: 'id', message: `duplicate campaign id ${c.id} (also in ${prev})` });
       where.set(c.id, rel);
       campaigns.push(c);
       files.push(rel);
@@ -86,13 +102,16 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
   if (channels !== undefined) {
     const ids = new Set<string>();
     channels.forEach((ch, i) => {
-      if (ids.has(ch.id)) issues.push({ file: 'channels.yaml', path: `channels[${i}].id`, message: `duplicate channel id ${ch.id}` });
+      if (ids.has(ch.id))
+        issues.push({ file: 'channels.yaml', path: `channels[${i}].id`, message: `duplicate channel id ${ch.id}` });
       ids.add(ch.id);
     });
     for (const [i, c] of campaigns.entries()) {
       const file = files[i] ?? 'campaigns';
-      for (const ch of Object.keys(c.budget.channels)) if (!ids.has(ch)) issues.push({ file, path: `budget.channels.${ch}`, message: `unknown channel ${ch}` });
-      for (const ch of c.targeting.channels ?? []) if (!ids.has(ch)) issues.push({ file, path: 'targeting.channels', message: `unknown channel ${ch}` });
+      for (const ch of Object.keys(c.budget.channels))
+        if (!ids.has(ch)) issues.push({ file, path: `budget.channels.${ch}`, message: `unknown channel ${ch}` });
+      for (const ch of c.targeting.channels ?? [])
+        if (!ids.has(ch)) issues.push({ file, path: 'targeting.channels', message: `unknown channel ${ch}` });
     }
   }
   if (issues.length > 0 || bidder === undefined || channels === undefined) return { ok: false, issues };
@@ -102,7 +121,10 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
 async function listYaml(dir: string): Promise<string[]> {
   try {
     const names = await readdir(dir);
-    return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+    return names
+      .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }

@@ -10,7 +10,10 @@ const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected an id
 const money = z.number().finite().nonnegative();
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 currency code like USD');
 const duration = z
-  .union([z.number().int().positive(), z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration like 30s, 15m, 24h, 7d')])
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration like 30s, 15m, 24h, 7d'),
+  ])
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
 export function parseDuration(text: string): number {
@@ -45,7 +48,10 @@ export const bidderSchema = z.strictObject({
   notices: z
     .strictObject({
       /** Signing keys, newest first: the first signs, all verify (rotation with two active keys). */
-      keys: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,8}$/), secret: secretRef })).min(1).max(4),
+      keys: z
+        .array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,8}$/), secret: secretRef }))
+        .min(1)
+        .max(4),
       tokenTtl: duration.default(86400),
       dedupTtl: duration.default(259200),
     })
@@ -95,15 +101,33 @@ export const bidderSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  privacy: z.strictObject({ vendorId: z.number().int().positive().default(1), requireMeasurementPurpose: z.boolean().default(false) }).prefault({}),
+  privacy: z
+    .strictObject({
+      vendorId: z.number().int().positive().default(1),
+      requireMeasurementPurpose: z.boolean().default(false),
+    })
+    .prefault({}),
   scoring: z
     .strictObject({
       mode: z.enum(['pool', 'inline', 'auto']).default('auto'),
       /** Relative to the config directory unless absolute. */
       modelsDir: z.string().default('models'),
-      pool: z.strictObject({ threads: z.number().int().min(0).max(64).optional(), maxQueue: z.number().int().min(1).default(64), taskDeadlineMs: z.number().positive().default(20) }).prefault({}),
-      shading: z.strictObject({ minObservations: z.number().int().positive().optional(), coldStartFactor: z.number().gt(0).max(1).optional() }).prefault({}),
-      eventLog: z.strictObject({ dir: z.string().optional(), bidSampleRate: z.number().min(0).max(1).default(0.01) }).prefault({}),
+      pool: z
+        .strictObject({
+          threads: z.number().int().min(0).max(64).optional(),
+          maxQueue: z.number().int().min(1).default(64),
+          taskDeadlineMs: z.number().positive().default(20),
+        })
+        .prefault({}),
+      shading: z
+        .strictObject({
+          minObservations: z.number().int().positive().optional(),
+          coldStartFactor: z.number().gt(0).max(1).optional(),
+        })
+        .prefault({}),
+      eventLog: z
+        .strictObject({ dir: z.string().optional(), bidSampleRate: z.number().min(0).max(1).default(0.01) })
+        .prefault({}),
     })
     .prefault({}),
   /** Conversion postbacks (`/conv`): the attribution window and each advertiser's postback secret. */
@@ -129,7 +153,8 @@ export const bidderSchema = z.strictObject({
         .superRefine((list, ctx) => {
           const seen = new Set<string>();
           list.forEach((a, i) => {
-            if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate advertiser id ${a.id}` });
+            if (seen.has(a.id))
+              ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate advertiser id ${a.id}` });
             seen.add(a.id);
           });
         }),
@@ -138,46 +163,53 @@ export const bidderSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export const channelSchema = z.strictObject({
-  id,
-  name: z.string().min(1),
-  /** OpenRTB `at` assumed when a request omits it (1 first price, 2 second price). */
-  auctionType: z.union([z.literal(1), z.literal(2)]).default(2),
-  billableEvent: z.enum(['win', 'bill']).default('bill'),
-  /** Subtracted from the request's tmax to leave room for the network round trip. */
-  timeoutMarginMs: z.number().nonnegative().optional(),
-  /** Seat id we answer as on this channel. */
-  seat: z.string().min(1).optional(),
-  /** Body format: `auto` decides by content type (protobuf for application/octet-stream or x-protobuf). */
-  format: z.enum(['json', 'protobuf', 'auto']).default('auto'),
-  /** Accept `Content-Encoding: gzip` requests, and gzip responses when the request accepts it. */
-  gzip: z.boolean().default(true),
-  /** How `${AUCTION_PRICE}` comes back: plain CPM, or encrypted (HMAC-SHA1 price confirmation scheme). */
-  priceMacro: z
-    .discriminatedUnion('style', [
-      z.strictObject({ style: z.literal('plain') }),
-      z.strictObject({ style: z.literal('encrypted'), encryptionKey: secretRef, integrityKey: secretRef }),
-    ])
-    .default({ style: 'plain' }),
-  /** The exchange sends no win notice: wins are implied by the billing or impression pixel (no nurl). */
-  winsImplied: z.boolean().default(false),
-  /** Wire dialect: plain OpenRTB (exchanges) or Prebid (Prebid.js / Prebid Server `s2sConfig`). */
-  dialect: z.enum(['openrtb', 'prebid']).default('openrtb'),
-  prebid: z
-    .strictObject({
-      /** Bidder codes we answer as: Prebid accepts a bid only when `seatbid[].seat` is the code it asked for. */
-      bidderCodes: z.array(z.string().min(1)).min(1),
-      /** Prebid treats 204 as an error; an empty `seatbid` is its clean no-bid. */
-      noBid: z.enum(['empty', '204']).default('empty'),
-      /** Seconds the bid may be cached by Prebid (`bid.exp`). */
-      exp: z.number().int().positive().default(300),
-    })
-    .optional(),
-  /** Browser-originated channels: the exact origins allowed to call with credentials (never `*`). */
-  cors: z.strictObject({ origins: z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'expected an origin like https://example.com')).min(1) }).optional(),
-}).superRefine((ch, ctx) => {
-  if (ch.dialect === 'prebid' && ch.prebid === undefined) ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
-});
+export const channelSchema = z
+  .strictObject({
+    id,
+    name: z.string().min(1),
+    /** OpenRTB `at` assumed when a request omits it (1 first price, 2 second price). */
+    auctionType: z.union([z.literal(1), z.literal(2)]).default(2),
+    billableEvent: z.enum(['win', 'bill']).default('bill'),
+    /** Subtracted from the request's tmax to leave room for the network round trip. */
+    timeoutMarginMs: z.number().nonnegative().optional(),
+    /** Seat id we answer as on this channel. */
+    seat: z.string().min(1).optional(),
+    /** Body format: `auto` decides by content type (protobuf for application/octet-stream or x-protobuf). */
+    format: z.enum(['json', 'protobuf', 'auto']).default('auto'),
+    /** Accept `Content-Encoding: gzip` requests, and gzip responses when the request accepts it. */
+    gzip: z.boolean().default(true),
+    /** How `${AUCTION_PRICE}` comes back: plain CPM, or encrypted (HMAC-SHA1 price confirmation scheme). */
+    priceMacro: z
+      .discriminatedUnion('style', [
+        z.strictObject({ style: z.literal('plain') }),
+        z.strictObject({ style: z.literal('encrypted'), encryptionKey: secretRef, integrityKey: secretRef }),
+      ])
+      .default({ style: 'plain' }),
+    /** The exchange sends no win notice: wins are implied by the billing or impression pixel (no nurl). */
+    winsImplied: z.boolean().default(false),
+    /** Wire dialect: plain OpenRTB (exchanges) or Prebid (Prebid.js / Prebid Server `s2sConfig`). */
+    dialect: z.enum(['openrtb', 'prebid']).default('openrtb'),
+    prebid: z
+      .strictObject({
+        /** Bidder codes we answer as: Prebid accepts a bid only when `seatbid[].seat` is the code it asked for. */
+        bidderCodes: z.array(z.string().min(1)).min(1),
+        /** Prebid treats 204 as an error; an empty `seatbid` is its clean no-bid. */
+        noBid: z.enum(['empty', '204']).default('empty'),
+        /** Seconds the bid may be cached by Prebid (`bid.exp`). */
+        exp: z.number().int().positive().default(300),
+      })
+      .optional(),
+    /** Browser-originated channels: the exact origins allowed to call with credentials (never `*`). */
+    cors: z
+      .strictObject({
+        origins: z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'expected an origin like https://example.com')).min(1),
+      })
+      .optional(),
+  })
+  .superRefine((ch, ctx) => {
+    if (ch.dialect === 'prebid' && ch.prebid === undefined)
+      ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
+  });
 
 export const channelsSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
 
@@ -188,7 +220,9 @@ const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 export const targetingSchema = z
   .strictObject({
     channels: z.array(id).optional(),
-    countries: z.array(z.string().regex(/^[A-Z]{3}$/, 'expected ISO-3166-1 alpha-3 (OpenRTB geo.country), e.g. USA')).optional(),
+    countries: z
+      .array(z.string().regex(/^[A-Z]{3}$/, 'expected ISO-3166-1 alpha-3 (OpenRTB geo.country), e.g. USA'))
+      .optional(),
     regions: z.array(z.string().min(1)).optional(),
     deviceTypes: z.array(z.number().int().min(1).max(8)).optional(),
     os: z.array(z.string().min(1)).optional(),
@@ -203,7 +237,12 @@ export const targetingSchema = z
     dealsOnly: z.boolean().default(false),
     inventory: z.array(z.enum(['site', 'app', 'dooh'])).optional(),
     dayparts: z
-      .array(z.strictObject({ days: z.array(weekday).min(1), hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]) }))
+      .array(
+        z.strictObject({
+          days: z.array(weekday).min(1),
+          hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]),
+        }),
+      )
       .optional(),
     segments: z.strictObject({ include: idList.optional(), exclude: idList.optional() }).optional(),
   })
@@ -219,7 +258,13 @@ const creativeBase = {
 };
 
 export const creativeSchema = z.discriminatedUnion('format', [
-  z.strictObject({ ...creativeBase, format: z.literal('banner'), w: z.number().int().positive(), h: z.number().int().positive(), markup: z.string().min(1) }),
+  z.strictObject({
+    ...creativeBase,
+    format: z.literal('banner'),
+    w: z.number().int().positive(),
+    h: z.number().int().positive(),
+    markup: z.string().min(1),
+  }),
   z.strictObject({
     ...creativeBase,
     format: z.literal('video'),
@@ -244,7 +289,11 @@ export const creativeSchema = z.discriminatedUnion('format', [
 
 const strategySchema = z.discriminatedUnion('strategy', [
   z.strictObject({ strategy: z.literal('fixed_cpm'), cpm: money.positive() }),
-  z.strictObject({ strategy: z.literal('max_cpm'), cpm: money.positive(), bidFraction: z.number().gt(0).max(1).default(0.8) }),
+  z.strictObject({
+    strategy: z.literal('max_cpm'),
+    cpm: money.positive(),
+    bidFraction: z.number().gt(0).max(1).default(0.8),
+  }),
   /** bid = pCTR × target CPC (per mille), capped by maxCpm. */
   z.strictObject({ strategy: z.literal('target_cpc'), cpc: money.positive(), maxCpm: money.positive() }),
   /** bid = pCTR × pCVR × target CPA (per mille), capped by maxCpm. */
@@ -257,10 +306,18 @@ const multipliersSchema = z.strictObject({
   /** The buyer's value weight per channel (missing = 1). */
   channels: z.record(id, multiplier).optional(),
   dayparts: z
-    .array(z.strictObject({ days: z.array(weekday).min(1), hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]), multiplier }))
+    .array(
+      z.strictObject({
+        days: z.array(weekday).min(1),
+        hours: z.tuple([z.number().int().min(0).max(23), z.number().int().min(1).max(24)]),
+        multiplier,
+      }),
+    )
     .optional(),
   /** Journey-stage segment (`stage:consideration`, …) → multiplier. */
-  stages: z.record(z.string().regex(/^stage:/, 'expected a stage segment like stage:consideration'), multiplier).optional(),
+  stages: z
+    .record(z.string().regex(/^stage:/, 'expected a stage segment like stage:consideration'), multiplier)
+    .optional(),
 });
 
 const modelRefs = z.strictObject({ pctr: z.string().min(1).optional(), pcvr: z.string().min(1).optional() });
@@ -269,12 +326,22 @@ const experimentSchema = z
   .strictObject({
     id,
     holdout: z.number().min(0).lt(1).default(0),
-    arms: z.array(z.strictObject({ id, weight: z.number().positive(), strategy: strategySchema.optional(), model: modelRefs.optional() })).min(1),
+    arms: z
+      .array(
+        z.strictObject({
+          id,
+          weight: z.number().positive(),
+          strategy: strategySchema.optional(),
+          model: modelRefs.optional(),
+        }),
+      )
+      .min(1),
   })
   .superRefine((e, ctx) => {
     const seen = new Set<string>();
     e.arms.forEach((a, i) => {
-      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'id'], message: `duplicate arm id ${a.id}` });
+      if (seen.has(a.id))
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'id'], message: `duplicate arm id ${a.id}` });
       seen.add(a.id);
     });
   });
@@ -286,7 +353,12 @@ export const campaignSchema = z
     adomain: z.array(z.string().min(1)).min(1),
     status: z.enum(['active', 'paused']).default('active'),
     timezone: z.string().default('UTC'),
-    flight: z.strictObject({ start: z.iso.datetime({ offset: true }).optional(), end: z.iso.datetime({ offset: true }).optional() }).prefault({}),
+    flight: z
+      .strictObject({
+        start: z.iso.datetime({ offset: true }).optional(),
+        end: z.iso.datetime({ offset: true }).optional(),
+      })
+      .prefault({}),
     budget: z.strictObject({
       daily: money.positive(),
       total: money.positive().optional(),
@@ -334,16 +406,30 @@ export const campaignSchema = z
   })
   .superRefine((c, ctx) => {
     const sum = Object.values(c.budget.channels).reduce((a, b) => a + b, 0);
-    if (Math.abs(sum - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['budget', 'channels'], message: `channel shares must sum to 1 (got ${sum.toFixed(4)})` });
+    if (Math.abs(sum - 1) > 1e-6)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget', 'channels'],
+        message: `channel shares must sum to 1 (got ${sum.toFixed(4)})`,
+      });
     if (c.budget.floating + c.budget.exploration > 1) {
-      ctx.addIssue({ code: 'custom', path: ['budget', 'floating'], message: `floating (${c.budget.floating}) and exploration (${c.budget.exploration}) cannot exceed the whole budget` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget', 'floating'],
+        message: `floating (${c.budget.floating}) and exploration (${c.budget.exploration}) cannot exceed the whole budget`,
+      });
     }
     const seen = new Set<string>();
     c.creatives.forEach((cr, i) => {
-      if (seen.has(cr.id)) ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${cr.id}` });
+      if (seen.has(cr.id))
+        ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${cr.id}` });
       seen.add(cr.id);
     });
-    if (c.flight.start !== undefined && c.flight.end !== undefined && Date.parse(c.flight.end) <= Date.parse(c.flight.start)) {
+    if (
+      c.flight.start !== undefined &&
+      c.flight.end !== undefined &&
+      Date.parse(c.flight.end) <= Date.parse(c.flight.start)
+    ) {
       ctx.addIssue({ code: 'custom', path: ['flight', 'end'], message: 'flight end must be after start' });
     }
     try {

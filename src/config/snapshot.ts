@@ -24,7 +24,9 @@ export interface Channel {
   readonly priceKeys: { readonly encryptionKey: string; readonly integrityKey: string } | undefined;
   readonly winsImplied: boolean;
   readonly dialect: 'openrtb' | 'prebid';
-  readonly prebid: { readonly bidderCodes: ReadonlySet<string>; readonly noBid: 'empty' | '204'; readonly exp: number } | undefined;
+  readonly prebid:
+    | { readonly bidderCodes: ReadonlySet<string>; readonly noBid: 'empty' | '204'; readonly exp: number }
+    | undefined;
   readonly corsOrigins: ReadonlySet<string> | undefined;
 }
 
@@ -58,7 +60,13 @@ export interface ConfigSnapshot {
   readonly warnings: readonly string[];
 }
 
-export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, env: NodeJS.ProcessEnv, previous?: ConfigSnapshot): ConfigSnapshot {
+export function buildSnapshot(
+  raw: RawConfig,
+  version: number,
+  nowMs: number,
+  env: NodeJS.ProcessEnv,
+  previous?: ConfigSnapshot,
+): ConfigSnapshot {
   const warnings: string[] = [];
   const b = raw.bidder;
   const channels = new Map<string, Channel>();
@@ -77,7 +85,14 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
         priceKeys: priceKeys(ch, env, warnings),
         winsImplied: ch.winsImplied,
         dialect: ch.dialect,
-        prebid: ch.prebid === undefined ? undefined : Object.freeze({ bidderCodes: new Set(ch.prebid.bidderCodes), noBid: ch.prebid.noBid, exp: ch.prebid.exp }),
+        prebid:
+          ch.prebid === undefined
+            ? undefined
+            : Object.freeze({
+                bidderCodes: new Set(ch.prebid.bidderCodes),
+                noBid: ch.prebid.noBid,
+                exp: ch.prebid.exp,
+              }),
         corsOrigins: ch.cors === undefined ? undefined : new Set(ch.cors.origins),
       }),
     );
@@ -94,12 +109,15 @@ export function buildSnapshot(raw: RawConfig, version: number, nowMs: number, en
     if (secret !== undefined) return { id: k.id, secret: Buffer.from(secret, 'utf8') };
     // An unset env secret gets a random key so a fresh checkout runs; it is kept across reloads, but
     // tokens will not verify after a restart or on another instance, so we say so loudly.
-    warnings.push(`notice key ${k.id}: ${k.secret} is not set; using an ephemeral random key (tokens will not survive a restart or verify on other instances)`);
+    warnings.push(
+      `notice key ${k.id}: ${k.secret} is not set; using an ephemeral random key (tokens will not survive a restart or verify on other instances)`,
+    );
     return prev ?? { id: k.id, secret: randomBytes(32) };
   });
   const publicUrl = (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, '');
   const hash = createHash('sha256');
-  for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1))) hash.update(file).update('\0').update(text).update('\0');
+  for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1)))
+    hash.update(file).update('\0').update(text).update('\0');
   return Object.freeze({
     version,
     hash: hash.digest('hex').slice(0, 16),

@@ -6,7 +6,9 @@
  */
 import type { BidRequest, BidResponse, Imp } from '../openrtb/types.js';
 
-export type PrebidCheck = { readonly ok: true; readonly code: string | undefined } | { readonly ok: false; readonly path: string; readonly message: string };
+export type PrebidCheck =
+  | { readonly ok: true; readonly code: string | undefined }
+  | { readonly ok: false; readonly path: string; readonly message: string };
 
 /**
  * Validates the Prebid extensions and finds the bidder code (one of ours) the request asks for.
@@ -24,7 +26,8 @@ export function checkPrebid(req: BidRequest, codes: ReadonlySet<string>): Prebid
     if (!isRecord(bidder)) return { ok: false, path: `imp[${i}].ext.prebid.bidder`, message: 'expected object' };
     for (const code of Object.keys(bidder)) {
       const params = bidder[code];
-      if (params !== undefined && params !== null && !isRecord(params)) return { ok: false, path: `imp[${i}].ext.prebid.bidder.${code}`, message: 'expected object' };
+      if (params !== undefined && params !== null && !isRecord(params))
+        return { ok: false, path: `imp[${i}].ext.prebid.bidder.${code}`, message: 'expected object' };
       if (found === undefined && codes.has(code)) found = code;
     }
   }

@@ -70,7 +70,14 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     return { status: 200, body, contentType: proto ? kProto : kJson, headers };
   };
 
-  const noBid = (req: { id: string }, channel: Channel, reason: NoBidReason, proto: boolean, cors: readonly Header[] | undefined, receivedAt: number): HttpReply => {
+  const noBid = (
+    req: { id: string },
+    channel: Channel,
+    reason: NoBidReason,
+    proto: boolean,
+    cors: readonly Header[] | undefined,
+    receivedAt: number,
+  ): HttpReply => {
     metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
     metrics.request(channel.id, 'nobid');
     metrics.noBid(channel.id, reason);
@@ -80,12 +87,24 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     return cors === undefined ? kNoContent : { status: 204, headers: cors };
   };
 
-  const finish = (outcome: AuctionOutcome, reqId: string, channel: Channel, code: string | undefined, proto: boolean, gzip: boolean, cors: readonly Header[] | undefined, receivedAt: number): HttpReply => {
+  const finish = (
+    outcome: AuctionOutcome,
+    reqId: string,
+    channel: Channel,
+    code: string | undefined,
+    proto: boolean,
+    gzip: boolean,
+    cors: readonly Header[] | undefined,
+    receivedAt: number,
+  ): HttpReply => {
     if (!outcome.bid) return noBid({ id: reqId }, channel, outcome.reason, proto, cors, receivedAt);
     metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
     metrics.request(channel.id, 'bid');
     for (const c of outcome.chosen) metrics.bids.labels(channel.id, c.campaign.id).inc();
-    const res = code !== undefined && channel.prebid !== undefined ? toPrebidResponse(outcome.response, code, channel.prebid.exp) : outcome.response;
+    const res =
+      code !== undefined && channel.prebid !== undefined
+        ? toPrebidResponse(outcome.response, code, channel.prebid.exp)
+        : outcome.response;
     return encode(res, proto, gzip, cors);
   };
 
@@ -97,17 +116,26 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
       return errorReply(errors.unknownChannel(info.param));
     }
     const cors = corsHeaders(channel, info.origin);
-    if (cors === undefined && info.origin !== '' && channel.corsOrigins !== undefined) metrics.httpErrors.labels('cors_refused').inc();
+    if (cors === undefined && info.origin !== '' && channel.corsOrigins !== undefined)
+      metrics.httpErrors.labels('cors_refused').inc();
     let bytes: Uint8Array = body ?? Buffer.alloc(0);
     if (info.contentEncoding !== '' && info.contentEncoding !== 'identity') {
       if (info.contentEncoding !== 'gzip' || !channel.gzip) {
         metrics.request(channel.id, 'unsupported');
-        return errorReply(errors.unsupportedMediaType(`content-encoding ${info.contentEncoding} not accepted on this channel`), cors);
+        return errorReply(
+          errors.unsupportedMediaType(`content-encoding ${info.contentEncoding} not accepted on this channel`),
+          cors,
+        );
       }
       const inflated = gunzipLimited(bytes, snap.bidder.limits.maxInflatedBytes);
       if (!inflated.ok) {
         metrics.request(channel.id, inflated.reason === 'too_large' ? 'too_large' : 'bad_request');
-        return errorReply(inflated.reason === 'too_large' ? errors.bodyTooLarge(snap.bidder.limits.maxInflatedBytes, 'inflated body') : errors.badRequest('', 'corrupt gzip body'), cors);
+        return errorReply(
+          inflated.reason === 'too_large'
+            ? errors.bodyTooLarge(snap.bidder.limits.maxInflatedBytes, 'inflated body')
+            : errors.badRequest('', 'corrupt gzip body'),
+          cors,
+        );
       }
       bytes = inflated.bytes;
     }
@@ -131,7 +159,8 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     const gzip = channel.gzip && info.acceptEncoding.includes('gzip');
     const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
     const outcome = bidPath.run(req, snap, channel, deadline, code);
-    if (outcome instanceof Promise) return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
+    if (outcome instanceof Promise)
+      return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
     return finish(outcome, req.id, channel, code, proto, gzip, cors, info.receivedAtMs);
   };
 }
@@ -146,6 +175,14 @@ export function createPreflightEndpoint(config: { readonly current: ConfigSnapsh
       if (info.origin !== '') metrics.httpErrors.labels('cors_refused').inc();
       return { status: 204 };
     }
-    return { status: 204, headers: [...cors, ['access-control-allow-methods', 'POST, OPTIONS'], ['access-control-allow-headers', 'content-type'], ['access-control-max-age', '600']] };
+    return {
+      status: 204,
+      headers: [
+        ...cors,
+        ['access-control-allow-methods', 'POST, OPTIONS'],
+        ['access-control-allow-headers', 'content-type'],
+        ['access-control-max-age', '600'],
+      ],
+    };
   };
 }

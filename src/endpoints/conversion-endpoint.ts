@@ -12,7 +12,9 @@ import type { ConversionHandler, ConversionResult } from '../notices/conversion-
 const kMaxParams = 32;
 const kDuplicate: HttpReply = jsonReply(200, { outcome: 'duplicate' });
 
-type Parsed = { readonly ok: true; readonly params: Map<string, string> } | { readonly ok: false; readonly reply: HttpReply };
+type Parsed =
+  | { readonly ok: true; readonly params: Map<string, string> }
+  | { readonly ok: false; readonly reply: HttpReply };
 
 export function createConversionEndpoint(handler: ConversionHandler) {
   return (info: RequestInfo, body: Buffer | undefined): HttpReply | Promise<HttpReply> => {
@@ -61,10 +63,12 @@ export function parseParams(info: RequestInfo, body: Buffer | undefined): Parsed
     } catch {
       return { ok: false, reply: errorReply(errors.badParam('', 'body is not valid JSON')) };
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, reply: errorReply(errors.badParam('', 'expected a JSON object of parameters')) };
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+      return { ok: false, reply: errorReply(errors.badParam('', 'expected a JSON object of parameters')) };
     for (const [name, value] of Object.entries(doc)) {
       // Numbers are accepted as their JavaScript text (`12.5`); that text is what `sig` covers.
-      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return { ok: false, reply: errorReply(errors.badParam(name, 'expected a string or a number')) };
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value)))
+        return { ok: false, reply: errorReply(errors.badParam(name, 'expected a string or a number')) };
       const bad = put(name, String(value));
       if (bad !== undefined) return { ok: false, reply: bad };
     }
@@ -77,5 +81,8 @@ export function parseParams(info: RequestInfo, body: Buffer | undefined): Parsed
     }
     return { ok: true, params };
   }
-  return { ok: false, reply: errorReply(errors.unsupportedMediaType('expected application/json or application/x-www-form-urlencoded')) };
+  return {
+    ok: false,
+    reply: errorReply(errors.unsupportedMediaType('expected application/json or application/x-www-form-urlencoded')),
+  };
 }

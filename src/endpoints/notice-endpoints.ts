@@ -8,17 +8,25 @@ import type { RequestInfo } from '../http/server.js';
 import type { HttpReply } from '../http/reply.js';
 import type { NoticeHandler, NoticeQuery, NoticeResult } from '../notices/notice-handler.js';
 
-
 function queryOf(info: RequestInfo): NoticeQuery {
   const q = new URLSearchParams(info.query);
   return { t: q.get('t') ?? undefined, p: q.get('p') ?? undefined, r: q.get('r') ?? undefined };
 }
 
 function reply(r: NoticeResult): HttpReply {
-  if (r.status === 302 && r.location !== undefined) return { status: 302, headers: [['location', r.location], ['cache-control', 'no-store']] };
+  if (r.status === 302 && r.location !== undefined)
+    return {
+      status: 302,
+      headers: [
+        ['location', r.location],
+        ['cache-control', 'no-store'],
+      ],
+    };
   if (r.status === 200) return { status: 200, body: '', contentType: 'text/plain' };
   const why = r.outcome.replace('_', ' ');
-  return errorReply(r.status === 403 ? errors.badToken(why) : r.status === 400 ? errors.badPrice(why) : errors.notFound());
+  return errorReply(
+    r.status === 403 ? errors.badToken(why) : r.status === 400 ? errors.badPrice(why) : errors.notFound(),
+  );
 }
 
 export function createNoticeEndpoint(handler: NoticeHandler, type: 'win' | 'bill' | 'loss') {

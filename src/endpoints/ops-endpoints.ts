@@ -34,21 +34,36 @@ export function adminAllowed(info: RequestInfo, token: string | undefined): bool
 }
 
 function isLoopback(addr: string): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr.startsWith('127.') || addr === '0000:0000:0000:0000:0000:0000:0000:0001' || addr.startsWith('::ffff:127.') || addr.startsWith('0000:0000:0000:0000:0000:ffff:7f');
+  return (
+    addr === '127.0.0.1' ||
+    addr === '::1' ||
+    addr.startsWith('127.') ||
+    addr === '0000:0000:0000:0000:0000:0000:0000:0001' ||
+    addr.startsWith('::ffff:127.') ||
+    addr.startsWith('0000:0000:0000:0000:0000:ffff:7f')
+  );
 }
 
 const kUnauthorized: HttpReply = errorReply(errors.unauthorized(), [['www-authenticate', 'Bearer']]);
 
 /** Wraps an admin handler: bearer token when one is configured, else loopback callers only. */
-export function requireAdmin<B>(config: { readonly current: { readonly adminToken: string | undefined } }, handler: (info: RequestInfo, body: B) => HttpReply | Promise<HttpReply>) {
-  return (info: RequestInfo, body: B): HttpReply | Promise<HttpReply> => (adminAllowed(info, config.current.adminToken) ? handler(info, body) : kUnauthorized);
+export function requireAdmin<B>(
+  config: { readonly current: { readonly adminToken: string | undefined } },
+  handler: (info: RequestInfo, body: B) => HttpReply | Promise<HttpReply>,
+) {
+  return (info: RequestInfo, body: B): HttpReply | Promise<HttpReply> =>
+    adminAllowed(info, config.current.adminToken) ? handler(info, body) : kUnauthorized;
 }
 
 export function createOpsEndpoints(deps: OpsDeps) {
   const guard = (handler: (info: RequestInfo) => HttpReply | Promise<HttpReply>) => requireAdmin(deps.config, handler);
 
   return {
-    metrics: async (): Promise<HttpReply> => ({ status: 200, body: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType }),
+    metrics: async (): Promise<HttpReply> => ({
+      status: 200,
+      body: await deps.metrics.registry.metrics(),
+      contentType: deps.metrics.registry.contentType,
+    }),
     healthz: (): HttpReply => textReply(200, 'ok'),
     readyz: async (): Promise<HttpReply> => {
       const why = await deps.readiness.notReadyReason();
@@ -56,8 +71,17 @@ export function createOpsEndpoints(deps: OpsDeps) {
     },
     reload: guard(async () => {
       const r = await deps.config.reload();
-      if (!r.ok) return jsonReply(422, { ...errors.invalidConfig('invalid config; the previous config stays live').toJSON(), issues: r.issues });
-      return jsonReply(200, { version: r.snapshot.version, hash: r.snapshot.hash, changed: r.changed, campaigns: r.snapshot.campaigns.length });
+      if (!r.ok)
+        return jsonReply(422, {
+          ...errors.invalidConfig('invalid config; the previous config stays live').toJSON(),
+          issues: r.issues,
+        });
+      return jsonReply(200, {
+        version: r.snapshot.version,
+        hash: r.snapshot.hash,
+        changed: r.changed,
+        campaigns: r.snapshot.campaigns.length,
+      });
     }),
     config: guard(() => {
       const s = deps.config.current;
@@ -66,7 +90,13 @@ export function createOpsEndpoints(deps: OpsDeps) {
         hash: s.hash,
         loadedAt: new Date(s.loadedAtMs).toISOString(),
         channels: [...s.channels.values()],
-        campaigns: s.campaigns.map((c) => ({ id: c.id, advertiser: c.advertiser, active: c.active, dailyBudget: c.dailyBudgetMicros / 1e6, channels: Object.fromEntries(c.channelShares) })),
+        campaigns: s.campaigns.map((c) => ({
+          id: c.id,
+          advertiser: c.advertiser,
+          active: c.active,
+          dailyBudget: c.dailyBudgetMicros / 1e6,
+          channels: Object.fromEntries(c.channelShares),
+        })),
         warnings: s.warnings,
       });
     }),

@@ -12,7 +12,11 @@ import { jsonReply, type HttpReply } from '../http/reply.js';
 import type { RequestInfo } from '../http/server.js';
 import { decodeJsonRequest } from '../openrtb/decode-json.js';
 
-export function createReplayEndpoint(deps: { readonly clock: Clock; readonly config: { readonly current: ConfigSnapshot }; readonly bidPath: BidPath }) {
+export function createReplayEndpoint(deps: {
+  readonly clock: Clock;
+  readonly config: { readonly current: ConfigSnapshot };
+  readonly bidPath: BidPath;
+}) {
   return async (info: RequestInfo, body: Buffer | undefined): Promise<HttpReply> => {
     const snap = deps.config.current;
     const channel = snap.channels.get(info.param);
@@ -22,6 +26,11 @@ export function createReplayEndpoint(deps: { readonly clock: Clock; readonly con
     const debug = new URLSearchParams(info.query).get('debug') === '1';
     // A generous deadline: replay is for people reading explanations, not for exchanges.
     const outcome = await deps.bidPath.run(decoded.request, snap, channel, deps.clock.now() + 1_000, undefined, debug);
-    return jsonReply(200, outcome.bid ? { bid: true, response: outcome.response, explanations: outcome.explanations } : { bid: false, reason: outcome.reason, explanations: outcome.explanations });
+    return jsonReply(
+      200,
+      outcome.bid
+        ? { bid: true, response: outcome.response, explanations: outcome.explanations }
+        : { bid: false, reason: outcome.reason, explanations: outcome.explanations },
+    );
   };
 }

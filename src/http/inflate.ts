@@ -9,7 +9,9 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 
-export type InflateResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: 'too_large' | 'corrupt' };
+export type InflateResult =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly reason: 'too_large' | 'corrupt' };
 
 const kTooLarge: InflateResult = Object.freeze({ ok: false, reason: 'too_large' });
 const kCorrupt: InflateResult = Object.freeze({ ok: false, reason: 'corrupt' });

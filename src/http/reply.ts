@@ -26,7 +26,9 @@ const kReasons: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-const kStatusLines = new Map<number, string>(Object.entries(kReasons).map(([code, reason]) => [Number(code), `${code} ${reason}`]));
+const kStatusLines = new Map<number, string>(
+  Object.entries(kReasons).map(([code, reason]) => [Number(code), `${code} ${reason}`]),
+);
 
 export function statusLine(status: number): string {
   return kStatusLines.get(status) ?? `${status} Status`;

@@ -161,7 +161,13 @@ export class HttpServer {
     });
   }
 
-  #run(res: HttpResponse, info: RequestInfo, body: Buffer | undefined, handler: Handler, state: { aborted: boolean }): void {
+  #run(
+    res: HttpResponse,
+    info: RequestInfo,
+    body: Buffer | undefined,
+    handler: Handler,
+    state: { aborted: boolean },
+  ): void {
     let reply: HttpReply | Promise<HttpReply>;
     try {
       reply = handler(info, body);
@@ -194,7 +200,10 @@ export class HttpServer {
     if (state.aborted) return;
     // Close the connection: the rest of the oversized body is not worth reading.
     res.cork(() => {
-      res.writeStatus(statusLine(413)).writeHeader('content-type', 'application/json').end(JSON.stringify(errors.bodyTooLarge(this.#opts.maxBodyBytes).toJSON()), true);
+      res
+        .writeStatus(statusLine(413))
+        .writeHeader('content-type', 'application/json')
+        .end(JSON.stringify(errors.bodyTooLarge(this.#opts.maxBodyBytes).toJSON()), true);
     });
     state.aborted = true;
   }

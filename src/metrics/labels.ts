@@ -29,12 +29,38 @@ export type NoticeType = (typeof kNoticeTypes)[number];
 export const kNoticeOutcomes = ['ok', 'duplicate', 'bad_token', 'expired', 'bad_price', 'unknown_campaign'] as const;
 export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
 
-export const kRequestOutcomes = ['bid', 'nobid', 'bad_request', 'too_large', 'unknown_channel', 'unsupported', 'error'] as const;
+export const kRequestOutcomes = [
+  'bid',
+  'nobid',
+  'bad_request',
+  'too_large',
+  'unknown_channel',
+  'unsupported',
+  'error',
+] as const;
 export type RequestOutcome = (typeof kRequestOutcomes)[number];
 
-export const kLookupOutcomes = ['hit', 'unknown', 'cache', 'timeout', 'error', 'no_ids', 'skipped', 'no_consent'] as const;
+export const kLookupOutcomes = [
+  'hit',
+  'unknown',
+  'cache',
+  'timeout',
+  'error',
+  'no_ids',
+  'skipped',
+  'no_consent',
+] as const;
 export type LookupOutcome = (typeof kLookupOutcomes)[number];
 
 /** Conversion postbacks: credited to a click, accepted without one, or refused (and why). */
-export const kConversionOutcomes = ['attributed', 'unattributed', 'duplicate', 'bad_request', 'no_credentials', 'bad_credentials', 'unknown_click', 'error'] as const;
+export const kConversionOutcomes = [
+  'attributed',
+  'unattributed',
+  'duplicate',
+  'bad_request',
+  'no_credentials',
+  'bad_credentials',
+  'unknown_click',
+  'error',
+] as const;
 export type ConversionOutcome = (typeof kConversionOutcomes)[number];

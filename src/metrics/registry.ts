@@ -8,7 +8,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
-export type RoiSource = () => Iterable<{ readonly campaignId: string; readonly channelId: string; readonly window: string; readonly roi: number }>;
+export type RoiSource = () => Iterable<{
+  readonly campaignId: string;
+  readonly channelId: string;
+  readonly window: string;
+  readonly roi: number;
+}>;
 
 export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
@@ -16,11 +21,27 @@ export interface MetricsOptions {
 
 export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'peregrine_', eventLoopMonitoringPrecision: 10 });
+  if (opts.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'peregrine_', eventLoopMonitoringPrecision: 10 });
 
-  const requests = new Counter({ name: 'peregrine_bid_requests_total', help: 'Bid requests by channel and outcome.', labelNames: ['channel', 'outcome'] as const, registers: [registry] });
-  const bids = new Counter({ name: 'peregrine_bids_total', help: 'Bids sent (one per imp bid on), by channel and campaign.', labelNames: ['channel', 'campaign'] as const, registers: [registry] });
-  const noBids = new Counter({ name: 'peregrine_no_bids_total', help: 'Requests answered without a bid, by channel and reason.', labelNames: ['channel', 'reason'] as const, registers: [registry] });
+  const requests = new Counter({
+    name: 'peregrine_bid_requests_total',
+    help: 'Bid requests by channel and outcome.',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [registry],
+  });
+  const bids = new Counter({
+    name: 'peregrine_bids_total',
+    help: 'Bids sent (one per imp bid on), by channel and campaign.',
+    labelNames: ['channel', 'campaign'] as const,
+    registers: [registry],
+  });
+  const noBids = new Counter({
+    name: 'peregrine_no_bids_total',
+    help: 'Requests answered without a bid, by channel and reason.',
+    labelNames: ['channel', 'reason'] as const,
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'peregrine_bid_request_duration_seconds',
     help: 'Time from the last body byte to the response, by channel.',
@@ -28,36 +49,176 @@ export function createMetrics(opts: MetricsOptions = {}) {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
     registers: [registry],
   });
-  const notices = new Counter({ name: 'peregrine_notices_total', help: 'Win, billing, loss notices and clicks, by type, channel and outcome.', labelNames: ['type', 'channel', 'outcome'] as const, registers: [registry] });
-  const spend = new Counter({ name: 'peregrine_spend_total', help: 'Spend recorded from billable notices, in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const impressions = new Counter({ name: 'peregrine_impressions_total', help: 'Billable events recorded.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const configVersion = new Gauge({ name: 'peregrine_config_version', help: 'Version number of the live config snapshot (increments per applied reload).', registers: [registry] });
-  const configReloads = new Counter({ name: 'peregrine_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'] as const, registers: [registry] });
-  const configCampaigns = new Gauge({ name: 'peregrine_config_campaigns', help: 'Campaigns in the live config, by status.', labelNames: ['status'] as const, registers: [registry] });
-  const lookups = new Counter({ name: 'peregrine_user_lookups_total', help: 'User profile lookups by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
-  const privacy = new Counter({ name: 'peregrine_privacy_decisions_total', help: 'Privacy decisions that restricted personal data, by reason.', labelNames: ['reason'] as const, registers: [registry] });
-  const budgetRemaining = new Gauge({ name: 'peregrine_budget_remaining', help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; account currency units, this instance view).', labelNames: ['campaign', 'channel', 'pool'] as const, registers: [registry] });
-  const budgetReserved = new Gauge({ name: 'peregrine_budget_reserved', help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (account currency units, this instance).', labelNames: ['campaign', 'channel', 'pool'] as const, registers: [registry] });
-  const pacingCap = new Gauge({ name: 'peregrine_pacing_cap', help: "Today's budget per campaign and channel: base share plus its part of the floating pool (account currency units).", labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const pacingTarget = new Gauge({ name: 'peregrine_pacing_target', help: 'Spend the target curve calls for by now, per campaign and channel (account currency units).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const pacingSpent = new Gauge({ name: 'peregrine_pacing_spent', help: 'Spend known today per campaign and channel, both pools (account currency units, this instance view).', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const pacingSignal = new Gauge({ name: 'peregrine_pacing_signal', help: 'Pacing controller signal per campaign and channel: a bid multiplier above the configured minimum, a participation probability below.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const floatingWeight = new Gauge({ name: 'peregrine_floating_pool_weight', help: "Share of the campaign's floating pool allocated to the channel (the fleet's split).", labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const reallocations = new Counter({ name: 'peregrine_reallocation_moves_total', help: 'Floating-pool steps this instance decided, by campaign, direction and reason (roi, delivery).', labelNames: ['campaign', 'from', 'to', 'reason'] as const, registers: [registry] });
-  const reallocationMoved = new Counter({ name: 'peregrine_reallocation_moved_fraction_total', help: 'Fraction of the floating pool moved by the steps this instance decided, by campaign and direction.', labelNames: ['campaign', 'from', 'to'] as const, registers: [registry] });
-  const costMultiplier = new Gauge({ name: 'peregrine_cost_multiplier', help: 'Bid multiplier of the cost controller (target_cpc / target_cpa campaigns) per campaign and channel, steering cost per expected action to the target.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const explorationSpend = new Counter({ name: 'peregrine_exploration_spend_total', help: 'Spend of exploration bids (the reserve), in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
-  const leaseTakes = new Counter({ name: 'peregrine_budget_lease_requests_total', help: 'Budget lease requests to the store, by result.', labelNames: ['result'] as const, registers: [registry] });
-  const httpErrors = new Counter({ name: 'peregrine_http_errors_total', help: 'Requests refused at the HTTP edge, by error code.', labelNames: ['code'] as const, registers: [registry] });
-  const ready = new Gauge({ name: 'peregrine_ready', help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.', registers: [registry] });
-  const identity = new Counter({ name: 'peregrine_identity_lookups_total', help: 'Requests with user ids looked up, by whether a person was matched.', labelNames: ['matched'] as const, registers: [registry] });
-  const identityMatchRate = new Gauge({ name: 'peregrine_identity_match_ratio', help: 'Share of lookups with ids whose ids are linked to a person in the identity graph (this instance).', registers: [registry] });
-  const duplicateReach = new Gauge({ name: 'peregrine_duplicate_reach_ratio', help: 'Share of recently matched people seen through more than one channel (this instance).', registers: [registry] });
-  const noScore = new Counter({ name: 'peregrine_scoring_failures_total', help: 'Requests answered without a bid because scoring could not finish (queue full, deadline, worker error).', labelNames: ['reason'] as const, registers: [registry] });
-  const inflight = new Gauge({ name: 'peregrine_bid_requests_in_flight', help: 'Bid requests received and not yet answered.', registers: [registry] });
+  const notices = new Counter({
+    name: 'peregrine_notices_total',
+    help: 'Win, billing, loss notices and clicks, by type, channel and outcome.',
+    labelNames: ['type', 'channel', 'outcome'] as const,
+    registers: [registry],
+  });
+  const spend = new Counter({
+    name: 'peregrine_spend_total',
+    help: 'Spend recorded from billable notices, in account currency units.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const impressions = new Counter({
+    name: 'peregrine_impressions_total',
+    help: 'Billable events recorded.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const configVersion = new Gauge({
+    name: 'peregrine_config_version',
+    help: 'Version number of the live config snapshot (increments per applied reload).',
+    registers: [registry],
+  });
+  const configReloads = new Counter({
+    name: 'peregrine_config_reloads_total',
+    help: 'Config reload attempts by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const configCampaigns = new Gauge({
+    name: 'peregrine_config_campaigns',
+    help: 'Campaigns in the live config, by status.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const lookups = new Counter({
+    name: 'peregrine_user_lookups_total',
+    help: 'User profile lookups by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const privacy = new Counter({
+    name: 'peregrine_privacy_decisions_total',
+    help: 'Privacy decisions that restricted personal data, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const budgetRemaining = new Gauge({
+    name: 'peregrine_budget_remaining',
+    help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; account currency units, this instance view).',
+    labelNames: ['campaign', 'channel', 'pool'] as const,
+    registers: [registry],
+  });
+  const budgetReserved = new Gauge({
+    name: 'peregrine_budget_reserved',
+    help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (account currency units, this instance).',
+    labelNames: ['campaign', 'channel', 'pool'] as const,
+    registers: [registry],
+  });
+  const pacingCap = new Gauge({
+    name: 'peregrine_pacing_cap',
+    help: "Today's budget per campaign and channel: base share plus its part of the floating pool (account currency units).",
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const pacingTarget = new Gauge({
+    name: 'peregrine_pacing_target',
+    help: 'Spend the target curve calls for by now, per campaign and channel (account currency units).',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const pacingSpent = new Gauge({
+    name: 'peregrine_pacing_spent',
+    help: 'Spend known today per campaign and channel, both pools (account currency units, this instance view).',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const pacingSignal = new Gauge({
+    name: 'peregrine_pacing_signal',
+    help: 'Pacing controller signal per campaign and channel: a bid multiplier above the configured minimum, a participation probability below.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const floatingWeight = new Gauge({
+    name: 'peregrine_floating_pool_weight',
+    help: "Share of the campaign's floating pool allocated to the channel (the fleet's split).",
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const reallocations = new Counter({
+    name: 'peregrine_reallocation_moves_total',
+    help: 'Floating-pool steps this instance decided, by campaign, direction and reason (roi, delivery).',
+    labelNames: ['campaign', 'from', 'to', 'reason'] as const,
+    registers: [registry],
+  });
+  const reallocationMoved = new Counter({
+    name: 'peregrine_reallocation_moved_fraction_total',
+    help: 'Fraction of the floating pool moved by the steps this instance decided, by campaign and direction.',
+    labelNames: ['campaign', 'from', 'to'] as const,
+    registers: [registry],
+  });
+  const costMultiplier = new Gauge({
+    name: 'peregrine_cost_multiplier',
+    help: 'Bid multiplier of the cost controller (target_cpc / target_cpa campaigns) per campaign and channel, steering cost per expected action to the target.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const explorationSpend = new Counter({
+    name: 'peregrine_exploration_spend_total',
+    help: 'Spend of exploration bids (the reserve), in account currency units.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const leaseTakes = new Counter({
+    name: 'peregrine_budget_lease_requests_total',
+    help: 'Budget lease requests to the store, by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const httpErrors = new Counter({
+    name: 'peregrine_http_errors_total',
+    help: 'Requests refused at the HTTP edge, by error code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const ready = new Gauge({
+    name: 'peregrine_ready',
+    help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.',
+    registers: [registry],
+  });
+  const identity = new Counter({
+    name: 'peregrine_identity_lookups_total',
+    help: 'Requests with user ids looked up, by whether a person was matched.',
+    labelNames: ['matched'] as const,
+    registers: [registry],
+  });
+  const identityMatchRate = new Gauge({
+    name: 'peregrine_identity_match_ratio',
+    help: 'Share of lookups with ids whose ids are linked to a person in the identity graph (this instance).',
+    registers: [registry],
+  });
+  const duplicateReach = new Gauge({
+    name: 'peregrine_duplicate_reach_ratio',
+    help: 'Share of recently matched people seen through more than one channel (this instance).',
+    registers: [registry],
+  });
+  const noScore = new Counter({
+    name: 'peregrine_scoring_failures_total',
+    help: 'Requests answered without a bid because scoring could not finish (queue full, deadline, worker error).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const inflight = new Gauge({
+    name: 'peregrine_bid_requests_in_flight',
+    help: 'Bid requests received and not yet answered.',
+    registers: [registry],
+  });
   // Conversions: campaign and channel come from the click they are credited to (`none` when unattributed or refused).
-  const conversions = new Counter({ name: 'peregrine_conversions_total', help: 'Conversion postbacks by campaign, channel and outcome.', labelNames: ['campaign', 'channel', 'outcome'] as const, registers: [registry] });
-  const conversionValue = new Counter({ name: 'peregrine_conversion_value_total', help: 'Value of accepted conversions, in account currency units.', labelNames: ['campaign', 'channel'] as const, registers: [registry] });
+  const conversions = new Counter({
+    name: 'peregrine_conversions_total',
+    help: 'Conversion postbacks by campaign, channel and outcome.',
+    labelNames: ['campaign', 'channel', 'outcome'] as const,
+    registers: [registry],
+  });
+  const conversionValue = new Counter({
+    name: 'peregrine_conversion_value_total',
+    help: 'Value of accepted conversions, in account currency units.',
+    labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
   let roiSource: RoiSource | undefined;
   const roi = new Gauge({
     name: 'peregrine_roi',

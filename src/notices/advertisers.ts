@@ -38,14 +38,24 @@ export function compileAdvertisers(
   for (const a of list) {
     const name = a.name ?? a.id;
     const secret = resolveSecret(a.secret);
-    if (secret === undefined) warnings.push(`advertiser ${a.id}: ${a.secret} is not set; its conversion postbacks will be refused`);
+    if (secret === undefined)
+      warnings.push(`advertiser ${a.id}: ${a.secret} is not set; its conversion postbacks will be refused`);
     const campaignIds = new Set<string>();
     for (const c of campaigns) {
       if (c.advertiser !== name || byCampaign.has(c.id)) continue;
       campaignIds.add(c.id);
       byCampaign.set(c.id, a.id);
     }
-    byId.set(a.id, Object.freeze({ id: a.id, name, secret: secret === undefined ? undefined : Buffer.from(secret, 'utf8'), auth: a.auth, campaignIds }));
+    byId.set(
+      a.id,
+      Object.freeze({
+        id: a.id,
+        name,
+        secret: secret === undefined ? undefined : Buffer.from(secret, 'utf8'),
+        auth: a.auth,
+        campaignIds,
+      }),
+    );
   }
   return Object.freeze({ byId, byCampaign });
 }

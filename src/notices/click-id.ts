@@ -13,7 +13,12 @@ export const kClickIdParam = 'pgclid';
 const kIdBytes = 16;
 
 export function clickIdFor(tokenId: string, key: Buffer): string {
-  return createHmac('sha256', key).update('pgclid\0').update(tokenId).digest().subarray(0, kIdBytes).toString('base64url');
+  return createHmac('sha256', key)
+    .update('pgclid\0')
+    .update(tokenId)
+    .digest()
+    .subarray(0, kIdBytes)
+    .toString('base64url');
 }
 
 /**

@@ -73,18 +73,22 @@ export class ConversionHandler {
     const adv = p.get('adv');
     if (adv === undefined || !kAdv.test(adv)) return this.#bad('adv', 'expected an advertiser id');
     const auth = verifyPostback(p, snap.advertisers.byId.get(adv));
-    if (auth !== 'ok') return this.#done(auth === 'missing' ? 401 : 403, auth === 'missing' ? 'no_credentials' : 'bad_credentials');
+    if (auth !== 'ok')
+      return this.#done(auth === 'missing' ? 401 : 403, auth === 'missing' ? 'no_credentials' : 'bad_credentials');
 
     const conversionId = p.get('id');
-    if (conversionId === undefined || !kConversionId.test(conversionId)) return this.#bad('id', 'expected the conversion id (1-128 printable characters)');
+    if (conversionId === undefined || !kConversionId.test(conversionId))
+      return this.#bad('id', 'expected the conversion id (1-128 printable characters)');
     const clid = p.get('clid');
     const person = p.get('person');
     if (clid === undefined && person === undefined) return this.#bad('clid', 'expected clid or person');
     if (clid !== undefined && !kClickId.test(clid)) return this.#bad('clid', 'expected a click id');
-    if (person !== undefined && !kPerson.test(person)) return this.#bad('person', 'expected a person id (1-256 printable characters)');
+    if (person !== undefined && !kPerson.test(person))
+      return this.#bad('person', 'expected a person id (1-256 printable characters)');
     const valueText = p.get('value');
     const value = valueText === undefined ? undefined : parseMicros(valueText);
-    if (valueText !== undefined && value === undefined) return this.#bad('value', 'expected a non-negative decimal amount');
+    if (valueText !== undefined && value === undefined)
+      return this.#bad('value', 'expected a non-negative decimal amount');
 
     let click: AcceptedConversion['click'];
     try {
@@ -99,10 +103,13 @@ export class ConversionHandler {
         advertiserId: adv,
         conversionId,
         click,
-        valueMicros: value ?? (click === undefined ? 0 : (snap.campaignsById.get(click.campaignId)?.roi.conversionValueMicros ?? 0)),
+        valueMicros:
+          value ??
+          (click === undefined ? 0 : (snap.campaignsById.get(click.campaignId)?.roi.conversionValueMicros ?? 0)),
         nowMs: now,
       };
-      if (!(await d.dedup.firstSeen(`conv:${adv}:${conversionId}`, snap.bidder.conversions.dedupTtl, now))) return this.#done(200, 'duplicate', accepted);
+      if (!(await d.dedup.firstSeen(`conv:${adv}:${conversionId}`, snap.bidder.conversions.dedupTtl, now)))
+        return this.#done(200, 'duplicate', accepted);
       return this.#done(204, click === undefined ? 'unattributed' : 'attributed', accepted);
     } catch {
       return this.#done(503, 'error');
@@ -114,7 +121,11 @@ export class ConversionHandler {
     return { status: 400, outcome: 'bad_request', param, why };
   }
 
-  #done(status: ConversionResult['status'], outcome: ConversionOutcome, conversion?: AcceptedConversion): ConversionResult {
+  #done(
+    status: ConversionResult['status'],
+    outcome: ConversionOutcome,
+    conversion?: AcceptedConversion,
+  ): ConversionResult {
     this.#d.events.onConversion(outcome, conversion);
     return { status, outcome };
   }

@@ -37,7 +37,8 @@ const gPrepared = new WeakMap<Buffer, PreparedKey>();
 
 /** HMAC-SHA256(secret, UTF-8 of `text`), all 32 bytes in base64url (43 characters). */
 export function hmacSha256Base64url(secret: Buffer, text: string): string {
-  if (oneShot === undefined || text.length > kScratch / 3) return crypto.createHmac('sha256', secret).update(text).digest('base64url');
+  if (oneShot === undefined || text.length > kScratch / 3)
+    return crypto.createHmac('sha256', secret).update(text).digest('base64url');
   let key = gPrepared.get(secret);
   if (key === undefined) {
     key = new PreparedKey(secret);

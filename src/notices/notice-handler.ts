@@ -73,27 +73,38 @@ export class NoticeHandler {
     const priceMicros = this.#price(c, q.p);
     if (priceMicros === undefined && type !== 'loss') return this.#done(type, c.channelId, 'bad_price', 400);
     // A win or bill never clears above our bid; a loss's price is the one that beat us, so above it is normal.
-    if (priceMicros !== undefined && type !== 'loss' && priceMicros > c.bidCpmMicros) return this.#done(type, c.channelId, 'bad_price', 400);
-    if (!(await d.dedup.firstSeen(`${type}:${v.tokenId}`, snap.bidder.notices.dedupTtl, now))) return this.#done(type, c.channelId, 'duplicate', 200);
+    if (priceMicros !== undefined && type !== 'loss' && priceMicros > c.bidCpmMicros)
+      return this.#done(type, c.channelId, 'bad_price', 400);
+    if (!(await d.dedup.firstSeen(`${type}:${v.tokenId}`, snap.bidder.notices.dedupTtl, now)))
+      return this.#done(type, c.channelId, 'duplicate', 200);
 
     if (type === 'loss') {
       d.events.onLoss?.(c, parseLossCode(q.r), priceMicros);
       return this.#done(type, c.channelId, 'ok', 200);
     }
     const channel = snap.channels.get(c.channelId);
-    if (priceMicros !== undefined && (type === 'win' || channel?.winsImplied === true)) d.events.onWin?.(c, priceMicros);
+    if (priceMicros !== undefined && (type === 'win' || channel?.winsImplied === true))
+      d.events.onWin?.(c, priceMicros);
     const billable = (channel?.billableEvent ?? 'bill') === type;
     if (billable && priceMicros !== undefined) {
       const campaign = snap.campaignsById.get(c.campaignId);
       // Clearing CPM in the bid currency → account micros per impression, at the bid's exchange rate.
-      const spent = c.bidCpmMicros === 0 ? 0 : Math.round((priceMicros * c.bidCpmAccountMicros) / c.bidCpmMicros / 1000);
+      const spent =
+        c.bidCpmMicros === 0 ? 0 : Math.round((priceMicros * c.bidCpmAccountMicros) / c.bidCpmMicros / 1000);
       const reserved = c.bidCpmAccountMicros / 1000;
-      const key = { campaignId: c.campaignId, channelId: c.explore === true ? c.channelId + kExploreSuffix : c.channelId, day: c.day };
+      const key = {
+        campaignId: c.campaignId,
+        channelId: c.explore === true ? c.channelId + kExploreSuffix : c.channelId,
+        day: c.day,
+      };
       const fresh = await d.gate.settle(campaign, key, c.instanceId, v.tokenId, c.issuedAtMs, reserved, spent);
       if (!fresh) return this.#done(type, c.channelId, 'duplicate', 200);
       d.events.onSpend(c, spent);
       if (c.personId !== undefined && campaign !== undefined && campaign.frequencyCaps.length > 0) {
-        const windows = campaign.frequencyCaps.map((f) => ({ campaignId: campaign.id, windowSeconds: f.windowSeconds }));
+        const windows = campaign.frequencyCaps.map((f) => ({
+          campaignId: campaign.id,
+          windowSeconds: f.windowSeconds,
+        }));
         await d.profiles.recordImpression(c.personId, windows, now).catch(() => undefined);
       }
     }
@@ -119,7 +130,15 @@ export class NoticeHandler {
       if (first) {
         const c = v.claims;
         const advertiserId = snap.advertisers.byCampaign.get(c.campaignId) ?? '';
-        const click = { campaignId: c.campaignId, channelId: c.channelId, advertiserId, personId: c.personId, auctionId: c.auctionId, impId: c.impId, atMs: now };
+        const click = {
+          campaignId: c.campaignId,
+          channelId: c.channelId,
+          advertiserId,
+          personId: c.personId,
+          auctionId: c.auctionId,
+          impId: c.impId,
+          atMs: now,
+        };
         const ttlMs = snap.bidder.conversions.attributionWindow * 1000;
         await d.clicks.record(clickId, click, ttlMs, now).catch((err: unknown) => d.events.onClickStoreError?.(err));
       }

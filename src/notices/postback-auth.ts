@@ -31,7 +31,10 @@ export function signPostback(params: ReadonlyMap<string, string>, secret: Buffer
  * no secret, does not allow the method used, or the credential does not match. A request with both is
  * judged by its signature.
  */
-export function verifyPostback(params: ReadonlyMap<string, string>, advertiser: Advertiser | undefined): PostbackAuthResult {
+export function verifyPostback(
+  params: ReadonlyMap<string, string>,
+  advertiser: Advertiser | undefined,
+): PostbackAuthResult {
   const sig = params.get('sig');
   const token = params.get('token');
   if (sig === undefined && token === undefined) return 'missing';

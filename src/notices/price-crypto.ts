@@ -44,18 +44,21 @@ export function decodeWebSafeBase64(text: string): Buffer {
  */
 export function parsePriceKey(text: string): Uint8Array {
   const t = text.trim();
-  if (!kBase64.test(t) || t.replace(/=+$/, '').length % 4 === 1) throw new RangeError('price key: expected web-safe base64');
+  if (!kBase64.test(t) || t.replace(/=+$/, '').length % 4 === 1)
+    throw new RangeError('price key: expected web-safe base64');
   const bytes = decodeWebSafeBase64(t);
   if (bytes.length < 16) throw new RangeError(`price key: ${bytes.length} bytes, expected at least 16`);
   return bytes;
 }
 
 export function createPriceCrypter(keys: PriceKeys): PriceCrypter {
-  if (keys.encryptionKey.length === 0 || keys.integrityKey.length === 0) throw new RangeError('price keys must not be empty');
+  if (keys.encryptionKey.length === 0 || keys.integrityKey.length === 0)
+    throw new RangeError('price keys must not be empty');
   const encryptionKey = Buffer.from(keys.encryptionKey);
   const integrityKey = Buffer.from(keys.integrityKey);
   const pad = (iv: Uint8Array): Buffer => createHmac('sha1', encryptionKey).update(iv).digest();
-  const sign = (price: Uint8Array, iv: Uint8Array): Buffer => createHmac('sha1', integrityKey).update(price).update(iv).digest().subarray(0, kSig);
+  const sign = (price: Uint8Array, iv: Uint8Array): Buffer =>
+    createHmac('sha1', integrityKey).update(price).update(iv).digest().subarray(0, kSig);
 
   return {
     decrypt(text) {
@@ -72,7 +75,8 @@ export function createPriceCrypter(keys: PriceKeys): PriceCrypter {
     },
     encrypt(micros, iv) {
       if (iv.length !== kIv) throw new RangeError(`iv must be ${kIv} bytes`);
-      if (!Number.isSafeInteger(micros) || micros < 0) throw new RangeError('price must be a non-negative integer of micros');
+      if (!Number.isSafeInteger(micros) || micros < 0)
+        throw new RangeError('price must be a non-negative integer of micros');
       const price = Buffer.alloc(kPrice);
       price.writeBigUInt64BE(BigInt(micros));
       const p = pad(iv);

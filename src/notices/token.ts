@@ -77,7 +77,24 @@ function sameTag(a: string, b: string): boolean {
 
 // An optional 15th element, 1, marks an exploration bid (tokens without it are regular bids). An optional
 // 16th, the expected actions in parts per billion, follows it (the 15th is then 0 for a regular bid).
-type Payload = [1, string, string, string, string, string, number, number, string, number, string, string, string, string, (1 | 0)?, number?];
+type Payload = [
+  1,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  (1 | 0)?,
+  number?,
+];
 const kPpb = 1e9;
 
 export function signToken(claims: NoticeClaims, key: NoticeKey): string {
@@ -101,7 +118,10 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
   if (ppb >= 0 && ppb <= kPpb) payload.push(claims.explore === true ? 1 : 0, ppb);
   else if (claims.explore === true) payload.push(1);
   const json = JSON.stringify(payload);
-  const b64 = json.length * 3 <= kMaxToken ? gText.toString('base64url', 0, gText.write(json, 0, 'utf8')) : Buffer.from(json, 'utf8').toString('base64url');
+  const b64 =
+    json.length * 3 <= kMaxToken
+      ? gText.toString('base64url', 0, gText.write(json, 0, 'utf8'))
+      : Buffer.from(json, 'utf8').toString('base64url');
   const body = `${key.id}.${b64}`;
   return `${body}.${tagOf(key.secret, body)}`;
 }
@@ -111,7 +131,12 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: 'bad_token' | 'expired' };
 
 /** Verifies signature and age; `tokenId` (the tag) is unique per bid and keys de-duplication. */
-export function verifyToken(token: string, keys: readonly NoticeKey[], nowMs: number, ttlSeconds: number): VerifyResult {
+export function verifyToken(
+  token: string,
+  keys: readonly NoticeKey[],
+  nowMs: number,
+  ttlSeconds: number,
+): VerifyResult {
   const dot1 = token.indexOf('.');
   const dot2 = token.lastIndexOf('.');
   if (dot1 <= 0 || dot2 <= dot1 || token.length > kMaxToken) return { ok: false, reason: 'bad_token' };
@@ -165,7 +190,12 @@ const kCountFields: readonly number[] = [6, 7, 9];
 
 function isPayload(p: unknown): p is Payload {
   if (!Array.isArray(p) || p[0] !== 1) return false;
-  if (p.length !== 14 && !(p.length === 15 && p[14] === 1) && !(p.length === 16 && (p[14] === 0 || p[14] === 1) && Number.isSafeInteger(p[15]) && p[15] >= 0 && p[15] <= kPpb)) return false;
+  if (
+    p.length !== 14 &&
+    !(p.length === 15 && p[14] === 1) &&
+    !(p.length === 16 && (p[14] === 0 || p[14] === 1) && Number.isSafeInteger(p[15]) && p[15] >= 0 && p[15] <= kPpb)
+  )
+    return false;
   for (const i of kStringFields) if (typeof p[i] !== 'string') return false;
   for (const i of kCountFields) if (!Number.isSafeInteger(p[i]) || (p[i] as number) < 0) return false;
   return true;

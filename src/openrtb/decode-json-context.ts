@@ -4,7 +4,22 @@
  * else `user.ext.eids`), regs with the privacy signals (2.6 location first, then `regs.ext`), and source
  * with its supply chain (2.6 `source.schain`, else `source.ext.schain`). Called with an empty path stack.
  */
-import { arr, enter, fail, flag, int, isObj, leave, num, obj, str, strList, uint, intList, type Obj } from './json-reader.js';
+import {
+  arr,
+  enter,
+  fail,
+  flag,
+  int,
+  isObj,
+  leave,
+  num,
+  obj,
+  str,
+  strList,
+  uint,
+  intList,
+  type Obj,
+} from './json-reader.js';
 import type { Device, Eid, Geo, Inventory, Publisher, Regs, Source, SupplyChainNode, Uid, User } from './types.js';
 
 const kNoEids: readonly Eid[] = Object.freeze([]);
@@ -102,7 +117,13 @@ export function decodeUser(v: unknown): User {
     eids = decodeEids(ext.eids);
     leave();
   }
-  const user: User = { id: str(u.id, 'id'), buyeruid: str(u.buyeruid, 'buyeruid'), consent, eids, geo: u.geo == null ? undefined : decodeGeo(u.geo) };
+  const user: User = {
+    id: str(u.id, 'id'),
+    buyeruid: str(u.buyeruid, 'buyeruid'),
+    consent,
+    eids,
+    geo: u.geo == null ? undefined : decodeGeo(u.geo),
+  };
   leave();
   return user;
 }
@@ -154,14 +175,21 @@ function decodeEids(v: unknown): readonly Eid[] {
 /** OpenRTB 2.6 moved gdpr and us_privacy from `regs.ext` into `regs`; the 2.6 field wins when both exist. */
 export function decodeRegs(v: unknown): Regs {
   const r: Obj | undefined = obj(v, 'regs');
-  if (r === undefined) return { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined };
+  if (r === undefined)
+    return { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined };
   enter('regs');
   const ext = obj(r.ext, 'ext');
   let gdpr = flag(r.gdpr, 'gdpr');
   if (gdpr === undefined && ext !== undefined) gdpr = inExt(ext.gdpr, 'gdpr', flag);
   let usPrivacy = str(r.us_privacy, 'us_privacy');
   if (usPrivacy === undefined && ext !== undefined) usPrivacy = inExt(ext.us_privacy, 'us_privacy', str);
-  const regs: Regs = { coppa: flag(r.coppa, 'coppa') ?? false, gdpr, us_privacy: usPrivacy, gpp: str(r.gpp, 'gpp'), gpp_sid: intList(r.gpp_sid, 'gpp_sid') };
+  const regs: Regs = {
+    coppa: flag(r.coppa, 'coppa') ?? false,
+    gdpr,
+    us_privacy: usPrivacy,
+    gpp: str(r.gpp, 'gpp'),
+    gpp_sid: intList(r.gpp_sid, 'gpp_sid'),
+  };
   leave();
   return regs;
 }

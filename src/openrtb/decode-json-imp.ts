@@ -3,7 +3,24 @@
  * floors, private marketplace deals. An imp must offer at least one of banner, video, audio, native.
  * Runs with the path stack (`json-reader.ts`) positioned on the imp: `imp`, index.
  */
-import { arr, enter, fail, flag, floor, id, int, intList, isObj, kEmptyStrings, leave, obj, str, strList, uint, type Obj } from './json-reader.js';
+import {
+  arr,
+  enter,
+  fail,
+  flag,
+  floor,
+  id,
+  int,
+  intList,
+  isObj,
+  kEmptyStrings,
+  leave,
+  obj,
+  str,
+  strList,
+  uint,
+  type Obj,
+} from './json-reader.js';
 import type { Audio, Banner, Deal, Format, Imp, Native, Pmp, Video } from './types.js';
 
 const kNoFormats: readonly Format[] = Object.freeze([]);
@@ -54,12 +71,19 @@ function decodeBanner(v: unknown): Banner {
       const fh = uint(f.h, 'h');
       leave();
       // Ratio-based formats (wratio/hratio/wmin) have no fixed size to match a creative against.
-      if (fw !== undefined && fh !== undefined && fw > 0 && fh > 0 && !hasSize(formats, fw, fh)) (formats ??= []).push({ w: fw, h: fh });
+      if (fw !== undefined && fh !== undefined && fw > 0 && fh > 0 && !hasSize(formats, fw, fh))
+        (formats ??= []).push({ w: fw, h: fh });
     }
     leave();
   }
   if (w !== undefined && h !== undefined && w > 0 && h > 0 && !hasSize(formats, w, h)) (formats ??= []).push({ w, h });
-  const banner: Banner = { formats: formats ?? kNoFormats, w, h, battr: intList(b.battr, 'battr'), pos: int(b.pos, 'pos') };
+  const banner: Banner = {
+    formats: formats ?? kNoFormats,
+    w,
+    h,
+    battr: intList(b.battr, 'battr'),
+    pos: int(b.pos, 'pos'),
+  };
   leave();
   return banner;
 }

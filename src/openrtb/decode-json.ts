@@ -16,7 +16,22 @@
 import { decodeDevice, decodeInventory, decodeRegs, decodeSource, decodeUser } from './decode-json-context.js';
 import { decodeImp } from './decode-json-imp.js';
 import type { DecodeResult } from './decode-result.js';
-import { arr, enter, fail, FieldError, flag, id, intList, isObj, leave, obj, resetPath, strList, uint, type Obj } from './json-reader.js';
+import {
+  arr,
+  enter,
+  fail,
+  FieldError,
+  flag,
+  id,
+  intList,
+  isObj,
+  leave,
+  obj,
+  resetPath,
+  strList,
+  uint,
+  type Obj,
+} from './json-reader.js';
 import type { BidRequest, Imp, Inventory } from './types.js';
 
 const kDecoder = new TextDecoder('utf-8', { fatal: false });
@@ -99,7 +114,8 @@ function decodeInventoryOf(root: Obj): Inventory | undefined {
   const site = root.site != null;
   const app = root.app != null;
   const dooh = root.dooh != null;
-  if ((site ? 1 : 0) + (app ? 1 : 0) + (dooh ? 1 : 0) > 1) fail(site ? 'site' : 'app', 'only one of site, app, dooh may be present');
+  if ((site ? 1 : 0) + (app ? 1 : 0) + (dooh ? 1 : 0) > 1)
+    fail(site ? 'site' : 'app', 'only one of site, app, dooh may be present');
   if (site) return decodeInventory(root.site, 'site');
   if (app) return decodeInventory(root.app, 'app');
   if (dooh) return decodeInventory(root.dooh, 'dooh');

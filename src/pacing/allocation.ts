@@ -82,7 +82,12 @@ const kStuckGap = 0.02;
  * channels' ln ROI differ by `confidence` standard errors (and by `minRatio`), which keeps a few lucky clicks
  * from moving money while a real 2× difference shows within hours at realistic volumes.
  */
-export function reallocate(c: Campaign, weights: Weights, channels: readonly ChannelView[], opts: ReallocationOptions): { readonly weights: Weights; readonly move: Move | undefined } {
+export function reallocate(
+  c: Campaign,
+  weights: Weights,
+  channels: readonly ChannelView[],
+  opts: ReallocationOptions,
+): { readonly weights: Weights; readonly move: Move | undefined } {
   const poolMicros = c.dailyBudgetMicros * c.floatingShare;
   if (poolMicros <= 0) return { weights, move: undefined };
   // Delivery first: floating budget a channel cannot spend (controller wide open, still behind its curve)
@@ -90,16 +95,28 @@ export function reallocate(c: Campaign, weights: Weights, channels: readonly Cha
   let stuck: ChannelView | undefined;
   let able: ChannelView | undefined;
   for (const ch of channels) {
-    if (ch.signal >= 0.99 && ch.spentMicros < ch.targetMicros - kStuckGap * ch.capMicros && (weights[ch.channelId] ?? 0) > 0) stuck ??= ch;
+    if (
+      ch.signal >= 0.99 &&
+      ch.spentMicros < ch.targetMicros - kStuckGap * ch.capMicros &&
+      (weights[ch.channelId] ?? 0) > 0
+    )
+      stuck ??= ch;
     if (ch.signal < 0.95 && (able === undefined || ch.signal < able.signal)) able = ch;
   }
   if (stuck !== undefined && able !== undefined) {
     const fraction = Math.min(opts.step, givable(weights, stuck, poolMicros));
-    if (fraction > 1e-9) return { weights: shift(weights, stuck.channelId, able.channelId, fraction), move: { from: stuck.channelId, to: able.channelId, fraction, reason: 'delivery' } };
+    if (fraction > 1e-9)
+      return {
+        weights: shift(weights, stuck.channelId, able.channelId, fraction),
+        move: { from: stuck.channelId, to: able.channelId, fraction, reason: 'delivery' },
+      };
   }
   let value = 0;
   let events = 0;
-  for (const ch of channels) ((value += ch.valueMicros), (events += ch.events));
+  for (const ch of channels) {
+    value += ch.valueMicros;
+    events += ch.events;
+  }
   if (events === 0) return { weights, move: undefined };
   const unit = value / events;
   let best: ChannelView | undefined;
@@ -109,8 +126,14 @@ export function reallocate(c: Campaign, weights: Weights, channels: readonly Cha
   for (const ch of channels) {
     if (ch.spentMicros <= 0 || ch.spentMicros < opts.minSpend * ch.capMicros) continue;
     const roi = (ch.valueMicros + 0.5 * unit) / ch.spentMicros;
-    if (best === undefined || roi > bestRoi) ((best = ch), (bestRoi = roi));
-    if (worst === undefined || roi < worstRoi) ((worst = ch), (worstRoi = roi));
+    if (best === undefined || roi > bestRoi) {
+      best = ch;
+      bestRoi = roi;
+    }
+    if (worst === undefined || roi < worstRoi) {
+      worst = ch;
+      worstRoi = roi;
+    }
   }
   if (best === undefined || worst === undefined || best === worst) return { weights, move: undefined };
   const gap = Math.log(bestRoi / worstRoi);
@@ -119,7 +142,10 @@ export function reallocate(c: Campaign, weights: Weights, channels: readonly Cha
   if (best.signal >= 0.95) return { weights, move: undefined };
   const fraction = Math.min(opts.step, givable(weights, worst, poolMicros));
   if (fraction <= 1e-9) return { weights, move: undefined };
-  return { weights: shift(weights, worst.channelId, best.channelId, fraction), move: { from: worst.channelId, to: best.channelId, fraction, reason: 'roi', roiFrom: worstRoi, roiTo: bestRoi } };
+  return {
+    weights: shift(weights, worst.channelId, best.channelId, fraction),
+    move: { from: worst.channelId, to: best.channelId, fraction, reason: 'roi', roiFrom: worstRoi, roiTo: bestRoi },
+  };
 }
 
 /** What a channel can give, as a fraction of the pool: its floating part, but nothing already spent. */

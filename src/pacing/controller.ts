@@ -132,7 +132,12 @@ export class AdaptivePacer implements Pacer {
     else if (this.#rate <= 0) ratio = Infinity;
     else ratio = desired / this.#rate;
     // Integral action in log space; ratio 0 / ∞ (nothing wanted / nothing observed) saturate at the step.
-    const step = ratio === 0 ? 1 / o.maxStep : ratio === Infinity ? o.maxStep : Math.min(o.maxStep, Math.max(1 / o.maxStep, ratio ** Math.min(1, dt / o.controlTauMs)));
+    const step =
+      ratio === 0
+        ? 1 / o.maxStep
+        : ratio === Infinity
+          ? o.maxStep
+          : Math.min(o.maxStep, Math.max(1 / o.maxStep, ratio ** Math.min(1, dt / o.controlTauMs)));
     this.signal = Math.min(1, Math.max(o.minSignal, this.signal * step));
     if (x.aheadMs >= o.horizonMs) {
       this.#prior = this.signal;

@@ -130,7 +130,14 @@ export class PacingGate {
     this.#store = store;
     this.#clock = clock;
     this.#zones = zones;
-    const o: Required<PacingOptions> = { lookahead: 1 / 96, controller: 'adaptive', adaptive: {}, minMultiplier: 0.3, random: Math.random, ...opts };
+    const o: Required<PacingOptions> = {
+      lookahead: 1 / 96,
+      controller: 'adaptive',
+      adaptive: {},
+      minMultiplier: 0.3,
+      random: Math.random,
+      ...opts,
+    };
     // The step baseline is a pure throttle: its signal is a participation probability, never a multiplier.
     this.#opts = o.controller === 'step' ? { ...o, minMultiplier: 1 } : o;
     this.#events = events;
@@ -142,7 +149,8 @@ export class PacingGate {
     if (acct === undefined) return 'budget';
     const committed = acct.spentMicros + acct.reservedMicros + costMicros;
     if (committed > acct.capMicros) return 'budget';
-    if (c.pacingMode !== 'asap' && committed > acct.capMicros * this.#aheadFraction(c, channelId, nowMs)) return 'pacing';
+    if (c.pacingMode !== 'asap' && committed > acct.capMicros * this.#aheadFraction(c, channelId, nowMs))
+      return 'pacing';
     return this.#leased(c, acct, costMicros, nowMs);
   }
 
@@ -158,7 +166,11 @@ export class PacingGate {
     if (committed > x.capMicros) return 'budget';
     if (c.pacingMode !== 'asap' && committed > x.capMicros * this.#aheadFraction(c, channelId, nowMs)) return 'pacing';
     const acct = this.account(c, channelId, nowMs)!;
-    if (acct.spentMicros + acct.reservedMicros + committed > channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!) return 'budget';
+    if (
+      acct.spentMicros + acct.reservedMicros + committed >
+      channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!
+    )
+      return 'budget';
     return this.#leased(c, x, costMicros, nowMs);
   }
 
@@ -228,7 +240,8 @@ export class PacingGate {
 
   /** Every controller's current signal (for metrics and reports). */
   *signals(): Generator<PacerState> {
-    for (const [campaignId, byChannel] of this.#pacers) for (const [channelId, p] of byChannel) yield { campaignId, channelId, signal: p.signal };
+    for (const [campaignId, byChannel] of this.#pacers)
+      for (const [channelId, p] of byChannel) yield { campaignId, channelId, signal: p.signal };
   }
 
   #pacer(campaignId: string, channelId: string): Pacer {
@@ -255,7 +268,8 @@ export class PacingGate {
 
   #reserve(c: Campaign, acct: BudgetAccount, costMicros: number, nowMs: number): void {
     acct.reserve(costMicros, nowMs);
-    if (acct.available(nowMs) < this.#leaseSize(acct) / 2 || nowMs > acct.leaseExpiresAtMs - this.#opts.leaseTtlMs / 4) this.#refill(c, acct, nowMs);
+    if (acct.available(nowMs) < this.#leaseSize(acct) / 2 || nowMs > acct.leaseExpiresAtMs - this.#opts.leaseTtlMs / 4)
+      this.#refill(c, acct, nowMs);
   }
 
   /** The fleet's floating-pool split for a campaign's day (from the reallocator); caps follow within seconds. */
@@ -297,7 +311,17 @@ export class PacingGate {
     // Another snapshot's campaign at this index (a config reload) starts afresh.
     if (cs === undefined || cs.campaign !== c) this.#slots[c.index] = cs = { campaign: c, channels: [] };
     for (const s of cs.channels) if (s.channelId === channelId) return s;
-    const s: ChannelSlot = { channelId, account: undefined, accountGeneration: -1, explore: undefined, exploreGeneration: -1, pacer: undefined, ahead: 0, aheadAtMs: Number.NaN, aheadVersion: -1 };
+    const s: ChannelSlot = {
+      channelId,
+      account: undefined,
+      accountGeneration: -1,
+      explore: undefined,
+      exploreGeneration: -1,
+      pacer: undefined,
+      ahead: 0,
+      aheadAtMs: Number.NaN,
+      aheadVersion: -1,
+    };
     cs.channels.push(s);
     return s;
   }
@@ -341,7 +365,10 @@ export class PacingGate {
     const x = this.#accounts.get(c.id)?.get(exploreKey(channelId));
     const used = x === undefined || x.key.day !== day ? 0 : x.spentMicros + x.reservedMicros;
     const local = this.#zones.at(c.timezone, nowMs);
-    const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
+    const due =
+      c.pacingMode === 'asap'
+        ? 1
+        : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
     return total - reserve + Math.max(0, Math.floor(reserve * due - used));
   }
 
@@ -365,7 +392,15 @@ export class PacingGate {
    * A billable notice: settle in the store (idempotent per notice) and, when this instance reserved the
    * bid, release the reservation locally. Returns false for a duplicate.
    */
-  async settle(c: Campaign | undefined, key: BudgetKey, reservingInstance: string, noticeId: string, issuedAtMs: number, reservedMicros: number, spentMicros: number): Promise<boolean> {
+  async settle(
+    c: Campaign | undefined,
+    key: BudgetKey,
+    reservingInstance: string,
+    noticeId: string,
+    issuedAtMs: number,
+    reservedMicros: number,
+    spentMicros: number,
+  ): Promise<boolean> {
     const now = this.#clock.now();
     const fresh = await this.#store.settle(key, reservingInstance, noticeId, spentMicros, now);
     if (!fresh) return false;
@@ -383,13 +418,27 @@ export class PacingGate {
    * A channel's day as the reallocator needs it: its cap (regular + exploration), what is spent on it (both
    * pools, as this instance knows it) and the controller's signal (1 when no controller has run).
    */
-  channelState(c: Campaign, channelId: string, nowMs: number): { readonly capMicros: number; readonly spentMicros: number; readonly targetMicros: number; readonly signal: number } | undefined {
+  channelState(
+    c: Campaign,
+    channelId: string,
+    nowMs: number,
+  ):
+    | {
+        readonly capMicros: number;
+        readonly spentMicros: number;
+        readonly targetMicros: number;
+        readonly signal: number;
+      }
+    | undefined {
     const acct = this.account(c, channelId, nowMs);
     if (acct === undefined) return undefined;
     const x = this.#exploreAccount(c, channelId, nowMs);
     const capMicros = channelCapMicros(c, channelId, this.#weights(c.id, acct.key.day))!;
     const local = this.#zones.at(c.timezone, nowMs);
-    const due = c.pacingMode === 'asap' ? 1 : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
+    const due =
+      c.pacingMode === 'asap'
+        ? 1
+        : targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, nowMs);
     return {
       capMicros,
       spentMicros: acct.spentMicros + (x?.spentMicros ?? 0),
@@ -399,10 +448,21 @@ export class PacingGate {
   }
 
   /** Per campaign × channel: cap, spend (both pools), the target curve's spend by now and the signal. */
-  *pacing(campaigns: readonly Campaign[], nowMs: number): Generator<{ readonly campaignId: string; readonly channelId: string; readonly capMicros: number; readonly spentMicros: number; readonly targetMicros: number; readonly signal: number }> {
+  *pacing(
+    campaigns: readonly Campaign[],
+    nowMs: number,
+  ): Generator<{
+    readonly campaignId: string;
+    readonly channelId: string;
+    readonly capMicros: number;
+    readonly spentMicros: number;
+    readonly targetMicros: number;
+    readonly signal: number;
+  }> {
     for (const c of campaigns) {
       if (!c.active) continue;
-      for (const channelId of c.channelShares.keys()) yield { campaignId: c.id, channelId, ...this.channelState(c, channelId, nowMs)! };
+      for (const channelId of c.channelShares.keys())
+        yield { campaignId: c.id, channelId, ...this.channelState(c, channelId, nowMs)! };
     }
   }
 
@@ -429,7 +489,8 @@ export class PacingGate {
   async releaseAll(): Promise<void> {
     const now = this.#clock.now();
     const pending: Promise<void>[] = [];
-    for (const byChannel of this.#accounts.values()) for (const a of byChannel.values()) pending.push(this.#store.releaseLease(a.key, this.#opts.instanceId, now));
+    for (const byChannel of this.#accounts.values())
+      for (const a of byChannel.values()) pending.push(this.#store.releaseLease(a.key, this.#opts.instanceId, now));
     await Promise.allSettled(pending);
   }
 
@@ -443,30 +504,36 @@ export class PacingGate {
     if (acct.pending !== undefined) return acct.pending;
     if (!force && nowMs < acct.nextRefillAtMs) return kDone;
     const want = Math.max(0, this.#leaseSize(acct) - acct.available(nowMs));
-    const caps = { dailyMicros: acct.capMicros, totalMicros: c.totalBudgetMicros, campaignDayMicros: c.dailyBudgetMicros };
+    const caps = {
+      dailyMicros: acct.capMicros,
+      totalMicros: c.totalBudgetMicros,
+      campaignDayMicros: c.dailyBudgetMicros,
+    };
     const lastSpent = acct.spentMicros;
     const lastAt = acct.leaseExpiresAtMs - this.#opts.leaseTtlMs;
-    acct.pending = this.#store.takeLease(acct.key, this.#opts.instanceId, want, caps, this.#opts.leaseTtlMs, nowMs).then(
-      (grant) => {
-        acct.pending = undefined;
-        acct.leaseMicros = grant.leaseMicros;
-        acct.leaseExpiresAtMs = nowMs + this.#opts.leaseTtlMs;
-        acct.spentMicros = Math.max(acct.spentMicros, grant.spentMicros);
-        if (lastAt > 0 && nowMs > lastAt) {
-          const rate = ((grant.spentMicros - lastSpent) * 1000) / (nowMs - lastAt);
-          if (rate >= 0) acct.rateMicrosPerSec = acct.rateMicrosPerSec * 0.5 + rate * 0.5;
-        }
-        // Budget gone: ask again in 10 s (another instance may return a lease), not on every bid.
-        if (grant.grantedMicros === 0 && want > 0) acct.nextRefillAtMs = nowMs + 10_000;
-        this.#events?.onLease(grant.grantedMicros > 0 || want === 0 ? 'granted' : 'exhausted');
-      },
-      () => {
-        acct.pending = undefined;
-        // The store is unreachable: keep spending what is already leased, retry in a second.
-        acct.nextRefillAtMs = nowMs + 1000;
-        this.#events?.onLease('error');
-      },
-    );
+    acct.pending = this.#store
+      .takeLease(acct.key, this.#opts.instanceId, want, caps, this.#opts.leaseTtlMs, nowMs)
+      .then(
+        (grant) => {
+          acct.pending = undefined;
+          acct.leaseMicros = grant.leaseMicros;
+          acct.leaseExpiresAtMs = nowMs + this.#opts.leaseTtlMs;
+          acct.spentMicros = Math.max(acct.spentMicros, grant.spentMicros);
+          if (lastAt > 0 && nowMs > lastAt) {
+            const rate = ((grant.spentMicros - lastSpent) * 1000) / (nowMs - lastAt);
+            if (rate >= 0) acct.rateMicrosPerSec = acct.rateMicrosPerSec * 0.5 + rate * 0.5;
+          }
+          // Budget gone: ask again in 10 s (another instance may return a lease), not on every bid.
+          if (grant.grantedMicros === 0 && want > 0) acct.nextRefillAtMs = nowMs + 10_000;
+          this.#events?.onLease(grant.grantedMicros > 0 || want === 0 ? 'granted' : 'exhausted');
+        },
+        () => {
+          acct.pending = undefined;
+          // The store is unreachable: keep spending what is already leased, retry in a second.
+          acct.nextRefillAtMs = nowMs + 1000;
+          this.#events?.onLease('error');
+        },
+      );
     return acct.pending;
   }
 }

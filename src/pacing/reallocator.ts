@@ -17,7 +17,14 @@
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { BudgetStore } from '../store/ports.js';
-import { baseWeights, reallocate, type ChannelView, type Move, type ReallocationOptions, type Weights } from './allocation.js';
+import {
+  baseWeights,
+  reallocate,
+  type ChannelView,
+  type Move,
+  type ReallocationOptions,
+  type Weights,
+} from './allocation.js';
 import type { PacingGate } from './gate.js';
 
 export interface ReallocatorOptions extends ReallocationOptions {
@@ -39,7 +46,13 @@ export class Reallocator {
   readonly #events: ReallocatorEvents;
   #running: Promise<void> | undefined;
 
-  constructor(store: BudgetStore, gate: PacingGate, zones: TimeZoneTable, opts: ReallocatorOptions, events: ReallocatorEvents = {}) {
+  constructor(
+    store: BudgetStore,
+    gate: PacingGate,
+    zones: TimeZoneTable,
+    opts: ReallocatorOptions,
+    events: ReallocatorEvents = {},
+  ) {
     this.#store = store;
     this.#gate = gate;
     this.#zones = zones;
@@ -56,7 +69,11 @@ export class Reallocator {
 
   async #tick(campaigns: readonly Campaign[], nowMs: number): Promise<void> {
     const period = Math.floor(nowMs / this.#opts.intervalMs);
-    await Promise.all(campaigns.filter((c) => c.active && c.floatingShare > 0 && c.channelShares.size > 1).map((c) => this.#campaign(c, period, nowMs)));
+    await Promise.all(
+      campaigns
+        .filter((c) => c.active && c.floatingShare > 0 && c.channelShares.size > 1)
+        .map((c) => this.#campaign(c, period, nowMs)),
+    );
   }
 
   async #campaign(c: Campaign, period: number, nowMs: number): Promise<void> {
@@ -66,7 +83,12 @@ export class Reallocator {
     if (stored === undefined || stored.period < period) {
       const step = reallocate(c, weights, await this.#views(c, day, nowMs), this.#opts);
       const agreed = await this.#store.proposeAllocation(c.id, day, { period, weights: step.weights });
-      if (agreed.period === period && step.move !== undefined && agreed.weights[step.move.to] === step.weights[step.move.to]) this.#events.onMove?.(c.id, step.move);
+      if (
+        agreed.period === period &&
+        step.move !== undefined &&
+        agreed.weights[step.move.to] === step.weights[step.move.to]
+      )
+        this.#events.onMove?.(c.id, step.move);
       weights = sanitize(c, agreed.weights);
     }
     this.#gate.setAllocation(c.id, day, weights);

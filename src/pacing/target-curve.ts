@@ -109,10 +109,17 @@ function rotatedSum(cum: Float64Array, from: number, n: number): number {
 }
 
 /** Target cumulative fraction of the day's budget at `atMs` for a pacing mode. */
-export function targetFraction(mode: PacingMode, forecast: TrafficForecast, channelId: string, dayStartMs: number, dayEndMs: number, atMs: number): number {
+export function targetFraction(
+  mode: PacingMode,
+  forecast: TrafficForecast,
+  channelId: string,
+  dayStartMs: number,
+  dayEndMs: number,
+  atMs: number,
+): number {
   if (mode === 'asap') return 1;
   const len = dayEndMs - dayStartMs;
   if (mode === 'traffic') return forecast.fraction(channelId, dayStartMs, len, atMs);
   const x = (atMs - dayStartMs) / len;
-  return x <= 0 ? 0 : x >= 1 ? 1 : x;
+  return x <= 0 ? 0 : Math.min(x, 1);
 }

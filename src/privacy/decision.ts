@@ -41,7 +41,8 @@ export interface PrivacyDecision {
   readonly reason: PrivacyReason;
 }
 
-const deny = (reason: PrivacyReason): PrivacyDecision => Object.freeze({ personalData: false, useIfa: false, measurement: false, reason });
+const deny = (reason: PrivacyReason): PrivacyDecision =>
+  Object.freeze({ personalData: false, useIfa: false, measurement: false, reason });
 const kCoppa = deny('coppa');
 
 function tcfDecision(v: TcfVerdict, policy: PrivacyPolicy): PrivacyDecision | undefined {
@@ -50,7 +51,8 @@ function tcfDecision(v: TcfVerdict, policy: PrivacyPolicy): PrivacyDecision | un
   // Purposes 1, 3 and 4 (store/access, personalised ads profile, select personalised ads) need consent:
   // TCF 2.2 allows no legitimate interest for 3 and 4, and purpose 1 is consent-only by law.
   if (!v.purposes.has(1) || !v.purposes.has(3) || !v.purposes.has(4)) return deny('gdpr_purposes');
-  if (policy.requireMeasurementPurpose === true && !v.purposes.has(7) && !v.purposesLi.has(7)) return deny('gdpr_purposes');
+  if (policy.requireMeasurementPurpose === true && !v.purposes.has(7) && !v.purposesLi.has(7))
+    return deny('gdpr_purposes');
   return undefined;
 }
 

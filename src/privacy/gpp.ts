@@ -11,9 +11,15 @@ import { BitReader } from './bit-reader.js';
 import { decodeTcf, type TcfVerdict } from './tcf.js';
 import { usPrivacyOptedOut } from './us-privacy.js';
 
-export type GppSection = { readonly kind: 'ok' } | { readonly kind: 'optout' } | { readonly kind: 'bad' } | { readonly kind: 'tcf'; readonly tcf: TcfVerdict };
+export type GppSection =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'optout' }
+  | { readonly kind: 'bad' }
+  | { readonly kind: 'tcf'; readonly tcf: TcfVerdict };
 
-export type GppVerdict = { readonly kind: 'ok'; readonly sectionIds: readonly number[]; readonly sections: ReadonlyMap<number, GppSection> } | { readonly kind: 'bad' };
+export type GppVerdict =
+  | { readonly kind: 'ok'; readonly sectionIds: readonly number[]; readonly sections: ReadonlyMap<number, GppSection> }
+  | { readonly kind: 'bad' };
 
 const kBad: GppVerdict = Object.freeze({ kind: 'bad' });
 const kOk: GppSection = Object.freeze({ kind: 'ok' });

@@ -5,6 +5,9 @@ import { ConsentCache, decidePrivacy, type PrivacyDecision, type PrivacyPolicy }
 export type { PrivacyDecision, PrivacyPolicy, PrivacyReason } from './decision.js';
 export { ConsentCache, decidePrivacy } from './decision.js';
 
-export function createPrivacyDecider(policy: () => PrivacyPolicy, cache = new ConsentCache()): (req: BidRequest) => PrivacyDecision {
+export function createPrivacyDecider(
+  policy: () => PrivacyPolicy,
+  cache = new ConsentCache(),
+): (req: BidRequest) => PrivacyDecision {
   return (req) => decidePrivacy(req, policy(), cache);
 }

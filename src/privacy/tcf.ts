@@ -5,7 +5,12 @@
 import { TCString } from '@iabtcf/core';
 
 export type TcfVerdict =
-  | { readonly kind: 'ok'; readonly purposes: ReadonlySet<number>; readonly purposesLi: ReadonlySet<number>; readonly vendors: ReadonlySet<number> }
+  | {
+      readonly kind: 'ok';
+      readonly purposes: ReadonlySet<number>;
+      readonly purposesLi: ReadonlySet<number>;
+      readonly vendors: ReadonlySet<number>;
+    }
   | { readonly kind: 'bad' };
 
 const kBad: TcfVerdict = Object.freeze({ kind: 'bad' });
@@ -17,9 +22,15 @@ export function decodeTcf(consent: string): TcfVerdict {
     const purposes = new Set<number>();
     const purposesLi = new Set<number>();
     const vendors = new Set<number>();
-    m.purposeConsents.forEach((has, id) => has && purposes.add(id));
-    m.purposeLegitimateInterests.forEach((has, id) => has && purposesLi.add(id));
-    m.vendorConsents.forEach((has, id) => has && vendors.add(id));
+    m.purposeConsents.forEach((has, id) => {
+      if (has) purposes.add(id);
+    });
+    m.purposeLegitimateInterests.forEach((has, id) => {
+      if (has) purposesLi.add(id);
+    });
+    m.vendorConsents.forEach((has, id) => {
+      if (has) vendors.add(id);
+    });
     return { kind: 'ok', purposes, purposesLi, vendors };
   } catch {
     return kBad;

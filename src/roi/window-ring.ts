@@ -26,7 +26,8 @@ export class WindowRing {
   readonly #epochs: Float64Array;
 
   constructor(bucketMs: number, buckets: number) {
-    if (!(bucketMs > 0) || !Number.isInteger(buckets) || buckets < 1) throw new RangeError(`bad window ring ${bucketMs} ms × ${buckets}`);
+    if (!(bucketMs > 0) || !Number.isInteger(buckets) || buckets < 1)
+      throw new RangeError(`bad window ring ${bucketMs} ms × ${buckets}`);
     this.bucketMs = bucketMs;
     this.buckets = buckets;
     this.#sums = new Float64Array(buckets * kFields);

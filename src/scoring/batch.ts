@@ -15,7 +15,15 @@ import { hashString, kSlot, kSlots } from './features.js';
 import type { ModelRegistry } from './model-registry.js';
 import { creativeHashes, RequestFeatures, type CreativeRef } from './request-features.js';
 import type { ShadingModel } from './shading.js';
-import { kHoldoutCode, kStrategyCode, needsCtr, needsCvr, strategyA, strategyB, type ScoringStrategy } from './strategies.js';
+import {
+  kHoldoutCode,
+  kStrategyCode,
+  needsCtr,
+  needsCvr,
+  strategyA,
+  strategyB,
+  type ScoringStrategy,
+} from './strategies.js';
 import { allocTask, kFlagDebug, kH, kO, kOut, kP, kParams, viewsOf, type TaskViews } from './task-buffer.js';
 
 export interface BatchDeps {
@@ -171,7 +179,10 @@ export class ScoreBatch {
     mults[m + 1] = camp.daypartMult === undefined ? 1 : (camp.daypartMult[c.hourOfWeek] ?? 1);
     mults[m + 2] = this.stage === undefined || camp.stageMult.size === 0 ? 1 : (camp.stageMult.get(this.stage) ?? 1);
     mults[m + 3] = c.pacingMultiplier;
-    mults[m + 4] = !holdout && needsCtr(strategy) && this.#deps.cost !== undefined ? this.#deps.cost.multiplier(camp, this.channelId, c.pacingMultiplier) : 1;
+    mults[m + 4] =
+      !holdout && needsCtr(strategy) && this.#deps.cost !== undefined
+        ? this.#deps.cost.multiplier(camp, this.channelId, c.pacingMultiplier)
+        : 1;
 
     const p = i * kParams;
     const params = v.params;
@@ -183,7 +194,8 @@ export class ScoreBatch {
     params[p + kP.floor] = c.floorMicros;
     // pCTR is cheap and worth logging for every strategy; pCVR only when priced on or explained.
     params[p + kP.ctr] = ctrRef === undefined ? this.#liveCtr : (reg.resolve(ctrRef)?.id ?? -1);
-    params[p + kP.cvr] = !needsCvr(strategy) && !this.debug ? -1 : cvrRef === undefined ? this.#liveCvr : (reg.resolve(cvrRef)?.id ?? -1);
+    params[p + kP.cvr] =
+      !needsCvr(strategy) && !this.debug ? -1 : cvrRef === undefined ? this.#liveCvr : (reg.resolve(cvrRef)?.id ?? -1);
     if (c.firstPrice && camp.shading && strategy.kind !== 'fixed_cpm') {
       params[p + kP.shade] = 1;
       this.#deps.shading.writeParams(this.channelId, c.placement, params, p + kP.shading);
@@ -248,7 +260,13 @@ export class ScoreBatch {
   }
   multipliers(i: number): { channel: number; daypart: number; stage: number; pacing: number; cost: number } {
     const m = i * kMults;
-    return { channel: this.#mults[m]!, daypart: this.#mults[m + 1]!, stage: this.#mults[m + 2]!, pacing: this.#mults[m + 3]!, cost: this.#mults[m + 4]! };
+    return {
+      channel: this.#mults[m]!,
+      daypart: this.#mults[m + 1]!,
+      stage: this.#mults[m + 2]!,
+      pacing: this.#mults[m + 3]!,
+      cost: this.#mults[m + 4]!,
+    };
   }
   /**
    * The expected actions per impression a value strategy priced candidate `i` on (pCTR for target_cpc,

@@ -37,13 +37,19 @@ function maxOf(values: Iterable<number>): number {
  * Compiles a campaign's scoring config; throws `ScoringConfigError` (with a field path) on values a schema
  * should have refused. `maxPacingMultiplier`: the largest multiplier the pacing controller may apply.
  */
-export function compileCampaignScoring(id: string, cfg: CampaignScoringConfig, maxPacingMultiplier = 1): ScoringCampaign {
+export function compileCampaignScoring(
+  id: string,
+  cfg: CampaignScoringConfig,
+  maxPacingMultiplier = 1,
+): ScoringCampaign {
   const strategy = compileStrategy(cfg.bid);
   const m = cfg.multipliers ?? {};
   const channelMult = new Map<string, number>();
-  for (const [ch, v] of Object.entries(m.channels ?? {})) channelMult.set(ch, checkMultiplier(`multipliers.channels.${ch}`, v));
+  for (const [ch, v] of Object.entries(m.channels ?? {}))
+    channelMult.set(ch, checkMultiplier(`multipliers.channels.${ch}`, v));
   const stageMult = new Map<string, number>();
-  for (const [st, v] of Object.entries(m.stages ?? {})) stageMult.set(st, checkMultiplier(`multipliers.stages.${st}`, v));
+  for (const [st, v] of Object.entries(m.stages ?? {}))
+    stageMult.set(st, checkMultiplier(`multipliers.stages.${st}`, v));
   let daypartMult: Float64Array | undefined;
   if (m.dayparts !== undefined && m.dayparts.length > 0) {
     const table = new Float64Array(168).fill(1);
@@ -51,7 +57,10 @@ export function compileCampaignScoring(id: string, cfg: CampaignScoringConfig, m
     m.dayparts.forEach((dp, i) => {
       const [from, to] = dp.hours;
       if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 24 && from < to)) {
-        throw new ScoringConfigError(`multipliers.dayparts[${i}].hours`, `expected [from, to) with 0 ≤ from < to ≤ 24, got [${from}, ${to}]`);
+        throw new ScoringConfigError(
+          `multipliers.dayparts[${i}].hours`,
+          `expected [from, to) with 0 ≤ from < to ≤ 24, got [${from}, ${to}]`,
+        );
       }
       const mult = checkMultiplier(`multipliers.dayparts[${i}].multiplier`, dp.multiplier);
       for (const day of dp.days) {
@@ -62,9 +71,15 @@ export function compileCampaignScoring(id: string, cfg: CampaignScoringConfig, m
     });
   }
   const experiments = compileExperiments(cfg.experiments);
-  const maxMult = maxOf(channelMult.values()) * (daypartMult === undefined ? 1 : maxOf(daypartMult)) * maxOf(stageMult.values()) * Math.max(1, maxPacingMultiplier);
+  const maxMult =
+    maxOf(channelMult.values()) *
+    (daypartMult === undefined ? 1 : maxOf(daypartMult)) *
+    maxOf(stageMult.values()) *
+    Math.max(1, maxPacingMultiplier);
   let bound = strategyBoundMicros(strategy, maxMult);
-  for (const e of experiments) for (const a of e.arms) if (a.strategy !== undefined) bound = Math.max(bound, strategyBoundMicros(a.strategy, maxMult));
+  for (const e of experiments)
+    for (const a of e.arms)
+      if (a.strategy !== undefined) bound = Math.max(bound, strategyBoundMicros(a.strategy, maxMult));
   return Object.freeze({
     id,
     idHash: hashCampaign(id),

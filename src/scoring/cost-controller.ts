@@ -120,7 +120,14 @@ export class CostController {
    * A billed impression of a bid priced on `expected` actions (the token's claim): spend in account micros.
    * `campaign` is the current config's (its target); undefined when it left the config (ignored).
    */
-  onSpend(campaign: ScoringCampaign | undefined, channelId: string, day: string, spendMicros: number, expected: number | undefined, nowMs: number): void {
+  onSpend(
+    campaign: ScoringCampaign | undefined,
+    channelId: string,
+    day: string,
+    spendMicros: number,
+    expected: number | undefined,
+    nowMs: number,
+  ): void {
     if (campaign === undefined || expected === undefined || !(expected > 0)) return;
     const target = targetMicros(campaign);
     if (target === undefined) return;
@@ -130,7 +137,8 @@ export class CostController {
     cell.winExpected += expected;
     cell.daySpend += spendMicros;
     cell.dayExpected += expected;
-    if (nowMs - cell.lastUpdateMs >= this.#o.intervalMs && cell.winExpected >= this.#o.minExpected) this.#update(cell, campaign, target, nowMs);
+    if (nowMs - cell.lastUpdateMs >= this.#o.intervalMs && cell.winExpected >= this.#o.minExpected)
+      this.#update(cell, campaign, target, nowMs);
   }
 
   /** A click (target_cpc) or conversion (target_cpa) of this campaign × channel. */
@@ -160,17 +168,22 @@ export class CostController {
 
   /** Every campaign × channel's multiplier (for metrics). */
   *multipliers(): Generator<{ readonly campaignId: string; readonly channelId: string; readonly multiplier: number }> {
-    for (const [campaignId, byChannel] of this.#cells) for (const [channelId, c] of byChannel) yield { campaignId, channelId, multiplier: c.multiplier };
+    for (const [campaignId, byChannel] of this.#cells)
+      for (const [channelId, c] of byChannel) yield { campaignId, channelId, multiplier: c.multiplier };
   }
 
   #update(cell: Cell, campaign: ScoringCampaign, target: number, nowMs: number): void {
     const k = this.#o.priorExpected;
-    const calibration = campaign.strategy.kind === 'target_cpc' && Number.isFinite(k) ? (cell.dayActions + k) / (cell.dayExpected + k) : 1;
+    const calibration =
+      campaign.strategy.kind === 'target_cpc' && Number.isFinite(k)
+        ? (cell.dayActions + k) / (cell.dayExpected + k)
+        : 1;
     const ratio = cell.winSpend / (cell.winExpected * calibration) / target;
     let step = Math.min(this.#o.maxStep, Math.max(1 / this.#o.maxStep, ratio ** -this.#o.gain));
     // Pacing held the bids down since the last update: the budget binds, and λ may only fall.
     if (cell.minPacing < 0.999 && step > 1) step = 1;
-    if (Number.isFinite(step)) cell.multiplier = Math.min(this.#o.maxMultiplier, Math.max(this.#o.minMultiplier, cell.multiplier * step));
+    if (Number.isFinite(step))
+      cell.multiplier = Math.min(this.#o.maxMultiplier, Math.max(this.#o.minMultiplier, cell.multiplier * step));
     cell.lastUpdateMs = nowMs;
     cell.winSpend = 0;
     cell.winExpected = 0;

@@ -35,22 +35,29 @@ export interface CompiledExperiment {
 /** `bucket` result for a held-out unit. */
 export const kHoldoutArm = -1;
 
-export function compileExperiments(list: readonly ExperimentConfig[] | undefined, path = 'experiments'): readonly CompiledExperiment[] {
+export function compileExperiments(
+  list: readonly ExperimentConfig[] | undefined,
+  path = 'experiments',
+): readonly CompiledExperiment[] {
   if (list === undefined || list.length === 0) return Object.freeze([]);
   const ids = new Set<string>();
   return Object.freeze(
     list.map((e, i) => {
       const p = `${path}[${i}]`;
-      if (e.id === '' || ids.has(e.id)) throw new ScoringConfigError(`${p}.id`, `experiment id must be non-empty and unique, got "${e.id}"`);
+      if (e.id === '' || ids.has(e.id))
+        throw new ScoringConfigError(`${p}.id`, `experiment id must be non-empty and unique, got "${e.id}"`);
       ids.add(e.id);
       const holdout = e.holdout ?? 0;
-      if (!(holdout >= 0 && holdout < 1)) throw new ScoringConfigError(`${p}.holdout`, `expected [0, 1), got ${holdout}`);
+      if (!(holdout >= 0 && holdout < 1))
+        throw new ScoringConfigError(`${p}.holdout`, `expected [0, 1), got ${holdout}`);
       if (e.arms.length === 0) throw new ScoringConfigError(`${p}.arms`, 'an experiment needs at least one arm');
       let total = 0;
       const armIds = new Set<string>();
       e.arms.forEach((a, j) => {
-        if (!(a.weight > 0) || !Number.isFinite(a.weight)) throw new ScoringConfigError(`${p}.arms[${j}].weight`, `expected a positive weight, got ${a.weight}`);
-        if (a.id === '' || armIds.has(a.id)) throw new ScoringConfigError(`${p}.arms[${j}].id`, `arm id must be non-empty and unique, got "${a.id}"`);
+        if (!(a.weight > 0) || !Number.isFinite(a.weight))
+          throw new ScoringConfigError(`${p}.arms[${j}].weight`, `expected a positive weight, got ${a.weight}`);
+        if (a.id === '' || armIds.has(a.id))
+          throw new ScoringConfigError(`${p}.arms[${j}].id`, `arm id must be non-empty and unique, got "${a.id}"`);
         armIds.add(a.id);
         total += a.weight;
       });
@@ -111,7 +118,15 @@ export class ExperimentStats {
   counters(arm: CompiledArm): ArmCounters {
     let c = this.#arms.get(arm.key);
     if (c === undefined) {
-      c = { experimentId: arm.experimentId, armId: arm.id, bids: 0, wins: 0, spendMicros: 0, clicks: 0, conversions: 0 };
+      c = {
+        experimentId: arm.experimentId,
+        armId: arm.id,
+        bids: 0,
+        wins: 0,
+        spendMicros: 0,
+        clicks: 0,
+        conversions: 0,
+      };
       this.#arms.set(arm.key, c);
     }
     return c;

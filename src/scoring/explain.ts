@@ -12,7 +12,13 @@ import { kScoreBelowFloor, kScoreHoldout, kScoreNoModel, type TaskViews } from '
 export type ScoreStatusName = 'ok' | 'below_floor' | 'no_model' | 'holdout';
 
 export function statusName(s: number): ScoreStatusName {
-  return s === kScoreBelowFloor ? 'below_floor' : s === kScoreNoModel ? 'no_model' : s === kScoreHoldout ? 'holdout' : 'ok';
+  return s === kScoreBelowFloor
+    ? 'below_floor'
+    : s === kScoreNoModel
+      ? 'no_model'
+      : s === kScoreHoldout
+        ? 'holdout'
+        : 'ok';
 }
 
 export interface ModelExplanation {
@@ -36,7 +42,14 @@ export interface BidExplanation {
   readonly features: FeatureRecord;
   readonly pctr: ModelExplanation | undefined;
   readonly pcvr: ModelExplanation | undefined;
-  readonly multipliers: { readonly channel: number; readonly daypart: number; readonly stage: number; readonly pacing: number; readonly cost: number; readonly product: number };
+  readonly multipliers: {
+    readonly channel: number;
+    readonly daypart: number;
+    readonly stage: number;
+    readonly pacing: number;
+    readonly cost: number;
+    readonly product: number;
+  };
   readonly floorMicros: number;
   readonly valueMicros: number;
   readonly priceMicros: number;
@@ -47,7 +60,14 @@ function slotName(s: number): string {
   return s < kSlot.segment ? kFeatureNames[s]! : `segment[${s - kSlot.segment}]`;
 }
 
-function model(table: ModelTable, id: number, v: TaskViews, i: number, which: number, p: number): ModelExplanation | undefined {
+function model(
+  table: ModelTable,
+  id: number,
+  v: TaskViews,
+  i: number,
+  which: number,
+  p: number,
+): ModelExplanation | undefined {
   const m = id >= 0 ? table.byId[id] : undefined;
   if (m === undefined || m === null) return undefined;
   const weights: Record<string, number> = {};

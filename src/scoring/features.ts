@@ -60,7 +60,12 @@ export function hashString(slot: number, value: string | undefined): number {
 /** Domains without a leading `www.`, as targeting normalises them (`normaliseDomain`). */
 export function hashDomain(value: string | undefined): number {
   if (value === undefined) return hashString(kSlot.domain, undefined);
-  const www = value.length > 4 && (value.charCodeAt(0) | 32) === 119 && (value.charCodeAt(1) | 32) === 119 && (value.charCodeAt(2) | 32) === 119 && value.charCodeAt(3) === 46;
+  const www =
+    value.length > 4 &&
+    (value.charCodeAt(0) | 32) === 119 &&
+    (value.charCodeAt(1) | 32) === 119 &&
+    (value.charCodeAt(2) | 32) === 119 &&
+    value.charCodeAt(3) === 46;
   return nz(murmur3(value, kSlotSeed[kSlot.domain]!, true, www ? 4 : 0));
 }
 

@@ -51,9 +51,20 @@
  */
 export { ScoreBatch, type CandidateInput, type RequestInput } from './batch.js';
 export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring.js';
-export { CostController, kCostControllerDefaults, type CostControllerOptions, type CostState } from './cost-controller.js';
+export {
+  CostController,
+  kCostControllerDefaults,
+  type CostControllerOptions,
+  type CostState,
+} from './cost-controller.js';
 export { kNoopSink, sampledAuction, type EventSink, type ScoringEvent, type SinkStats } from './events.js';
-export { bucket, kHoldoutArm, type ArmSnapshot, type CompiledExperiment, type ExperimentsSnapshot } from './experiments.js';
+export {
+  bucket,
+  kHoldoutArm,
+  type ArmSnapshot,
+  type CompiledExperiment,
+  type ExperimentsSnapshot,
+} from './experiments.js';
 export type { BidExplanation, ModelExplanation, ScoreStatusName } from './explain.js';
 export { kFeatureNames, type FeatureName, type FeatureRecord } from './features.js';
 export { RotatingJsonlSink, type JsonlSinkOptions } from './jsonl-sink.js';
@@ -71,10 +82,21 @@ export {
   type ScoringSectionConfig,
   type StrategyConfig,
 } from './scoring-config.js';
-export { ScoringService, type NoticeInput, type ScoringDeps, type ScoringOptions, type ScoringStats } from './service.js';
+export {
+  ScoringService,
+  type NoticeInput,
+  type ScoringDeps,
+  type ScoringOptions,
+  type ScoringStats,
+} from './service.js';
 export { ShadingModel, type CurveState, type ShadingOptions } from './shading.js';
 export { priceFor, type ScoringStrategy } from './strategies.js';
 import { kScoreBelowFloor, kScoreHoldout, kScoreNoModel, kScoreOk } from './task-buffer.js';
 
 /** Candidate status after `run` (`batch.status(i)`). */
-export const ScoreStatus = Object.freeze({ Ok: kScoreOk, BelowFloor: kScoreBelowFloor, NoModel: kScoreNoModel, Holdout: kScoreHoldout } as const);
+export const ScoreStatus = Object.freeze({
+  Ok: kScoreOk,
+  BelowFloor: kScoreBelowFloor,
+  NoModel: kScoreNoModel,
+  Holdout: kScoreHoldout,
+} as const);

@@ -26,7 +26,8 @@ export interface JsonlSinkOptions {
 
 export class RotatingJsonlSink implements EventSink {
   readonly stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
-  readonly #o: Required<Omit<JsonlSinkOptions, 'onError' | 'maxFiles'>> & Pick<JsonlSinkOptions, 'onError' | 'maxFiles'>;
+  readonly #o: Required<Omit<JsonlSinkOptions, 'onError' | 'maxFiles'>> &
+    Pick<JsonlSinkOptions, 'onError' | 'maxFiles'>;
   #pending: ScoringEvent[] = [];
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -100,10 +101,13 @@ export class RotatingJsonlSink implements EventSink {
     let done = 0;
     try {
       for (const e of batch) {
-        const line = JSON.stringify(e) + '\n';
+        const line = `${JSON.stringify(e)}\n`;
         const bytes = Buffer.byteLength(line);
         // Rotate between lines, so no file grows past maxBytes (unless one line alone is bigger).
-        if (this.#fh === undefined || (this.#size + chunkBytes > 0 && this.#size + chunkBytes + bytes > this.#o.maxBytes)) {
+        if (
+          this.#fh === undefined ||
+          (this.#size + chunkBytes > 0 && this.#size + chunkBytes + bytes > this.#o.maxBytes)
+        ) {
           if (lines > 0) {
             await this.#fh!.write(chunk);
             done += lines;
@@ -134,15 +138,21 @@ export class RotatingJsonlSink implements EventSink {
   async #rotate(): Promise<void> {
     await this.#fh?.close();
     this.#fh = undefined;
-    const stamp = new Date(this.#o.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date(this.#o.clock.now())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const file = join(this.#o.dir, `${this.#o.prefix}-${stamp}-${String(++this.#seq).padStart(4, '0')}.jsonl`);
     this.#fh = await open(file, 'a');
     this.#size = 0;
     this.#files.push(file);
     const max = this.#o.maxFiles;
     if (max !== undefined) {
-      const mine = (await readdir(this.#o.dir)).filter((f) => f.startsWith(`${this.#o.prefix}-`) && f.endsWith('.jsonl')).sort();
-      for (const old of mine.slice(0, Math.max(0, mine.length - max))) await unlink(join(this.#o.dir, old)).catch(() => {});
+      const mine = (await readdir(this.#o.dir))
+        .filter((f) => f.startsWith(`${this.#o.prefix}-`) && f.endsWith('.jsonl'))
+        .sort();
+      for (const old of mine.slice(0, Math.max(0, mine.length - max)))
+        await unlink(join(this.#o.dir, old)).catch(() => {});
     }
   }
 }

@@ -10,13 +10,28 @@ import { kSlots } from './features.js';
 import { logit, logitExplained, sigmoid, type ModelTable } from './model.js';
 import { shadeWith } from './shading-math.js';
 import { kBelowFloor, kHoldoutCode, kNeedsModel, strategyPrice } from './strategies.js';
-import { kFlagDebug, kH, kO, kOut, kP, kParams, kScoreBelowFloor, kScoreHoldout, kScoreNoModel, kScoreOk, kTaskDone, type TaskViews } from './task-buffer.js';
+import {
+  kFlagDebug,
+  kH,
+  kO,
+  kOut,
+  kP,
+  kParams,
+  kScoreBelowFloor,
+  kScoreHoldout,
+  kScoreNoModel,
+  kScoreOk,
+  kTaskDone,
+  type TaskViews,
+} from './task-buffer.js';
 
 function predict(table: ModelTable, id: number, v: TaskViews, i: number, debug: boolean, which: number): number {
   if (!(id >= 0)) return NaN;
   const m = table.byId[id];
   if (m === undefined || m === null) return NaN;
-  const z = debug ? logitExplained(m, v.feats, i * kSlots, v.contrib, (i * 2 + which) * kSlots) : logit(m, v.feats, i * kSlots);
+  const z = debug
+    ? logitExplained(m, v.feats, i * kSlots, v.contrib, (i * 2 + which) * kSlots)
+    : logit(m, v.feats, i * kSlots);
   return sigmoid(z);
 }
 

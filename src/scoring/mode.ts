@@ -24,7 +24,10 @@ export class ModeChooser {
   #count = 0;
   #inlineRuns = 0;
 
-  constructor(mode: ScoringMode, readonly hasPool: boolean) {
+  constructor(
+    mode: ScoringMode,
+    readonly hasPool: boolean,
+  ) {
     this.mode = mode;
   }
 
@@ -42,7 +45,9 @@ export class ModeChooser {
     // The first runs measure the JIT, not the kernel: skip them.
     if (++this.#inlineRuns <= kWarmupRuns) return;
     const per = us / n;
-    this.inlineUsPerCandidate = Number.isNaN(this.inlineUsPerCandidate) ? per : this.inlineUsPerCandidate + kAlpha * (per - this.inlineUsPerCandidate);
+    this.inlineUsPerCandidate = Number.isNaN(this.inlineUsPerCandidate)
+      ? per
+      : this.inlineUsPerCandidate + kAlpha * (per - this.inlineUsPerCandidate);
   }
 
   notePoolOverhead(us: number): void {

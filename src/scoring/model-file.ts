@@ -31,7 +31,9 @@ export const modelFileSchema = z
     hashBits: z.number().int().min(8).max(24),
     features: z.array(z.string()).min(1),
     bias: z.number(),
-    weights: z.union([denseSchema, sparseSchema], { error: 'expected sparse {"<index>": weight} or {"encoding": "f32-base64", "data": "…"}' }),
+    weights: z.union([denseSchema, sparseSchema], {
+      error: 'expected sparse {"<index>": weight} or {"encoding": "f32-base64", "data": "…"}',
+    }),
     trainedAt: z.string().optional(),
     description: z.string().optional(),
     metrics: z.record(z.string(), z.number()).optional(),
@@ -39,8 +41,14 @@ export const modelFileSchema = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.features.forEach((f, i) => {
-      if (!kKnown.has(f)) ctx.addIssue({ code: 'custom', path: ['features', i], message: `unknown feature "${f}" (known: ${kFeatureNames.join(', ')})` });
-      else if (seen.has(f)) ctx.addIssue({ code: 'custom', path: ['features', i], message: `duplicate feature "${f}"` });
+      if (!kKnown.has(f))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features', i],
+          message: `unknown feature "${f}" (known: ${kFeatureNames.join(', ')})`,
+        });
+      else if (seen.has(f))
+        ctx.addIssue({ code: 'custom', path: ['features', i], message: `duplicate feature "${f}"` });
       seen.add(f);
     });
   });
@@ -78,30 +86,48 @@ export function parseModelFile(file: string, text: string, id: number): Compiled
   const parsed = modelFileSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more: ${parsed.error.issues.slice(1, 4).map((i) => fieldPath(i.path)).join(', ')})` : '';
+    const more =
+      parsed.error.issues.length > 1
+        ? ` (+${parsed.error.issues.length - 1} more: ${parsed.error.issues
+            .slice(1, 4)
+            .map((i) => fieldPath(i.path))
+            .join(', ')})`
+        : '';
     throw new ModelFileError(file, fieldPath(first.path), first.message + more);
   }
   const m = parsed.data;
   const named = kFileName.exec(basename(file));
-  if (named !== null && named[1] !== m.name) throw new ModelFileError(file, 'name', `"${m.name}" does not match the file name (expected "${named[1]}")`);
-  if (named !== null && Number(named[2]) !== m.version) throw new ModelFileError(file, 'version', `${m.version} does not match the file name (expected ${named[2]})`);
+  if (named !== null && named[1] !== m.name)
+    throw new ModelFileError(file, 'name', `"${m.name}" does not match the file name (expected "${named[1]}")`);
+  if (named !== null && Number(named[2]) !== m.version)
+    throw new ModelFileError(file, 'version', `${m.version} does not match the file name (expected ${named[2]})`);
   const size = 2 ** m.hashBits;
   const weights = new Float32Array(new SharedArrayBuffer(size * 4));
   if ('encoding' in m.weights && typeof m.weights.encoding === 'string') {
     const bytes = Buffer.from(m.weights.data as string, 'base64');
     if (bytes.length !== size * 4) {
-      throw new ModelFileError(file, 'weights.data', `wrong dimension: ${bytes.length / 4} floats, expected 2^hashBits = ${size}`);
+      throw new ModelFileError(
+        file,
+        'weights.data',
+        `wrong dimension: ${bytes.length / 4} floats, expected 2^hashBits = ${size}`,
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < size; i++) {
       const w = view.getFloat32(i * 4, true);
-      if (!Number.isFinite(w)) throw new ModelFileError(file, `weights.data[${i}]`, `weight is ${w}, expected a finite number`);
+      if (!Number.isFinite(w))
+        throw new ModelFileError(file, `weights.data[${i}]`, `weight is ${w}, expected a finite number`);
       weights[i] = w;
     }
   } else {
     for (const [k, w] of Object.entries(m.weights as Record<string, number>)) {
       const idx = /^\d+$/.test(k) ? Number(k) : NaN;
-      if (!(idx < size)) throw new ModelFileError(file, `weights.${k}`, `wrong dimension: index ${k} is not an integer below 2^hashBits = ${size}`);
+      if (!(idx < size))
+        throw new ModelFileError(
+          file,
+          `weights.${k}`,
+          `wrong dimension: index ${k} is not an integer below 2^hashBits = ${size}`,
+        );
       weights[idx] = w;
     }
   }

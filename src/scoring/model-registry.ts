@@ -7,7 +7,7 @@
  * Every change produces a new immutable `ModelTable` with a higher `gen`; listeners (the worker pool) get it
  * and workers swap on their next task, so no task is dropped or sees half a model set.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, type Stats, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompiledModel, ModelTable, ModelTarget } from './model.js';
@@ -117,7 +117,7 @@ export class ModelRegistry {
     for (const name of names) {
       const file = join(this.dir, name);
       present.add(file);
-      let st;
+      let st: Stats;
       try {
         st = await stat(file);
       } catch {
@@ -152,7 +152,8 @@ export class ModelRegistry {
   #compile(file: string, text: string): CompiledModel {
     const model = parseModelFile(file, text, this.#nextId);
     const other = this.#byKey.get(model.key);
-    if (other !== undefined && other.file !== file) throw new ModelFileError(file, 'version', `${model.key} is already loaded from ${other.file}`);
+    if (other !== undefined && other.file !== file)
+      throw new ModelFileError(file, 'version', `${model.key} is already loaded from ${other.file}`);
     this.#nextId++;
     return model;
   }

@@ -58,7 +58,13 @@ export function logit(m: CompiledModel, feats: Int32Array, base: number): number
  * Like `logit`, also writing each slot's weight to `contrib[cbase + slot]` (debug explanations only).
  * Slots the model does not read are left as they are (NaN from the caller's fill).
  */
-export function logitExplained(m: CompiledModel, feats: Int32Array, base: number, contrib: Float64Array, cbase: number): number {
+export function logitExplained(
+  m: CompiledModel,
+  feats: Int32Array,
+  base: number,
+  contrib: Float64Array,
+  cbase: number,
+): number {
   const w = m.weights;
   const slots = m.slots;
   let z = m.bias;

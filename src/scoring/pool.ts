@@ -70,7 +70,12 @@ export class ScoringPool {
   readonly threads: number;
   readonly maxQueue: number;
   readonly taskDeadlineMs: number;
-  readonly stats: PoolStats = { tasks: 0, noScore: { queue_full: 0, deadline: 0, worker_error: 0 }, staleRetries: 0, rttMs: 0.2 };
+  readonly stats: PoolStats = {
+    tasks: 0,
+    noScore: { queue_full: 0, deadline: 0, worker_error: 0 },
+    staleRetries: 0,
+    rttMs: 0.2,
+  };
   readonly #piscina: Piscina<WorkerTask, ArrayBuffer>;
   readonly #updates: BroadcastChannel;
   #table: ModelTable;
@@ -171,7 +176,8 @@ export class ScoringPool {
     const task: WorkerTask = table === undefined ? buf : { buf, table };
     this.#piscina.run(task, { transferList: [buf] }).then(
       (out) => this.#done(p, out),
-      (e: unknown) => this.settle(p, (e as Error).message?.includes('queue') ? kNoScore.queue_full : kNoScore.worker_error),
+      (e: unknown) =>
+        this.settle(p, (e as Error).message?.includes('queue') ? kNoScore.queue_full : kNoScore.worker_error),
     );
   }
 

@@ -40,7 +40,11 @@ const gCreativeHashes = new WeakMap<CreativeRef, CreativeHashes>();
 export function creativeHashes(campaignHash: number, cr: CreativeRef): CreativeHashes {
   let h = gCreativeHashes.get(cr);
   if (h === undefined) {
-    h = { creative: hashCreative(campaignHash, cr.id), size: hashSize(cr.w, cr.h), format: hashString(kSlot.format, cr.format) };
+    h = {
+      creative: hashCreative(campaignHash, cr.id),
+      size: hashSize(cr.w, cr.h),
+      format: hashString(kSlot.format, cr.format),
+    };
     gCreativeHashes.set(cr, h);
   }
   return h;
@@ -93,7 +97,14 @@ export class RequestFeatures {
 
   /** The logged form of one candidate's features (allocates: sampled bids and explanations only). */
   record(placement: string | undefined, campaignId: string, cr: CreativeRef): FeatureRecord {
-    const r: FeatureRecord = { channel: this.channel, hour: this.hour, size: `${cr.w}x${cr.h}`, format: cr.format, creative: cr.id, campaign: campaignId };
+    const r: FeatureRecord = {
+      channel: this.channel,
+      hour: this.hour,
+      size: `${cr.w}x${cr.h}`,
+      format: cr.format,
+      creative: cr.id,
+      campaign: campaignId,
+    };
     if (this.publisher !== undefined) r.publisher = this.publisher;
     if (this.domain !== undefined) r.domain = this.domain;
     if (this.bundle !== undefined) r.bundle = this.bundle;

@@ -9,10 +9,22 @@ import type { ScoringStrategy } from './strategies.js';
 
 /** A campaign's `bid` block: the existing two strategies plus the two value-based ones. */
 export type StrategyConfig =
-  | { readonly strategy: 'fixed_cpm'; /** @range > 0 */ readonly cpm: number }
-  | { readonly strategy: 'max_cpm'; /** @range > 0 */ readonly cpm: number; /** @range (0, 1], default 0.8 */ readonly bidFraction?: number }
-  | { readonly strategy: 'target_cpc'; /** @range > 0 */ readonly cpc: number; /** @range > 0 */ readonly maxCpm: number }
-  | { readonly strategy: 'target_cpa'; /** @range > 0 */ readonly cpa: number; /** @range > 0 */ readonly maxCpm: number };
+  | { readonly strategy: 'fixed_cpm' /** @range > 0 */; readonly cpm: number }
+  | {
+      readonly strategy: 'max_cpm' /** @range > 0 */;
+      readonly cpm: number /** @range (0, 1], default 0.8 */;
+      readonly bidFraction?: number;
+    }
+  | {
+      readonly strategy: 'target_cpc' /** @range > 0 */;
+      readonly cpc: number /** @range > 0 */;
+      readonly maxCpm: number;
+    }
+  | {
+      readonly strategy: 'target_cpa' /** @range > 0 */;
+      readonly cpa: number /** @range > 0 */;
+      readonly maxCpm: number;
+    };
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -21,7 +33,11 @@ export interface MultipliersConfig {
   /** channel id → the buyer's value weight for that channel (missing = 1). */
   readonly channels?: Readonly<Record<string, number>>;
   /** In the campaign's time zone; later entries win where they overlap. hours: [from, to), 0..24. */
-  readonly dayparts?: readonly { readonly days: readonly Weekday[]; readonly hours: readonly [number, number]; readonly multiplier: number }[];
+  readonly dayparts?: readonly {
+    readonly days: readonly Weekday[];
+    readonly hours: readonly [number, number];
+    readonly multiplier: number;
+  }[];
   /** journey-stage segment (`stage:consideration`, …) → multiplier (missing or unknown stage = 1). */
   readonly stages?: Readonly<Record<string, number>>;
 }
@@ -71,7 +87,12 @@ export interface ScoringSectionConfig {
   };
   /** default config/models */
   readonly modelsDir?: string;
-  readonly shading?: { readonly minObservations?: number; readonly fullConfidence?: number; readonly halfLife?: number; readonly coldStartFactor?: number };
+  readonly shading?: {
+    readonly minObservations?: number;
+    readonly fullConfidence?: number;
+    readonly halfLife?: number;
+    readonly coldStartFactor?: number;
+  };
   readonly eventLog?: {
     /** Directory of rotating JSONL files; absent = no event log. */
     readonly dir?: string;
@@ -109,9 +130,17 @@ export function compileStrategy(s: StrategyConfig, path = 'bid'): ScoringStrateg
       return Object.freeze({ kind: 'max_cpm', cpmMicros: positive(`${path}.cpm`, s.cpm), bidFraction: f });
     }
     case 'target_cpc':
-      return Object.freeze({ kind: 'target_cpc', cpcMicros: positive(`${path}.cpc`, s.cpc), maxCpmMicros: positive(`${path}.maxCpm`, s.maxCpm) });
+      return Object.freeze({
+        kind: 'target_cpc',
+        cpcMicros: positive(`${path}.cpc`, s.cpc),
+        maxCpmMicros: positive(`${path}.maxCpm`, s.maxCpm),
+      });
     case 'target_cpa':
-      return Object.freeze({ kind: 'target_cpa', cpaMicros: positive(`${path}.cpa`, s.cpa), maxCpmMicros: positive(`${path}.maxCpm`, s.maxCpm) });
+      return Object.freeze({
+        kind: 'target_cpa',
+        cpaMicros: positive(`${path}.cpa`, s.cpa),
+        maxCpmMicros: positive(`${path}.maxCpm`, s.maxCpm),
+      });
   }
 }
 

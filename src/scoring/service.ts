@@ -13,7 +13,15 @@ import { bucket, ExperimentStats, kHoldoutArm, type ArmCounters } from './experi
 import { scoreTask } from './kernel.js';
 import { ModeChooser, type ScoringMode } from './mode.js';
 import { ModelRegistry, type ReloadReport } from './model-registry.js';
-import { kNoScore, kScored, ScoringPool, type NoScoreReason, type PoolOptions, type PoolStats, type ScoreOutcome } from './pool.js';
+import {
+  kNoScore,
+  kScored,
+  ScoringPool,
+  type NoScoreReason,
+  type PoolOptions,
+  type PoolStats,
+  type ScoreOutcome,
+} from './pool.js';
 import { ShadingModel, type ShadingOptions } from './shading.js';
 
 export interface ScoringOptions {
@@ -96,7 +104,10 @@ export class ScoringService {
 
   /** Loads the models (refusing bad files, reported through `onModelReport`), starts the pool, calibrates. */
   static async create(opts: ScoringOptions, deps: ScoringDeps): Promise<ScoringService> {
-    const registry = new ModelRegistry({ dir: opts.modelsDir, ...(opts.modelNames === undefined ? {} : { names: opts.modelNames }) });
+    const registry = new ModelRegistry({
+      dir: opts.modelsDir,
+      ...(opts.modelNames === undefined ? {} : { names: opts.modelNames }),
+    });
     const report = await registry.reload();
     deps.onModelReport?.(report);
     const s = new ScoringService(opts, deps, registry);
@@ -110,7 +121,14 @@ export class ScoringService {
 
   /** A batch for one request (pooled; give it back with `release`). */
   begin(input: RequestInput): ScoreBatch {
-    const b = this.#free.pop() ?? new ScoreBatch({ registry: this.registry, shading: this.shading, stats: this.experiments, ...(this.cost === undefined ? {} : { cost: this.cost }) });
+    const b =
+      this.#free.pop() ??
+      new ScoreBatch({
+        registry: this.registry,
+        shading: this.shading,
+        stats: this.experiments,
+        ...(this.cost === undefined ? {} : { cost: this.cost }),
+      });
     b.begin(input);
     return b;
   }
@@ -177,13 +195,30 @@ export class ScoringService {
       c.wins++;
       c.spendMicros += priceMicros / 1000;
     });
-    const e = { t: 'win', ts: n.nowMs, auction: n.auctionId, imp: n.impId, campaign: n.campaignId, channel: n.channelId, bidMicros, priceMicros } as const;
+    const e = {
+      t: 'win',
+      ts: n.nowMs,
+      auction: n.auctionId,
+      imp: n.impId,
+      campaign: n.campaignId,
+      channel: n.channelId,
+      bidMicros,
+      priceMicros,
+    } as const;
     this.sink.append(minToWinMicros === undefined ? e : { ...e, minToWinMicros });
   }
 
   onLoss(n: NoticeInput, bidMicros: number, minToWinMicros?: number): void {
     this.shading.observe(n.channelId, bidMicros, false, minToWinMicros, n.placement);
-    const e = { t: 'loss', ts: n.nowMs, auction: n.auctionId, imp: n.impId, campaign: n.campaignId, channel: n.channelId, bidMicros } as const;
+    const e = {
+      t: 'loss',
+      ts: n.nowMs,
+      auction: n.auctionId,
+      imp: n.impId,
+      campaign: n.campaignId,
+      channel: n.channelId,
+      bidMicros,
+    } as const;
     this.sink.append(minToWinMicros === undefined ? e : { ...e, minToWinMicros });
   }
 

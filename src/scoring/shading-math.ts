@@ -94,7 +94,16 @@ export function minBidForWinRatio(v: number, a: number, k: number, ratio: number
  * (a curve fitted on notices at $5 says little about bidding $1, so the bid does not go there before
  * exploration has looked).
  */
-export function shadePrice(v: number, floor: number, a: number, k: number, conf: number, cold: number, minWinRatio = 0, lowest = 0): number {
+export function shadePrice(
+  v: number,
+  floor: number,
+  a: number,
+  k: number,
+  conf: number,
+  cold: number,
+  minWinRatio = 0,
+  lowest = 0,
+): number {
   if (!(v >= floor) || !(v > 0)) return 0;
   const coldPrice = Math.max(floor, Math.min(v, Math.round(v * cold)));
   if (!(conf > 0) || !(k > 0)) return coldPrice;
@@ -104,7 +113,7 @@ export function shadePrice(v: number, floor: number, a: number, k: number, conf:
   if (lowest > best) best = Math.ceil(lowest);
   if (best > v) best = v;
   const p = Math.round(coldPrice + Math.min(1, conf) * (best - coldPrice));
-  return p < floor ? floor : p > v ? v : p;
+  return p < floor ? floor : Math.min(p, v);
 }
 
 /** Numbers per candidate that `shadeWith` reads (`ShadingModel.writeParams` writes them). */
@@ -118,9 +127,18 @@ export const kS = { a: 0, k: 1, conf: 2, cold: 3, minWinRatio: 4, lowest: 5, exp
  * still within [floor, v].
  */
 export function shadeWith(v: number, floor: number, params: Float64Array, off: number): number {
-  const p = shadePrice(v, floor, params[off]!, params[off + 1]!, params[off + 2]!, params[off + 3]!, params[off + 4]!, params[off + 5]!);
+  const p = shadePrice(
+    v,
+    floor,
+    params[off]!,
+    params[off + 1]!,
+    params[off + 2]!,
+    params[off + 3]!,
+    params[off + 4]!,
+    params[off + 5]!,
+  );
   const x = params[off + 6]!;
   if (!(p > 0) || x === 1 || !(x > 0)) return p;
   const e = Math.round(p * x);
-  return e < floor ? floor : e > v ? v : e;
+  return e < floor ? floor : Math.min(e, v);
 }

@@ -199,7 +199,7 @@ export class ShadingModel {
     out[off + kS.minWinRatio] = this.#minWinRatio;
     out[off + kS.lowest] = c?.lowest ?? 0;
     // Explore only once the curve is fitted: a channel without notices bids exactly the cold-start price.
-    out[off + kS.explore] = c !== undefined && c.fitted ? this.#explore() : 1;
+    out[off + kS.explore] = c?.fitted ? this.#explore() : 1;
   }
 
   /** The exploration factor for one bid (xorshift32: no allocation, deterministic from the seed). */
@@ -225,7 +225,14 @@ export class ShadingModel {
   state(channel: string, placement?: string): CurveState | undefined {
     const c = this.#curveFor(channel, placement, true);
     if (c === undefined) return undefined;
-    return { a: c.a, k: c.k, n: c.n(), confidence: c.conf, medianCpmMicros: Math.exp(-c.a / c.k), lowestCpmMicros: c.lowest };
+    return {
+      a: c.a,
+      k: c.k,
+      n: c.n(),
+      confidence: c.conf,
+      medianCpmMicros: Math.exp(-c.a / c.k),
+      lowestCpmMicros: c.lowest,
+    };
   }
 
   channels(): string[] {
@@ -275,6 +282,7 @@ export class ShadingModel {
       const n = c.n();
       if (n >= this.#minObs) {
         c.sinceFit = 0;
+        // biome-ignore lint/suspicious/noFocusedTests: `fit` is the curve fit here, not a focused test
         fit(c, this.#prior);
         c.lowest = evidenceFloor(c, this.#trustEvidence, this.#trustStep);
         // Confidence needs both many notices and some losses: wins alone say the price needed was below our

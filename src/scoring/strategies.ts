@@ -23,7 +23,12 @@ export type ScoringStrategy =
 export type StrategyKind = ScoringStrategy['kind'];
 
 /** Strategy codes in the task buffer; `kHoldoutCode` marks a candidate an experiment holds out. */
-export const kStrategyCode: Readonly<Record<StrategyKind, number>> = Object.freeze({ fixed_cpm: 0, max_cpm: 1, target_cpc: 2, target_cpa: 3 });
+export const kStrategyCode: Readonly<Record<StrategyKind, number>> = Object.freeze({
+  fixed_cpm: 0,
+  max_cpm: 1,
+  target_cpc: 2,
+  target_cpa: 3,
+});
 export const kHoldoutCode = -1;
 
 /** `strategyPrice` results that are not prices. */
@@ -31,7 +36,15 @@ export const kBelowFloor = -1;
 export const kNeedsModel = -2;
 
 export function priceFor(strategy: ScoringStrategy, floorMicros: number): number | undefined {
-  const p = strategyPrice(kStrategyCode[strategy.kind], strategyA(strategy), strategyB(strategy), 1, NaN, NaN, floorMicros);
+  const p = strategyPrice(
+    kStrategyCode[strategy.kind],
+    strategyA(strategy),
+    strategyB(strategy),
+    1,
+    NaN,
+    NaN,
+    floorMicros,
+  );
   return p >= 0 ? p : undefined;
 }
 
@@ -74,7 +87,15 @@ export function needsCvr(s: ScoringStrategy): boolean {
  * `mult` is the product of every multiplier (channel, daypart, stage, pacing); pCTR/pCVR may be NaN for
  * strategies that do not read them.
  */
-export function strategyPrice(code: number, a: number, b: number, mult: number, pctr: number, pcvr: number, floor: number): number {
+export function strategyPrice(
+  code: number,
+  a: number,
+  b: number,
+  mult: number,
+  pctr: number,
+  pcvr: number,
+  floor: number,
+): number {
   switch (code) {
     case 0: {
       const v = Math.round(a * mult);
@@ -83,7 +104,7 @@ export function strategyPrice(code: number, a: number, b: number, mult: number, 
     case 1: {
       if (a < floor) return kBelowFloor;
       const base = Math.min(a, Math.round(a * b * mult));
-      return base >= floor ? base : floor;
+      return Math.max(base, floor);
     }
     case 2: {
       if (!(pctr >= 0)) return kNeedsModel;

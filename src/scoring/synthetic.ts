@@ -64,12 +64,65 @@ function pickWeighted<T>(items: readonly (readonly [T, number])[], u: number): T
   return items[items.length - 1]![0];
 }
 
-const kChannels = [['ssp-alpha', 0.5], ['ssp-beta', 0.3], ['ssp-gamma', 0.2]] as const;
-const kSizes = [['300x250', 0.35], ['728x90', 0.15], ['320x50', 0.2], ['160x600', 0.05], ['300x600', 0.1], ['640x360', 0.1], ['1200x627', 0.05]] as const;
-const kCountries = [['USA', 0.4], ['GBR', 0.1], ['DEU', 0.1], ['FRA', 0.08], ['CAN', 0.07], ['ESP', 0.05], ['ITA', 0.05], ['BRA', 0.05], ['MEX', 0.04], ['JPN', 0.03], ['IND', 0.02], ['AUS', 0.01]] as const;
+const kChannels = [
+  ['ssp-alpha', 0.5],
+  ['ssp-beta', 0.3],
+  ['ssp-gamma', 0.2],
+] as const;
+const kSizes = [
+  ['300x250', 0.35],
+  ['728x90', 0.15],
+  ['320x50', 0.2],
+  ['160x600', 0.05],
+  ['300x600', 0.1],
+  ['640x360', 0.1],
+  ['1200x627', 0.05],
+] as const;
+const kCountries = [
+  ['USA', 0.4],
+  ['GBR', 0.1],
+  ['DEU', 0.1],
+  ['FRA', 0.08],
+  ['CAN', 0.07],
+  ['ESP', 0.05],
+  ['ITA', 0.05],
+  ['BRA', 0.05],
+  ['MEX', 0.04],
+  ['JPN', 0.03],
+  ['IND', 0.02],
+  ['AUS', 0.01],
+] as const;
 /** Effect spread (sd of the logit effect) per feature, for pCTR and pCVR. */
-const kCtrSd: Readonly<Record<string, number>> = { channel: 0.25, publisher: 0.3, domain: 0.5, bundle: 0.5, placement: 0.35, size: 0.35, format: 0.4, devicetype: 0.3, os: 0.2, country: 0.3, creative: 0.4, campaign: 0.3, segment: 0.35 };
-const kCvrSd: Readonly<Record<string, number>> = { channel: 0.2, publisher: 0.2, domain: 0.3, bundle: 0.3, placement: 0.1, size: 0.1, format: 0.2, devicetype: 0.35, os: 0.3, country: 0.4, creative: 0.2, campaign: 0.6, segment: 0.5 };
+const kCtrSd: Readonly<Record<string, number>> = {
+  channel: 0.25,
+  publisher: 0.3,
+  domain: 0.5,
+  bundle: 0.5,
+  placement: 0.35,
+  size: 0.35,
+  format: 0.4,
+  devicetype: 0.3,
+  os: 0.2,
+  country: 0.3,
+  creative: 0.4,
+  campaign: 0.3,
+  segment: 0.35,
+};
+const kCvrSd: Readonly<Record<string, number>> = {
+  channel: 0.2,
+  publisher: 0.2,
+  domain: 0.3,
+  bundle: 0.3,
+  placement: 0.1,
+  size: 0.1,
+  format: 0.2,
+  devicetype: 0.35,
+  os: 0.3,
+  country: 0.4,
+  creative: 0.2,
+  campaign: 0.6,
+  segment: 0.5,
+};
 
 export class SyntheticMarket {
   readonly #r: () => number;
@@ -83,7 +136,18 @@ export class SyntheticMarket {
   #b0Cvr: number;
 
   constructor(opts: SyntheticOptions = {}) {
-    this.#o = { seed: 1, domains: 2000, bundles: 600, segments: 60, campaigns: 20, creativesPerCampaign: 3, baseCtr: 0.01, baseCvr: 0.08, winRate: 0.35, ...opts };
+    this.#o = {
+      seed: 1,
+      domains: 2000,
+      bundles: 600,
+      segments: 60,
+      campaigns: 20,
+      creativesPerCampaign: 3,
+      baseCtr: 0.01,
+      baseCvr: 0.08,
+      winRate: 0.35,
+      ...opts,
+    };
     this.#seed = this.#o.seed;
     this.#r = prng(this.#o.seed);
     this.#domains = zipfCdf(this.#o.domains, 1.05);
@@ -123,12 +187,44 @@ export class SyntheticMarket {
       const auction = `s${this.#seed}-${i}`;
       const bidMicros = Math.round(1_000_000 * Math.exp(0.5 + 0.6 * gauss(r)));
       const campaign = imp.rec.campaign!;
-      yield { t: 'bid', ts, auction, imp: '1', bid: `b${i}`, campaign, creative: imp.rec.creative!, channel: imp.rec.channel!, priceMicros: bidMicros, valueMicros: bidMicros, pctr: imp.pctr, pcvr: imp.pcvr, f: imp.rec };
+      yield {
+        t: 'bid',
+        ts,
+        auction,
+        imp: '1',
+        bid: `b${i}`,
+        campaign,
+        creative: imp.rec.creative!,
+        channel: imp.rec.channel!,
+        priceMicros: bidMicros,
+        valueMicros: bidMicros,
+        pctr: imp.pctr,
+        pcvr: imp.pcvr,
+        f: imp.rec,
+      };
       if (r() >= this.#o.winRate) {
-        yield { t: 'loss', ts: ts + 50, auction, imp: '1', campaign, channel: imp.rec.channel!, bidMicros, minToWinMicros: Math.round(bidMicros * (1 + r())) };
+        yield {
+          t: 'loss',
+          ts: ts + 50,
+          auction,
+          imp: '1',
+          campaign,
+          channel: imp.rec.channel!,
+          bidMicros,
+          minToWinMicros: Math.round(bidMicros * (1 + r())),
+        };
         continue;
       }
-      yield { t: 'win', ts: ts + 50, auction, imp: '1', campaign, channel: imp.rec.channel!, bidMicros, priceMicros: bidMicros };
+      yield {
+        t: 'win',
+        ts: ts + 50,
+        auction,
+        imp: '1',
+        campaign,
+        channel: imp.rec.channel!,
+        bidMicros,
+        priceMicros: bidMicros,
+      };
       if (r() >= imp.pctr) continue;
       yield { t: 'click', ts: ts + 5_000, auction, imp: '1', campaign };
       if (r() < imp.pcvr) yield { t: 'conv', ts: ts + 600_000, auction, imp: '1', campaign };
@@ -193,7 +289,9 @@ export class SyntheticMarket {
     let zv = this.#b0Cvr + 0.2 * Math.sin((2 * Math.PI * ((rec.hour ?? 0) - 14)) / 24);
     for (const [name, value] of Object.entries(rec)) {
       if (name === 'hour' || value === undefined) continue;
-      const values = Array.isArray(value) ? value : [name === 'creative' ? `${rec.campaign}/${String(value)}` : String(value)];
+      const values = Array.isArray(value)
+        ? value
+        : [name === 'creative' ? `${rec.campaign}/${String(value)}` : String(value)];
       for (const v of values) {
         const [ec, ev] = this.#effects(name, v);
         zc += ec;

@@ -97,7 +97,8 @@ export async function readEventFiles(files: readonly string[], joiner: ExampleJo
       lines++;
       try {
         const e = JSON.parse(line) as ScoringEvent;
-        if (typeof e !== 'object' || e === null || typeof e.t !== 'string' || typeof e.auction !== 'string') joiner.skipped++;
+        if (typeof e !== 'object' || e === null || typeof e.t !== 'string' || typeof e.auction !== 'string')
+          joiner.skipped++;
         else joiner.add(e);
       } catch {
         joiner.skipped++;
@@ -164,7 +165,14 @@ export function trainModel(ex: Examples, o: TrainOptions): { model: ModelFile; r
   if (split === 0 || split === ex.count) throw new Error(`not enough examples to train and hold out (${ex.count})`);
   const calStart = (o.calibrate ?? 0.1) > 0 ? Math.floor(split * (1 - (o.calibrate ?? 0.1))) : split;
   if (calStart === 0) throw new Error(`not enough examples to train and calibrate (${split})`);
-  const trainer = new FtrlTrainer({ hashBits, slots: slotsOf(features), alpha: o.alpha ?? 0.1, beta: o.beta ?? 1, l1: o.l1 ?? 1, l2: o.l2 ?? 1 });
+  const trainer = new FtrlTrainer({
+    hashBits,
+    slots: slotsOf(features),
+    alpha: o.alpha ?? 0.1,
+    beta: o.beta ?? 1,
+    l1: o.l1 ?? 1,
+    l2: o.l2 ?? 1,
+  });
   for (let e = 0; e < (o.epochs ?? 1); e++) trainer.fit(ex.feats, ex.labels, 0, calStart);
   let pos = 0;
   for (let i = 0; i < split; i++) pos += ex.labels[i]!;
@@ -215,7 +223,17 @@ export function trainModel(ex: Examples, o: TrainOptions): { model: ModelFile; r
     bias: Number((trainer.bias() * platt.a + platt.b).toPrecision(7)),
     weights: encodeWeights(weights),
     trainedAt: new Date(o.nowMs ?? Date.now()).toISOString(),
-    metrics: { trainExamples: split, testExamples: report.testExamples, logLoss: report.logLoss, baselineLogLoss: report.baselineLogLoss, auc: report.auc, calibration: report.calibration, rawCalibration: report.raw.calibration, plattA: platt.a, plattB: platt.b },
+    metrics: {
+      trainExamples: split,
+      testExamples: report.testExamples,
+      logLoss: report.logLoss,
+      baselineLogLoss: report.baselineLogLoss,
+      auc: report.auc,
+      calibration: report.calibration,
+      rawCalibration: report.raw.calibration,
+      plattA: platt.a,
+      plattB: platt.b,
+    },
   };
   return { model, report };
 }

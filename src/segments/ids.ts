@@ -28,7 +28,8 @@ export interface RecordIds {
 export function idKeysFor(req: BidRequest, channelId: string, useIfa: boolean): IdKey[] {
   const ids: IdKey[] = [];
   const user = req.user;
-  if (user !== undefined && user.buyeruid !== undefined && user.buyeruid !== '') ids.push(`buid:${channelId}:${user.buyeruid}`);
+  if (user !== undefined && user.buyeruid !== undefined && user.buyeruid !== '')
+    ids.push(`buid:${channelId}:${user.buyeruid}`);
   if (user !== undefined) {
     for (const eid of user.eids) {
       if (eid.source === '') continue;
@@ -44,8 +45,10 @@ export function idKeysFor(req: BidRequest, channelId: string, useIfa: boolean): 
 /** A loader record's ids in the same priority order as `idKeysFor`. */
 export function recordIdKeys(r: RecordIds): IdKey[] {
   const ids: IdKey[] = [];
-  if (r.buid !== undefined) for (const ch of Object.keys(r.buid).sort()) if (r.buid[ch] !== '') add(ids, `buid:${ch}:${r.buid[ch]}`);
-  if (r.eids !== undefined) for (const e of r.eids) if (e.source !== '' && e.id !== '') add(ids, `eid:${e.source}:${e.id}`);
+  if (r.buid !== undefined)
+    for (const ch of Object.keys(r.buid).sort()) if (r.buid[ch] !== '') add(ids, `buid:${ch}:${r.buid[ch]}`);
+  if (r.eids !== undefined)
+    for (const e of r.eids) if (e.source !== '' && e.id !== '') add(ids, `eid:${e.source}:${e.id}`);
   if (r.ifa !== undefined && isUsableIfa(r.ifa)) add(ids, `ifa:${r.ifa.toLowerCase()}`);
   if (r.uid !== undefined && r.uid !== '') add(ids, `uid:${r.uid}`);
   return ids;

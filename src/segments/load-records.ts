@@ -29,7 +29,9 @@ export interface LoadRecord {
   readonly ttlSeconds: number;
 }
 
-export type ParseResult = { readonly ok: true; readonly record: LoadRecord } | { readonly ok: false; readonly error: string };
+export type ParseResult =
+  | { readonly ok: true; readonly record: LoadRecord }
+  | { readonly ok: false; readonly error: string };
 
 export const kDefaultTtlSeconds = 30 * 86_400;
 const kMaxTtlSeconds = 10 * 365 * 86_400;
@@ -56,7 +58,8 @@ export function parseJsonRecord(line: string, nowMs: number, defaultTtl = kDefau
   for (const [i, s] of ((v.segments ?? []) as unknown[]).entries()) {
     if (typeof s === 'string' && s !== '') segments.push({ id: s });
     else if (isObject(s) && typeof s.id === 'string' && s.id !== '') {
-      if (s.source !== undefined && s.source !== 1 && s.source !== 2 && s.source !== 3) return fail(`segments[${i}].source: expected 1, 2 or 3`);
+      if (s.source !== undefined && s.source !== 1 && s.source !== 2 && s.source !== 3)
+        return fail(`segments[${i}].source: expected 1, 2 or 3`);
       if (s.ttl !== undefined && !isTtl(s.ttl)) return fail(`segments[${i}].ttl: expected seconds > 0`);
       segments.push({ id: s.id, source: s.source, expiresAt: s.ttl === undefined ? undefined : nowMs + s.ttl * 1000 });
     } else return fail(`segments[${i}]: expected a segment id or {"id": …}`);
@@ -65,16 +68,21 @@ export function parseJsonRecord(line: string, nowMs: number, defaultTtl = kDefau
 }
 
 function jsonIds(o: Record<string, unknown>): RecordIds | string {
-  for (const k of Object.keys(o)) if (k !== 'uid' && k !== 'ifa' && k !== 'eids' && k !== 'buid') return `ids.${k}: unknown id kind (uid, ifa, eids, buid)`;
+  for (const k of Object.keys(o))
+    if (k !== 'uid' && k !== 'ifa' && k !== 'eids' && k !== 'buid')
+      return `ids.${k}: unknown id kind (uid, ifa, eids, buid)`;
   if (o.uid !== undefined && typeof o.uid !== 'string') return 'ids.uid: expected a string';
   if (o.ifa !== undefined && typeof o.ifa !== 'string') return 'ids.ifa: expected a string';
   if (o.eids !== undefined) {
     if (!Array.isArray(o.eids)) return 'ids.eids: expected an array';
-    for (const [i, e] of (o.eids as unknown[]).entries()) if (!isObject(e) || typeof e.source !== 'string' || typeof e.id !== 'string') return `ids.eids[${i}]: expected {"source": "…", "id": "…"}`;
+    for (const [i, e] of (o.eids as unknown[]).entries())
+      if (!isObject(e) || typeof e.source !== 'string' || typeof e.id !== 'string')
+        return `ids.eids[${i}]: expected {"source": "…", "id": "…"}`;
   }
   if (o.buid !== undefined) {
     if (!isObject(o.buid)) return 'ids.buid: expected an object of channel → buyer uid';
-    for (const [ch, b] of Object.entries(o.buid)) if (typeof b !== 'string' || ch === '') return `ids.buid.${ch}: expected a string`;
+    for (const [ch, b] of Object.entries(o.buid))
+      if (typeof b !== 'string' || ch === '') return `ids.buid.${ch}: expected a string`;
   }
   return o as RecordIds;
 }
@@ -94,20 +102,28 @@ export class CsvRecordParser {
     this.#ttl = names.indexOf('ttl');
     this.#defaultTtl = defaultTtl;
     this.#columns = names.map((name) => columnSetter(name));
-    if (!names.some((n) => n === 'uid' || n === 'ifa' || n.startsWith('eid:') || n.startsWith('buid:'))) throw new Error('CSV header: no id column (uid, ifa, eid:<source>, buid:<channel>)');
+    if (!names.some((n) => n === 'uid' || n === 'ifa' || n.startsWith('eid:') || n.startsWith('buid:')))
+      throw new Error('CSV header: no id column (uid, ifa, eid:<source>, buid:<channel>)');
   }
 
   parse(line: string): ParseResult {
     const cells = splitCsv(line);
     if (cells === undefined) return fail('unbalanced quotes');
-    if (cells.length !== this.#columns.length) return fail(`expected ${this.#columns.length} columns, got ${cells.length}`);
+    if (cells.length !== this.#columns.length)
+      return fail(`expected ${this.#columns.length} columns, got ${cells.length}`);
     const ids: MutableIds = {};
     for (let i = 0; i < cells.length; i++) if (cells[i] !== '') this.#columns[i]!(ids, cells[i]!);
     const ttlCell = this.#ttl === -1 ? '' : cells[this.#ttl]!.trim();
     const ttl = ttlCell === '' ? this.#defaultTtl : Number(ttlCell);
     if (!isTtl(ttl)) return fail('ttl: expected seconds > 0');
     const segCell = this.#segments === -1 ? '' : cells[this.#segments]!;
-    const segments = segCell === '' ? [] : segCell.split('|').filter((s) => s !== '').map((id) => ({ id }));
+    const segments =
+      segCell === ''
+        ? []
+        : segCell
+            .split('|')
+            .filter((s) => s !== '')
+            .map((id) => ({ id }));
     return record(ids, segments, ttl);
   }
 }
@@ -123,7 +139,8 @@ function columnSetter(name: string): (ids: MutableIds, cell: string) => void {
   if (name === 'uid') return (ids, c) => void (ids.uid = c);
   if (name === 'ifa') return (ids, c) => void (ids.ifa = c);
   if (name === 'segments' || name === 'ttl') return () => {};
-  if (name.startsWith('eid:') && name.length > 4) return (ids, c) => void (ids.eids ??= []).push({ source: name.slice(4), id: c });
+  if (name.startsWith('eid:') && name.length > 4)
+    return (ids, c) => void (ids.eids ??= []).push({ source: name.slice(4), id: c });
   if (name.startsWith('buid:') && name.length > 5) return (ids, c) => void ((ids.buid ??= {})[name.slice(5)] = c);
   throw new Error(`CSV header: unknown column "${name}" (uid, ifa, eid:<source>, buid:<channel>, segments, ttl)`);
 }
@@ -138,11 +155,15 @@ export function splitCsv(line: string): string[] | undefined {
     const c = line[i]!;
     if (quoted) {
       if (c !== '"') cell += c;
-      else if (line[i + 1] === '"') (cell += '"'), i++;
-      else quoted = false;
+      else if (line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
     } else if (c === '"') quoted = true;
-    else if (c === ',') cells.push(cell), (cell = '');
-    else cell += c;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
   }
   if (quoted) return undefined;
   cells.push(cell);

@@ -96,6 +96,7 @@ export class ProfileCache {
   }
 
   #unindex(key: string, e: Entry): void {
-    if (e.profile !== undefined && this.#byPerson.get(e.profile.personId) === key) this.#byPerson.delete(e.profile.personId);
+    if (e.profile !== undefined && this.#byPerson.get(e.profile.personId) === key)
+      this.#byPerson.delete(e.profile.personId);
   }
 }

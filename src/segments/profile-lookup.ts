@@ -24,7 +24,10 @@ import { channelOf } from './ids.js';
 import { ProfileCache } from './profile-cache.js';
 import { ReachTracker, type ReachSnapshot } from './reach.js';
 
-export type ProfileLookupOutcome = Extract<LookupOutcome, 'hit' | 'unknown' | 'cache' | 'timeout' | 'error' | 'no_ids' | 'skipped'>;
+export type ProfileLookupOutcome = Extract<
+  LookupOutcome,
+  'hit' | 'unknown' | 'cache' | 'timeout' | 'error' | 'no_ids' | 'skipped'
+>;
 
 export interface LookupResult {
   readonly profile: Profile | undefined;
@@ -70,7 +73,15 @@ export class ProfileLookup {
   readonly #cache: ProfileCache;
   readonly #reach: ReachTracker;
   readonly #inflight = new Map<string, Promise<Profile | undefined>>();
-  readonly #outcomes: Record<ProfileLookupOutcome, number> = { hit: 0, unknown: 0, cache: 0, timeout: 0, error: 0, no_ids: 0, skipped: 0 };
+  readonly #outcomes: Record<ProfileLookupOutcome, number> = {
+    hit: 0,
+    unknown: 0,
+    cache: 0,
+    timeout: 0,
+    error: 0,
+    no_ids: 0,
+    skipped: 0,
+  };
   #matched = 0;
   #failures = 0;
   #nextProbeAt = 0;
@@ -118,7 +129,8 @@ export class ProfileLookup {
       };
       const timer = setTimeout(finish, budget, kTimeout);
       call.then(
-        (profile) => finish(profile === undefined ? kUnknown : { profile, outcome: isLinked(profile) ? 'hit' : 'unknown' }),
+        (profile) =>
+          finish(profile === undefined ? kUnknown : { profile, outcome: isLinked(profile) ? 'hit' : 'unknown' }),
         () => finish(kError),
       );
     });

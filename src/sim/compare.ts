@@ -27,7 +27,13 @@ export const kConfigs: readonly PacingConfig[] = [
 ];
 
 /** Added when the scenario has a floating pool: the same controller with the pool pinned to base shares. */
-export const kStaticSplit: PacingConfig = { key: 'static', label: 'adaptive, static split', mode: 'even', controller: 'adaptive', floating: false };
+export const kStaticSplit: PacingConfig = {
+  key: 'static',
+  label: 'adaptive, static split',
+  mode: 'even',
+  controller: 'adaptive',
+  floating: false,
+};
 
 export interface RunMetrics {
   readonly label: string;
@@ -53,13 +59,20 @@ export interface RunMetrics {
    * as a share of the pool), mean over campaigns, at 3 h, 6 h and the end of the day; and the first hour it
    * held ≥ 0.75 from then on.
    */
-  readonly bestWeight: { readonly at3h: number; readonly at6h: number; readonly end: number; readonly reach75h: number | undefined } | undefined;
+  readonly bestWeight:
+    | { readonly at3h: number; readonly at6h: number; readonly end: number; readonly reach75h: number | undefined }
+    | undefined;
 }
 
 const kSampleMinutes = 5;
 
 /** `configs`: the subset of kConfigs to run (default: all four, the comparison). */
-export async function runScenario(s: Scenario, modelsDir: string, store?: () => Promise<{ store: Store; close(): Promise<void> }>, configs: readonly PacingConfig[] = kConfigs): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
+export async function runScenario(
+  s: Scenario,
+  modelsDir: string,
+  store?: () => Promise<{ store: Store; close(): Promise<void> }>,
+  configs: readonly PacingConfig[] = kConfigs,
+): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
   const metrics: RunMetrics[] = [];
   const results: DayResult[] = [];
   let run = 0;
@@ -118,7 +131,10 @@ export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
     signalVolatility: volN === 0 ? 0 : volSum / volN,
     settleMinutes: settle(r, s),
     leaseTakes: r.leaseTakes,
-    explorationUse: s.budget.exploration > 0 ? cs.reduce((a, c) => a + c.explorationSpend, 0) / cs.reduce((a, c) => a + c.explorationReserve, 0) : undefined,
+    explorationUse:
+      s.budget.exploration > 0
+        ? cs.reduce((a, c) => a + c.explorationSpend, 0) / cs.reduce((a, c) => a + c.explorationReserve, 0)
+        : undefined,
     bestWeight: bestWeight(r, s),
   };
 }
@@ -130,7 +146,8 @@ function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
   const base = 1 / s.channels.length;
   const weights = r.sampleMinutes.map((_, i) => {
     let sum = 0;
-    for (const c of r.campaigns) sum += ((c.channels.find((x) => x.id === best.id)!.capShare[i] ?? 0) - (1 - f) * base) / f;
+    for (const c of r.campaigns)
+      sum += ((c.channels.find((x) => x.id === best.id)!.capShare[i] ?? 0) - (1 - f) * base) / f;
     return sum / r.campaigns.length;
   });
   const at = (minute: number) => weights[r.sampleMinutes.findIndex((m) => m >= minute)] ?? Number.NaN;
@@ -165,7 +182,12 @@ function settle(r: DayResult, s: Scenario): number | undefined {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-export function buildReport(s: Scenario, command: string, metrics: readonly RunMetrics[], results: readonly DayResult[]): SimReport {
+export function buildReport(
+  s: Scenario,
+  command: string,
+  metrics: readonly RunMetrics[],
+  results: readonly DayResult[],
+): SimReport {
   const floating = s.budget.floating > 0;
   const columns = [
     'pacing',
@@ -194,7 +216,14 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
     m.signalVolatility.toFixed(3),
     ...(m.settleMinutes !== undefined ? [Number.isFinite(m.settleMinutes) ? String(m.settleMinutes) : 'never'] : []),
     ...(s.budget.exploration > 0 ? [m.explorationUse === undefined ? '—' : pct(m.explorationUse)] : []),
-    ...(floating ? (m.bestWeight === undefined ? ['static', '—'] : [`${pct(m.bestWeight.at3h)} / ${pct(m.bestWeight.at6h)} / ${pct(m.bestWeight.end)}`, m.bestWeight.reach75h === undefined ? 'never' : m.bestWeight.reach75h.toFixed(1)]) : []),
+    ...(floating
+      ? m.bestWeight === undefined
+        ? ['static', '—']
+        : [
+            `${pct(m.bestWeight.at3h)} / ${pct(m.bestWeight.at6h)} / ${pct(m.bestWeight.end)}`,
+            m.bestWeight.reach75h === undefined ? 'never' : m.bestWeight.reach75h.toFixed(1),
+          ]
+      : []),
     String(m.leaseTakes),
     String(m.requests),
     m.wallSeconds.toFixed(1),
@@ -211,7 +240,12 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
         yMax: 1.05,
         series: [
           { name: 'linear target', points: hours.map((h) => [h, Math.min(1, h / 24)] as const) },
-          ...r.campaigns.map((c) => ({ name: c.id, points: (c.channels.find((x) => x.id === ch.id)?.spendFraction ?? []).map((y, i) => [hours[i]!, y] as const) })),
+          ...r.campaigns.map((c) => ({
+            name: c.id,
+            points: (c.channels.find((x) => x.id === ch.id)?.spendFraction ?? []).map(
+              (y, i) => [hours[i]!, y] as const,
+            ),
+          })),
         ],
       });
     }
@@ -222,7 +256,10 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
           yLabel: 'signal (mean over instances)',
           yMin: 0,
           yMax: 1,
-          series: r.campaigns.map((c) => ({ name: c.id, points: (c.channels.find((x) => x.id === ch.id)?.signal ?? []).map((y, i) => [hours[i]!, y] as const) })),
+          series: r.campaigns.map((c) => ({
+            name: c.id,
+            points: (c.channels.find((x) => x.id === ch.id)?.signal ?? []).map((y, i) => [hours[i]!, y] as const),
+          })),
         });
       }
     }
@@ -233,14 +270,39 @@ export function buildReport(s: Scenario, command: string, metrics: readonly RunM
           let n = 0;
           for (const c of r.campaigns) {
             const y = pick(c.channels.find((x) => x.id === id)!)[i];
-            if (y !== undefined && Number.isFinite(y)) ((sum += y), n++);
+            if (y !== undefined && Number.isFinite(y)) {
+              sum += y;
+              n++;
+            }
           }
           return [h, n === 0 ? 0 : sum / n] as const;
         });
-      charts.push({ title: 'Channel allocation — cap ÷ daily budget, mean over campaigns', yLabel: 'share of the daily budget', yMin: 0, yMax: 1, series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.capShare, ch.id) })) });
-      charts.push({ title: 'ROI per channel — clicks × value ÷ spend, trailing hour, mean over campaigns', yLabel: 'ROI', yMin: 0, series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.roi, ch.id) })) });
+      charts.push({
+        title: 'Channel allocation — cap ÷ daily budget, mean over campaigns',
+        yLabel: 'share of the daily budget',
+        yMin: 0,
+        yMax: 1,
+        series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.capShare, ch.id) })),
+      });
+      charts.push({
+        title: 'ROI per channel — clicks × value ÷ spend, trailing hour, mean over campaigns',
+        yLabel: 'ROI',
+        yMin: 0,
+        series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.roi, ch.id) })),
+      });
     }
-    return { title: m.label, summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })), charts };
+    return {
+      title: m.label,
+      summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })),
+      charts,
+    };
   });
-  return { scenario: s.name, seed: s.seed, generatedBy: command, comparison: { columns, rows }, runs, notes: [s.description] };
+  return {
+    scenario: s.name,
+    seed: s.seed,
+    generatedBy: command,
+    comparison: { columns, rows },
+    runs,
+    notes: [s.description],
+  };
 }

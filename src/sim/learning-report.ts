@@ -146,7 +146,17 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     '',
     ...dayTable(r.budgeted, true),
     '',
-    `Within ±10% of target: ${all.filter((c) => c.within10).length} of ${all.length} campaign × channel cells; at or below target + 10%: ${all.filter((c) => c.notAbove).length} of ${all.length}. Cells where the cost controller's λ is below its cap (${kCostControllerDefaults.maxMultiplier}): ${all.filter((c) => !atCap(c) && c.within10).length} of ${all.filter((c) => !atCap(c)).length} within ±10%; cells at the cap (bidding ${kCostControllerDefaults.maxMultiplier}× value and still under target): ${all.filter(atCap).length}${all.some(atCap) ? `, win rate ${range(all.filter(atCap).map((c) => c.winRate * 100), 1)}%, eCPC ÷ target ${range(all.filter(atCap).map((c) => c.ratio), 3)}` : ''}.`,
+    `Within ±10% of target: ${all.filter((c) => c.within10).length} of ${all.length} campaign × channel cells; at or below target + 10%: ${all.filter((c) => c.notAbove).length} of ${all.length}. Cells where the cost controller's λ is below its cap (${kCostControllerDefaults.maxMultiplier}): ${all.filter((c) => !atCap(c) && c.within10).length} of ${all.filter((c) => !atCap(c)).length} within ±10%; cells at the cap (bidding ${kCostControllerDefaults.maxMultiplier}× value and still under target): ${all.filter(atCap).length}${
+      all.some(atCap)
+        ? `, win rate ${range(
+            all.filter(atCap).map((c) => c.winRate * 100),
+            1,
+          )}%, eCPC ÷ target ${range(
+            all.filter(atCap).map((c) => c.ratio),
+            3,
+          )}`
+        : ''
+    }.`,
     '',
   ];
   return lines.join('\n');

@@ -33,7 +33,13 @@ import { NoticeHandler } from '../notices/notice-handler.js';
 import type { NoticeClaims } from '../notices/token.js';
 import type { BidRequest } from '../openrtb/types.js';
 import { PacingGate } from '../pacing/gate.js';
-import { RotatingJsonlSink, ScoringService, type EventSink, type FeatureRecord, type ScoringEvent } from '../scoring/index.js';
+import {
+  RotatingJsonlSink,
+  ScoringService,
+  type EventSink,
+  type FeatureRecord,
+  type ScoringEvent,
+} from '../scoring/index.js';
 import { kSlots } from '../scoring/features.js';
 import { auc, logLoss } from '../scoring/ftrl.js';
 import { logit, sigmoid } from '../scoring/model.js';
@@ -76,7 +82,13 @@ export interface LearningOptions {
   readonly baseCtr: number;
   /** Bid floor on every imp, CPM. */
   readonly floorCpm: number;
-  readonly train: { readonly epochs: number; readonly holdout: number; readonly alpha?: number; readonly l1?: number; readonly l2?: number };
+  readonly train: {
+    readonly epochs: number;
+    readonly holdout: number;
+    readonly alpha?: number;
+    readonly l1?: number;
+    readonly l2?: number;
+  };
   /** Scratch directory: `events/` (the log) and `models/` (shipped models copied in, the trained one added). */
   readonly workDir: string;
   /** Where the shipped default models live (config/models). */
@@ -179,7 +191,12 @@ export interface LearningResult {
  * targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM that never runs out of budget, mean
  * true CTR about 2%, FTRL with two passes. `rpm` = mean requests per minute per channel.
  */
-export function learningScenario(seed: number, rpm: number, workDir: string, shippedModelsDir: string): LearningOptions {
+export function learningScenario(
+  seed: number,
+  rpm: number,
+  workDir: string,
+  shippedModelsDir: string,
+): LearningOptions {
   return {
     seed,
     channels: [
@@ -202,7 +219,13 @@ export function learningScenario(seed: number, rpm: number, workDir: string, shi
 }
 
 const kDayMs = 86_400_000;
-const kBannerSizes: readonly (readonly [number, number])[] = [[300, 250], [728, 90], [320, 50], [160, 600], [300, 600]];
+const kBannerSizes: readonly (readonly [number, number])[] = [
+  [300, 250],
+  [728, 90],
+  [320, 50],
+  [160, 600],
+  [300, 600],
+];
 /** Every campaign excludes this segment, so the bid path looks each user up and scores with their segments. */
 const kSuppression = 'optout';
 
@@ -263,20 +286,41 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   const modelsDir = join(o.workDir, 'models');
   await mkdir(eventsDir, { recursive: true });
   await mkdir(modelsDir, { recursive: true });
-  for (const f of await readdir(o.shippedModelsDir)) if (f.endsWith('.json')) await copyFile(join(o.shippedModelsDir, f), join(modelsDir, f));
+  for (const f of await readdir(o.shippedModelsDir))
+    if (f.endsWith('.json')) await copyFile(join(o.shippedModelsDir, f), join(modelsDir, f));
 
-  const sink = new ObservedSink(new RotatingJsonlSink({ dir: eventsDir, prefix: 'events', clock, maxPending: 1_000_000 }));
+  const sink = new ObservedSink(
+    new RotatingJsonlSink({ dir: eventsDir, prefix: 'events', clock, maxPending: 1_000_000 }),
+  );
   // Every bid logged: the day is the training set (production samples 1%; the trainer joins either way).
   const scoring = await ScoringService.create(
-    { mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 }, bidSampleRate: 1, ...(o.costControl === false ? { costControl: false as const } : {}) },
+    {
+      mode: 'inline',
+      modelsDir,
+      watchModels: false,
+      pool: { threads: 0 },
+      bidSampleRate: 1,
+      ...(o.costControl === false ? { costControl: false as const } : {}),
+    },
     { clock, sink },
   );
   const store = createMemoryStore();
   const zones = new TimeZoneTable();
-  const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' }, pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 } });
-  const channelConfigs = o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true }));
+  const bidder = bidderSchema.parse({
+    notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' },
+    pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
+  });
+  const channelConfigs = o.channels.map((c) =>
+    channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true }),
+  );
   let version = 0;
-  const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot => buildSnapshot({ dir: '.', bidder, channels: channelConfigs, campaigns, texts: new Map() }, ++version, clock.now(), {});
+  const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>
+    buildSnapshot(
+      { dir: '.', bidder, channels: channelConfigs, campaigns, texts: new Map() },
+      ++version,
+      clock.now(),
+      {},
+    );
   const config = { current: snapshotOf(exploreCampaigns(o)) };
 
   // Per-day observation state, reset by `runDay`.
@@ -292,8 +336,25 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     if (o.checkFeatures === true) loggedTruth.set(key, truthMarket.truth(f).pctr);
   };
   const cellOf = (c: NoticeClaims) => cells.get(`${c.campaignId}\u0000${c.channelId}`);
-  const noticeInput = (c: NoticeClaims) => ({ campaign: config.current.campaignsById.get(c.campaignId)?.scoring, campaignId: c.campaignId, auctionId: c.auctionId, impId: c.impId, channelId: c.channelId, personId: c.personId, nowMs: clock.now(), day: c.day });
-  const gate = new PacingGate(store.budgets, clock, zones, { instanceId: 'sim-1', leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000, controller: 'adaptive', minMultiplier: 0.3, random: prng(o.seed * 31 + 1) });
+  const noticeInput = (c: NoticeClaims) => ({
+    campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
+    campaignId: c.campaignId,
+    auctionId: c.auctionId,
+    impId: c.impId,
+    channelId: c.channelId,
+    personId: c.personId,
+    nowMs: clock.now(),
+    day: c.day,
+  });
+  const gate = new PacingGate(store.budgets, clock, zones, {
+    instanceId: 'sim-1',
+    leaseTtlMs: 60_000,
+    noticeWindowMs: 900_000,
+    minLeaseMicros: 100_000,
+    controller: 'adaptive',
+    minMultiplier: 0.3,
+    random: prng(o.seed * 31 + 1),
+  });
   const notices = new NoticeHandler({
     clock,
     config,
@@ -343,7 +404,13 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     const st = sc === undefined ? undefined : scoring.cost?.state(sc, channel);
     return { costMultiplier: st?.multiplier ?? 1, costUpdates: st?.updates ?? 0 };
   };
-  const runDay = async (label: string, day: number, snap: ConfigSnapshot, traffic: number, keepTruth: boolean): Promise<DaySummary> => {
+  const runDay = async (
+    label: string,
+    day: number,
+    snap: ConfigSnapshot,
+    traffic: number,
+    keepTruth: boolean,
+  ): Promise<DaySummary> => {
     const w0 = performance.now();
     const dayStart = start + day * kDayMs;
     if (dayStart > clock.now()) clock.set(dayStart);
@@ -351,10 +418,26 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     await gate.warm(snap.campaigns);
     cells = new Map();
     for (const c of snap.campaigns) {
-      const cpc = c.scoring.strategy.kind === 'target_cpc' ? c.scoring.strategy.cpcMicros / 1e6 : o.campaigns.find((x) => x.id === c.id)?.cpc ?? NaN;
+      const cpc =
+        c.scoring.strategy.kind === 'target_cpc'
+          ? c.scoring.strategy.cpcMicros / 1e6
+          : (o.campaigns.find((x) => x.id === c.id)?.cpc ?? NaN);
       for (const [ch, share] of c.channelShares) {
         const sc = o.channels.find((x) => x.id === ch)!;
-        cells.set(`${c.id}\u0000${ch}`, { campaign: c.id, channel: ch, auction: sc.auctionType === 1 ? 'first' : 'second', targetCpc: cpc, cap: (c.dailyBudgetMicros * share) / 1e6, bids: 0, impressions: 0, spendMicros: 0, clicks: 0, expectedClicks: 0, predictedClicks: 0, value: 0 });
+        cells.set(`${c.id}\u0000${ch}`, {
+          campaign: c.id,
+          channel: ch,
+          auction: sc.auctionType === 1 ? 'first' : 'second',
+          targetCpc: cpc,
+          cap: (c.dailyBudgetMicros * share) / 1e6,
+          bids: 0,
+          impressions: 0,
+          spendMicros: 0,
+          clicks: 0,
+          expectedClicks: 0,
+          predictedClicks: 0,
+          value: 0,
+        });
       }
     }
     if (!keepTruth) truth = new Map();
@@ -380,7 +463,11 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
       const arrivals: { readonly t: number; readonly ch: SimChannel }[] = [];
       for (const ch of o.channels) {
         const n = Math.round(market.requests(ch, m) * traffic);
-        for (let i = 0; i < n; i++) arrivals.push({ t: dayStart + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n)), ch });
+        for (let i = 0; i < n; i++)
+          arrivals.push({
+            t: dayStart + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n)),
+            ch,
+          });
       }
       arrivals.sort((a, b) => a.t - b.t);
       for (const { t, ch } of arrivals) {
@@ -392,7 +479,12 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         const user = `u${day}-${requests}`;
         people.set(user, { personId: user, segments: new Set(s.segment ?? []), frequency: new Map() });
         const cur = config.current;
-        const outcome = await bidPath.run(requestOf(id, user, s, o.floorCpm, ch.auctionType), cur, cur.channels.get(ch.id)!, clock.now() + 80);
+        const outcome = await bidPath.run(
+          requestOf(id, user, s, o.floorCpm, ch.auctionType),
+          cur,
+          cur.channels.get(ch.id)!,
+          clock.now() + 80,
+        );
         people.delete(user);
         if (!outcome.bid) {
           const key = `${ch.id}:${outcome.reason}`;
@@ -415,12 +507,20 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
           const token = new URL(bid.nurl!).searchParams.get('t')!;
           const delay = market.noticeDelayMs();
           if (bid.price < clearing) {
-            if (delay !== undefined) queue.push({ at: t + delay, run: () => notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }) });
+            if (delay !== undefined)
+              queue.push({
+                at: t + delay,
+                run: () => notices.handle('loss', { t: token, p: clearing.toFixed(6), r: '102' }),
+              });
             continue;
           }
           impressions++;
           const paid = ch.auctionType === 1 ? bid.price : Math.min(bid.price, clearing);
-          if (delay !== undefined) queue.push({ at: t + delay, run: () => notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }) });
+          if (delay !== undefined)
+            queue.push({
+              at: t + delay,
+              run: () => notices.handle('bill', { t: token, p: paid.toFixed(6), r: undefined }),
+            });
           // The click comes from the browser whether or not the exchange's notice arrives.
           const clicked = market.random() < ctr;
           impPred.push(predicted.get(key) ?? NaN);
@@ -428,7 +528,10 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
           impClick.push(clicked ? 1 : 0);
           if (clicked) {
             clicks++;
-            queue.push({ at: t + 2_000 + Math.floor(market.random() * 58_000), run: () => notices.click({ t: token, p: undefined, r: undefined }) });
+            queue.push({
+              at: t + 2_000 + Math.floor(market.random() * 58_000),
+              run: () => notices.click({ t: token, p: undefined, r: undefined }),
+            });
           }
         }
       }
@@ -467,7 +570,8 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
 
   // Exploration: bid CTR-blind and log everything.
   const explore: DaySummary[] = [];
-  for (let d = 0; d < o.explore.days; d++) explore.push(await runDay(`day ${d + 1}: explore (max_cpm)`, d, config.current, 1, d > 0));
+  for (let d = 0; d < o.explore.days; d++)
+    explore.push(await runDay(`day ${d + 1}: explore (max_cpm)`, d, config.current, 1, d > 0));
 
   // Train on the log, as `npm run train` does, and score the held-out impressions with the truth.
   const tTrain = performance.now();
@@ -498,7 +602,8 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   const keys = ex.keys ?? [];
   for (let i = 0; i < oracle.length; i++) {
     const t = truth.get(keys[split + i] ?? '');
-    if (t === undefined) throw new Error(`held-out example ${i} (${keys[split + i]}) has no truth: the log and the driver disagree`);
+    if (t === undefined)
+      throw new Error(`held-out example ${i} (${keys[split + i]}) has no truth: the log and the driver disagree`);
     oracle[i] = t;
     shippedPred[i] = shipped === undefined ? 0.5 : sigmoid(logit(shipped, ex.feats, (split + i) * kSlots));
     testClicks += ys[i]!;
@@ -507,11 +612,12 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   // Hot load: written to a temporary name and renamed (as scripts/train.ts does), then the registry pass
   // the directory watcher runs.
   const file = join(modelsDir, `${model.name}-v${model.version}.json`);
-  await writeFile(`${file}.tmp`, JSON.stringify(model) + '\n');
+  await writeFile(`${file}.tmp`, `${JSON.stringify(model)}\n`);
   await rename(`${file}.tmp`, file);
   const reload = await scoring.registry.reload();
   const live = scoring.registry.live('ctr');
-  if (reload.refused.length > 0 || live?.version !== model.version) throw new Error(`trained model not live after reload: ${JSON.stringify(reload)}`);
+  if (reload.refused.length > 0 || live?.version !== model.version)
+    throw new Error(`trained model not live after reload: ${JSON.stringify(reload)}`);
   const training: TrainingSummary = {
     logLines,
     logBytes,
@@ -540,14 +646,24 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   // Then target_cpc on the trained model, budgets that never bind: the strategy alone.
   const traffic = o.evalTraffic ?? 1;
   const e = o.explore.days;
-  const unconstrained = await runDay(`day ${e + 1}: target_cpc, unconstrained (ASAP)`, e, snapshotOf(targetCampaigns(o, () => undefined)), traffic, false);
+  const unconstrained = await runDay(
+    `day ${e + 1}: target_cpc, unconstrained (ASAP)`,
+    e,
+    snapshotOf(targetCampaigns(o, () => undefined)),
+    traffic,
+    false,
+  );
   // Then budgets a fraction of what each campaign × channel spent when nothing bound, paced along the
   // traffic curve the gate learned on the previous days.
   const factor = o.deliveryFactor ?? 0.8;
   const budgeted = await runDay(
     `day ${e + 2}: target_cpc, budgets ${Math.round(factor * 100)}% of day ${e + 1} spend (traffic pacing)`,
     e + 1,
-    snapshotOf(targetCampaigns(o, (id) => unconstrained.cells.filter((c) => c.campaign === id).map((c) => [c.channel, c.spend * factor] as const))),
+    snapshotOf(
+      targetCampaigns(o, (id) =>
+        unconstrained.cells.filter((c) => c.campaign === id).map((c) => [c.channel, c.spend * factor] as const),
+      ),
+    ),
     traffic,
     false,
   );
@@ -555,7 +671,15 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   await scoring.close();
   await sink.close();
   await store.close();
-  return { seed: o.seed, explore, training, unconstrained, budgeted, featureMismatches: o.checkFeatures === true ? featureMismatches : undefined, wallMs: performance.now() - t0 };
+  return {
+    seed: o.seed,
+    explore,
+    training,
+    unconstrained,
+    budgeted,
+    featureMismatches: o.checkFeatures === true ? featureMismatches : undefined,
+    wallMs: performance.now() - t0,
+  };
 }
 
 /** A market sample the bidder can buy with banner creatives (video and native slots are redrawn). */
@@ -567,7 +691,14 @@ function bannerSample(m: SyntheticMarket, ts: number): FeatureRecord {
 }
 
 function creatives(id: string) {
-  return kBannerSizes.map(([w, h]) => ({ id: `${id}-${w}x${h}`, format: 'banner' as const, w, h, markup: `<a href="{{CLICK_URL}}"><img src="https://cdn.example/${id}/${w}x${h}.png"></a>`, landingUrl: `https://${id}.example/` }));
+  return kBannerSizes.map(([w, h]) => ({
+    id: `${id}-${w}x${h}`,
+    format: 'banner' as const,
+    w,
+    h,
+    markup: `<a href="{{CLICK_URL}}"><img src="https://cdn.example/${id}/${w}x${h}.png"></a>`,
+    landingUrl: `https://${id}.example/`,
+  }));
 }
 
 function exploreCampaigns(o: LearningOptions): CampaignConfig[] {
@@ -586,13 +717,20 @@ function exploreCampaigns(o: LearningOptions): CampaignConfig[] {
 }
 
 /** `caps(id)`: the campaign's budget per channel, or undefined for budgets that never bind (ASAP). */
-function targetCampaigns(o: LearningOptions, caps: (id: string) => readonly (readonly [string, number])[] | undefined): CampaignConfig[] {
+function targetCampaigns(
+  o: LearningOptions,
+  caps: (id: string) => readonly (readonly [string, number])[] | undefined,
+): CampaignConfig[] {
   return o.campaigns.map((c) => {
     const cap = caps(c.id);
     const total = cap === undefined ? 0 : cap.reduce((a, [, v]) => a + v, 0);
     const budget =
       cap === undefined || !(total > 0)
-        ? { daily: 1_000_000, channels: Object.fromEntries(o.channels.map((ch) => [ch.id, 1 / o.channels.length])), pacing: 'asap' }
+        ? {
+            daily: 1_000_000,
+            channels: Object.fromEntries(o.channels.map((ch) => [ch.id, 1 / o.channels.length])),
+            pacing: 'asap',
+          }
         : { daily: total, channels: Object.fromEntries(cap.map(([ch, v]) => [ch, v / total])), pacing: 'traffic' };
     return campaignSchema.parse({
       id: c.id,
@@ -608,7 +746,22 @@ function targetCampaigns(o: LearningOptions, caps: (id: string) => readonly (rea
 
 function requestOf(id: string, user: string, s: FeatureRecord, floorCpm: number, at: 1 | 2): BidRequest {
   const [w, h] = s.size!.split('x').map(Number) as [number, number];
-  const inventory = { kind: s.bundle !== undefined ? ('app' as const) : ('site' as const), id: undefined, name: undefined, domain: s.domain, page: undefined, bundle: s.bundle, cat: undefined, publisher: { id: s.publisher, name: undefined, domain: undefined } };
+  const inventory = {
+    kind: s.bundle !== undefined ? ('app' as const) : ('site' as const),
+    id: undefined,
+    name: undefined,
+    domain: s.domain,
+    page: undefined,
+    bundle: s.bundle,
+    cat: undefined,
+    publisher: { id: s.publisher, name: undefined, domain: undefined },
+  };
   const device = simDevice({ country: s.country, devicetype: s.devicetype, os: s.os });
-  return simRequest(id, at, { w, h, floorCpm, tagid: s.placement }, inventory, device, { id: user, buyeruid: undefined, consent: undefined, eids: [], geo: undefined });
+  return simRequest(id, at, { w, h, floorCpm, tagid: s.placement }, inventory, device, {
+    id: user,
+    buyeruid: undefined,
+    consent: undefined,
+    eids: [],
+    geo: undefined,
+  });
 }

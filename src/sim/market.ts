@@ -33,7 +33,8 @@ export class Market {
   /** Requests on a channel in minute `m` of the day: the diurnal curve (trough at midnight) with ±10% noise. */
   requests(ch: SimChannel, minuteOfDay: number): number {
     const diurnal = 1 + 0.6 * Math.cos(2 * Math.PI * (minuteOfDay / 1440 + 0.5));
-    const stepped = ch.step !== undefined && minuteOfDay >= ch.step.fromMinute && minuteOfDay < ch.step.toMinute ? ch.step.factor : 1;
+    const stepped =
+      ch.step !== undefined && minuteOfDay >= ch.step.fromMinute && minuteOfDay < ch.step.toMinute ? ch.step.factor : 1;
     const noise = 0.9 + 0.2 * this.#r();
     return Math.round(ch.requestsPerMinute * diurnal * stepped * noise);
   }

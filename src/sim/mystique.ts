@@ -28,7 +28,17 @@ export interface MystiqueCampaign {
   readonly locations: readonly number[] | undefined;
 }
 
-export type MystiquePacing = { readonly kind: 'none' } | { readonly kind: 'adaptive'; readonly minMultiplier: number; readonly intervalMs: number; readonly leadMs?: number; readonly controlTauMs?: number; readonly horizonMs?: number } | { readonly kind: 'step'; readonly intervalMs: number };
+export type MystiquePacing =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'adaptive';
+      readonly minMultiplier: number;
+      readonly intervalMs: number;
+      readonly leadMs?: number;
+      readonly controlTauMs?: number;
+      readonly horizonMs?: number;
+    }
+  | { readonly kind: 'step'; readonly intervalMs: number };
 
 export interface MystiqueOptions {
   readonly campaigns: readonly MystiqueCampaign[];
@@ -57,12 +67,29 @@ export function parseMystiqueCsv(text: string): MystiqueCampaign[] {
     if (i < 0) throw new Error(`mystique csv: missing column ${name}`);
     return i;
   };
-  const [id, budget, mu, sigma, max, g, l] = ['id', 'daily_budget', 'bid_lognorm_mu', 'bid_lognorm_sigma', 'max_bid', 'target_gender', 'target_location'].map(col) as [number, number, number, number, number, number, number];
+  const [id, budget, mu, sigma, max, g, l] = [
+    'id',
+    'daily_budget',
+    'bid_lognorm_mu',
+    'bid_lognorm_sigma',
+    'max_bid',
+    'target_gender',
+    'target_location',
+  ].map(col) as [number, number, number, number, number, number, number];
   const set = (s: string) => (s === '*' ? undefined : s.split('|').map(Number));
   return lines.slice(1).map((line, n) => {
     const f = line.split(',');
-    const c = { id: f[id]!, dailyBudget: Number(f[budget]), mu: Number(f[mu]), sigma: Number(f[sigma]), maxBid: Number(f[max]), genders: set(f[g]!), locations: set(f[l]!) };
-    if (![c.dailyBudget, c.mu, c.sigma, c.maxBid].every(Number.isFinite)) throw new Error(`mystique csv line ${n + 2}: not a number`);
+    const c = {
+      id: f[id]!,
+      dailyBudget: Number(f[budget]),
+      mu: Number(f[mu]),
+      sigma: Number(f[sigma]),
+      maxBid: Number(f[max]),
+      genders: set(f[g]!),
+      locations: set(f[l]!),
+    };
+    if (![c.dailyBudget, c.mu, c.sigma, c.maxBid].every(Number.isFinite))
+      throw new Error(`mystique csv line ${n + 2}: not a number`);
     return c;
   });
 }
@@ -88,20 +115,31 @@ function sfc32(seed: number): () => number {
 
 /** Φ⁻¹ (Acklam's rational approximation, relative error < 1.2e-9). */
 export function inverseNormal(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   if (p < 0.02425) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - 0.02425) return -inverseNormal(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 const kTable = (() => {
@@ -130,12 +168,28 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
     for (let l = 0; l < 3; l++) {
       const ids: number[] = [];
       o.campaigns.forEach((c, i) => {
-        if ((c.genders === undefined || c.genders.includes(g)) && (c.locations === undefined || c.locations.includes(l))) ids.push(i);
+        if (
+          (c.genders === undefined || c.genders.includes(g)) &&
+          (c.locations === undefined || c.locations.includes(l))
+        )
+          ids.push(i);
       });
       matching.push(Int32Array.from(ids));
     }
   }
-  const pacers: Pacer[] = o.campaigns.map(() => (o.pacing.kind === 'step' ? new StepThrottle({ intervalMs: o.pacing.intervalMs }) : new AdaptivePacer(o.pacing.kind === 'adaptive' ? { intervalMs: o.pacing.intervalMs, horizonMs: o.pacing.horizonMs ?? 1_800_000, ...(o.pacing.controlTauMs !== undefined ? { controlTauMs: o.pacing.controlTauMs } : {}) } : {})));
+  const pacers: Pacer[] = o.campaigns.map(() =>
+    o.pacing.kind === 'step'
+      ? new StepThrottle({ intervalMs: o.pacing.intervalMs })
+      : new AdaptivePacer(
+          o.pacing.kind === 'adaptive'
+            ? {
+                intervalMs: o.pacing.intervalMs,
+                horizonMs: o.pacing.horizonMs ?? 1_800_000,
+                ...(o.pacing.controlTauMs !== undefined ? { controlTauMs: o.pacing.controlTauMs } : {}),
+              }
+            : {},
+        ),
+  );
   const minMultiplier = o.pacing.kind === 'adaptive' ? o.pacing.minMultiplier : 1;
   const intervalMs = o.pacing.kind === 'none' ? Infinity : o.pacing.intervalMs;
   // The gate's defaults: aim 10 minutes ahead of the curve, catch up over 30 minutes.
@@ -178,7 +232,14 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
           const targetAhead = (at.aheadAt - day * dayMs) / dayMs;
           for (let i = 0; i < n; i++) {
             const p = pacers[i]!;
-            p.update({ nowMs, spentMicros: spent[i]! * 1e6, capMicros: budgets[i]! * 1e6, targetNow, targetAhead, aheadMs: at.aheadMs });
+            p.update({
+              nowMs,
+              spentMicros: spent[i]! * 1e6,
+              capMicros: budgets[i]! * 1e6,
+              targetNow,
+              targetAhead,
+              aheadMs: at.aheadMs,
+            });
             factor[i] = p.signal;
           }
         }
@@ -207,7 +268,7 @@ export function simulateMystique(o: MystiqueOptions): MystiqueResult {
         }
         if (winner < 0) continue;
         // Best of 2k outside bids: one draw from the maximum's distribution.
-        const outside = Math.exp(kCompMu + kCompSigma * inverseNormal(Math.pow(uniform(), 1 / (2 * list.length))));
+        const outside = Math.exp(kCompMu + kCompSigma * inverseNormal(uniform() ** (1 / (2 * list.length))));
         if (best <= outside) continue;
         spent[winner]! += best;
         spend[winner]![day]! += best;
@@ -244,7 +305,12 @@ export function constrainedCampaigns(noPacing: MystiqueResult, budgets: readonly
   return out;
 }
 
-export function mystiqueMetrics(label: string, r: MystiqueResult, budgets: readonly number[], constrained: readonly number[]): MystiqueMetrics {
+export function mystiqueMetrics(
+  label: string,
+  r: MystiqueResult,
+  budgets: readonly number[],
+  constrained: readonly number[],
+): MystiqueMetrics {
   let alive = 0;
   let util = 0;
   let rmse = 0;
@@ -281,5 +347,15 @@ export function mystiqueMetrics(label: string, r: MystiqueResult, budgets: reado
       over += Math.max(0, r.spend[i]![d]! - b);
     }
   });
-  return { label, alive: alive / cells, utilisation: util / cells, rmse: rmse / cells, hourlyCv: cv / cells, cpm: (1000 * spend) / imps, overspend: over, impressionsM: imps / 1e6, wallSeconds: r.wallMs / 1000 };
+  return {
+    label,
+    alive: alive / cells,
+    utilisation: util / cells,
+    rmse: rmse / cells,
+    hourlyCv: cv / cells,
+    cpm: (1000 * spend) / imps,
+    overspend: over,
+    impressionsM: imps / 1e6,
+    wallSeconds: r.wallMs / 1000,
+  };
 }

@@ -108,7 +108,8 @@ export function renderMarkdown(r: SimReport): string {
     if (run.charts.length > 0)
       out.push('', `Charts (see HTML report): ${run.charts.map((c) => escapeMarkdown(c.title)).join('; ')}.`);
   }
-  if (r.notes !== undefined && r.notes.length > 0) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${escapeMarkdown(n)}`));
+  if (r.notes !== undefined && r.notes.length > 0)
+    out.push('', '## Notes', '', ...r.notes.map((n) => `- ${escapeMarkdown(n)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -128,7 +129,9 @@ function htmlTable(columns: readonly string[], rows: readonly (readonly string[]
   const t = normalizeTable(columns, rows);
   const cls = (c: number): string => (t.numeric[c] === true ? ' class="num"' : '');
   const head = t.header.map((h, c) => `<th${cls(c)}>${escapeXml(h)}</th>`).join('');
-  const body = t.rows.map((r) => `<tr>${r.map((v, c) => `<td${cls(c)}>${escapeXml(v)}</td>`).join('')}</tr>`).join('\n');
+  const body = t.rows
+    .map((r) => `<tr>${r.map((v, c) => `<td${cls(c)}>${escapeXml(v)}</td>`).join('')}</tr>`)
+    .join('\n');
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
@@ -197,7 +200,11 @@ export function writeReport(dir: string, basename: string, r: SimReport): { md: 
   if (basename === '' || /[/\\]/.test(basename) || basename === '.' || basename === '..')
     throw new Error(`writeReport: invalid basename ${JSON.stringify(basename)}`);
   mkdirSync(dir, { recursive: true });
-  const paths = { md: join(dir, `${basename}.md`), html: join(dir, `${basename}.html`), json: join(dir, `${basename}.json`) };
+  const paths = {
+    md: join(dir, `${basename}.md`),
+    html: join(dir, `${basename}.html`),
+    json: join(dir, `${basename}.json`),
+  };
   writeFileSync(paths.md, renderMarkdown(r));
   writeFileSync(paths.html, renderHtml(r));
   writeFileSync(paths.json, reportJson(r));

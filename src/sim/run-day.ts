@@ -53,7 +53,13 @@ export interface DayOptions {
 }
 
 /** The bidder's defaults (config/schema.ts `pacing.reallocation`). */
-export const kSimReallocation: ReallocatorOptions = { intervalMs: 300_000, step: 0.1, minRatio: 1.2, confidence: 2, minSpend: 0.01 };
+export const kSimReallocation: ReallocatorOptions = {
+  intervalMs: 300_000,
+  step: 0.1,
+  minRatio: 1.2,
+  confidence: 2,
+  minSpend: 0.01,
+};
 
 export interface ChannelResult {
   readonly id: string;
@@ -121,12 +127,30 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const clock = new VirtualClock(start);
   const market = new Market(o.seed);
   const sample = o.sampleMinutes ?? 10;
-  const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' }, pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 } });
+  const bidder = bidderSchema.parse({
+    notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' },
+    pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
+  });
   const tag = o.runTag ?? '';
-  const configFor = (factor: number): CampaignConfig[] => o.campaigns.map((c) => ({ ...c, id: `${tag}${c.id}`, budget: { ...c.budget, daily: c.budget.daily * factor } }));
+  const configFor = (factor: number): CampaignConfig[] =>
+    o.campaigns.map((c) => ({ ...c, id: `${tag}${c.id}`, budget: { ...c.budget, daily: c.budget.daily * factor } }));
   const snapshot = (factor: number, version: number): ConfigSnapshot =>
     buildSnapshot(
-      { dir: '.', bidder, channels: o.channels.map((c) => channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true })), campaigns: configFor(factor), texts: new Map() },
+      {
+        dir: '.',
+        bidder,
+        channels: o.channels.map((c) =>
+          channelSchema.parse({
+            id: c.id,
+            name: c.id,
+            auctionType: c.auctionType,
+            billableEvent: 'bill',
+            winsImplied: true,
+          }),
+        ),
+        campaigns: configFor(factor),
+        texts: new Map(),
+      },
       version,
       start,
       {},
@@ -134,7 +158,10 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const config = { current: snapshot(1, 1) };
   const store = o.store ?? createMemoryStore();
   const zones = new TimeZoneTable();
-  const scoring = await ScoringService.create({ mode: 'inline', modelsDir: o.modelsDir, watchModels: false, pool: { threads: 0 } }, { clock });
+  const scoring = await ScoringService.create(
+    { mode: 'inline', modelsDir: o.modelsDir, watchModels: false, pool: { threads: 0 } },
+    { clock },
+  );
   const cid = (id: string) => id.slice(tag.length);
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
   const spendByChannel = new Map<string, number>();
@@ -173,7 +200,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     onNotice: () => {},
     // Wins and losses teach the scorer's first-price shading, as in the app.
     onWin: (c: NoticeClaims, clearing: number) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
-    onLoss: (c: NoticeClaims, _code: number | undefined, clearing: number | undefined) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
+    onLoss: (c: NoticeClaims, _code: number | undefined, clearing: number | undefined) =>
+      scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
     onSpend: (c: NoticeClaims, micros: number) => {
       const id = cid(c.campaignId);
       const h = Math.min(23, Math.floor((clock.now() - start) / 3_600_000));
@@ -191,15 +219,47 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       store.budgets,
       clock,
       zones,
-      { instanceId, leaseTtlMs: 60_000, noticeWindowMs: 900_000, minLeaseMicros: 100_000, controller: o.pacing?.controller ?? 'adaptive', minMultiplier: o.pacing?.minMultiplier ?? 0.3, random: prng(o.seed * 31 + i) },
+      {
+        instanceId,
+        leaseTtlMs: 60_000,
+        noticeWindowMs: 900_000,
+        minLeaseMicros: 100_000,
+        controller: o.pacing?.controller ?? 'adaptive',
+        minMultiplier: o.pacing?.minMultiplier ?? 0.3,
+        random: prng(o.seed * 31 + i),
+      },
       { onLease: () => leaseTakes++ },
     );
     // Each instance learns ROI from the notices and clicks that reach it, as behind a load balancer.
-    const roi = new RoiTracker({ clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0 });
+    const roi = new RoiTracker({
+      clickValueMicros: (id) => config.current.campaignsById.get(id)?.roi.clickValueMicros ?? 0,
+    });
     const reallocator = new Reallocator(store.budgets, gate, zones, o.reallocation ?? kSimReallocation);
-    const bidPath = new BidPath({ clock, gate, zones, instanceId, privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }), profiles: { lookup: async () => ({ profile: undefined, outcome: 'no_ids' }) }, idKeys: () => [], scoring });
-    const own = { ...events, onSpend: (c: NoticeClaims, micros: number) => (events.onSpend(c, micros), roi.spend(c.campaignId, c.channelId, micros, clock.now())) };
-    const notices = new NoticeHandler({ clock, config, gate, dedup: store.dedup, profiles: store.profiles, events: own });
+    const bidPath = new BidPath({
+      clock,
+      gate,
+      zones,
+      instanceId,
+      privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }),
+      profiles: { lookup: async () => ({ profile: undefined, outcome: 'no_ids' }) },
+      idKeys: () => [],
+      scoring,
+    });
+    const own = {
+      ...events,
+      onSpend: (c: NoticeClaims, micros: number) => {
+        events.onSpend(c, micros);
+        roi.spend(c.campaignId, c.channelId, micros, clock.now());
+      },
+    };
+    const notices = new NoticeHandler({
+      clock,
+      config,
+      gate,
+      dedup: store.dedup,
+      profiles: store.profiles,
+      events: own,
+    });
     return { gate, bidPath, notices, roi, reallocator, alive: true };
   });
   for (const inst of instances) await inst.gate.warm(config.current.campaigns);
@@ -227,13 +287,16 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         const k = `${p.campaignId}\u0000${p.channelId}`;
         const acc = signalSums.get(k);
         if (acc === undefined) signalSums.set(k, [p.signal, 1]);
-        else ((acc[0] += p.signal), acc[1]++);
+        else {
+          acc[0] += p.signal;
+          acc[1]++;
+        }
       }
     }
     for (const c of config.current.campaigns) {
       for (const [ch, share] of c.channelShares) {
         const k = `${cid(c.id)}\u0000${ch}`;
-        const cap = c.dailyBudgetMicros * share / 1e6;
+        const cap = (c.dailyBudgetMicros * share) / 1e6;
         let f = fractions.get(k);
         if (f === undefined) fractions.set(k, (f = []));
         f.push((spendByChannel.get(k) ?? 0) / cap);
@@ -241,12 +304,18 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         let g = signals.get(k);
         if (g === undefined) signals.set(k, (g = []));
         g.push(acc === undefined ? 1 : acc[0] / acc[1]);
-        series(capShares, k).push((alive[0]?.gate.channelState(c, ch, clock.now())?.capMicros ?? c.dailyBudgetMicros * share) / c.dailyBudgetMicros);
+        series(capShares, k).push(
+          (alive[0]?.gate.channelState(c, ch, clock.now())?.capMicros ?? c.dailyBudgetMicros * share) /
+            c.dailyBudgetMicros,
+        );
         let sp = 0;
         let cl = 0;
         const ms = minuteSpend.get(k);
         const mc = minuteClicks.get(k);
-        for (let i = Math.max(0, minute - 60); i < minute; i++) ((sp += ms?.[i] ?? 0), (cl += mc?.[i] ?? 0));
+        for (let i = Math.max(0, minute - 60); i < minute; i++) {
+          sp += ms?.[i] ?? 0;
+          cl += mc?.[i] ?? 0;
+        }
         series(rois, k).push(sp > 0 ? (cl * c.roi.clickValueMicros) / 1e6 / sp : Number.NaN);
       }
     }
@@ -263,7 +332,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   };
   // Every request on a channel differs only in its id (floor and auction type are the channel's), and the
   // bid path never mutates or retains a request, so one template per channel is shallow-copied per request.
-  const templates = o.channels.map((ch) => request('', Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100, ch.auctionType));
+  const templates = o.channels.map((ch) =>
+    request('', Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100, ch.auctionType),
+  );
   const snapChannels = (snap: ConfigSnapshot) => o.channels.map((ch) => snap.channels.get(ch.id)!);
   let channelsOf = { snap: config.current, channels: snapChannels(config.current) };
   // This minute's arrival times per channel, each list already in time order (reused minute to minute).
@@ -273,14 +344,15 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   let bids = 0;
   const noBids = new Map<string, number>();
   // `channel:reason` keys built once each, not per no-bid (one string and its hash per key for the day).
-  const noBidKeys = o.channels.map((ch) => new Map<string, string>());
+  const noBidKeys = o.channels.map(() => new Map<string, string>());
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
     if (o.kill !== undefined && m === o.kill.atMinute) {
       instances[o.kill.instance]!.alive = false;
       alive = instances.filter((x) => x.alive);
     }
-    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute) config.current = snapshot(o.budgetChange.factor, 2);
+    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute)
+      config.current = snapshot(o.budgetChange.factor, 2);
     // Each instance's reallocator ticks once a simulated minute (every 10 s in the bidder; a step is per 5 minutes).
     await drain(start + m * 60_000);
     clock.set(Math.max(clock.now(), start + m * 60_000));
@@ -290,7 +362,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       const out = times[c]!;
       const n = market.requests(ch, m);
       out.length = n;
-      for (let i = 0; i < n; i++) out[i] = start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n));
+      for (let i = 0; i < n; i++)
+        out[i] = start + m * 60_000 + Math.floor(((i + market.random()) * 60_000) / Math.max(1, n));
       cursor[c] = 0;
     }
     // Merge the channels in time order (the virtual clock only moves forward); on a tie the earlier channel
@@ -300,7 +373,10 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       let t = Infinity;
       for (let k = 0; k < times.length; k++) {
         const i = cursor[k]!;
-        if (i < times[k]!.length && times[k]![i]! < t) ((t = times[k]![i]!), (c = k));
+        if (i < times[k]!.length && times[k]![i]! < t) {
+          t = times[k]![i]!;
+          c = k;
+        }
       }
       if (c < 0) break;
       cursor[c]!++;
@@ -310,7 +386,12 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       if (queue.size > 0 && queue.peek()!.at <= t) await drain(t);
       if (t > clock.now()) clock.set(t);
       requests++;
-      const run = pick().bidPath.run({ ...templates[c]!, id: `${ch.id}-${requests}` }, snap, channelsOf.channels[c]!, clock.now() + 80);
+      const run = pick().bidPath.run(
+        { ...templates[c]!, id: `${ch.id}-${requests}` },
+        snap,
+        channelsOf.channels[c]!,
+        clock.now() + 80,
+      );
       // Awaited even when synchronous: the gate's background lease refills (memory store: one microtask)
       // land before the next request, as they would between requests on a real server.
       const outcome = await run;
@@ -335,9 +416,19 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
             // The click lands on whichever instance the load balancer picks.
             const inst = pick();
             inst.roi.click(bid.cid!, ch.id, t);
-            await store.budgets.addResults({ campaignId: bid.cid!, channelId: ch.id, day: inst.gate.account(config.current.campaignsById.get(bid.cid!)!, ch.id, t)!.key.day }, 1, 0, 0);
+            await store.budgets.addResults(
+              {
+                campaignId: bid.cid!,
+                channelId: ch.id,
+                day: inst.gate.account(config.current.campaignsById.get(bid.cid!)!, ch.id, t)!.key.day,
+              },
+              1,
+              0,
+              0,
+            );
           }
-          if (delay !== undefined) queue.push({ at: t + delay, type: 'bill', token, price: paid.toFixed(6), reason: undefined });
+          if (delay !== undefined)
+            queue.push({ at: t + delay, type: 'bill', token, price: paid.toFixed(6), reason: undefined });
         } else if (delay !== undefined) {
           queue.push({ at: t + delay, type: 'loss', token, price: clearing.toFixed(6), reason: '102' });
         }
@@ -396,7 +487,15 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       channels,
     };
   });
-  return { requests, bids, wallMs: performance.now() - t0, noBids: Object.fromEntries(noBids), campaigns, sampleMinutes: samples, leaseTakes };
+  return {
+    requests,
+    bids,
+    wallMs: performance.now() - t0,
+    noBids: Object.fromEntries(noBids),
+    campaigns,
+    sampleMinutes: samples,
+    leaseTakes,
+  };
 }
 
 /**
@@ -411,6 +510,22 @@ function tokenOf(nurl: string): string {
 }
 
 function request(id: string, floor: number, at: 1 | 2): BidRequest {
-  const site = { kind: 'site' as const, id: 's', name: undefined, domain: 'news.example', page: undefined, bundle: undefined, cat: ['IAB12'], publisher: { id: 'p', name: undefined, domain: undefined } };
-  return simRequest(id, at, { w: 300, h: 250, floorCpm: floor, tagid: 'slot', pos: 1 }, site, simDevice({ country: 'USA', region: 'NY', devicetype: 2, os: 'Windows' }), undefined);
+  const site = {
+    kind: 'site' as const,
+    id: 's',
+    name: undefined,
+    domain: 'news.example',
+    page: undefined,
+    bundle: undefined,
+    cat: ['IAB12'],
+    publisher: { id: 'p', name: undefined, domain: undefined },
+  };
+  return simRequest(
+    id,
+    at,
+    { w: 300, h: 250, floorCpm: floor, tagid: 'slot', pos: 1 },
+    site,
+    simDevice({ country: 'USA', region: 'NY', devicetype: 2, os: 'Windows' }),
+    undefined,
+  );
 }

@@ -36,7 +36,12 @@ export const scenarioSchema = z.strictObject({
   /** Generated campaigns: budgets $6, $8, … (× budgetScale) split evenly over the channels, bidding $2.00–$4.75 CPM. */
   campaigns: z.number().int().min(1).max(200).default(8),
   /** The generated campaigns' floating pool and exploration reserve (fractions of the daily budget). */
-  budget: z.strictObject({ floating: z.number().min(0).max(1).default(0), exploration: z.number().min(0).max(0.5).default(0.1) }).prefault({}),
+  budget: z
+    .strictObject({
+      floating: z.number().min(0).max(1).default(0),
+      exploration: z.number().min(0).max(0.5).default(0.1),
+    })
+    .prefault({}),
   /** What a click is worth to the generated campaigns (their ROI is clicks × this ÷ spend). */
   clickValue: z.number().min(0).default(0),
   /** Multiplies every generated budget, so a day with more traffic can still be budget-bound. */
@@ -49,8 +54,12 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 
 export function loadScenario(path: string): Scenario {
   const r = scenarioSchema.safeParse(parse(readFileSync(path, 'utf8')));
-  if (!r.success) throw new Error(`${path}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  if (r.data.kill !== undefined && r.data.kill.instance >= r.data.instances) throw new Error(`${path}: kill.instance: only ${r.data.instances} instances`);
+  if (!r.success)
+    throw new Error(
+      `${path}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  if (r.data.kill !== undefined && r.data.kill.instance >= r.data.instances)
+    throw new Error(`${path}: kill.instance: only ${r.data.instances} instances`);
   return r.data;
 }
 
@@ -76,10 +85,28 @@ export function scenarioCampaigns(s: Scenario, pacing: 'even' | 'traffic' | 'asa
       id: `sim-${i}`,
       advertiser: `adv-${i % 3}`,
       adomain: [`adv${i % 3}.example`],
-      budget: { daily: (6 + (i % 8) * 2) * s.budgetScale, channels, pacing, floating: s.budget.floating, exploration: s.budget.exploration },
+      budget: {
+        daily: (6 + (i % 8) * 2) * s.budgetScale,
+        channels,
+        pacing,
+        floating: s.budget.floating,
+        exploration: s.budget.exploration,
+      },
       ...(s.clickValue > 0 ? { roi: { clickValue: s.clickValue } } : {}),
-      bid: i % 2 === 0 ? { strategy: 'fixed_cpm', cpm: 2 + (i % 8) * 0.25 } : { strategy: 'max_cpm', cpm: 3 + (i % 8) * 0.25, bidFraction: 0.8 },
-      creatives: [{ id: `cr-${i}`, format: 'banner', w: 300, h: 250, markup: '<a href="{{CLICK_URL}}">ad</a>', landingUrl: 'https://adv.example/' }],
+      bid:
+        i % 2 === 0
+          ? { strategy: 'fixed_cpm', cpm: 2 + (i % 8) * 0.25 }
+          : { strategy: 'max_cpm', cpm: 3 + (i % 8) * 0.25, bidFraction: 0.8 },
+      creatives: [
+        {
+          id: `cr-${i}`,
+          format: 'banner',
+          w: 300,
+          h: 250,
+          markup: '<a href="{{CLICK_URL}}">ad</a>',
+          landingUrl: 'https://adv.example/',
+        },
+      ],
     }),
   );
 }

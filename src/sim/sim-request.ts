@@ -14,12 +14,24 @@ export interface SimSlot {
 }
 
 /** A device with the simulators' constants; `geo.country` and whatever else the market varies given. */
-export function simDevice(over: { readonly country: string | undefined; readonly region?: string; readonly devicetype: number | undefined; readonly os: string | undefined }): Device {
+export function simDevice(over: {
+  readonly country: string | undefined;
+  readonly region?: string;
+  readonly devicetype: number | undefined;
+  readonly os: string | undefined;
+}): Device {
   return {
     ua: 'sim',
     ip: '203.0.113.1',
     ipv6: undefined,
-    geo: { country: over.country, region: over.region, city: undefined, lat: undefined, lon: undefined, utcoffset: undefined },
+    geo: {
+      country: over.country,
+      region: over.region,
+      city: undefined,
+      lat: undefined,
+      lon: undefined,
+      utcoffset: undefined,
+    },
     devicetype: over.devicetype,
     os: over.os,
     osv: undefined,
@@ -32,11 +44,33 @@ export function simDevice(over: { readonly country: string | undefined; readonly
   };
 }
 
-export function simRequest(id: string, at: 1 | 2, slot: SimSlot, inventory: Inventory, device: Device, user: User | undefined): BidRequest {
+export function simRequest(
+  id: string,
+  at: 1 | 2,
+  slot: SimSlot,
+  inventory: Inventory,
+  device: Device,
+  user: User | undefined,
+): BidRequest {
   const { w, h } = slot;
   return {
     id,
-    imp: [{ id: '1', banner: { formats: [{ w, h }], w, h, battr: undefined, pos: slot.pos }, video: undefined, audio: undefined, native: undefined, pmp: undefined, tagid: slot.tagid, bidfloor: slot.floorCpm, bidfloorcur: 'USD', secure: true, instl: false, ext: undefined }],
+    imp: [
+      {
+        id: '1',
+        banner: { formats: [{ w, h }], w, h, battr: undefined, pos: slot.pos },
+        video: undefined,
+        audio: undefined,
+        native: undefined,
+        pmp: undefined,
+        tagid: slot.tagid,
+        bidfloor: slot.floorCpm,
+        bidfloorcur: 'USD',
+        secure: true,
+        instl: false,
+        ext: undefined,
+      },
+    ],
     inventory,
     device,
     user,

@@ -43,7 +43,15 @@ export interface LineChartOptions {
  * colours have the most contrast on white; yellow is dropped for its poor contrast. Series past the
  * palette repeat it with a dotted stroke so they stay distinguishable.
  */
-export const kPalette: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+export const kPalette: readonly string[] = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+];
 const kDash = '6 4';
 const kDot = '1.5 3';
 const kMargin = { left: 64, right: 16, top: 32, bottom: 44 } as const;
@@ -54,7 +62,13 @@ const kCharWidth = 7;
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => kXmlEntities[c] ?? c);
 }
-const kXmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const kXmlEntities: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** The smallest 1, 2 or 5 × 10^k that is ≥ raw. */
 export function niceStep(raw: number): number {
@@ -266,9 +280,13 @@ export function lineChart(opts: LineChartOptions): string {
   }
   out.push('</g>', '<g fill="#555">');
   for (const v of yTicks)
-    out.push(`<text x="${kMargin.left - 6}" y="${px(kMargin.top + sy(v) + 4)}" text-anchor="end">${escapeXml(formatNumber(v, yt0.step))}</text>`);
+    out.push(
+      `<text x="${kMargin.left - 6}" y="${px(kMargin.top + sy(v) + 4)}" text-anchor="end">${escapeXml(formatNumber(v, yt0.step))}</text>`,
+    );
   for (const v of xTicks)
-    out.push(`<text x="${px(kMargin.left + sx(v))}" y="${kMargin.top + plotH + 16}" text-anchor="middle">${escapeXml(formatNumber(v, xt0.step))}</text>`);
+    out.push(
+      `<text x="${px(kMargin.left + sx(v))}" y="${kMargin.top + plotH + 16}" text-anchor="middle">${escapeXml(formatNumber(v, xt0.step))}</text>`,
+    );
   out.push('</g>');
   out.push(
     `<rect x="${kMargin.left}" y="${kMargin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
@@ -277,14 +295,17 @@ export function lineChart(opts: LineChartOptions): string {
   );
 
   // The series, in plot coordinates inside a nested <svg> that clips to the plot area.
-  out.push(`<svg x="${kMargin.left}" y="${kMargin.top}" width="${plotW}" height="${plotH}" viewBox="0 0 ${plotW} ${plotH}" overflow="hidden">`);
+  out.push(
+    `<svg x="${kMargin.left}" y="${kMargin.top}" width="${plotW}" height="${plotH}" viewBox="0 0 ${plotW} ${plotH}" overflow="hidden">`,
+  );
   if (xr === undefined)
     out.push(`<text x="${px(plotW / 2)}" y="${px(plotH / 2)}" text-anchor="middle" fill="#999">no data</text>`);
   opts.series.forEach((s, i) => {
     const pts = s.points.length > maxPoints ? downsample(s.points, plotW, xMin, xMax) : s.points;
     const { d, dots } = pathData(pts, sx, sy);
     const st = strokes[i]!;
-    if (d !== '') out.push(`<path d="${d}" fill="none" stroke-width="1.75" stroke-linejoin="round" ${strokeAttrs(st)}/>`);
+    if (d !== '')
+      out.push(`<path d="${d}" fill="none" stroke-width="1.75" stroke-linejoin="round" ${strokeAttrs(st)}/>`);
     for (const [x, y] of dots) out.push(`<circle cx="${x}" cy="${y}" r="2.5" fill="${st.color}"/>`);
   });
   out.push('</svg>');

@@ -117,7 +117,14 @@ export interface BudgetStore {
    * key's day (every channel) exceed `caps.campaignDayMicros`. A lease expires `ttlMs` after it is taken, returning
    * whatever the instance did not settle.
    */
-  takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant>;
+  takeLease(
+    key: BudgetKey,
+    instanceId: string,
+    wantMicros: number,
+    caps: BudgetCaps,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<LeaseGrant>;
   /**
    * Records real spend from a billable notice against the key, charged to the instance's lease when it
    * still has one (so it is not counted twice). Idempotent per `noticeId`. Returns false for a duplicate.
@@ -169,7 +176,11 @@ export interface ClickStore {
   /** The click under this id, unless unknown or expired at `nowMs`. */
   lookup(clickId: string, nowMs: number): Promise<ClickRecord | undefined>;
   /** The person's last live click on any campaign of the advertiser, with its id. */
-  lastByPerson(advertiserId: string, personId: string, nowMs: number): Promise<(ClickRecord & { readonly clickId: string }) | undefined>;
+  lastByPerson(
+    advertiserId: string,
+    personId: string,
+    nowMs: number,
+  ): Promise<(ClickRecord & { readonly clickId: string }) | undefined>;
 }
 
 export interface Store {

@@ -22,7 +22,25 @@ afterAll(async () => {
 interface BidJson {
   id: string;
   cur: string;
-  seatbid: { seat: string; bid: { id: string; impid: string; price: number; adm: string; nurl: string; burl: string; lurl: string; adomain: string[]; cid: string; crid: string; w?: number; h?: number; mtype: number; dealid?: string }[] }[];
+  seatbid: {
+    seat: string;
+    bid: {
+      id: string;
+      impid: string;
+      price: number;
+      adm: string;
+      nurl: string;
+      burl: string;
+      lurl: string;
+      adomain: string[];
+      cid: string;
+      crid: string;
+      w?: number;
+      h?: number;
+      mtype: number;
+      dealid?: string;
+    }[];
+  }[];
 }
 
 describe('bid requests', () => {
@@ -67,32 +85,70 @@ describe('bid requests', () => {
   });
 
   it('respects badv and bcat', async () => {
-    const r1 = await b.bid('ssp-alpha', { ...sampleBannerRequest(), badv: ['acmeshoes.example', 'voltmotors.example', 'nimbusbank.example'] });
+    const r1 = await b.bid('ssp-alpha', {
+      ...sampleBannerRequest(),
+      badv: ['acmeshoes.example', 'voltmotors.example', 'nimbusbank.example'],
+    });
     expect(r1.status).toBe(204);
     const r2 = await b.bid('ssp-alpha', { ...sampleBannerRequest(), bcat: ['IAB18-3', 'IAB2-1', 'IAB13'] });
     expect(r2.status).toBe(204);
   });
 
   it('bids through a deal with its dealid, and private auctions get deal bids only', async () => {
-    const req = { ...sampleBannerRequest(), imp: [{ id: '1', banner: { w: 300, h: 250 }, pmp: { private_auction: 1, deals: [{ id: 'NB-PREMIUM-2026', bidfloor: 4, bidfloorcur: 'USD' }] } }] };
+    const req = {
+      ...sampleBannerRequest(),
+      imp: [
+        {
+          id: '1',
+          banner: { w: 300, h: 250 },
+          pmp: { private_auction: 1, deals: [{ id: 'NB-PREMIUM-2026', bidfloor: 4, bidfloorcur: 'USD' }] },
+        },
+      ],
+    };
     const res = await b.bid('ssp-alpha', req);
     expect(res.status).toBe(200);
     const bid = ((await res.json()) as BidJson).seatbid[0]!.bid[0]!;
     expect(bid.dealid).toBe('NB-PREMIUM-2026');
     expect(bid.cid).toBe('nimbus-pmp');
     expect(bid.price).toBeGreaterThanOrEqual(4);
-    const other = { ...req, imp: [{ id: '1', banner: { w: 300, h: 250 }, pmp: { private_auction: 1, deals: [{ id: 'SOMEONE-ELSE', bidfloor: 1 }] } }] };
+    const other = {
+      ...req,
+      imp: [
+        {
+          id: '1',
+          banner: { w: 300, h: 250 },
+          pmp: { private_auction: 1, deals: [{ id: 'SOMEONE-ELSE', bidfloor: 1 }] },
+        },
+      ],
+    };
     expect((await b.bid('ssp-alpha', other)).status).toBe(204);
   });
 
   it('answers video imps with VAST and native imps with native markup', async () => {
-    const video = { ...sampleBannerRequest(), imp: [{ id: 'v', video: { mimes: ['video/mp4'], minduration: 5, maxduration: 30, protocols: [2, 3], w: 640, h: 360, plcmt: 1 }, bidfloor: 3 }] };
+    const video = {
+      ...sampleBannerRequest(),
+      imp: [
+        {
+          id: 'v',
+          video: { mimes: ['video/mp4'], minduration: 5, maxduration: 30, protocols: [2, 3], w: 640, h: 360, plcmt: 1 },
+          bidfloor: 3,
+        },
+      ],
+    };
     const vr = await b.bid('ssp-gamma', video);
     expect(vr.status).toBe(200);
     const vbid = ((await vr.json()) as BidJson).seatbid[0]!.bid[0]!;
     expect(vbid.mtype).toBe(2);
     expect(vbid.adm).toMatch(/^<VAST version="4.2">/);
-    const native = { ...sampleBannerRequest(), imp: [{ id: 'n', native: { request: '{"ver":"1.2","assets":[{"id":1,"required":1,"title":{"len":90}}]}', ver: '1.2' } }] };
+    const native = {
+      ...sampleBannerRequest(),
+      imp: [
+        {
+          id: 'n',
+          native: { request: '{"ver":"1.2","assets":[{"id":1,"required":1,"title":{"len":90}}]}', ver: '1.2' },
+        },
+      ],
+    };
     const nr = await b.bid('ssp-alpha', native);
     expect(nr.status).toBe(200);
     const nbid = ((await nr.json()) as BidJson).seatbid[0]!.bid[0]!;
@@ -101,7 +157,11 @@ describe('bid requests', () => {
   });
 
   it('prices in a currency the request allows, converting the floor', async () => {
-    const req = { ...sampleBannerRequest(), cur: ['EUR'], imp: [{ id: '1', banner: { w: 300, h: 250 }, bidfloor: 1, bidfloorcur: 'EUR' }] };
+    const req = {
+      ...sampleBannerRequest(),
+      cur: ['EUR'],
+      imp: [{ id: '1', banner: { w: 300, h: 250 }, bidfloor: 1, bidfloorcur: 'EUR' }],
+    };
     const res = await b.bid('ssp-alpha', req);
     expect(res.status).toBe(200);
     const body = (await res.json()) as BidJson;
@@ -124,19 +184,34 @@ describe('edge errors', () => {
   it('400 naming the field path', async () => {
     const r = await b.bid('ssp-alpha', { id: 'x', imp: [{ id: '1', banner: { w: 'wide', h: 250 } }] });
     expect(r.status).toBe(400);
-    expect(await r.json()).toMatchObject({ code: 'BAD_REQUEST', error: 'imp[0].banner.w: expected integer', path: 'imp[0].banner.w' });
+    expect(await r.json()).toMatchObject({
+      code: 'BAD_REQUEST',
+      error: 'imp[0].banner.w: expected integer',
+      path: 'imp[0].banner.w',
+    });
     expect((await b.bid('ssp-alpha', '{not json')).status).toBe(400);
     expect((await b.bid('ssp-alpha', '')).status).toBe(400);
   });
   it('413 over the body limit (declared or streamed)', async () => {
     const big = JSON.stringify({ ...sampleBannerRequest(), ext: { pad: 'x'.repeat(70_000) } });
     expect((await b.bid('ssp-alpha', big)).status).toBe(413);
-    expect((await fetch(`${b.url}/bid/ssp-alpha`, { method: 'POST', body: new Blob([big]).stream(), duplex: 'half' } as RequestInit)).status).toBe(413);
+    expect(
+      (
+        await fetch(`${b.url}/bid/ssp-alpha`, {
+          method: 'POST',
+          body: new Blob([big]).stream(),
+          duplex: 'half',
+        } as RequestInit)
+      ).status,
+    ).toBe(413);
     expect((await b.bid('ssp-alpha', sampleBannerRequest())).status).toBe(200);
   });
   it('accepts text/plain and no content type (Prebid and friends)', async () => {
     expect((await b.bid('ssp-alpha', sampleBannerRequest(), { 'content-type': 'text/plain' })).status).toBe(200);
-    const res = await fetch(`${b.url}/bid/ssp-alpha`, { method: 'POST', body: new TextEncoder().encode(JSON.stringify(sampleBannerRequest())) });
+    const res = await fetch(`${b.url}/bid/ssp-alpha`, {
+      method: 'POST',
+      body: new TextEncoder().encode(JSON.stringify(sampleBannerRequest())),
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -164,7 +239,10 @@ describe('notices', () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as BidJson).seatbid[0]!.bid[0]!;
   }
-  const call = (url: string, price: string) => fetch(url.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', price).replace('${AUCTION_LOSS}', '102'));
+  const call = (url: string, price: string) =>
+    fetch(
+      url.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', price).replace('${AUCTION_LOSS}', '102'),
+    );
 
   it('the billable event debits spend once; replays and the other events do not', async () => {
     const bid = await winningBid('ssp-alpha'); // ssp-alpha bills on `bill`
@@ -200,7 +278,23 @@ describe('notices', () => {
 describe('ops', () => {
   it('serves metrics with conventional names, health and readiness', async () => {
     const text = await (await fetch(`${b.opsUrl}/metrics`)).text();
-    for (const name of ['peregrine_bid_requests_total', 'peregrine_bids_total', 'peregrine_no_bids_total', 'peregrine_bid_request_duration_seconds_bucket', 'peregrine_notices_total', 'peregrine_spend_total', 'peregrine_config_version', 'peregrine_nodejs_eventloop_lag_seconds', 'peregrine_process_cpu_seconds_total', 'peregrine_budget_remaining', 'peregrine_budget_reserved', 'peregrine_pacing_cap', 'peregrine_pacing_target', 'peregrine_pacing_spent', 'peregrine_pacing_signal']) {
+    for (const name of [
+      'peregrine_bid_requests_total',
+      'peregrine_bids_total',
+      'peregrine_no_bids_total',
+      'peregrine_bid_request_duration_seconds_bucket',
+      'peregrine_notices_total',
+      'peregrine_spend_total',
+      'peregrine_config_version',
+      'peregrine_nodejs_eventloop_lag_seconds',
+      'peregrine_process_cpu_seconds_total',
+      'peregrine_budget_remaining',
+      'peregrine_budget_reserved',
+      'peregrine_pacing_cap',
+      'peregrine_pacing_target',
+      'peregrine_pacing_spent',
+      'peregrine_pacing_signal',
+    ]) {
       expect(text, name).toContain(name);
     }
     expect((await fetch(`${b.opsUrl}/healthz`)).status).toBe(200);
@@ -210,7 +304,16 @@ describe('ops', () => {
   it('reports spend per campaign and channel on the admin API (loopback without a token)', async () => {
     const res = await fetch(`${b.opsUrl}/admin/spend`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { currency: string; rows: { campaign: string; channel: string; dailyBudget: number; target: number; exploration?: { budget: number } }[] };
+    const body = (await res.json()) as {
+      currency: string;
+      rows: {
+        campaign: string;
+        channel: string;
+        dailyBudget: number;
+        target: number;
+        exploration?: { budget: number };
+      }[];
+    };
     expect(body.currency).toBe('USD');
     const row = body.rows.find((r) => r.campaign === 'acme-prospecting' && r.channel === 'ssp-alpha')!;
     expect(row.dailyBudget).toBe(240);
@@ -224,9 +327,22 @@ describe('ops', () => {
 describe('replay with explanations (ops port)', () => {
   it('explains every scored candidate without spending, and never on the public port', async () => {
     const spendBefore = [...b.app.gate.remaining()].reduce((s, r) => s + r.reservedMicros, 0);
-    const res = await fetch(`${b.opsUrl}/admin/replay/ssp-alpha?debug=1`, { method: 'POST', body: JSON.stringify(sampleBannerRequest('replay-1')) });
+    const res = await fetch(`${b.opsUrl}/admin/replay/ssp-alpha?debug=1`, {
+      method: 'POST',
+      body: JSON.stringify(sampleBannerRequest('replay-1')),
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { bid: boolean; explanations: { campaignId: string; status: string; valueMicros: number; priceMicros: number; multipliers: { product: number }; features: unknown }[] };
+    const body = (await res.json()) as {
+      bid: boolean;
+      explanations: {
+        campaignId: string;
+        status: string;
+        valueMicros: number;
+        priceMicros: number;
+        multipliers: { product: number };
+        features: unknown;
+      }[];
+    };
     expect(body.bid).toBe(true);
     expect(body.explanations.length).toBeGreaterThan(0);
     for (const e of body.explanations) {

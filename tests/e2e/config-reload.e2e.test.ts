@@ -22,14 +22,15 @@ async function until(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
   throw new Error('condition not met in time');
 }
 
-
 describe('config reload', () => {
   it('a valid edit is picked up by the file watcher without restart', async () => {
     cfg = tempConfig();
     b = await startBidder(cfg.dir);
     const price = async () => {
       const r = await b!.bid('ssp-beta', sampleBannerRequest());
-      return r.status === 200 ? ((await r.json()) as { seatbid: { bid: { price: number; cid: string }[] }[] }).seatbid[0]!.bid[0]! : undefined;
+      return r.status === 200
+        ? ((await r.json()) as { seatbid: { bid: { price: number; cid: string }[] }[] }).seatbid[0]!.bid[0]!
+        : undefined;
     };
     const before = await price();
     expect(before).toBeDefined();
@@ -43,13 +44,22 @@ describe('config reload', () => {
   it('an invalid edit is refused with every error, and the previous config stays live', async () => {
     cfg = tempConfig();
     b = await startBidder(cfg.dir);
-    cfg.write('campaigns/broken.yaml', 'id: broken\nadvertiser: X\nadomain: [x.example]\nbudget: { daily: 0, channels: { ssp-alpha: 0.7 } }\nbid: { strategy: fixed_cpm, cpm: 1 }\ncreatives: []\n');
+    cfg.write(
+      'campaigns/broken.yaml',
+      'id: broken\nadvertiser: X\nadomain: [x.example]\nbudget: { daily: 0, channels: { ssp-alpha: 0.7 } }\nbid: { strategy: fixed_cpm, cpm: 1 }\ncreatives: []\n',
+    );
     const res = await fetch(`${b.opsUrl}/admin/reload`, { method: 'POST' });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { code: string; issues: { file: string; path: string; message: string }[] };
     expect(body.code).toBe('INVALID_CONFIG');
     const paths = body.issues.map((i) => `${i.file} ${i.path}`);
-    expect(paths).toEqual(expect.arrayContaining(['campaigns/broken.yaml budget.daily', 'campaigns/broken.yaml budget.channels', 'campaigns/broken.yaml creatives']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'campaigns/broken.yaml budget.daily',
+        'campaigns/broken.yaml budget.channels',
+        'campaigns/broken.yaml creatives',
+      ]),
+    );
     expect(await b.metric('peregrine_config_version')).toBe(1);
     expect(await b.metric('peregrine_config_reloads_total', { result: 'invalid' })).toBeGreaterThanOrEqual(1);
     expect((await b.bid('ssp-alpha', sampleBannerRequest())).status).toBe(200);
@@ -72,9 +82,21 @@ describe('config reload', () => {
     cfg = tempConfig();
     b = await startBidder(cfg.dir);
     const text = readFileSync(join(cfg.dir, 'campaigns', 'nimbus-pmp.yaml'), 'utf8');
-    cfg.write('campaigns/nimbus-pmp.yaml', text.replace('advertiser: Nimbus Bank', 'advertiser: Nimbus Bank\nstatus: paused'));
+    cfg.write(
+      'campaigns/nimbus-pmp.yaml',
+      text.replace('advertiser: Nimbus Bank', 'advertiser: Nimbus Bank\nstatus: paused'),
+    );
     expect((await fetch(`${b.opsUrl}/admin/reload`, { method: 'POST' })).status).toBe(200);
-    const req = { ...sampleBannerRequest(), imp: [{ id: '1', banner: { w: 300, h: 250 }, pmp: { private_auction: 1, deals: [{ id: 'NB-PREMIUM-2026', bidfloor: 4 }] } }] };
+    const req = {
+      ...sampleBannerRequest(),
+      imp: [
+        {
+          id: '1',
+          banner: { w: 300, h: 250 },
+          pmp: { private_auction: 1, deals: [{ id: 'NB-PREMIUM-2026', bidfloor: 4 }] },
+        },
+      ],
+    };
     expect((await b.bid('ssp-alpha', req)).status).toBe(204);
   });
 });

@@ -12,7 +12,11 @@ import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bi
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 
-const kSecrets: Record<string, string> = { acme: 'acme-e2e-secret', volt: 'volt-e2e-secret', nimbus: 'nimbus-e2e-secret' };
+const kSecrets: Record<string, string> = {
+  acme: 'acme-e2e-secret',
+  volt: 'volt-e2e-secret',
+  nimbus: 'nimbus-e2e-secret',
+};
 const kConversions = `
 conversions:
   advertisers:
@@ -41,7 +45,8 @@ async function bidBillClick(b: TestBidder, clickVia: TestBidder = b) {
   const res = await b.bid('ssp-alpha', sampleBannerRequest());
   expect(res.status).toBe(200);
   const bid = ((await res.json()) as { seatbid: { bid: Bid[] }[] }).seatbid[0]!.bid[0]!;
-  const local = (url: string, base: string) => url.replace('http://localhost:8080', base).replace('${AUCTION_PRICE}', '1.25');
+  const local = (url: string, base: string) =>
+    url.replace('http://localhost:8080', base).replace('${AUCTION_PRICE}', '1.25');
   expect((await fetch(local(bid.burl, b.url))).status).toBe(200);
   const click = await fetch(local(/href="([^"]+)"/.exec(bid.adm)![1]!, clickVia.url), { redirect: 'manual' });
   expect(click.status).toBe(302);
@@ -84,11 +89,25 @@ describe('conversions on one bidder (memory store)', () => {
     // Spend 1.25 CPM = 0.00125 for the impression; value 10 → ROI 8000 in both windows.
     expect(await b.metric('peregrine_roi', { ...labels, window: '1h' })).toBeCloseTo(8000, 6);
     expect(await b.metric('peregrine_roi', { ...labels, window: '24h' })).toBeCloseTo(8000, 6);
-    expect(b.app.roi.snapshot(bid.cid, Date.now()).get('ssp-alpha')).toMatchObject({ spendMicros: 1250, conversionValueMicros: 10_000_000, clicks: 1, conversions: 1 });
+    expect(b.app.roi.snapshot(bid.cid, Date.now()).get('ssp-alpha')).toMatchObject({
+      spendMicros: 1250,
+      conversionValueMicros: 10_000_000,
+      clicks: 1,
+      conversions: 1,
+    });
 
     // The same conversion again, as a JSON POST: a duplicate, counted once.
-    const params = new Map([['adv', adv], ['clid', clid], ['id', `order-${clid}`], ['value', '10']]);
-    const again = await fetch(`${b.url}/conv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...Object.fromEntries(params), sig: signPostback(params, kSecrets[adv]!) }) });
+    const params = new Map([
+      ['adv', adv],
+      ['clid', clid],
+      ['id', `order-${clid}`],
+      ['value', '10'],
+    ]);
+    const again = await fetch(`${b.url}/conv`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...Object.fromEntries(params), sig: signPostback(params, kSecrets[adv]!) }),
+    });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ outcome: 'duplicate' });
     expect(await b.metric('peregrine_conversions_total', { ...labels, outcome: 'duplicate' })).toBe(1);
@@ -101,11 +120,19 @@ describe('conversions on one bidder (memory store)', () => {
     const person = (await b.app.store.clicks.lookup(clid, Date.now()))?.personId;
     expect(person).toBeDefined();
     const form = new URLSearchParams({ adv, person: person!, id: `p-${clid}`, token: kSecrets[adv]! });
-    const r = await fetch(`${b.url}/conv`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const r = await fetch(`${b.url}/conv`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect(r.status).toBe(204);
-    expect(await b.metric('peregrine_conversions_total', { campaign: bid.cid, outcome: 'attributed' })).toBeGreaterThanOrEqual(2);
+    expect(
+      await b.metric('peregrine_conversions_total', { campaign: bid.cid, outcome: 'attributed' }),
+    ).toBeGreaterThanOrEqual(2);
     expect((await conv(b, { adv, person: 'someone-else', id: `u-${clid}` }, kSecrets[adv])).status).toBe(204);
-    expect(await b.metric('peregrine_conversions_total', { campaign: 'none', channel: 'none', outcome: 'unattributed' })).toBe(1);
+    expect(
+      await b.metric('peregrine_conversions_total', { campaign: 'none', channel: 'none', outcome: 'unattributed' }),
+    ).toBe(1);
   });
 
   it('refuses bad postbacks with the registry’s codes, all counted', async () => {
@@ -115,8 +142,16 @@ describe('conversions on one bidder (memory store)', () => {
     };
     await expectError(await conv(b, { adv: 'acme', clid: 'x', id: 'o1' }), 401, 'NO_CREDENTIALS');
     await expectError(await conv(b, { adv: 'acme', clid: 'x', id: 'o1' }, 'not-the-secret'), 403, 'BAD_CREDENTIALS');
-    await expectError(await conv(b, { adv: 'acme', clid: 'never-issued', id: 'o1' }, kSecrets.acme), 404, 'UNKNOWN_CLICK');
-    await expectError(await conv(b, { adv: 'acme', clid: 'x', id: 'o1', value: '-5' }, kSecrets.acme), 400, 'BAD_PARAM');
+    await expectError(
+      await conv(b, { adv: 'acme', clid: 'never-issued', id: 'o1' }, kSecrets.acme),
+      404,
+      'UNKNOWN_CLICK',
+    );
+    await expectError(
+      await conv(b, { adv: 'acme', clid: 'x', id: 'o1', value: '-5' }, kSecrets.acme),
+      400,
+      'BAD_PARAM',
+    );
     await expectError(await fetch(`${b.url}/conv?adv=acme&adv=volt`), 400, 'BAD_PARAM');
     expect((await fetch(`${b.url}/conv`, { method: 'PUT' })).status).toBe(405);
     for (const outcome of ['no_credentials', 'bad_credentials', 'unknown_click', 'bad_request']) {
@@ -132,7 +167,12 @@ describe('conversions across two bidders on a shared Redis', () => {
   let b: TestBidder;
   beforeAll(async () => {
     redis = await testRedis();
-    cfg = conversionConfig((t) => t.replace('kind: memory ', 'kind: redis  ').replace('keyPrefix: "pg:"', `keyPrefix: "${redis.prefix}"`).replace('lookupTimeoutMs: 5', 'lookupTimeoutMs: 25'));
+    cfg = conversionConfig((t) =>
+      t
+        .replace('kind: memory ', 'kind: redis  ')
+        .replace('keyPrefix: "pg:"', `keyPrefix: "${redis.prefix}"`)
+        .replace('lookupTimeoutMs: 5', 'lookupTimeoutMs: 25'),
+    );
     a = await startBidder(cfg.dir, { env: { ...kEnv, REDIS_URL: redis.url, PEREGRINE_INSTANCE_ID: 'conv-a' } });
     b = await startBidder(cfg.dir, { env: { ...kEnv, REDIS_URL: redis.url, PEREGRINE_INSTANCE_ID: 'conv-b' } });
   });
@@ -149,7 +189,11 @@ describe('conversions across two bidders on a shared Redis', () => {
     const clid = new URL(location).searchParams.get('pgclid')!;
     expect((await conv(b, { adv, clid, id: `r-${clid}`, value: '2.5' }, kSecrets[adv])).status).toBe(204);
     expect((await conv(a, { adv, clid, id: `r-${clid}`, value: '2.5' }, kSecrets[adv])).status).toBe(200);
-    expect(await b.metric('peregrine_conversions_total', { campaign: bid.cid, channel: 'ssp-alpha', outcome: 'attributed' })).toBe(1);
-    expect(await a.metric('peregrine_conversions_total', { campaign: bid.cid, channel: 'ssp-alpha', outcome: 'duplicate' })).toBe(1);
+    expect(
+      await b.metric('peregrine_conversions_total', { campaign: bid.cid, channel: 'ssp-alpha', outcome: 'attributed' }),
+    ).toBe(1);
+    expect(
+      await a.metric('peregrine_conversions_total', { campaign: bid.cid, channel: 'ssp-alpha', outcome: 'duplicate' }),
+    ).toBe(1);
   });
 });

@@ -13,7 +13,9 @@ import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bi
 import { jsonToProtoRequest } from '../helpers/proto.js';
 
 const pb = openrtb;
-const vectors = JSON.parse(readFileSync(new URL('../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8')) as { encryption_key_websafe_b64: string; integrity_key_websafe_b64: string };
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8'),
+) as { encryption_key_websafe_b64: string; integrity_key_websafe_b64: string };
 
 let cfg: TempConfig;
 let b: TestBidder;
@@ -45,15 +47,22 @@ describe('protobuf', () => {
   });
   it('answers truncated protobuf with 400, counted', async () => {
     const body = pb.BidRequest.encode(jsonToProtoRequest(sampleBannerRequest('proto-2'))).finish();
-    const res = await b.bid('ssp-alpha', body.subarray(0, body.length - 5), { 'content-type': 'application/octet-stream' });
+    const res = await b.bid('ssp-alpha', body.subarray(0, body.length - 5), {
+      'content-type': 'application/octet-stream',
+    });
     expect(res.status).toBe(400);
-    expect(await b.metric('peregrine_bid_requests_total', { channel: 'ssp-alpha', outcome: 'bad_request' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await b.metric('peregrine_bid_requests_total', { channel: 'ssp-alpha', outcome: 'bad_request' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 });
 
 describe('gzip', () => {
   it('inflates gzip bodies and gzips large responses when accepted', async () => {
-    const res = await b.bid('ssp-alpha', gzipSync(JSON.stringify(sampleBannerRequest('gz-1'))), { 'content-encoding': 'gzip', 'accept-encoding': 'gzip' });
+    const res = await b.bid('ssp-alpha', gzipSync(JSON.stringify(sampleBannerRequest('gz-1'))), {
+      'content-encoding': 'gzip',
+      'accept-encoding': 'gzip',
+    });
     expect(res.status).toBe(200);
     // fetch inflates transparently when content-encoding says gzip.
     expect(((await res.json()) as { id: string }).id).toBe('gz-1');
@@ -68,7 +77,11 @@ describe('gzip', () => {
     expect((await b.bid('ssp-alpha', Buffer.from('{}'), { 'content-encoding': 'br' })).status).toBe(415);
   });
   it('gzipped responses are real gzip', async () => {
-    const raw = await fetch(`${b.url}/bid/ssp-alpha`, { method: 'POST', body: JSON.stringify(sampleBannerRequest('gz-2')), headers: { 'accept-encoding': 'gzip' } });
+    const raw = await fetch(`${b.url}/bid/ssp-alpha`, {
+      method: 'POST',
+      body: JSON.stringify(sampleBannerRequest('gz-2')),
+      headers: { 'accept-encoding': 'gzip' },
+    });
     expect(raw.status).toBe(200);
     expect(raw.headers.get('content-encoding')).toBe('gzip');
     expect(raw.headers.get('vary')).toContain('Accept-Encoding');
@@ -80,8 +93,12 @@ describe('encrypted prices', () => {
   it('settles an encrypted clearing price on a channel configured for it, and refuses tampering', async () => {
     const res = await b.bid('ssp-beta', sampleBannerRequest('enc-1'));
     expect(res.status).toBe(200);
-    const bid = ((await res.json()) as { seatbid: { bid: { cid: string; nurl: string; price: number }[] }[] }).seatbid[0]!.bid[0]!;
-    const crypter = createPriceCrypter({ encryptionKey: decodeWebSafeBase64(vectors.encryption_key_websafe_b64), integrityKey: decodeWebSafeBase64(vectors.integrity_key_websafe_b64) });
+    const bid = ((await res.json()) as { seatbid: { bid: { cid: string; nurl: string; price: number }[] }[] })
+      .seatbid[0]!.bid[0]!;
+    const crypter = createPriceCrypter({
+      encryptionKey: decodeWebSafeBase64(vectors.encryption_key_websafe_b64),
+      integrityKey: decodeWebSafeBase64(vectors.integrity_key_websafe_b64),
+    });
     const clearing = Math.round(bid.price * 0.8 * 1e6);
     const enc = crypter.encrypt(clearing, Buffer.alloc(16, 7));
     const spend = () => b.metric('peregrine_spend_total', { campaign: bid.cid, channel: 'ssp-beta' });

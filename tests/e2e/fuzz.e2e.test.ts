@@ -18,7 +18,22 @@ afterAll(async () => {
   cfg.cleanup();
 });
 
-const kWeird: unknown[] = [null, true, -1, 1e309, -0, 0.5, '', 'x'.repeat(300), [], {}, [[[[[]]]]], { __proto__: { x: 1 } }, '\u0000', 2 ** 53 + 1];
+const kWeird: unknown[] = [
+  null,
+  true,
+  -1,
+  Number.POSITIVE_INFINITY, // 1e309 in JSON text overflows to Infinity
+  -0,
+  0.5,
+  '',
+  'x'.repeat(300),
+  [],
+  {},
+  [[[[[]]]]],
+  { __proto__: { x: 1 } },
+  '\u0000',
+  2 ** 53 + 1,
+];
 
 function mutate(value: unknown, r: () => number, depth = 0): unknown {
   if (depth > 6 || r() < 0.08) return kWeird[Math.floor(r() * kWeird.length)];
@@ -46,7 +61,11 @@ describe('fuzzing the server', () => {
     const r = prng(42);
     const seen = new Map<number, number>();
     for (let batch = 0; batch < 30; batch++) {
-      const statuses = await Promise.all(Array.from({ length: 100 }, (_, k) => b.bid(k % 2 ? 'ssp-alpha' : 'ssp-beta', body(r, batch * 100 + k)).then((res) => res.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, k) =>
+          b.bid(k % 2 ? 'ssp-alpha' : 'ssp-beta', body(r, batch * 100 + k)).then((res) => res.status),
+        ),
+      );
       for (const s of statuses) seen.set(s, (seen.get(s) ?? 0) + 1);
     }
     for (const s of seen.keys()) expect([200, 204, 400, 413]).toContain(s);

@@ -33,7 +33,15 @@ describe('process lifecycle', () => {
   it('logs its store and config, serves, and drains on SIGTERM with exit code 0', async () => {
     const [port, opsPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...kTestEnv, PORT: String(port), OPS_PORT: String(opsPort), HOST: '127.0.0.1', CONFIG_DIR: kSampleConfig, REDIS_URL: '' },
+      env: {
+        ...process.env,
+        ...kTestEnv,
+        PORT: String(port),
+        OPS_PORT: String(opsPort),
+        HOST: '127.0.0.1',
+        CONFIG_DIR: kSampleConfig,
+        REDIS_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     spawned.push(child);
@@ -48,12 +56,17 @@ describe('process lifecycle', () => {
     expect(out).toContain(kSampleConfig);
     // A burst of requests in flight when SIGTERM lands: every one is answered.
     const burst = Array.from({ length: 50 }, () =>
-      fetch(`http://127.0.0.1:${port}/bid/ssp-alpha`, { method: 'POST', body: JSON.stringify(sampleBannerRequest()) }).then((r) => r.status),
+      fetch(`http://127.0.0.1:${port}/bid/ssp-alpha`, {
+        method: 'POST',
+        body: JSON.stringify(sampleBannerRequest()),
+      }).then((r) => r.status),
     );
     await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGTERM');
     const statuses = await Promise.allSettled(burst);
-    const answered = statuses.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value);
+    const answered = statuses
+      .filter((s) => s.status === 'fulfilled')
+      .map((s) => (s as PromiseFulfilledResult<number>).value);
     for (const s of answered) expect([200, 204]).toContain(s);
     const [code] = await exited;
     expect(code).toBe(0);
@@ -61,7 +74,10 @@ describe('process lifecycle', () => {
   });
 
   it('refuses to start on the pure-JS uWebSockets.js fallback', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...kTestEnv, UWS_USE_FALLBACK: '1', PORT: '0', OPS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...kTestEnv, UWS_USE_FALLBACK: '1', PORT: '0', OPS_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     spawned.push(child);
     const exited = once(child, 'exit') as Promise<[number | null]>;
     let err = '';
@@ -72,7 +88,10 @@ describe('process lifecycle', () => {
   });
 
   it('refuses to start on an invalid config, listing the errors', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, CONFIG_DIR: '/nonexistent-peregrine-config' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, CONFIG_DIR: '/nonexistent-peregrine-config' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     spawned.push(child);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

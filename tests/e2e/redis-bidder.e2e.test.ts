@@ -17,13 +17,19 @@ function configOn(prefix: string): TempConfig {
   // A shared CI box with two test projects running is slower than production: give lookups 25 ms, not 5.
   cfg.write(
     'bidder.yaml',
-    readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8').replace('kind: memory ', 'kind: redis  ').replace('keyPrefix: "pg:"', `keyPrefix: "${prefix}"`).replace('lookupTimeoutMs: 5', 'lookupTimeoutMs: 25'),
+    readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8')
+      .replace('kind: memory ', 'kind: redis  ')
+      .replace('keyPrefix: "pg:"', `keyPrefix: "${prefix}"`)
+      .replace('lookupTimeoutMs: 5', 'lookupTimeoutMs: 25'),
   );
   return cfg;
 }
 
 /** A Canadian desktop banner request: outside volt-launch's US targeting, so acme-retargeting (4.20) leads. */
-const canadian = (id: string) => ({ ...sampleBannerRequest(id), device: { devicetype: 2, os: 'Windows', geo: { country: 'CAN' } } });
+const canadian = (id: string) => ({
+  ...sampleBannerRequest(id),
+  device: { devicetype: 2, os: 'Windows', geo: { country: 'CAN' } },
+});
 const retargeting = (userId: string, id: string) => ({ ...canadian(id), user: { id: userId } });
 
 describe('bidder on a shared Redis', () => {
@@ -49,7 +55,12 @@ describe('bidder on a shared Redis', () => {
   it('bids for a person in a segment, and caps frequency across channels by person', async () => {
     const store = await createRedisStore({ url: redis.url, keyPrefix: redis.prefix, instanceId: 'loader' });
     const now = Date.now();
-    const person = await store.profiles.link(['uid:alice-on-alpha', 'buid:ssp-beta:alice-on-beta'], 'person-alice', 3600, now);
+    const person = await store.profiles.link(
+      ['uid:alice-on-alpha', 'buid:ssp-beta:alice-on-beta'],
+      'person-alice',
+      3600,
+      now,
+    );
     // Also a Volt owner: volt-conquest (max 6.00) excludes owners, so it cannot spend its exploration reserve on her.
     await store.profiles.addSegments(person, [{ id: 'acme:cart-abandoner' }, { id: 'volt:owner' }], 3600, now);
     await store.close();
@@ -59,7 +70,9 @@ describe('bidder on a shared Redis', () => {
     const bid = ((await first.json()) as { seatbid: { bid: { cid: string; burl: string }[] }[] }).seatbid[0]!.bid[0]!;
     expect(bid.cid).toBe('acme-retargeting');
     // Bill it: the 10-minute cap of 1 now holds for Alice on every channel, however she is identified.
-    expect((await fetch(bid.burl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', '4'))).status).toBe(200);
+    expect(
+      (await fetch(bid.burl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', '4'))).status,
+    ).toBe(200);
     const beta = { ...canadian('r-2'), user: { buyeruid: 'alice-on-beta' } };
     const second = await b.bid('ssp-beta', beta);
     expect(second.status).toBe(200);
@@ -137,9 +150,16 @@ describe('bidder when Redis dies under load', () => {
     // The bidder's own time (last body byte to response), from its histogram: nothing at or past the
     // deadline (tmax 120 − margin 20 = 100 ms). Client-side latencies include this test's own event loop.
     const total = await b.metric('peregrine_bid_request_duration_seconds_count', { channel: 'ssp-alpha' });
-    const underDeadline = await b.metric('peregrine_bid_request_duration_seconds_bucket', { channel: 'ssp-alpha', le: '0.1' });
+    const underDeadline = await b.metric('peregrine_bid_request_duration_seconds_bucket', {
+      channel: 'ssp-alpha',
+      le: '0.1',
+    });
     expect(underDeadline).toBe(total);
-    expect(await b.metric('peregrine_user_lookups_total', { outcome: 'error' }) + (await b.metric('peregrine_user_lookups_total', { outcome: 'timeout' })) + (await b.metric('peregrine_user_lookups_total', { outcome: 'skipped' }))).toBeGreaterThan(0);
+    expect(
+      (await b.metric('peregrine_user_lookups_total', { outcome: 'error' })) +
+        (await b.metric('peregrine_user_lookups_total', { outcome: 'timeout' })) +
+        (await b.metric('peregrine_user_lookups_total', { outcome: 'skipped' })),
+    ).toBeGreaterThan(0);
     expect((await b.bid('ssp-alpha', sampleBannerRequest())).status).toBe(200);
   });
 });

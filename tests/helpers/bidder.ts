@@ -17,7 +17,15 @@ export interface TestBidder {
 export const kTestEnv = { PEREGRINE_NOTICE_KEY_1: 'e2e-key-1', PEREGRINE_NOTICE_KEY_0: 'e2e-key-0' };
 
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
-  const app = await createApp({ configDir, env: { ...kTestEnv, ...more.env }, port: 0, opsPort: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), ...more });
+  const app = await createApp({
+    configDir,
+    env: { ...kTestEnv, ...more.env },
+    port: 0,
+    opsPort: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    ...more,
+  });
   const url = `http://127.0.0.1:${app.port}`;
   const opsUrl = `http://127.0.0.1:${app.opsPort}`;
   return {
@@ -25,13 +33,18 @@ export async function startBidder(configDir: string, more: Partial<AppOptions> =
     url,
     opsUrl,
     bid: (channel, body, headers = {}) =>
-      fetch(`${url}/bid/${channel}`, { method: 'POST', body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }),
+      fetch(`${url}/bid/${channel}`, {
+        method: 'POST',
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...headers },
+      }),
     metric: async (name, labels = {}) => {
       const text = await (await fetch(`${opsUrl}/metrics`)).text();
       let sum = 0;
       for (const line of text.split('\n')) {
         if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+          sum += Number(line.slice(line.lastIndexOf(' ') + 1));
       }
       return sum;
     },
@@ -46,9 +59,29 @@ export function sampleBannerRequest(id = `auc-${Math.random().toString(36).slice
     at: 1,
     tmax: 120,
     cur: ['USD'],
-    imp: [{ id: '1', banner: { w: 300, h: 250, format: [{ w: 300, h: 250 }] }, bidfloor: 0.5, bidfloorcur: 'USD', secure: 1 }],
-    site: { id: 's1', domain: 'news.example', page: 'https://news.example/a', cat: ['IAB12'], publisher: { id: 'pub-1' } },
-    device: { ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', ip: '203.0.113.10', devicetype: 2, os: 'Windows', geo: { country: 'USA', region: 'NY' } },
+    imp: [
+      {
+        id: '1',
+        banner: { w: 300, h: 250, format: [{ w: 300, h: 250 }] },
+        bidfloor: 0.5,
+        bidfloorcur: 'USD',
+        secure: 1,
+      },
+    ],
+    site: {
+      id: 's1',
+      domain: 'news.example',
+      page: 'https://news.example/a',
+      cat: ['IAB12'],
+      publisher: { id: 'pub-1' },
+    },
+    device: {
+      ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+      ip: '203.0.113.10',
+      devicetype: 2,
+      os: 'Windows',
+      geo: { country: 'USA', region: 'NY' },
+    },
     user: { id: 'u-1' },
     regs: { coppa: 0 },
   };

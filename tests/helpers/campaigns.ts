@@ -12,7 +12,16 @@ export function campaignConfig(over: CampaignInput = {}): CampaignConfig {
     adomain: ['adv.example'],
     budget: { daily: 100, channels: { ch1: 1 }, pacing: 'asap' },
     bid: { strategy: 'fixed_cpm', cpm: 2 },
-    creatives: [{ id: 'cr1', format: 'banner', w: 300, h: 250, markup: '<a href="{{CLICK_URL}}">ad</a>', landingUrl: 'https://adv.example/' }],
+    creatives: [
+      {
+        id: 'cr1',
+        format: 'banner',
+        w: 300,
+        h: 250,
+        markup: '<a href="{{CLICK_URL}}">ad</a>',
+        landingUrl: 'https://adv.example/',
+      },
+    ],
   };
   return campaignSchema.parse({ ...base, ...over });
 }

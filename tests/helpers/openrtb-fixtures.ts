@@ -45,16 +45,24 @@ function parseFixture(kind: FixtureKind, file: string, text: string): Fixture {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: expected an object`);
   const o = raw as Record<string, unknown>;
-  if (typeof o.description !== 'string' || o.description === '') throw new Error(`${where}: description must be a non-empty string`);
+  if (typeof o.description !== 'string' || o.description === '')
+    throw new Error(`${where}: description must be a non-empty string`);
   if (!('request' in o)) throw new Error(`${where}: request is missing`);
   const { expectedStatus, expectedError } = o;
   if (expectedStatus !== undefined && expectedStatus !== 200 && expectedStatus !== 204 && expectedStatus !== 400) {
     throw new Error(`${where}: expectedStatus must be 200, 204 or 400`);
   }
-  if (expectedError !== undefined && (typeof expectedError !== 'string' || expectedError === '')) throw new Error(`${where}: expectedError must be a non-empty string`);
-  if (kind === 'invalid' && (expectedStatus !== 400 || expectedError === undefined)) throw new Error(`${where}: an invalid fixture needs expectedStatus 400 and expectedError`);
-  if (kind === 'valid' && (expectedStatus === 400 || expectedError !== undefined)) throw new Error(`${where}: a valid fixture cannot expect a 400 or an error`);
-  const fixture: { -readonly [K in keyof Fixture]: Fixture[K] } = { name: file.slice(0, -'.json'.length), description: o.description, request: o.request };
+  if (expectedError !== undefined && (typeof expectedError !== 'string' || expectedError === ''))
+    throw new Error(`${where}: expectedError must be a non-empty string`);
+  if (kind === 'invalid' && (expectedStatus !== 400 || expectedError === undefined))
+    throw new Error(`${where}: an invalid fixture needs expectedStatus 400 and expectedError`);
+  if (kind === 'valid' && (expectedStatus === 400 || expectedError !== undefined))
+    throw new Error(`${where}: a valid fixture cannot expect a 400 or an error`);
+  const fixture: { -readonly [K in keyof Fixture]: Fixture[K] } = {
+    name: file.slice(0, -'.json'.length),
+    description: o.description,
+    request: o.request,
+  };
   if (expectedStatus !== undefined) fixture.expectedStatus = expectedStatus as number;
   if (expectedError !== undefined) fixture.expectedError = expectedError as string;
   return fixture;

@@ -5,7 +5,32 @@
  */
 type Json = Record<string, unknown>;
 
-const kBoolFields = new Set(['test', 'allimps', 'instl', 'secure', 'clickbrowser', 'private_auction', 'coppa', 'gdpr', 'lmt', 'dnt', 'js', 'geofetch', 'privacypolicy', 'paid', 'complete', 'hp', 'fd', 'boxingallowed', 'skip', 'topframe', 'vcm', 'mobile', 'required', 'rwdd']);
+const kBoolFields = new Set([
+  'test',
+  'allimps',
+  'instl',
+  'secure',
+  'clickbrowser',
+  'private_auction',
+  'coppa',
+  'gdpr',
+  'lmt',
+  'dnt',
+  'js',
+  'geofetch',
+  'privacypolicy',
+  'paid',
+  'complete',
+  'hp',
+  'fd',
+  'boxingallowed',
+  'skip',
+  'topframe',
+  'vcm',
+  'mobile',
+  'required',
+  'rwdd',
+]);
 
 function convert(v: unknown, key: string): unknown {
   if (Array.isArray(v)) return v.map((x) => convert(x, key));

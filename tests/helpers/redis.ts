@@ -122,7 +122,16 @@ export async function startOwnCluster(masters = 3): Promise<OwnCluster> {
   for (let i = 0; i < masters; i++) {
     const bus = await freePort();
     busPorts.push(bus);
-    servers.push(await startOwnRedis(undefined, ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-config-file', `nodes-${i}.conf`]));
+    servers.push(
+      await startOwnRedis(undefined, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(bus),
+        '--cluster-config-file',
+        `nodes-${i}.conf`,
+      ]),
+    );
   }
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -130,8 +139,10 @@ export async function startOwnCluster(masters = 3): Promise<OwnCluster> {
   const clients = servers.map((s) => new Redis(s.url, { maxRetriesPerRequest: 1 }));
   try {
     const per = Math.ceil(16384 / masters);
-    for (let i = 0; i < masters; i++) await clients[i]!.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)));
-    for (let i = 1; i < masters; i++) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[i]!.port), String(busPorts[i]));
+    for (let i = 0; i < masters; i++)
+      await clients[i]!.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)));
+    for (let i = 1; i < masters; i++)
+      await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[i]!.port), String(busPorts[i]));
     const until = Date.now() + 15_000;
     for (;;) {
       const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
@@ -149,11 +160,29 @@ export async function startOwnCluster(masters = 3): Promise<OwnCluster> {
 }
 
 async function spawnServer(port: number, dir: string, extraArgs: readonly string[]): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, ...extraArgs];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  const spawnError = new Promise<never>((_, reject) => child.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'ENOENT' ? kNotInstalled : e.message))));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(e.code === 'ENOENT' ? kNotInstalled : e.message)),
+    ),
+  );
   spawnError.catch(() => undefined);
   const until = Date.now() + 5_000;
   while (Date.now() < until) {

@@ -24,7 +24,17 @@ export function imp(id: string, more: Partial<Imp> = {}): Imp {
 }
 
 export function site(domain: string, more: Partial<Inventory> = {}): Inventory {
-  return { kind: 'site', id: 's1', name: undefined, domain, page: `https://${domain}/`, bundle: undefined, cat: undefined, publisher: { id: 'pub1', name: undefined, domain }, ...more };
+  return {
+    kind: 'site',
+    id: 's1',
+    name: undefined,
+    domain,
+    page: `https://${domain}/`,
+    bundle: undefined,
+    cat: undefined,
+    publisher: { id: 'pub1', name: undefined, domain },
+    ...more,
+  };
 }
 
 export function device(more: Partial<Device> = {}): Device {
@@ -46,7 +56,13 @@ export function device(more: Partial<Device> = {}): Device {
   };
 }
 
-export const kNoRegs: Regs = { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined };
+export const kNoRegs: Regs = {
+  coppa: false,
+  gdpr: undefined,
+  us_privacy: undefined,
+  gpp: undefined,
+  gpp_sid: undefined,
+};
 
 export function user(id: string | undefined, more: Partial<User> = {}): User {
   return { id, buyeruid: undefined, consent: undefined, eids: [], geo: undefined, ...more };

@@ -21,6 +21,10 @@ describe('error registry', () => {
     expect(e).toBeInstanceOf(PeregrineError);
     expect(e.status).toBe(400);
     expect(e.message).toBe('imp[0].banner.w: expected integer');
-    expect(e.toJSON()).toEqual({ error: 'imp[0].banner.w: expected integer', code: 'BAD_REQUEST', path: 'imp[0].banner.w' });
+    expect(e.toJSON()).toEqual({
+      error: 'imp[0].banner.w: expected integer',
+      code: 'BAD_REQUEST',
+      path: 'imp[0].banner.w',
+    });
   });
 });

@@ -17,10 +17,25 @@ const kNoEids: readonly Eid[] = Object.freeze([]);
 const kNoUids: readonly Uid[] = Object.freeze([]);
 const kNoNodes: readonly SupplyChainNode[] = Object.freeze([]);
 
-export const kNoRegs: Regs = Object.freeze({ coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined });
+export const kNoRegs: Regs = Object.freeze({
+  coppa: false,
+  gdpr: undefined,
+  us_privacy: undefined,
+  gpp: undefined,
+  gpp_sid: undefined,
+});
 
 function newInventory(kind: Inventory['kind']): Draft<Inventory> {
-  return { kind, id: undefined, name: undefined, domain: undefined, page: undefined, bundle: undefined, cat: undefined, publisher: undefined };
+  return {
+    kind,
+    id: undefined,
+    name: undefined,
+    domain: undefined,
+    page: undefined,
+    bundle: undefined,
+    cat: undefined,
+    publisher: undefined,
+  };
 }
 
 /** `site` (BidRequest.site = 3). */
@@ -30,13 +45,26 @@ export function readSite(r: Reader, prev: Draft<Inventory> | undefined): Draft<I
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: s.id = r.string(); break;
-      case (2 << 3) | 2: s.name = r.string(); break;
-      case (3 << 3) | 2: s.domain = r.string(); break;
-      case (4 << 3) | 2: s.cat = append(s.cat, r.string()); break;
-      case (7 << 3) | 2: s.page = r.string(); break;
-      case (11 << 3) | 2: s.publisher = readPublisher(r, s.publisher); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        s.id = r.string();
+        break;
+      case (2 << 3) | 2:
+        s.name = r.string();
+        break;
+      case (3 << 3) | 2:
+        s.domain = r.string();
+        break;
+      case (4 << 3) | 2:
+        s.cat = append(s.cat, r.string());
+        break;
+      case (7 << 3) | 2:
+        s.page = r.string();
+        break;
+      case (11 << 3) | 2:
+        s.publisher = readPublisher(r, s.publisher);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -50,13 +78,26 @@ export function readApp(r: Reader, prev: Draft<Inventory> | undefined): Draft<In
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: a.id = r.string(); break;
-      case (2 << 3) | 2: a.name = r.string(); break;
-      case (3 << 3) | 2: a.domain = r.string(); break;
-      case (4 << 3) | 2: a.cat = append(a.cat, r.string()); break;
-      case (8 << 3) | 2: a.bundle = r.string(); break;
-      case (11 << 3) | 2: a.publisher = readPublisher(r, a.publisher); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        a.id = r.string();
+        break;
+      case (2 << 3) | 2:
+        a.name = r.string();
+        break;
+      case (3 << 3) | 2:
+        a.domain = r.string();
+        break;
+      case (4 << 3) | 2:
+        a.cat = append(a.cat, r.string());
+        break;
+      case (8 << 3) | 2:
+        a.bundle = r.string();
+        break;
+      case (11 << 3) | 2:
+        a.publisher = readPublisher(r, a.publisher);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -70,11 +111,20 @@ export function readDooh(r: Reader, prev: Draft<Inventory> | undefined): Draft<I
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: d.id = r.string(); break;
-      case (2 << 3) | 2: d.name = r.string(); break;
-      case (5 << 3) | 2: d.publisher = readPublisher(r, d.publisher); break;
-      case (6 << 3) | 2: d.domain = r.string(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        d.id = r.string();
+        break;
+      case (2 << 3) | 2:
+        d.name = r.string();
+        break;
+      case (5 << 3) | 2:
+        d.publisher = readPublisher(r, d.publisher);
+        break;
+      case (6 << 3) | 2:
+        d.domain = r.string();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -106,10 +156,17 @@ function readPublisher(r: Reader, prev: Publisher | undefined): Publisher {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: p.id = r.string(); break;
-      case (2 << 3) | 2: p.name = r.string(); break;
-      case (4 << 3) | 2: p.domain = r.string(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        p.id = r.string();
+        break;
+      case (2 << 3) | 2:
+        p.name = r.string();
+        break;
+      case (4 << 3) | 2:
+        p.domain = r.string();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -117,18 +174,38 @@ function readPublisher(r: Reader, prev: Publisher | undefined): Publisher {
 }
 
 function readGeo(r: Reader, prev: Geo | undefined, at: 'device.geo' | 'user.geo'): Geo {
-  const g: Draft<Geo> = prev ?? { country: undefined, region: undefined, city: undefined, lat: undefined, lon: undefined, utcoffset: undefined };
+  const g: Draft<Geo> = prev ?? {
+    country: undefined,
+    region: undefined,
+    city: undefined,
+    lat: undefined,
+    lon: undefined,
+    utcoffset: undefined,
+  };
   const outer = openMessage(r);
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 1: g.lat = finite(r.double(), at, 'lat'); break;
-      case (2 << 3) | 1: g.lon = finite(r.double(), at, 'lon'); break;
-      case (3 << 3) | 2: g.country = r.string(); break;
-      case (4 << 3) | 2: g.region = r.string(); break;
-      case (7 << 3) | 2: g.city = r.string(); break;
-      case (10 << 3) | 0: g.utcoffset = r.int32(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 1:
+        g.lat = finite(r.double(), at, 'lat');
+        break;
+      case (2 << 3) | 1:
+        g.lon = finite(r.double(), at, 'lon');
+        break;
+      case (3 << 3) | 2:
+        g.country = r.string();
+        break;
+      case (4 << 3) | 2:
+        g.region = r.string();
+        break;
+      case (7 << 3) | 2:
+        g.city = r.string();
+        break;
+      case (10 << 3) | 0:
+        g.utcoffset = r.int32();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -160,25 +237,50 @@ export function readDevice(r: Reader, prev: Device | undefined): Device {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: d.dnt = r.bool(); break;
-      case (2 << 3) | 2: d.ua = r.string(); break;
-      case (3 << 3) | 2: d.ip = r.string(); break;
-      case (4 << 3) | 2: d.geo = readGeo(r, d.geo, 'device.geo'); break;
-      case (9 << 3) | 2: d.ipv6 = r.string(); break;
-      case (11 << 3) | 2: d.language = r.string(); break;
-      case (12 << 3) | 2: d.make = r.string(); break;
-      case (13 << 3) | 2: d.model = r.string(); break;
-      case (14 << 3) | 2: d.os = r.string(); break;
-      case (15 << 3) | 2: d.osv = r.string(); break;
+      case (1 << 3) | 0:
+        d.dnt = r.bool();
+        break;
+      case (2 << 3) | 2:
+        d.ua = r.string();
+        break;
+      case (3 << 3) | 2:
+        d.ip = r.string();
+        break;
+      case (4 << 3) | 2:
+        d.geo = readGeo(r, d.geo, 'device.geo');
+        break;
+      case (9 << 3) | 2:
+        d.ipv6 = r.string();
+        break;
+      case (11 << 3) | 2:
+        d.language = r.string();
+        break;
+      case (12 << 3) | 2:
+        d.make = r.string();
+        break;
+      case (13 << 3) | 2:
+        d.model = r.string();
+        break;
+      case (14 << 3) | 2:
+        d.os = r.string();
+        break;
+      case (15 << 3) | 2:
+        d.osv = r.string();
+        break;
       case (18 << 3) | 0: {
         const t = r.int32();
         if (t < 0) throw new FieldError('device.devicetype', 'expected non-negative integer');
         d.devicetype = t;
         break;
       }
-      case (20 << 3) | 2: d.ifa = r.string(); break;
-      case (23 << 3) | 0: d.lmt = r.bool(); break;
-      default: skipField(r, tag);
+      case (20 << 3) | 2:
+        d.ifa = r.string();
+        break;
+      case (23 << 3) | 0:
+        d.lmt = r.bool();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -186,17 +288,34 @@ export function readDevice(r: Reader, prev: Device | undefined): Device {
 }
 
 export function readUser(r: Reader, prev: User | undefined): User {
-  const u: Draft<User> = prev ?? { id: undefined, buyeruid: undefined, consent: undefined, eids: kNoEids, geo: undefined };
+  const u: Draft<User> = prev ?? {
+    id: undefined,
+    buyeruid: undefined,
+    consent: undefined,
+    eids: kNoEids,
+    geo: undefined,
+  };
   const outer = openMessage(r);
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: u.id = r.string(); break;
-      case (2 << 3) | 2: u.buyeruid = r.string(); break;
-      case (7 << 3) | 2: u.geo = readGeo(r, u.geo, 'user.geo'); break;
-      case (10 << 3) | 2: u.consent = r.string(); break;
-      case (11 << 3) | 2: u.eids = append(u.eids, readEid(r, u.eids.length)); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        u.id = r.string();
+        break;
+      case (2 << 3) | 2:
+        u.buyeruid = r.string();
+        break;
+      case (7 << 3) | 2:
+        u.geo = readGeo(r, u.geo, 'user.geo');
+        break;
+      case (10 << 3) | 2:
+        u.consent = r.string();
+        break;
+      case (11 << 3) | 2:
+        u.eids = append(u.eids, readEid(r, u.eids.length));
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -211,13 +330,16 @@ function readEid(r: Reader, k: number): Eid {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: source = r.string(); break;
+      case (1 << 3) | 2:
+        source = r.string();
+        break;
       case (2 << 3) | 2: {
         const uid = readUid(r);
         if (uid.id !== '') uids = append(uids, uid);
         break;
       }
-      default: skipField(r, tag);
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -232,9 +354,14 @@ function readUid(r: Reader): Uid {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: id = r.string(); break;
-      case (2 << 3) | 0: atype = r.int32(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        id = r.string();
+        break;
+      case (2 << 3) | 0:
+        atype = r.int32();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -243,17 +370,32 @@ function readUid(r: Reader): Uid {
 
 /** Regs with the OpenRTB 2.6 privacy fields (gdpr, us_privacy, gpp, gpp_sid). */
 export function readRegs(r: Reader, prev: Regs | undefined): Regs {
-  const g: Draft<Regs> = prev === undefined || prev === kNoRegs ? { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined } : prev;
+  const g: Draft<Regs> =
+    prev === undefined || prev === kNoRegs
+      ? { coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined }
+      : prev;
   const outer = openMessage(r);
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: g.coppa = r.bool(); break;
-      case (2 << 3) | 2: g.gpp = r.string(); break;
-      case (3 << 3) | 0: case (3 << 3) | 2: g.gpp_sid = appendInts(r, tag, g.gpp_sid); break;
-      case (4 << 3) | 0: g.gdpr = r.bool(); break;
-      case (5 << 3) | 2: g.us_privacy = r.string(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 0:
+        g.coppa = r.bool();
+        break;
+      case (2 << 3) | 2:
+        g.gpp = r.string();
+        break;
+      case (3 << 3) | 0:
+      case (3 << 3) | 2:
+        g.gpp_sid = appendInts(r, tag, g.gpp_sid);
+        break;
+      case (4 << 3) | 0:
+        g.gdpr = r.bool();
+        break;
+      case (5 << 3) | 2:
+        g.us_privacy = r.string();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -266,10 +408,17 @@ export function readSource(r: Reader, prev: Source | undefined): Source {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: s.fd = r.bool(); break;
-      case (2 << 3) | 2: s.tid = r.string(); break;
-      case (4 << 3) | 2: s.schain = readSchain(r, s.schain); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 0:
+        s.fd = r.bool();
+        break;
+      case (2 << 3) | 2:
+        s.tid = r.string();
+        break;
+      case (4 << 3) | 2:
+        s.schain = readSchain(r, s.schain);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -285,9 +434,14 @@ function readSchain(r: Reader, prev: Schain | undefined): Schain {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: sc.complete = r.bool(); break;
-      case (2 << 3) | 2: sc.nodes = append(sc.nodes, readNode(r)); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 0:
+        sc.complete = r.bool();
+        break;
+      case (2 << 3) | 2:
+        sc.nodes = append(sc.nodes, readNode(r));
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -302,10 +456,17 @@ function readNode(r: Reader): SupplyChainNode {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: asi = r.string(); break;
-      case (2 << 3) | 2: sid = r.string(); break;
-      case (6 << 3) | 0: hp = r.bool(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        asi = r.string();
+        break;
+      case (2 << 3) | 2:
+        sid = r.string();
+        break;
+      case (6 << 3) | 0:
+        hp = r.bool();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);

@@ -11,7 +11,16 @@
 import { FieldError, kEmptyStrings } from '../json-reader.js';
 import type { Audio, Banner, Deal, Format, Imp, Native, Pmp, Video } from '../types.js';
 import { nativeRequestJson } from './native-request-json.js';
-import { append, appendInts, bytesView, closeMessage, openMessage, skipField, type Draft, type Reader } from './wire.js';
+import {
+  append,
+  appendInts,
+  bytesView,
+  closeMessage,
+  openMessage,
+  skipField,
+  type Draft,
+  type Reader,
+} from './wire.js';
 
 const kNoFormats: readonly Format[] = Object.freeze([]);
 const kNoDeals: readonly Deal[] = Object.freeze([]);
@@ -40,18 +49,41 @@ export function readImp(r: Reader, i: number): Imp {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: id = r.string(); break;
-      case (2 << 3) | 2: banner = readBanner(r, banner, i); break;
-      case (3 << 3) | 2: video = readVideo(r, video, i); break;
-      case (6 << 3) | 0: instl = r.bool(); break;
-      case (7 << 3) | 2: tagid = r.string(); break;
-      case (8 << 3) | 1: bidfloor = r.double(); break;
-      case (9 << 3) | 2: bidfloorcur = r.string(); break;
-      case (11 << 3) | 2: pmp = readPmp(r, pmp, i); break;
-      case (12 << 3) | 0: secure = r.bool(); break;
-      case (13 << 3) | 2: native = readNative(r, native); break;
-      case (15 << 3) | 2: audio = readAudio(r, audio, i); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        id = r.string();
+        break;
+      case (2 << 3) | 2:
+        banner = readBanner(r, banner, i);
+        break;
+      case (3 << 3) | 2:
+        video = readVideo(r, video, i);
+        break;
+      case (6 << 3) | 0:
+        instl = r.bool();
+        break;
+      case (7 << 3) | 2:
+        tagid = r.string();
+        break;
+      case (8 << 3) | 1:
+        bidfloor = r.double();
+        break;
+      case (9 << 3) | 2:
+        bidfloorcur = r.string();
+        break;
+      case (11 << 3) | 2:
+        pmp = readPmp(r, pmp, i);
+        break;
+      case (12 << 3) | 0:
+        secure = r.bool();
+        break;
+      case (13 << 3) | 2:
+        native = readNative(r, native);
+        break;
+      case (15 << 3) | 2:
+        audio = readAudio(r, audio, i);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -94,14 +126,26 @@ function readBanner(r: Reader, prev: Draft<Banner> | undefined, i: number): Draf
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: b.w = dim(r.int32(), i, 'banner.w'); break;
-      case (2 << 3) | 0: b.h = dim(r.int32(), i, 'banner.h'); break;
-      case (4 << 3) | 0: b.pos = r.int32(); break;
-      case (6 << 3) | 0: case (6 << 3) | 2: b.battr = appendInts(r, tag, b.battr); break;
+      case (1 << 3) | 0:
+        b.w = dim(r.int32(), i, 'banner.w');
+        break;
+      case (2 << 3) | 0:
+        b.h = dim(r.int32(), i, 'banner.h');
+        break;
+      case (4 << 3) | 0:
+        b.pos = r.int32();
+        break;
+      case (6 << 3) | 0:
+      case (6 << 3) | 2:
+        b.battr = appendInts(r, tag, b.battr);
+        break;
       // Every format is kept while reading (so `format[j]` in an error is its index on the wire); sizes
       // without a fixed w×h (ratio-based formats) are dropped when the imp ends.
-      case (15 << 3) | 2: b.formats = append(b.formats, readFormat(r, i, b.formats.length)); break;
-      default: skipField(r, tag);
+      case (15 << 3) | 2:
+        b.formats = append(b.formats, readFormat(r, i, b.formats.length));
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -115,9 +159,14 @@ function readFormat(r: Reader, i: number, j: number): Format {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: w = dim(r.int32(), i, `banner.format[${j}].w`); break;
-      case (2 << 3) | 0: h = dim(r.int32(), i, `banner.format[${j}].h`); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 0:
+        w = dim(r.int32(), i, `banner.format[${j}].w`);
+        break;
+      case (2 << 3) | 0:
+        h = dim(r.int32(), i, `banner.format[${j}].h`);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -132,7 +181,8 @@ function settleSizes(b: Draft<Banner>): void {
     const f = read[k]!;
     if (f.w > 0 && f.h > 0 && !hasSize(sizes, f.w, f.h)) (sizes ??= []).push(f);
   }
-  if (b.w !== undefined && b.h !== undefined && b.w > 0 && b.h > 0 && !hasSize(sizes, b.w, b.h)) (sizes ??= []).push({ w: b.w, h: b.h });
+  if (b.w !== undefined && b.h !== undefined && b.w > 0 && b.h > 0 && !hasSize(sizes, b.w, b.h))
+    (sizes ??= []).push({ w: b.w, h: b.h });
   b.formats = sizes ?? kNoFormats;
 }
 
@@ -160,19 +210,44 @@ function readVideo(r: Reader, prev: Draft<Video> | undefined, i: number): Draft<
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: v.mimes = append(v.mimes, r.string()); break;
-      case (2 << 3) | 0: v.linearity = r.int32(); break;
-      case (3 << 3) | 0: v.minduration = dim(r.int32(), i, 'video.minduration'); break;
-      case (4 << 3) | 0: v.maxduration = dim(r.int32(), i, 'video.maxduration'); break;
-      case (6 << 3) | 0: v.w = dim(r.int32(), i, 'video.w'); break;
-      case (7 << 3) | 0: v.h = dim(r.int32(), i, 'video.h'); break;
+      case (1 << 3) | 2:
+        v.mimes = append(v.mimes, r.string());
+        break;
+      case (2 << 3) | 0:
+        v.linearity = r.int32();
+        break;
+      case (3 << 3) | 0:
+        v.minduration = dim(r.int32(), i, 'video.minduration');
+        break;
+      case (4 << 3) | 0:
+        v.maxduration = dim(r.int32(), i, 'video.maxduration');
+        break;
+      case (6 << 3) | 0:
+        v.w = dim(r.int32(), i, 'video.w');
+        break;
+      case (7 << 3) | 0:
+        v.h = dim(r.int32(), i, 'video.h');
+        break;
       // -1, -2 are the mid-roll and post-roll generic values (AdCOM start delay), so signed.
-      case (8 << 3) | 0: v.startdelay = r.int32(); break;
-      case (10 << 3) | 0: case (10 << 3) | 2: v.battr = appendInts(r, tag, v.battr); break;
-      case (21 << 3) | 0: case (21 << 3) | 2: v.protocols = appendInts(r, tag, v.protocols); break;
-      case (26 << 3) | 0: v.placement = r.int32(); break;
-      case (35 << 3) | 0: v.plcmt = r.int32(); break;
-      default: skipField(r, tag);
+      case (8 << 3) | 0:
+        v.startdelay = r.int32();
+        break;
+      case (10 << 3) | 0:
+      case (10 << 3) | 2:
+        v.battr = appendInts(r, tag, v.battr);
+        break;
+      case (21 << 3) | 0:
+      case (21 << 3) | 2:
+        v.protocols = appendInts(r, tag, v.protocols);
+        break;
+      case (26 << 3) | 0:
+        v.placement = r.int32();
+        break;
+      case (35 << 3) | 0:
+        v.plcmt = r.int32();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -180,16 +255,31 @@ function readVideo(r: Reader, prev: Draft<Video> | undefined, i: number): Draft<
 }
 
 function readAudio(r: Reader, prev: Draft<Audio> | undefined, i: number): Draft<Audio> {
-  const a: Draft<Audio> = prev ?? { mimes: kEmptyStrings, minduration: undefined, maxduration: undefined, protocols: undefined };
+  const a: Draft<Audio> = prev ?? {
+    mimes: kEmptyStrings,
+    minduration: undefined,
+    maxduration: undefined,
+    protocols: undefined,
+  };
   const outer = openMessage(r);
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: a.mimes = append(a.mimes, r.string()); break;
-      case (2 << 3) | 0: a.minduration = dim(r.int32(), i, 'audio.minduration'); break;
-      case (3 << 3) | 0: a.maxduration = dim(r.int32(), i, 'audio.maxduration'); break;
-      case (4 << 3) | 0: case (4 << 3) | 2: a.protocols = appendInts(r, tag, a.protocols); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        a.mimes = append(a.mimes, r.string());
+        break;
+      case (2 << 3) | 0:
+        a.minduration = dim(r.int32(), i, 'audio.minduration');
+        break;
+      case (3 << 3) | 0:
+        a.maxduration = dim(r.int32(), i, 'audio.maxduration');
+        break;
+      case (4 << 3) | 0:
+      case (4 << 3) | 2:
+        a.protocols = appendInts(r, tag, a.protocols);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -202,13 +292,23 @@ function readNative(r: Reader, prev: NativeDraft | undefined): NativeDraft {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: n.request = r.string(); break;
-      case (2 << 3) | 2: n.ver = r.string(); break;
-      case (4 << 3) | 0: case (4 << 3) | 2: n.battr = appendInts(r, tag, n.battr); break;
+      case (1 << 3) | 2:
+        n.request = r.string();
+        break;
+      case (2 << 3) | 2:
+        n.ver = r.string();
+        break;
+      case (4 << 3) | 0:
+      case (4 << 3) | 2:
+        n.battr = appendInts(r, tag, n.battr);
+        break;
       // Kept as bytes (a view): only serialised if no string form arrives, and two occurrences merge as
       // their concatenation, which is how protobuf defines merging.
-      case (50 << 3) | 2: n.requestNative = concat(n.requestNative, bytesView(r)); break;
-      default: skipField(r, tag);
+      case (50 << 3) | 2:
+        n.requestNative = concat(n.requestNative, bytesView(r));
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -238,9 +338,14 @@ function readPmp(r: Reader, prev: Draft<Pmp> | undefined, i: number): Draft<Pmp>
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 0: p.private_auction = r.bool(); break;
-      case (2 << 3) | 2: p.deals = append(p.deals, readDeal(r, i, p.deals.length)); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 0:
+        p.private_auction = r.bool();
+        break;
+      case (2 << 3) | 2:
+        p.deals = append(p.deals, readDeal(r, i, p.deals.length));
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);
@@ -257,12 +362,23 @@ function readDeal(r: Reader, i: number, j: number): Deal {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: id = r.string(); break;
-      case (2 << 3) | 1: bidfloor = r.double(); break;
-      case (3 << 3) | 2: bidfloorcur = r.string(); break;
-      case (4 << 3) | 2: wseat = append(wseat, r.string()); break;
-      case (6 << 3) | 0: at = r.int32(); break;
-      default: skipField(r, tag);
+      case (1 << 3) | 2:
+        id = r.string();
+        break;
+      case (2 << 3) | 1:
+        bidfloor = r.double();
+        break;
+      case (3 << 3) | 2:
+        bidfloorcur = r.string();
+        break;
+      case (4 << 3) | 2:
+        wseat = append(wseat, r.string());
+        break;
+      case (6 << 3) | 0:
+        at = r.int32();
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   closeMessage(r, outer);

@@ -18,7 +18,17 @@
 import type { DecodeResult } from '../decode-result.js';
 import { FieldError } from '../json-reader.js';
 import type { BidRequest, Device, Imp, Inventory, Regs, Source, User } from '../types.js';
-import { kNoRegs, readApp, readDevice, readDooh, readRegs, readSite, readSource, readUser, settleInventory } from './decode-proto-context.js';
+import {
+  kNoRegs,
+  readApp,
+  readDevice,
+  readDooh,
+  readRegs,
+  readSite,
+  readSource,
+  readUser,
+  settleInventory,
+} from './decode-proto-context.js';
 import { readImp } from './decode-proto-imp.js';
 import { append, readerFor, skipField, type Draft, type Reader } from './wire.js';
 
@@ -57,30 +67,65 @@ function readRequest(r: Reader): BidRequest {
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: id = r.string(); break;
-      case (2 << 3) | 2: imp = append(imp, readImp(r, imp === undefined ? 0 : imp.length)); break;
-      case (3 << 3) | 2: site = readSite(r, site); break;
-      case (4 << 3) | 2: app = readApp(r, app); break;
-      case (5 << 3) | 2: device = readDevice(r, device); break;
-      case (6 << 3) | 2: user = readUser(r, user); break;
-      case (7 << 3) | 0: at = r.int32(); break;
+      case (1 << 3) | 2:
+        id = r.string();
+        break;
+      case (2 << 3) | 2:
+        imp = append(imp, readImp(r, imp === undefined ? 0 : imp.length));
+        break;
+      case (3 << 3) | 2:
+        site = readSite(r, site);
+        break;
+      case (4 << 3) | 2:
+        app = readApp(r, app);
+        break;
+      case (5 << 3) | 2:
+        device = readDevice(r, device);
+        break;
+      case (6 << 3) | 2:
+        user = readUser(r, user);
+        break;
+      case (7 << 3) | 0:
+        at = r.int32();
+        break;
       case (8 << 3) | 0: {
         const t = r.int32();
         if (t < 0) throw new FieldError('tmax', 'expected non-negative integer');
         tmax = t;
         break;
       }
-      case (9 << 3) | 2: wseat = append(wseat, r.string()); break;
-      case (11 << 3) | 2: cur = append(cur, r.string()); break;
-      case (12 << 3) | 2: bcat = append(bcat, r.string()); break;
-      case (13 << 3) | 2: badv = append(badv, r.string()); break;
-      case (14 << 3) | 2: regs = readRegs(r, regs); break;
-      case (15 << 3) | 0: test = r.bool(); break;
-      case (16 << 3) | 2: bapp = append(bapp, r.string()); break;
-      case (17 << 3) | 2: bseat = append(bseat, r.string()); break;
-      case (19 << 3) | 2: source = readSource(r, source); break;
-      case (22 << 3) | 2: dooh = readDooh(r, dooh); break;
-      default: skipField(r, tag);
+      case (9 << 3) | 2:
+        wseat = append(wseat, r.string());
+        break;
+      case (11 << 3) | 2:
+        cur = append(cur, r.string());
+        break;
+      case (12 << 3) | 2:
+        bcat = append(bcat, r.string());
+        break;
+      case (13 << 3) | 2:
+        badv = append(badv, r.string());
+        break;
+      case (14 << 3) | 2:
+        regs = readRegs(r, regs);
+        break;
+      case (15 << 3) | 0:
+        test = r.bool();
+        break;
+      case (16 << 3) | 2:
+        bapp = append(bapp, r.string());
+        break;
+      case (17 << 3) | 2:
+        bseat = append(bseat, r.string());
+        break;
+      case (19 << 3) | 2:
+        source = readSource(r, source);
+        break;
+      case (22 << 3) | 2:
+        dooh = readDooh(r, dooh);
+        break;
+      default:
+        skipField(r, tag);
     }
   }
   if (id === '') throw new FieldError('id', 'required');
@@ -114,7 +159,8 @@ function checkImpIds(imps: readonly Imp[]): void {
   const seen = imps.length > kPairwiseImpLimit ? new Set<string>() : undefined;
   for (let i = 0; i < imps.length; i++) {
     const id = imps[i]!.id;
-    if (seen === undefined ? hasImpId(imps, i, id) : seen.has(id)) throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
+    if (seen === undefined ? hasImpId(imps, i, id) : seen.has(id))
+      throw new FieldError(`imp[${i}].id`, 'duplicate imp id');
     seen?.add(id);
   }
 }
@@ -125,8 +171,13 @@ function hasImpId(imps: readonly Imp[], before: number, id: string): boolean {
 }
 
 /** `site`, `app` and `dooh` are mutually exclusive (OpenRTB 2.6 §3.2.1): the request is from one of them. */
-function inventoryOf(site: Draft<Inventory> | undefined, app: Draft<Inventory> | undefined, dooh: Draft<Inventory> | undefined): Inventory | undefined {
-  if ((site ? 1 : 0) + (app ? 1 : 0) + (dooh ? 1 : 0) > 1) throw new FieldError(site ? 'site' : 'app', 'only one of site, app, dooh may be present');
+function inventoryOf(
+  site: Draft<Inventory> | undefined,
+  app: Draft<Inventory> | undefined,
+  dooh: Draft<Inventory> | undefined,
+): Inventory | undefined {
+  if ((site ? 1 : 0) + (app ? 1 : 0) + (dooh ? 1 : 0) > 1)
+    throw new FieldError(site ? 'site' : 'app', 'only one of site, app, dooh may be present');
   const inv = site ?? app ?? dooh;
   return inv === undefined ? undefined : settleInventory(inv);
 }

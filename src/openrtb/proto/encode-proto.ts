@@ -12,7 +12,13 @@ type PbSeatBid = openrtb.BidResponse.SeatBid.$Properties;
 type PbBid = openrtb.BidResponse.Bid.$Properties;
 
 export function encodeProtoResponse(res: BidResponse): Uint8Array {
-  const msg: PbResponse = { id: res.id, seatbid: res.seatbid.map(seatBid), bidid: res.bidid, cur: res.cur, nbr: res.nbr };
+  const msg: PbResponse = {
+    id: res.id,
+    seatbid: res.seatbid.map(seatBid),
+    bidid: res.bidid,
+    cur: res.cur,
+    nbr: res.nbr,
+  };
   return openrtb.BidResponse.encode(msg).finish();
 }
 

@@ -7,7 +7,15 @@
  *
  * The campaign's total budget is a second cap across all its channels and days.
  */
-import { kExploreSuffix, type Allocation, type BudgetCaps, type BudgetKey, type BudgetStore, type DayResults, type LeaseGrant } from '../ports.js';
+import {
+  kExploreSuffix,
+  type Allocation,
+  type BudgetCaps,
+  type BudgetKey,
+  type BudgetStore,
+  type DayResults,
+  type LeaseGrant,
+} from '../ports.js';
 
 interface Lease {
   micros: number;
@@ -36,7 +44,14 @@ export class MemoryBudgetStore implements BudgetStore {
   /** channel → day → `<channel>:<day>`: built once per pair, not per settle (see `#keyId`). */
   readonly #ids = new Map<string, Map<string, string>>();
 
-  async takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant> {
+  async takeLease(
+    key: BudgetKey,
+    instanceId: string,
+    wantMicros: number,
+    caps: BudgetCaps,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<LeaseGrant> {
     const campaign = this.#campaign(key.campaignId);
     const state = this.#key(campaign, key);
     let campaignLeased = 0;
@@ -48,8 +63,12 @@ export class MemoryBudgetStore implements BudgetStore {
       if (id.endsWith(daySuffix)) dayLeased += live;
     }
     const keyLeased = liveLeases(state, nowMs);
-    let available = Math.min(caps.dailyMicros - state.spent - keyLeased, caps.totalMicros - campaign.totalSpent - campaignLeased);
-    if (caps.campaignDayMicros !== undefined) available = Math.min(available, caps.campaignDayMicros - (campaign.daySpent.get(key.day) ?? 0) - dayLeased);
+    let available = Math.min(
+      caps.dailyMicros - state.spent - keyLeased,
+      caps.totalMicros - campaign.totalSpent - campaignLeased,
+    );
+    if (caps.campaignDayMicros !== undefined)
+      available = Math.min(available, caps.campaignDayMicros - (campaign.daySpent.get(key.day) ?? 0) - dayLeased);
     const granted = Math.max(0, Math.min(Math.floor(wantMicros), Math.floor(available)));
     let lease = state.leases.get(instanceId);
     if (lease === undefined) {
@@ -62,7 +81,13 @@ export class MemoryBudgetStore implements BudgetStore {
     return { grantedMicros: granted, spentMicros: state.spent, leaseMicros: lease.micros };
   }
 
-  async settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean> {
+  async settle(
+    key: BudgetKey,
+    instanceId: string,
+    noticeId: string,
+    spentMicros: number,
+    nowMs: number,
+  ): Promise<boolean> {
     const campaign = this.#campaign(key.campaignId);
     const state = this.#key(campaign, key);
     if (state.notices.has(noticeId)) return false;
@@ -94,7 +119,8 @@ export class MemoryBudgetStore implements BudgetStore {
     const c = this.#campaigns.get(campaignId);
     const out = new Map<string, DayResults>();
     for (const ch of channelIds) {
-      const spent = (c?.keys.get(`${ch}:${day}`)?.spent ?? 0) + (c?.keys.get(`${ch}${kExploreSuffix}:${day}`)?.spent ?? 0);
+      const spent =
+        (c?.keys.get(`${ch}:${day}`)?.spent ?? 0) + (c?.keys.get(`${ch}${kExploreSuffix}:${day}`)?.spent ?? 0);
       const r = c?.results.get(`${ch}:${day}`) ?? [0, 0, 0];
       out.set(ch, { spentMicros: spent, clicks: r[0], conversions: r[1], conversionValueMicros: r[2] });
     }

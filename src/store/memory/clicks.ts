@@ -35,7 +35,11 @@ export class MemoryClickStore implements ClickStore {
     return kept === undefined || kept.expiresAt <= nowMs ? undefined : kept.click;
   }
 
-  async lastByPerson(advertiserId: string, personId: string, nowMs: number): Promise<(ClickRecord & { readonly clickId: string }) | undefined> {
+  async lastByPerson(
+    advertiserId: string,
+    personId: string,
+    nowMs: number,
+  ): Promise<(ClickRecord & { readonly clickId: string }) | undefined> {
     const kept = this.#byPerson.get(personKey(advertiserId, personId));
     return kept === undefined || kept.expiresAt <= nowMs ? undefined : { ...kept.click, clickId: kept.clickId };
   }

@@ -57,7 +57,12 @@ export class MemoryProfileStore implements ProfileStore {
     return person;
   }
 
-  async addSegments(personId: string, segments: readonly SegmentEntry[], ttlSeconds: number, nowMs: number): Promise<void> {
+  async addSegments(
+    personId: string,
+    segments: readonly SegmentEntry[],
+    ttlSeconds: number,
+    nowMs: number,
+  ): Promise<void> {
     const rec = this.#person(personId);
     const defaultExpiry = nowMs + ttlSeconds * 1000;
     for (const s of segments) {

@@ -10,7 +10,15 @@
  *
  * Lease expiry compares with the caller's `nowMs`, like the memory store.
  */
-import { kExploreSuffix, type Allocation, type BudgetCaps, type BudgetKey, type BudgetStore, type DayResults, type LeaseGrant } from '../ports.js';
+import {
+  kExploreSuffix,
+  type Allocation,
+  type BudgetCaps,
+  type BudgetKey,
+  type BudgetStore,
+  type DayResults,
+  type LeaseGrant,
+} from '../ports.js';
 import { assertReady } from './connection.js';
 import { budgetField, type KeySchema } from './keys.js';
 import type { RedisClient } from './scripts.js';
@@ -27,7 +35,14 @@ export class RedisBudgetStore implements BudgetStore {
     this.#keys = keys;
   }
 
-  async takeLease(key: BudgetKey, instanceId: string, wantMicros: number, caps: BudgetCaps, ttlMs: number, nowMs: number): Promise<LeaseGrant> {
+  async takeLease(
+    key: BudgetKey,
+    instanceId: string,
+    wantMicros: number,
+    caps: BudgetCaps,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<LeaseGrant> {
     assertReady(this.#client);
     const k = this.#keys;
     const [granted, spent, lease] = await this.#client.pgTakeLease(
@@ -46,11 +61,28 @@ export class RedisBudgetStore implements BudgetStore {
     return { grantedMicros: granted, spentMicros: spent, leaseMicros: lease };
   }
 
-  async settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean> {
+  async settle(
+    key: BudgetKey,
+    instanceId: string,
+    noticeId: string,
+    spentMicros: number,
+    nowMs: number,
+  ): Promise<boolean> {
     assertReady(this.#client);
     const k = this.#keys;
     // HINCRBY takes integers; callers already pass whole micros (ports.ts), rounding only guards the type.
-    const fresh = await this.#client.pgSettle(k.budget(key.campaignId), k.leases(key.campaignId), k.notices(key), budgetField(key), instanceId, noticeId, Math.round(spentMicros), Math.floor(nowMs), kNoticeSetTtlMs, key.day);
+    const fresh = await this.#client.pgSettle(
+      k.budget(key.campaignId),
+      k.leases(key.campaignId),
+      k.notices(key),
+      budgetField(key),
+      instanceId,
+      noticeId,
+      Math.round(spentMicros),
+      Math.floor(nowMs),
+      kNoticeSetTtlMs,
+      key.day,
+    );
     return fresh === 1;
   }
 
@@ -74,13 +106,25 @@ export class RedisBudgetStore implements BudgetStore {
   async dayResults(campaignId: string, day: string, channelIds: readonly string[]): Promise<Map<string, DayResults>> {
     assertReady(this.#client);
     const fields: string[] = [];
-    for (const ch of channelIds) fields.push(`s:${ch}:${day}`, `s:${ch}${kExploreSuffix}:${day}`, `k:${ch}:${day}`, `n:${ch}:${day}`, `v:${ch}:${day}`);
+    for (const ch of channelIds)
+      fields.push(
+        `s:${ch}:${day}`,
+        `s:${ch}${kExploreSuffix}:${day}`,
+        `k:${ch}:${day}`,
+        `n:${ch}:${day}`,
+        `v:${ch}:${day}`,
+      );
     const values = fields.length === 0 ? [] : await this.#client.hmget(this.#keys.budget(campaignId), ...fields);
     const num = (i: number) => Number(values[i] ?? 0);
     const out = new Map<string, DayResults>();
     channelIds.forEach((ch, j) => {
       const i = j * 5;
-      out.set(ch, { spentMicros: num(i) + num(i + 1), clicks: num(i + 2), conversions: num(i + 3), conversionValueMicros: num(i + 4) });
+      out.set(ch, {
+        spentMicros: num(i) + num(i + 1),
+        clicks: num(i + 2),
+        conversions: num(i + 3),
+        conversionValueMicros: num(i + 4),
+      });
     });
     return out;
   }
@@ -93,7 +137,12 @@ export class RedisBudgetStore implements BudgetStore {
 
   async proposeAllocation(campaignId: string, day: string, proposed: Allocation): Promise<Allocation> {
     assertReady(this.#client);
-    const v = await this.#client.pgProposeAllocation(this.#keys.budget(campaignId), `a:${day}`, proposed.period, `${proposed.period}|${JSON.stringify(proposed.weights)}`);
+    const v = await this.#client.pgProposeAllocation(
+      this.#keys.budget(campaignId),
+      `a:${day}`,
+      proposed.period,
+      `${proposed.period}|${JSON.stringify(proposed.weights)}`,
+    );
     return decodeAllocation(v);
   }
 

@@ -34,7 +34,9 @@ export class RedisClickStore implements ClickStore {
     const writes: Promise<unknown>[] = [this.#client.set(this.#keys.click(clickId), value, 'PX', px)];
     if (click.personId !== undefined && click.advertiserId !== '') {
       const key = this.#keys.lastClick(click.advertiserId, click.personId);
-      writes.push(this.#client.multi().zadd(key, click.atMs, value).zremrangebyrank(key, 0, -2).pexpire(key, px).exec());
+      writes.push(
+        this.#client.multi().zadd(key, click.atMs, value).zremrangebyrank(key, 0, -2).pexpire(key, px).exec(),
+      );
     }
     await Promise.all(writes);
   }
@@ -45,7 +47,11 @@ export class RedisClickStore implements ClickStore {
     return hit === undefined ? undefined : hit.click;
   }
 
-  async lastByPerson(advertiserId: string, personId: string, nowMs: number): Promise<(ClickRecord & { readonly clickId: string }) | undefined> {
+  async lastByPerson(
+    advertiserId: string,
+    personId: string,
+    nowMs: number,
+  ): Promise<(ClickRecord & { readonly clickId: string }) | undefined> {
     assertReady(this.#client);
     const [top] = await this.#client.zrange(this.#keys.lastClick(advertiserId, personId), '-1', '-1');
     const hit = decode(top ?? null, nowMs);
@@ -54,11 +60,25 @@ export class RedisClickStore implements ClickStore {
 }
 
 function encode(clickId: string, c: ClickRecord, expiresAtMs: number): string {
-  const e: Encoded = [1, Math.floor(c.atMs), Math.floor(expiresAtMs), c.campaignId, c.channelId, c.advertiserId, c.personId ?? '', clickId, c.auctionId, c.impId];
+  const e: Encoded = [
+    1,
+    Math.floor(c.atMs),
+    Math.floor(expiresAtMs),
+    c.campaignId,
+    c.channelId,
+    c.advertiserId,
+    c.personId ?? '',
+    clickId,
+    c.auctionId,
+    c.impId,
+  ];
   return JSON.stringify(e);
 }
 
-function decode(text: string | null, nowMs: number): { readonly click: ClickRecord; readonly clickId: string } | undefined {
+function decode(
+  text: string | null,
+  nowMs: number,
+): { readonly click: ClickRecord; readonly clickId: string } | undefined {
   if (text === null) return undefined;
   let e: unknown;
   try {
@@ -67,7 +87,18 @@ function decode(text: string | null, nowMs: number): { readonly click: ClickReco
     return undefined;
   }
   if (!isEncoded(e) || e[2] <= nowMs) return undefined;
-  return { clickId: e[7], click: { atMs: e[1], campaignId: e[3], channelId: e[4], advertiserId: e[5], personId: e[6] === '' ? undefined : e[6], auctionId: e[8], impId: e[9] } };
+  return {
+    clickId: e[7],
+    click: {
+      atMs: e[1],
+      campaignId: e[3],
+      channelId: e[4],
+      advertiserId: e[5],
+      personId: e[6] === '' ? undefined : e[6],
+      auctionId: e[8],
+      impId: e[9],
+    },
+  };
 }
 
 function isEncoded(e: unknown): e is Encoded {

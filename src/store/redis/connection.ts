@@ -49,12 +49,21 @@ export function connect(opts: ConnectionOptions): RedisClient {
   };
   if (opts.cluster !== undefined) {
     // Credentials in a node URL apply to every node (Cluster nodes share ACLs).
-    const auth = opts.cluster.nodes.map((n) => new URL(n.includes('://') ? n : `redis://${n}`)).find((u) => u.password !== '' || u.username !== '');
+    const auth = opts.cluster.nodes
+      .map((n) => new URL(n.includes('://') ? n : `redis://${n}`))
+      .find((u) => u.password !== '' || u.username !== '');
     const clusterOpts: ClusterOptions = {
       enableAutoPipelining: true,
       clusterRetryStrategy: (times) => backoff(times),
       slotsRefreshTimeout: opts.connectTimeoutMs,
-      redisOptions: auth === undefined ? common : { ...common, username: decodeURIComponent(auth.username) || undefined, password: decodeURIComponent(auth.password) },
+      redisOptions:
+        auth === undefined
+          ? common
+          : {
+              ...common,
+              username: decodeURIComponent(auth.username) || undefined,
+              password: decodeURIComponent(auth.password),
+            },
     };
     return defineScripts(new Cluster(opts.cluster.nodes.map(parseNode), clusterOpts));
   }

@@ -19,7 +19,13 @@ export class RedisDedupStore implements DedupStore {
 
   async firstSeen(id: string, ttlSeconds: number): Promise<boolean> {
     assertReady(this.#client);
-    const ok = await this.#client.set(this.#keys.dedup(id), '1', 'PX', Math.max(1, Math.round(ttlSeconds * 1000)), 'NX');
+    const ok = await this.#client.set(
+      this.#keys.dedup(id),
+      '1',
+      'PX',
+      Math.max(1, Math.round(ttlSeconds * 1000)),
+      'NX',
+    );
     return ok === 'OK';
   }
 }

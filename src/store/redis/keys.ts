@@ -23,7 +23,8 @@ export class KeySchema {
 
   constructor(prefix: string) {
     // A brace in the prefix would become the hash tag of every key and put the whole store in one slot.
-    if (prefix.includes('{') || prefix.includes('}')) throw new RangeError(`redis key prefix must not contain braces: ${JSON.stringify(prefix)}`);
+    if (prefix.includes('{') || prefix.includes('}'))
+      throw new RangeError(`redis key prefix must not contain braces: ${JSON.stringify(prefix)}`);
     this.prefix = prefix;
   }
 

@@ -99,7 +99,12 @@ export class RedisProfileStore implements ProfileStore {
     return person;
   }
 
-  async addSegments(personId: string, segments: readonly SegmentEntry[], ttlSeconds: number, nowMs: number): Promise<void> {
+  async addSegments(
+    personId: string,
+    segments: readonly SegmentEntry[],
+    ttlSeconds: number,
+    nowMs: number,
+  ): Promise<void> {
     const argv = segmentArgs(segments, ttlSeconds, nowMs);
     if (argv.length === 1) return;
     assertReady(this.#client);
@@ -175,13 +180,18 @@ export class RedisProfileStore implements ProfileStore {
 
   /** Step 2: the person's segments and frequency, two reads sent together (same hash tag, one node). */
   async #fetch(personId: string, linked: boolean, nowMs: number): Promise<Profile> {
-    const [seg, fq] = await Promise.all([this.#client.hgetall(this.#keys.segments(personId)), this.#client.hgetall(this.#keys.frequency(personId))]);
+    const [seg, fq] = await Promise.all([
+      this.#client.hgetall(this.#keys.segments(personId)),
+      this.#client.hgetall(this.#keys.frequency(personId)),
+    ]);
     return toProfile(personId, linked, seg, fq, nowMs);
   }
 
   async #resolve(ids: readonly IdKey[], nowMs: number): Promise<string | null> {
     const keys = ids.map((id) => this.#keys.id(id));
-    const values: (string | null)[] = this.#clustered ? await Promise.all(keys.map((k) => this.#client.get(k))) : await this.#client.mget(keys);
+    const values: (string | null)[] = this.#clustered
+      ? await Promise.all(keys.map((k) => this.#client.get(k)))
+      : await this.#client.mget(keys);
     let found: string | null = null;
     for (let i = 0; i < ids.length; i++) {
       const v = values[i] ?? null;
@@ -213,7 +223,13 @@ function bucketEnd(nowMs: number, windowSeconds: number): number {
   return (Math.floor(nowMs / 1000 / windowSeconds) + 1) * windowSeconds * 1000;
 }
 
-function toProfile(personId: string, linked: boolean, seg: Record<string, string>, fq: Record<string, string>, nowMs: number): Profile {
+function toProfile(
+  personId: string,
+  linked: boolean,
+  seg: Record<string, string>,
+  fq: Record<string, string>,
+  nowMs: number,
+): Profile {
   const segments = new Set<string>();
   for (const id in seg) if (Number(seg[id]) > nowMs) segments.add(id);
   const frequency = new Map<string, number>();

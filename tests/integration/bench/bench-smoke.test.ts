@@ -26,12 +26,21 @@ describe('bench smoke', () => {
       expect(Math.min(...sizes)).toBeGreaterThan(500);
       expect((await loadConfigDir(c.configDir)).ok).toBe(true);
       // Same seed, same corpus.
-      expect(writeCorpus(join(dir, 'again'), { campaigns: 20, requests: 200, seed: 3, knownUsers: 50 }).requests).toEqual(c.requests);
+      expect(
+        writeCorpus(join(dir, 'again'), { campaigns: 20, requests: 200, seed: 3, knownUsers: 50 }).requests,
+      ).toEqual(c.requests);
 
       const port = await freePort();
-      const ceiling = spawn(process.execPath, ['bench/ceiling/server.mjs', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const ceiling = spawn(process.execPath, ['bench/ceiling/server.mjs', String(port)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await once(ceiling.stdout!, 'data');
-      const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 4, duration: 1, requests: c.requests.map((body) => ({ method: 'POST', path: '/bid/ssp-alpha', body })) });
+      const result = await autocannon({
+        url: `http://127.0.0.1:${port}`,
+        connections: 4,
+        duration: 1,
+        requests: c.requests.map((body) => ({ method: 'POST', path: '/bid/ssp-alpha', body })),
+      });
       ceiling.kill('SIGTERM');
       expect(result.requests.total).toBeGreaterThan(0);
       expect(result.non2xx).toBe(0);

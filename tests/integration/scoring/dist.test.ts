@@ -37,21 +37,44 @@ await s.close();
 
 describe('compiled scoring (node dist/…)', () => {
   it('runs the pool from compiled JavaScript with worker.js and scores like the sources do', async () => {
-    const files = readdirSync(join(root, 'src/scoring')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'src/scoring', f));
-    await build({ entryPoints: [...files, join(root, 'src/clock.ts')], outdir: join(out, 'dist'), outbase: join(root, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent' });
+    const files = readdirSync(join(root, 'src/scoring'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(root, 'src/scoring', f));
+    await build({
+      entryPoints: [...files, join(root, 'src/clock.ts')],
+      outdir: join(out, 'dist'),
+      outbase: join(root, 'src'),
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+    });
     mkdirSync(join(out, 'dist'), { recursive: true });
     writeFileSync(join(out, 'package.json'), '{"type":"module"}');
     symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
     writeFileSync(join(out, 'run.mjs'), script);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(out, 'run.mjs'), join(root, 'config/models'), JSON.stringify(kReq)], { cwd: out, timeout: 30_000 });
-    const r = JSON.parse(stdout.trim().split('\n').pop()!) as { outcome: { ok: boolean }; price: number; pctr: number; entry: { filename: string; execArgv?: string[] }; runs: { pool: number } };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(out, 'run.mjs'), join(root, 'config/models'), JSON.stringify(kReq)],
+      { cwd: out, timeout: 30_000 },
+    );
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      outcome: { ok: boolean };
+      price: number;
+      pctr: number;
+      entry: { filename: string; execArgv?: string[] };
+      runs: { pool: number };
+    };
     expect(r.entry.filename).toMatch(/\/dist\/scoring\/worker\.js$/);
     expect(r.entry.execArgv).toBeUndefined();
     expect(r.outcome).toEqual({ ok: true });
     expect(r.runs.pool).toBe(1);
 
     // The same candidate scored inline from the TypeScript sources, with the shipped models.
-    const s = await ScoringService.create({ mode: 'inline', modelsDir: join(root, 'config/models'), watchModels: false }, { clock: new VirtualClock(kNow) });
+    const s = await ScoringService.create(
+      { mode: 'inline', modelsDir: join(root, 'config/models'), watchModels: false },
+      { clock: new VirtualClock(kNow) },
+    );
     const b = s.begin({ req: kReq, channelId: 'ssp-alpha', nowMs: kNow, profile: undefined, stage: undefined });
     b.add(candidate(campaign('c1', kCampaign), { hourOfWeek: 12 }));
     s.run(b, kNow + 50);

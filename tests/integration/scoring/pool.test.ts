@@ -35,7 +35,11 @@ const cpa = campaign('cpa', { bid: { strategy: 'target_cpa', cpa: 20, maxCpm: 50
 const fixed = campaign('fixed');
 
 /** Scores one batch of three candidates; the first candidate's floor can trigger the crashy worker. */
-async function score(s: ScoringService, firstFloor = 100_000, budgetMs = 2_000): Promise<{ outcome: ScoreOutcome; prices: number[] }> {
+async function score(
+  s: ScoringService,
+  firstFloor = 100_000,
+  budgetMs = 2_000,
+): Promise<{ outcome: ScoreOutcome; prices: number[] }> {
   const b = s.begin(input());
   b.add(candidate(cpc, { floorMicros: firstFloor, firstPrice: true }));
   b.add(candidate(cpa));

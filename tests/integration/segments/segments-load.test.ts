@@ -19,7 +19,11 @@ import { testRedis, type TestRedis } from '../../helpers/redis.js';
 const run = promisify(execFile);
 
 const jsonl = [
-  JSON.stringify({ ids: { uid: 'u1', ifa: 'IFA-1' }, segments: ['auto', { id: 'sports', source: 1, ttl: 86400 }], ttl: 2592000 }),
+  JSON.stringify({
+    ids: { uid: 'u1', ifa: 'IFA-1' },
+    segments: ['auto', { id: 'sports', source: 1, ttl: 86400 }],
+    ttl: 2592000,
+  }),
   JSON.stringify({ ids: { eids: [{ source: 'id5', id: 'e2' }], buid: { xch: 'b2' } }, segments: ['travel'] }),
   '{"ids": {"uid": "broken"',
   '',
@@ -28,7 +32,13 @@ const jsonl = [
   JSON.stringify({ ids: { uid: 'u4' }, segments: ['finance'] }),
 ].join('\n');
 
-const csv = ['uid,ifa,eid:id5,segments,ttl', 'c1,,,auto|news,', 'c2,IFA-C2,,sports,3600', 'c3,too,many,columns,here,!', ',,,orphan,'].join('\n');
+const csv = [
+  'uid,ifa,eid:id5,segments,ttl',
+  'c1,,,auto|news,',
+  'c2,IFA-C2,,sports,3600',
+  'c3,too,many,columns,here,!',
+  ',,,orphan,',
+].join('\n');
 
 describe('segments:load', () => {
   let redis: TestRedis;
@@ -48,7 +58,13 @@ describe('segments:load', () => {
     const log = new PassThrough();
     let logged = '';
     log.on('data', (d: Buffer) => (logged += d.toString()));
-    const summary = await loadSegments({ file: join(dir, 'users.jsonl'), redisUrl: redis.url, prefix: `${redis.prefix}j:`, batch: 2, log });
+    const summary = await loadSegments({
+      file: join(dir, 'users.jsonl'),
+      redisUrl: redis.url,
+      prefix: `${redis.prefix}j:`,
+      batch: 2,
+      log,
+    });
     expect(summary.records).toBe(3);
     expect(summary.failed).toBe(0);
     expect(summary.bad.map((b) => b.line)).toEqual([3, 5, 6]);
@@ -63,7 +79,11 @@ describe('segments:load', () => {
       const u1 = await store.profiles.lookup(['ifa:ifa-1'], now);
       expect([...u1!.segments].sort()).toEqual(['auto', 'sports']);
       expect((await store.profiles.lookup(['uid:u1'], now))?.personId).toBe(u1!.personId);
-      const lookup = new ProfileLookup(store.profiles, systemClock, { timeoutMs: 50, cacheSize: 10, cacheTtlMs: 1_000 });
+      const lookup = new ProfileLookup(store.profiles, systemClock, {
+        timeoutMs: 50,
+        cacheSize: 10,
+        cacheTtlMs: 1_000,
+      });
       const b2 = await lookup.lookup(['buid:xch:b2'], now + 1_000);
       expect(b2.outcome).toBe('hit');
       expect([...b2.profile!.segments]).toEqual(['travel']);
@@ -78,7 +98,16 @@ describe('segments:load', () => {
   it('the npm script loads CSV through the CLI, printing a summary and the bad line numbers', async () => {
     const prefix = `${redis.prefix}c:`;
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const res = await run(tsx, ['scripts/segments-load.ts', join(dir, 'users.csv'), '--redis', redis.url, '--prefix', prefix, '--batch', '1']).then(
+    const res = await run(tsx, [
+      'scripts/segments-load.ts',
+      join(dir, 'users.csv'),
+      '--redis',
+      redis.url,
+      '--prefix',
+      prefix,
+      '--batch',
+      '1',
+    ]).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );

@@ -30,7 +30,14 @@ const modelsDir = new URL('../../../config/models', import.meta.url).pathname;
 
 describe('simulated day with a floating pool', () => {
   it('moves the pool to the channel that pays, keeps exploration at its reserve, delivers without overspend', async () => {
-    const r = await simulateDay({ campaigns: campaigns(0.4), channels, seed: 5, modelsDir, instances: 2, sampleMinutes: 30 });
+    const r = await simulateDay({
+      campaigns: campaigns(0.4),
+      channels,
+      seed: 5,
+      modelsDir,
+      instances: 2,
+      sampleMinutes: 30,
+    });
     for (const c of r.campaigns) {
       expect(c.delivery, c.id).toBeGreaterThanOrEqual(0.98);
       expect(c.overspend, c.id).toBeLessThanOrEqual(c.budget * 0.005);

@@ -42,8 +42,18 @@ describe('simulated day', () => {
     expect(mean(even) * 5).toBeLessThan(mean(asap));
   });
   it('is deterministic for a seed', async () => {
-    const a = await simulateDay({ campaigns: campaigns('even'), channels: channels.map((c) => ({ ...c, requestsPerMinute: 5 })), seed: 9, modelsDir });
-    const b = await simulateDay({ campaigns: campaigns('even'), channels: channels.map((c) => ({ ...c, requestsPerMinute: 5 })), seed: 9, modelsDir });
+    const a = await simulateDay({
+      campaigns: campaigns('even'),
+      channels: channels.map((c) => ({ ...c, requestsPerMinute: 5 })),
+      seed: 9,
+      modelsDir,
+    });
+    const b = await simulateDay({
+      campaigns: campaigns('even'),
+      channels: channels.map((c) => ({ ...c, requestsPerMinute: 5 })),
+      seed: 9,
+      modelsDir,
+    });
     expect(b.campaigns.map((c) => c.spend)).toEqual(a.campaigns.map((c) => c.spend));
   });
 });

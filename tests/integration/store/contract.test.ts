@@ -8,7 +8,11 @@ import { createRedisStore } from '../../../src/store/redis/index.js';
 import { testRedis, type TestRedis } from '../../helpers/redis.js';
 import { describeStoreContract } from './store-contract.js';
 
-describeStoreContract('memory', async () => ({ store: createMemoryStore(), realTimeDedup: false, close: async () => {} }));
+describeStoreContract('memory', async () => ({
+  store: createMemoryStore(),
+  realTimeDedup: false,
+  close: async () => {},
+}));
 
 let redis: TestRedis;
 beforeAll(async () => {

@@ -28,7 +28,18 @@ describe('redis cluster key hashing', () => {
     expect(hashSlot('foo{}{bar}')).toBe(hashSlot('foo{}{bar}'));
     const node = new Redis(`redis://${cluster.nodes[0]}`);
     try {
-      const samples = [...kOddIds.flatMap((id) => [keys.budget(id), keys.leases(id), keys.id(`uid:${id}`), keys.segments(id), keys.dedup(id)]), 'foo{}{bar}', 'foo{{bar}}zap', 'plain'];
+      const samples = [
+        ...kOddIds.flatMap((id) => [
+          keys.budget(id),
+          keys.leases(id),
+          keys.id(`uid:${id}`),
+          keys.segments(id),
+          keys.dedup(id),
+        ]),
+        'foo{}{bar}',
+        'foo{{bar}}zap',
+        'plain',
+      ];
       for (const k of samples) expect(hashSlot(k), k).toBe(Number(await node.call('CLUSTER', 'KEYSLOT', k)));
     } finally {
       node.disconnect();
@@ -38,7 +49,14 @@ describe('redis cluster key hashing', () => {
   it('every key a budget script touches shares the campaign’s slot', () => {
     for (const c of kOddIds) {
       const k = { campaignId: c, channelId: 'ch-1', day: '2026-11-23' };
-      const slots = new Set([keys.budget(c), keys.leases(c), keys.notices(k), keys.notices({ ...k, channelId: 'other', day: '2027-01-01' })].map(hashSlot));
+      const slots = new Set(
+        [
+          keys.budget(c),
+          keys.leases(c),
+          keys.notices(k),
+          keys.notices({ ...k, channelId: 'other', day: '2027-01-01' }),
+        ].map(hashSlot),
+      );
       expect(slots.size, c).toBe(1);
     }
   });
@@ -60,16 +78,29 @@ describe('redis cluster key hashing', () => {
 
 let n = 0;
 describeStoreContract('redis cluster (3 masters)', async () => {
-  const store = await createRedisStore({ cluster: { nodes: cluster.nodes }, keyPrefix: `pgtest:cluster:${n++}:`, instanceId: 'contract' });
+  const store = await createRedisStore({
+    cluster: { nodes: cluster.nodes },
+    keyPrefix: `pgtest:cluster:${n++}:`,
+    instanceId: 'contract',
+  });
   return { store, realTimeDedup: true, close: () => store.close() };
 });
 
 describe('redis cluster bulk writes', () => {
   it('loads records whose keys span slots (commands per node, not one pipeline)', async () => {
-    const store = await createRedisStore({ cluster: { nodes: cluster.nodes }, keyPrefix: 'pgtest:cluster:bulk:', instanceId: 'loader' });
+    const store = await createRedisStore({
+      cluster: { nodes: cluster.nodes },
+      keyPrefix: 'pgtest:cluster:bulk:',
+      instanceId: 'loader',
+    });
     try {
       const T = Date.UTC(2026, 10, 23, 12);
-      const records = Array.from({ length: 300 }, (_, i) => ({ ids: [`uid:c${i}`, `ifa:c${i}`], personId: `pc${i}`, segments: [{ id: 'x' }], ttlSeconds: 600 }));
+      const records = Array.from({ length: 300 }, (_, i) => ({
+        ids: [`uid:c${i}`, `ifa:c${i}`],
+        personId: `pc${i}`,
+        segments: [{ id: 'x' }],
+        ttlSeconds: 600,
+      }));
       expect(await store.profiles.bulk(records, T)).toBe(0);
       expect((await store.profiles.lookup(['ifa:c299'], T))?.personId).toBe('pc299');
     } finally {

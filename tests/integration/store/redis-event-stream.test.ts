@@ -19,7 +19,15 @@ afterAll(async () => {
 describe('Redis Stream event sink', () => {
   it('writes appended events to <prefix>events, capped near maxLen', async () => {
     const sink = store.eventSink(100);
-    for (let i = 0; i < 500; i++) sink.append({ type: 'click', t: i, campaignId: 'c', channelId: 'ch', auctionId: `a${i}`, impId: '1' } as unknown as Parameters<typeof sink.append>[0]);
+    for (let i = 0; i < 500; i++)
+      sink.append({
+        type: 'click',
+        t: i,
+        campaignId: 'c',
+        channelId: 'ch',
+        auctionId: `a${i}`,
+        impId: '1',
+      } as unknown as Parameters<typeof sink.append>[0]);
     await sink.close();
     expect(sink.stats.written).toBe(500);
     const client = new Redis(redis.url);

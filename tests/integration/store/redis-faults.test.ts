@@ -61,13 +61,20 @@ describe('redis store faults (private server)', () => {
     expect(await stat(admin, 'errorstats', 'errorstat_NOSCRIPT')).toBe(noscript + 1);
     // Auto-pipelined script calls recover too.
     await admin.script('FLUSH');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store!.profiles.addSegments(`p${i}`, [{ id: 's' }], 60, T)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store!.profiles.addSegments(`p${i}`, [{ id: 's' }], 60, T)),
+    );
     expect(results).toHaveLength(20);
     await store.profiles.link(['uid:x'], 'p3', 60, T);
     expect((await store.profiles.lookup(['uid:x'], T))?.segments.has('s')).toBe(true);
     // And scripts inside an explicit pipeline (the bulk loader's path).
     await admin.script('FLUSH');
-    const records = Array.from({ length: 50 }, (_, i) => ({ ids: [`uid:bulk${i}`], personId: `pb${i}`, segments: [{ id: 'b' }], ttlSeconds: 60 }));
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      ids: [`uid:bulk${i}`],
+      personId: `pb${i}`,
+      segments: [{ id: 'b' }],
+      ttlSeconds: 60,
+    }));
     expect(await store.profiles.bulk(records, T)).toBe(0);
     expect((await store.profiles.lookup(['uid:bulk49'], T))?.segments.has('b')).toBe(true);
   });
@@ -76,7 +83,12 @@ describe('redis store faults (private server)', () => {
     store = await createRedisStore({ url: server.url, keyPrefix: 'faults:', instanceId: 'i1', idCacheSize: 0 });
     await store.profiles.link(['uid:k'], 'pk', 600, T);
     expect((await store.profiles.lookup(['uid:k'], T))?.personId).toBe('pk');
-    const inflight = Array.from({ length: 50 }, () => store!.profiles.lookup(['uid:k'], T).then(() => 'ok', () => 'rejected'));
+    const inflight = Array.from({ length: 50 }, () =>
+      store!.profiles.lookup(['uid:k'], T).then(
+        () => 'ok',
+        () => 'rejected',
+      ),
+    );
     await server.kill();
     const tKill = performance.now();
     await Promise.all(inflight);
@@ -93,7 +105,11 @@ describe('redis store faults (private server)', () => {
 
     await server.restart();
     const s = store;
-    const took = await until('store recovers', async () => (await s.ping()) && (await s.profiles.lookup(['uid:k'], T))?.linked === false, 5_000);
+    const took = await until(
+      'store recovers',
+      async () => (await s.ping()) && (await s.profiles.lookup(['uid:k'], T))?.linked === false,
+      5_000,
+    );
     expect(took).toBeLessThan(3_000);
     // The restarted server is empty (no persistence): the store works again, scripts included.
     await s.profiles.link(['uid:k'], 'pk2', 600, T);
@@ -102,10 +118,20 @@ describe('redis store faults (private server)', () => {
   });
 
   it('a paused server: store calls time out at commandTimeout, profile lookups at their own deadline', async () => {
-    store = await createRedisStore({ url: server.url, keyPrefix: 'faults:', instanceId: 'i1', commandTimeoutMs: 200, idCacheSize: 0 });
+    store = await createRedisStore({
+      url: server.url,
+      keyPrefix: 'faults:',
+      instanceId: 'i1',
+      commandTimeoutMs: 200,
+      idCacheSize: 0,
+    });
     await store.profiles.link(['uid:z'], 'pz', 600, T);
     const clock = new VirtualClock(T);
-    const lookup = new ProfileLookup(store.profiles, { now: () => clock.now() }, { timeoutMs: 15, cacheSize: 0, cacheTtlMs: 0 });
+    const lookup = new ProfileLookup(
+      store.profiles,
+      { now: () => clock.now() },
+      { timeoutMs: 15, cacheSize: 0, cacheTtlMs: 0 },
+    );
     server.pause();
 
     const t0 = performance.now();
@@ -128,7 +154,9 @@ describe('redis store faults (private server)', () => {
   it('createRedisStore rejects within its connect timeout when nothing listens', async () => {
     const port = await freePort();
     const t0 = performance.now();
-    await expect(createRedisStore({ url: `redis://127.0.0.1:${port}`, instanceId: 'x', connectTimeoutMs: 300 })).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(
+      createRedisStore({ url: `redis://127.0.0.1:${port}`, instanceId: 'x', connectTimeoutMs: 300 }),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(performance.now() - t0).toBeLessThan(1_000);
   });
 });

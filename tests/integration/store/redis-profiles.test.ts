@@ -47,7 +47,10 @@ describe('redis profiles', () => {
     expect(await delta(() => store.profiles.lookup(['uid:a', 'ifa:a'], T + 11_000))).toBe(2);
     // An unknown first id cached as unknown does not hide the linked second one.
     expect(await delta(() => store.profiles.lookup(['uid:nobody', 'uid:a'], T + 11_001))).toBe(2);
-    expect(await store.profiles.lookup(['uid:nobody', 'uid:a'], T + 11_002)).toMatchObject({ personId: 'pa', linked: true });
+    expect(await store.profiles.lookup(['uid:nobody', 'uid:a'], T + 11_002)).toMatchObject({
+      personId: 'pa',
+      linked: true,
+    });
     expect(await delta(() => store.profiles.lookup(['uid:nobody', 'uid:a'], T + 11_003))).toBe(1);
   });
 
@@ -78,7 +81,14 @@ describe('redis profiles', () => {
     await store.profiles.link(['uid:g'], 'pg', 3600, T);
     await store.profiles.addSegments('pg', [{ id: 's1' }, { id: 's2', expiresAt: T + 7_200_000 }], 60, T);
     await store.profiles.recordImpression('pg', [{ campaignId: 'c', windowSeconds: 86_400 }], T);
-    await store.budgets.takeLease({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }, 'i1', 10, { dailyMicros: 100, totalMicros: Infinity }, 60_000, T);
+    await store.budgets.takeLease(
+      { campaignId: 'c', channelId: 'ch', day: '2026-11-23' },
+      'i1',
+      10,
+      { dailyMicros: 100, totalMicros: Infinity },
+      60_000,
+      T,
+    );
     await store.budgets.settle({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }, 'i1', 'n', 5, T);
     await store.dedup.firstSeen('win:x', 60, T);
     const k = store.keys;
@@ -89,22 +99,44 @@ describe('redis profiles', () => {
     // Frequency key lives to the end of the day bucket (12 h after T).
     expect(await ttl(k.frequency('pg'))).toBeGreaterThan(12 * 3_600_000 - 60_000);
     expect(await ttl(k.leases('c'))).toBeGreaterThan(86_400_000);
-    expect(await ttl(k.notices({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }))).toBeGreaterThan(2 * 86_400_000);
+    expect(await ttl(k.notices({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }))).toBeGreaterThan(
+      2 * 86_400_000,
+    );
     expect(await ttl(k.dedup('win:x'))).toBeGreaterThan(59_000);
     expect(await ttl(k.budget('c'))).toBe(-1);
   });
 
   it('expired segments and frequency buckets are pruned on write, so hashes do not grow forever', async () => {
-    await store.profiles.addSegments('pp', [{ id: 'old', expiresAt: T + 1_000 }, { id: 'keep', expiresAt: T + 3_600_000 }], 60, T);
+    await store.profiles.addSegments(
+      'pp',
+      [
+        { id: 'old', expiresAt: T + 1_000 },
+        { id: 'keep', expiresAt: T + 3_600_000 },
+      ],
+      60,
+      T,
+    );
     await store.profiles.addSegments('pp', [{ id: 'new' }], 60, T + 2_000);
     expect((await admin.hkeys(store.keys.segments('pp'))).sort()).toEqual(['keep', 'new']);
-    await store.profiles.recordImpression('pp', [{ campaignId: 'c', windowSeconds: 60 }, { campaignId: 'd', windowSeconds: 60 }], T);
+    await store.profiles.recordImpression(
+      'pp',
+      [
+        { campaignId: 'c', windowSeconds: 60 },
+        { campaignId: 'd', windowSeconds: 60 },
+      ],
+      T,
+    );
     await store.profiles.recordImpression('pp', [{ campaignId: 'c', windowSeconds: 60 }], T + 120_000);
     expect(await admin.hgetall(store.keys.frequency('pp'))).toEqual({ 'c:60': `${T + 180_000}:1` });
   });
 
   it('bulk writes link ids and add segments for many records in one go', async () => {
-    const records = Array.from({ length: 500 }, (_, i) => ({ ids: [`uid:b${i}`, `ifa:b${i}`], personId: `pb${i}`, segments: [{ id: 'auto' }, { id: `s${i % 7}` }], ttlSeconds: 3600 }));
+    const records = Array.from({ length: 500 }, (_, i) => ({
+      ids: [`uid:b${i}`, `ifa:b${i}`],
+      personId: `pb${i}`,
+      segments: [{ id: 'auto' }, { id: `s${i % 7}` }],
+      ttlSeconds: 3600,
+    }));
     expect(await store.profiles.bulk(records, T)).toBe(0);
     const p = await store.profiles.lookup(['ifa:b42'], T);
     expect(p?.personId).toBe('pb42');

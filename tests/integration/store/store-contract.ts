@@ -34,7 +34,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('identity', () => {
       it('links several ids to one person, found through any of them', async () => {
         const p = await s.profiles.link(['uid:u1', 'ifa:f1', 'eid:id5:e1'], undefined, 3600, T);
-        for (const id of ['uid:u1', 'ifa:f1', 'eid:id5:e1']) expect(await s.profiles.lookup([id], T)).toMatchObject({ personId: p, linked: true });
+        for (const id of ['uid:u1', 'ifa:f1', 'eid:id5:e1'])
+          expect(await s.profiles.lookup([id], T)).toMatchObject({ personId: p, linked: true });
         expect((await s.profiles.lookup(['uid:nobody', 'ifa:f1'], T))?.personId).toBe(p);
         const prof = await s.profiles.lookup(['uid:u1'], T);
         expect(prof?.segments.size).toBe(0);
@@ -80,7 +81,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('segments', () => {
       it('returns live segments and filters expired ones', async () => {
         await s.profiles.link(['uid:s'], 'p-s', 86_400 * 30, T);
-        await s.profiles.addSegments('p-s', [{ id: 'auto' }, { id: 'short', expiresAt: T + 10 * kMin }, { id: 'gone', expiresAt: T - 1 }, { id: 'first', source: 1 }], 3600, T);
+        await s.profiles.addSegments(
+          'p-s',
+          [
+            { id: 'auto' },
+            { id: 'short', expiresAt: T + 10 * kMin },
+            { id: 'gone', expiresAt: T - 1 },
+            { id: 'first', source: 1 },
+          ],
+          3600,
+          T,
+        );
         expect([...(await s.profiles.lookup(['uid:s'], T))!.segments].sort()).toEqual(['auto', 'first', 'short']);
         expect([...(await s.profiles.lookup(['uid:s'], T + 11 * kMin))!.segments].sort()).toEqual(['auto', 'first']);
         expect([...(await s.profiles.lookup(['uid:s'], T + 2 * kHour))!.segments]).toEqual([]);
@@ -123,11 +134,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       const keyB: BudgetKey = { ...key, channelId: 'chB' };
 
       it('never leases past the daily cap; leases of one instance accumulate', async () => {
-        expect(await s.budgets.takeLease(key, 'i1', 600, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 600, spentMicros: 0, leaseMicros: 600 });
-        expect(await s.budgets.takeLease(key, 'i2', 600, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 400, spentMicros: 0, leaseMicros: 400 });
+        expect(await s.budgets.takeLease(key, 'i1', 600, noTotal(1000), 60_000, T)).toEqual({
+          grantedMicros: 600,
+          spentMicros: 0,
+          leaseMicros: 600,
+        });
+        expect(await s.budgets.takeLease(key, 'i2', 600, noTotal(1000), 60_000, T)).toEqual({
+          grantedMicros: 400,
+          spentMicros: 0,
+          leaseMicros: 400,
+        });
         expect((await s.budgets.takeLease(key, 'i3', 600, noTotal(1000), 60_000, T)).grantedMicros).toBe(0);
         await s.budgets.releaseLease(key, 'i2', T);
-        expect(await s.budgets.takeLease(key, 'i1', 100, noTotal(1000), 60_000, T)).toEqual({ grantedMicros: 100, spentMicros: 0, leaseMicros: 700 });
+        expect(await s.budgets.takeLease(key, 'i1', 100, noTotal(1000), 60_000, T)).toEqual({
+          grantedMicros: 100,
+          spentMicros: 0,
+          leaseMicros: 700,
+        });
       });
 
       it('the total cap spans channels (spend and live leases)', async () => {
@@ -144,7 +167,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it('an expired lease returns its budget to the pool', async () => {
         expect((await s.budgets.takeLease(key, 'i1', 1000, noTotal(1000), 10_000, T)).grantedMicros).toBe(1000);
         expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 10_000, T + 5_000)).grantedMicros).toBe(0);
-        expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 10_000, T + 10_001)).grantedMicros).toBe(1000);
+        expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 10_000, T + 10_001)).grantedMicros).toBe(
+          1000,
+        );
         // i1's own expired lease starts again from zero.
         expect((await s.budgets.takeLease(key, 'i1', 5, noTotal(1000), 10_000, T + 10_002)).leaseMicros).toBe(0);
       });
@@ -154,7 +179,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 1)).toBe(true);
         expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 2)).toBe(false);
         expect(await s.budgets.spent(key)).toBe(200);
-        expect(await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 60_000, T + 3)).toEqual({ grantedMicros: 0, spentMicros: 200, leaseMicros: 400 });
+        expect(await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 60_000, T + 3)).toEqual({
+          grantedMicros: 0,
+          spentMicros: 200,
+          leaseMicros: 400,
+        });
         // cap 1000 − spent 200 − i1's lease 400 = 400 for anyone else.
         expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 60_000, T + 4)).grantedMicros).toBe(400);
         // The same notice id on another key is another notice.
@@ -178,7 +207,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await s.budgets.spent(key)).toBe(10);
         expect(await s.budgets.spent({ ...key, day: '2026-11-24' })).toBe(20);
         expect(await s.budgets.spent({ campaignId: 'none', channelId: 'x', day: '2026-01-01' })).toBe(0);
-        expect((await s.budgets.takeLease({ ...key, day: '2026-11-25' }, 'i1', 100, { dailyMicros: 1000, totalMicros: 120 }, 1_000, T)).grantedMicros).toBe(90);
+        expect(
+          (
+            await s.budgets.takeLease(
+              { ...key, day: '2026-11-25' },
+              'i1',
+              100,
+              { dailyMicros: 1000, totalMicros: 120 },
+              1_000,
+              T,
+            )
+          ).grantedMicros,
+        ).toBe(90);
       });
       it('the campaign-day cap holds across channels and exploration keys, per day, counting spend and live leases', async () => {
         const caps = { dailyMicros: 800, totalMicros: Infinity, campaignDayMicros: 1000 };
@@ -192,7 +232,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await s.budgets.takeLease(keyX, 'i1', 500, caps, 60_000, T + 60_001)).grantedMicros).toBe(500);
         expect((await s.budgets.takeLease(keyB, 'i2', 500, caps, 60_000, T + 60_002)).grantedMicros).toBe(200);
         // Another day of the same campaign is a budget of its own.
-        expect((await s.budgets.takeLease({ ...key, day: '2026-11-24' }, 'i1', 900, caps, 60_000, T + 60_003)).grantedMicros).toBe(800);
+        expect(
+          (await s.budgets.takeLease({ ...key, day: '2026-11-24' }, 'i1', 900, caps, 60_000, T + 60_003)).grantedMicros,
+        ).toBe(800);
       });
       it('day results: spend of both pools, clicks, conversions and value per channel, per day', async () => {
         await s.budgets.settle(key, 'i1', 'r1', 300, T);
@@ -206,11 +248,22 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
       it('keeps the first allocation proposed for a period; later periods replace it', async () => {
         expect(await s.budgets.allocation('camp', '2026-11-23')).toBeUndefined();
-        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.6, chB: 0.4 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
-        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.1, chB: 0.9 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
-        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 4, weights: { chA: 0.1, chB: 0.9 } })).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
-        expect(await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 6, weights: { chA: 0.7, chB: 0.3 } })).toEqual({ period: 6, weights: { chA: 0.7, chB: 0.3 } });
-        expect(await s.budgets.allocation('camp', '2026-11-23')).toEqual({ period: 6, weights: { chA: 0.7, chB: 0.3 } });
+        expect(
+          await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.6, chB: 0.4 } }),
+        ).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(
+          await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 5, weights: { chA: 0.1, chB: 0.9 } }),
+        ).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(
+          await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 4, weights: { chA: 0.1, chB: 0.9 } }),
+        ).toEqual({ period: 5, weights: { chA: 0.6, chB: 0.4 } });
+        expect(
+          await s.budgets.proposeAllocation('camp', '2026-11-23', { period: 6, weights: { chA: 0.7, chB: 0.3 } }),
+        ).toEqual({ period: 6, weights: { chA: 0.7, chB: 0.3 } });
+        expect(await s.budgets.allocation('camp', '2026-11-23')).toEqual({
+          period: 6,
+          weights: { chA: 0.7, chB: 0.3 },
+        });
         expect(await s.budgets.allocation('camp', '2026-11-24')).toBeUndefined();
       });
     });
@@ -227,7 +280,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     describe('clicks', () => {
       const kDay = 86_400_000;
-      const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({ campaignId: 'c1', channelId: 'chA', advertiserId: 'adv1', personId: 'p1', auctionId: 'a1', impId: '1', atMs: T, ...over });
+      const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({
+        campaignId: 'c1',
+        channelId: 'chA',
+        advertiserId: 'adv1',
+        personId: 'p1',
+        auctionId: 'a1',
+        impId: '1',
+        atMs: T,
+        ...over,
+      });
 
       it('keeps a click under its id until the attribution window ends', async () => {
         await s.clicks.record('clk1', click(), 30 * kDay, T);
@@ -245,7 +307,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // Arriving last but clicked earlier: does not replace k2.
         await s.clicks.record('k0', click({ atMs: T - kMin }), 30 * kDay, T + 2 * kMin);
         await s.clicks.record('other', click({ advertiserId: 'adv2', atMs: T + 3 * kMin }), 30 * kDay, T + 3 * kMin);
-        expect(await s.clicks.lastByPerson('adv1', 'p1', T + 4 * kMin)).toEqual({ ...click({ atMs: T + kMin, campaignId: 'c2', channelId: 'chB' }), clickId: 'k2' });
+        expect(await s.clicks.lastByPerson('adv1', 'p1', T + 4 * kMin)).toEqual({
+          ...click({ atMs: T + kMin, campaignId: 'c2', channelId: 'chB' }),
+          clickId: 'k2',
+        });
         expect((await s.clicks.lastByPerson('adv2', 'p1', T + 4 * kMin))?.clickId).toBe('other');
         expect(await s.clicks.lastByPerson('adv1', 'p2', T)).toBeUndefined();
         expect(await s.clicks.lastByPerson('adv1', 'p1', T + kMin + 30 * kDay)).toBeUndefined();

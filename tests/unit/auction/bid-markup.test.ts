@@ -21,7 +21,10 @@ const claims: NoticeClaims = {
 
 /** The three macros replaced in turn, as the bidder first did it. */
 function reference(markup: string, click: string, clickEnc: string, bill: string): string {
-  return markup.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', bill);
+  return markup
+    .replaceAll('{{CLICK_URL}}', click)
+    .replaceAll('{{CLICK_URL_ENC}}', clickEnc)
+    .replaceAll('{{BILL_URL}}', bill);
 }
 
 describe('buildLinks', () => {

@@ -3,7 +3,11 @@ import { floorMicros, responseCurrency, toCurrencyMicros } from '../../../src/au
 import { computeDeadline } from '../../../src/auction/deadline.js';
 import { priceFor } from '../../../src/scoring/strategies.js';
 
-const fx = new Map([['USD', 1], ['EUR', 1.08], ['JPY', 0.0067]]);
+const fx = new Map([
+  ['USD', 1],
+  ['EUR', 1.08],
+  ['JPY', 0.0067],
+]);
 
 describe('floors and currency', () => {
   it('converts floors to account micros, rounding up, and refuses unknown currencies', () => {

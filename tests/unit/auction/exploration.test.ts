@@ -34,12 +34,25 @@ function campaignCfg(id: string, cpm: number, over: Record<string, unknown> = {}
 async function setup(campaigns: ReturnType<typeof campaignCfg>[], profile: Profile | undefined) {
   const clock = new VirtualClock(T);
   const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'test' }] } });
-  const snap = buildSnapshot({ dir: '.', bidder, channels: [channelSchema.parse({ id: 'ex', name: 'ex' })], campaigns, texts: new Map() }, 1, T, {});
+  const snap = buildSnapshot(
+    { dir: '.', bidder, channels: [channelSchema.parse({ id: 'ex', name: 'ex' })], campaigns, texts: new Map() },
+    1,
+    T,
+    {},
+  );
   const zones = new TimeZoneTable();
   const store = new MemoryBudgetStore();
-  const gate = new PacingGate(store, clock, zones, { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+  const gate = new PacingGate(store, clock, zones, {
+    instanceId: 'i1',
+    leaseTtlMs: 60_000,
+    noticeWindowMs: 300_000,
+    minLeaseMicros: 1_000_000,
+  });
   await gate.warm(snap.campaigns);
-  const scoring = await ScoringService.create({ mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 } }, { clock });
+  const scoring = await ScoringService.create(
+    { mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 } },
+    { clock },
+  );
   const bidPath = new BidPath({
     clock,
     gate,
@@ -51,18 +64,28 @@ async function setup(campaigns: ReturnType<typeof campaignCfg>[], profile: Profi
     idKeys: () => ['uid:u1'],
   });
   const run = async (): Promise<readonly ChosenBid[]> => {
-    const out = await bidPath.run(request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })], user: user('u1') }), snap, snap.channels.get('ex')!, clock.now() + 80);
+    const out = await bidPath.run(
+      request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })], user: user('u1') }),
+      snap,
+      snap.channels.get('ex')!,
+      clock.now() + 80,
+    );
     return out.bid ? out.chosen : [];
   };
-  const explored = (b: ChosenBid) => verifyToken(new URL(b.bid.nurl!).searchParams.get('t')!, snap.noticeKeys, clock.now(), 3600);
+  const explored = (b: ChosenBid) =>
+    verifyToken(new URL(b.bid.nurl!).searchParams.get('t')!, snap.noticeKeys, clock.now(), 3600);
   return { run, explored, gate, scoring, clock, snap };
 }
 
-const person = (segments: string[], frequency: Record<string, number> = {}): Profile => ({ personId: 'p1', segments: new Set(segments), frequency: new Map(Object.entries(frequency)) }) as Profile;
+const person = (segments: string[], frequency: Record<string, number> = {}): Profile =>
+  ({ personId: 'p1', segments: new Set(segments), frequency: new Map(Object.entries(frequency)) }) as Profile;
 
 describe('exploration bids', () => {
   it('a user outside the targeted segments gets an exploration bid, marked in the token', async () => {
-    const s = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } } })], person(['sports']));
+    const s = await setup(
+      [campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } } })],
+      person(['sports']),
+    );
     const chosen = await s.run();
     expect(chosen).toHaveLength(1);
     const v = s.explored(chosen[0]!);
@@ -72,10 +95,16 @@ describe('exploration bids', () => {
     await s.scoring.close();
   });
   it('exploration competes on price with held-back bids, but never goes before a campaign at full speed', async () => {
-    const alone = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } })], person(['sports']));
+    const alone = await setup(
+      [campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } })],
+      person(['sports']),
+    );
     expect((await alone.run()).map((b) => b.campaign.id)).toEqual(['seg']);
     // An asap campaign bids in full: it goes first, even at a fifth of the exploration bid.
-    const asap = await setup([campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)], person(['sports']));
+    const asap = await setup(
+      [campaignCfg('seg', 5, { targeting: { segments: { include: ['auto-intender'] } } }), campaignCfg('plain', 1)],
+      person(['sports']),
+    );
     const chosen = await asap.run();
     expect(chosen.map((b) => b.campaign.id)).toEqual(['plain']);
     const v = asap.explored(chosen[0]!);
@@ -83,20 +112,53 @@ describe('exploration bids', () => {
     for (const s of [alone, asap]) await s.scoring.close();
   });
   it('never explores past a frequency cap, into an excluded segment, or without a reserve', async () => {
-    const capped = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, frequencyCaps: [{ count: 1, window: 3600 }] })], person(['sports'], { 'seg:3600': 1 }));
+    const capped = await setup(
+      [
+        campaignCfg('seg', 2, {
+          targeting: { segments: { include: ['auto-intender'] } },
+          frequencyCaps: [{ count: 1, window: 3600 }],
+        }),
+      ],
+      person(['sports'], { 'seg:3600': 1 }),
+    );
     expect(await capped.run()).toHaveLength(0);
-    const excluded = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'], exclude: ['customers'] } } })], person(['customers']));
+    const excluded = await setup(
+      [campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'], exclude: ['customers'] } } })],
+      person(['customers']),
+    );
     expect(await excluded.run()).toHaveLength(0);
-    const none = await setup([campaignCfg('seg', 2, { targeting: { segments: { include: ['auto-intender'] } }, budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap', exploration: 0 } })], person(['sports']));
+    const none = await setup(
+      [
+        campaignCfg('seg', 2, {
+          targeting: { segments: { include: ['auto-intender'] } },
+          budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap', exploration: 0 },
+        }),
+      ],
+      person(['sports']),
+    );
     expect(await none.run()).toHaveLength(0);
     for (const s of [capped, excluded, none]) await s.scoring.close();
   });
   it('a campaign its controller holds back bids its unpaced value on the reserve, while the reserve has room', async () => {
-    const s = await setup([campaignCfg('paced', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0.1 } })], undefined);
+    const s = await setup(
+      [campaignCfg('paced', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0.1 } })],
+      undefined,
+    );
     const c = s.snap.campaignsById.get('paced')!;
     // Half the day's budget spent by noon plus a bit: ahead of the curve, the controller pulls the signal down.
-    await s.gate.settle(c, { campaignId: 'paced', channelId: 'ex', day: '2026-11-23' }, 'other', 'n1', T, 0, 60_000_000);
-    for (let i = 0; i < 120; i++) s.gate.factor(c, 'ex', (s.clock.advance(5_000), s.clock.now()));
+    await s.gate.settle(
+      c,
+      { campaignId: 'paced', channelId: 'ex', day: '2026-11-23' },
+      'other',
+      'n1',
+      T,
+      0,
+      60_000_000,
+    );
+    for (let i = 0; i < 120; i++) {
+      s.clock.advance(5_000);
+      s.gate.factor(c, 'ex', s.clock.now());
+    }
     const signal = [...s.gate.signals()][0]!.signal;
     expect(signal).toBeLessThan(0.5);
     // Ten minutes without a bid: the leases expired; the first request refills them in the background.
@@ -115,7 +177,10 @@ describe('exploration bids', () => {
 describe('our own internal auction', () => {
   it('a campaign at full speed goes before a dearer one its controller is holding to its curve', async () => {
     const s = await setup(
-      [campaignCfg('ahead', 5, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } }), campaignCfg('behind', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } })],
+      [
+        campaignCfg('ahead', 5, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } }),
+        campaignCfg('behind', 2, { budget: { daily: 100, channels: { ex: 1 }, pacing: 'even', exploration: 0 } }),
+      ],
       undefined,
     );
     const ahead = s.snap.campaignsById.get('ahead')!;
@@ -131,9 +196,9 @@ describe('our own internal auction', () => {
       s.gate.factor(behind, 'ex', s.clock.now());
     }
     const signals = Object.fromEntries([...s.gate.signals()].map((p) => [p.campaignId, p.signal]));
-    expect(signals['ahead']).toBeLessThan(1);
-    expect(signals['ahead']).toBeGreaterThan(0.3);
-    expect(signals['behind']).toBe(1);
+    expect(signals.ahead).toBeLessThan(1);
+    expect(signals.ahead).toBeGreaterThan(0.3);
+    expect(signals.behind).toBe(1);
     await s.run();
     await new Promise((r) => setImmediate(r));
     const chosen = await s.run();
@@ -151,7 +216,16 @@ describe('our own internal auction', () => {
     for (let i = 0; i < 12; i++) {
       s.clock.advance(5_000);
       for (const c of s.snap.campaigns) {
-        if (c.id !== 'behind') await s.gate.settle(c, { campaignId: c.id, channelId: 'ex', day: '2026-11-23' }, 'other', `n${i + 1}`, s.clock.now(), 0, 500_000);
+        if (c.id !== 'behind')
+          await s.gate.settle(
+            c,
+            { campaignId: c.id, channelId: 'ex', day: '2026-11-23' },
+            'other',
+            `n${i + 1}`,
+            s.clock.now(),
+            0,
+            500_000,
+          );
         s.gate.factor(c, 'ex', s.clock.now());
       }
     }

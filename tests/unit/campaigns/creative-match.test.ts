@@ -5,8 +5,30 @@ import { campaign } from '../../helpers/campaigns.js';
 import { banner, imp, request } from '../../helpers/requests.js';
 
 const deal = (id: string, wseat?: string[]) => ({ id, bidfloor: 3, bidfloorcur: 'USD', at: undefined, wseat });
-const vid = (over: Partial<Video> = {}): Video => ({ mimes: ['video/mp4'], protocols: [2, 3], minduration: 5, maxduration: 30, w: 640, h: 360, startdelay: 0, plcmt: 1, placement: undefined, linearity: 1, battr: undefined, ...over });
-const videoCreative = { id: 'v', format: 'video', w: 640, h: 360, durationSeconds: 15, mimes: ['video/mp4'], vast: '<VAST/>', landingUrl: 'https://x.example/' };
+const vid = (over: Partial<Video> = {}): Video => ({
+  mimes: ['video/mp4'],
+  protocols: [2, 3],
+  minduration: 5,
+  maxduration: 30,
+  w: 640,
+  h: 360,
+  startdelay: 0,
+  plcmt: 1,
+  placement: undefined,
+  linearity: 1,
+  battr: undefined,
+  ...over,
+});
+const videoCreative = {
+  id: 'v',
+  format: 'video',
+  w: 640,
+  h: 360,
+  durationSeconds: 15,
+  mimes: ['video/mp4'],
+  vast: '<VAST/>',
+  landingUrl: 'https://x.example/',
+};
 
 describe('deals', () => {
   it('open auction when the imp has no pmp', () => {
@@ -26,15 +48,39 @@ describe('deals', () => {
 
 describe('creatives', () => {
   it('picks a banner of a size the imp offers', () => {
-    const c = campaign({ creatives: [{ id: 'a', format: 'banner', w: 728, h: 90, markup: 'm', landingUrl: 'https://x.example/' }, { id: 'b', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://x.example/' }] });
+    const c = campaign({
+      creatives: [
+        { id: 'a', format: 'banner', w: 728, h: 90, markup: 'm', landingUrl: 'https://x.example/' },
+        { id: 'b', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://x.example/' },
+      ],
+    });
     expect(matchCreative(c, imp('1', { banner: banner(300, 250) }), request(), undefined)?.id).toBe('b');
     expect(matchCreative(c, imp('1', { banner: banner(320, 50) }), request(), undefined)).toBeUndefined();
   });
   it('respects bcat and battr', () => {
-    const c = campaign({ creatives: [{ id: 'a', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://x.example/', categories: ['IAB9'], attr: [6] }] });
-    expect(matchCreative(c, imp('1', { banner: banner(300, 250) }), request({ bcat: ['IAB9'] }), undefined)).toBeUndefined();
-    expect(matchCreative(c, imp('1', { banner: banner(300, 250, { battr: [6] }) }), request(), undefined)).toBeUndefined();
-    expect(matchCreative(c, imp('1', { banner: banner(300, 250, { battr: [7] }) }), request(), undefined)?.id).toBe('a');
+    const c = campaign({
+      creatives: [
+        {
+          id: 'a',
+          format: 'banner',
+          w: 300,
+          h: 250,
+          markup: 'm',
+          landingUrl: 'https://x.example/',
+          categories: ['IAB9'],
+          attr: [6],
+        },
+      ],
+    });
+    expect(
+      matchCreative(c, imp('1', { banner: banner(300, 250) }), request({ bcat: ['IAB9'] }), undefined),
+    ).toBeUndefined();
+    expect(
+      matchCreative(c, imp('1', { banner: banner(300, 250, { battr: [6] }) }), request(), undefined),
+    ).toBeUndefined();
+    expect(matchCreative(c, imp('1', { banner: banner(300, 250, { battr: [7] }) }), request(), undefined)?.id).toBe(
+      'a',
+    );
   });
   it('video: mime, duration bounds and protocols must fit', () => {
     const c = campaign({ creatives: [videoCreative] });
@@ -49,7 +95,15 @@ describe('creatives', () => {
     const c = campaign({
       creatives: [
         { id: 'generic', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://x.example/' },
-        { id: 'decision', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://x.example/', stages: ['stage:decision'] },
+        {
+          id: 'decision',
+          format: 'banner',
+          w: 300,
+          h: 250,
+          markup: 'm',
+          landingUrl: 'https://x.example/',
+          stages: ['stage:decision'],
+        },
       ],
     });
     const i = imp('1', { banner: banner(300, 250) });

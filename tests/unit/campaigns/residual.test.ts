@@ -5,7 +5,11 @@ import { campaign } from '../../helpers/campaigns.js';
 import { device, request, site } from '../../helpers/requests.js';
 
 const now = Date.parse('2026-11-23T15:00:00Z');
-const profile = (segments: string[], frequency: [string, number][] = []): Profile => ({ personId: 'p1', segments: new Set(segments), frequency: new Map(frequency) });
+const profile = (segments: string[], frequency: [string, number][] = []): Profile => ({
+  personId: 'p1',
+  segments: new Set(segments),
+  frequency: new Map(frequency),
+});
 
 describe('request-level residual targeting', () => {
   it('honours the flight window', () => {
@@ -20,17 +24,42 @@ describe('request-level residual targeting', () => {
     expect(checkRequest(c, request(), now, 24 + 10)).toBe(Drop.Targeting);
   });
   it('drops blocked domains, publishers and categories as blocked', () => {
-    expect(checkRequest(campaign({ targeting: { domains: { block: ['news.example'] } } }), request({ inventory: site('www.news.example') }), now, 0)).toBe(Drop.Blocked);
-    expect(checkRequest(campaign({ targeting: { publishers: { block: ['pub1'] } } }), request(), now, 0)).toBe(Drop.Blocked);
-    expect(checkRequest(campaign({ targeting: { categories: { block: ['IAB25'] } } }), request({ inventory: site('x.example', { cat: ['IAB25'] }) }), now, 0)).toBe(Drop.Blocked);
-    expect(checkRequest(campaign({ targeting: { categories: { allow: ['IAB3'] } } }), request({ inventory: site('x.example', { cat: ['IAB25'] }) }), now, 0)).toBe(Drop.Targeting);
+    expect(
+      checkRequest(
+        campaign({ targeting: { domains: { block: ['news.example'] } } }),
+        request({ inventory: site('www.news.example') }),
+        now,
+        0,
+      ),
+    ).toBe(Drop.Blocked);
+    expect(checkRequest(campaign({ targeting: { publishers: { block: ['pub1'] } } }), request(), now, 0)).toBe(
+      Drop.Blocked,
+    );
+    expect(
+      checkRequest(
+        campaign({ targeting: { categories: { block: ['IAB25'] } } }),
+        request({ inventory: site('x.example', { cat: ['IAB25'] }) }),
+        now,
+        0,
+      ),
+    ).toBe(Drop.Blocked);
+    expect(
+      checkRequest(
+        campaign({ targeting: { categories: { allow: ['IAB3'] } } }),
+        request({ inventory: site('x.example', { cat: ['IAB25'] }) }),
+        now,
+        0,
+      ),
+    ).toBe(Drop.Targeting);
   });
   it('drops a campaign whose advertiser domain is in badv', () => {
     expect(checkRequest(campaign(), request({ badv: ['adv.example'] }), now, 0)).toBe(Drop.Blocked);
     expect(checkRequest(campaign(), request({ badv: ['other.example'] }), now, 0)).toBe(Drop.None);
   });
   it('matches OS case-insensitively and regions exactly', () => {
-    expect(checkRequest(campaign({ targeting: { os: ['iOS'] } }), request({ device: device({ os: 'ios' }) }), now, 0)).toBe(Drop.None);
+    expect(
+      checkRequest(campaign({ targeting: { os: ['iOS'] } }), request({ device: device({ os: 'ios' }) }), now, 0),
+    ).toBe(Drop.None);
     expect(checkRequest(campaign({ targeting: { os: ['iOS'] } }), request(), now, 0)).toBe(Drop.Targeting);
     expect(checkRequest(campaign({ targeting: { regions: ['CA'] } }), request(), now, 0)).toBe(Drop.None);
     expect(checkRequest(campaign({ targeting: { regions: ['NY'] } }), request(), now, 0)).toBe(Drop.Targeting);
@@ -47,7 +76,13 @@ describe('profile-level targeting', () => {
     expect(checkProfile(c, profile(['a', 'x']))).toBe(ProfileCheck.Segments);
   });
   it('caps frequency per window, and without a profile a capped campaign does not bid', () => {
-    const c = campaign({ id: 'cap', frequencyCaps: [{ count: 3, window: '24h' }, { count: 1, window: '10m' }] });
+    const c = campaign({
+      id: 'cap',
+      frequencyCaps: [
+        { count: 3, window: '24h' },
+        { count: 1, window: '10m' },
+      ],
+    });
     expect(c.frequencyKeys).toEqual(['cap:86400', 'cap:600']);
     expect(checkProfile(c, undefined)).toBe(ProfileCheck.Frequency);
     expect(checkProfile(c, profile([], [['cap:86400', 2]]))).toBe(ProfileCheck.Ok);

@@ -14,15 +14,25 @@ describe('config loading', () => {
     expect(r.config.channels.length).toBeGreaterThanOrEqual(3);
     expect(r.config.campaigns.length).toBeGreaterThanOrEqual(10);
     expect(new Set(r.config.campaigns.map((c) => c.advertiser)).size).toBeGreaterThanOrEqual(3);
-    const formats = new Set(r.config.campaigns.flatMap((c) => c.creatives.map((cr) => (cr.format === 'banner' ? `${cr.w}x${cr.h}` : cr.format))));
+    const formats = new Set(
+      r.config.campaigns.flatMap((c) =>
+        c.creatives.map((cr) => (cr.format === 'banner' ? `${cr.w}x${cr.h}` : cr.format)),
+      ),
+    );
     for (const f of ['300x250', '728x90', '320x50', 'video', 'native']) expect(formats).toContain(f);
     expect(r.config.campaigns.some((c) => c.targeting.deals !== undefined)).toBe(true);
   });
 
   it('reports every error with its file and field path, across files', async () => {
     cfg = tempConfig();
-    cfg.write('campaigns/bad.yaml', 'id: bad one\nadvertiser: X\nadomain: []\nbudget: { daily: -1, channels: { nowhere: 1 } }\nbid: { strategy: fixed_cpm, cpm: 1 }\ncreatives: [{ id: a, format: banner, w: 0, h: 250, markup: m, landingUrl: "not a url" }]\n');
-    cfg.write('channels.yaml', 'channels:\n  - { id: ssp-alpha, name: A, billableEvent: click }\n  - { id: ssp-beta, name: B }\n  - { id: ssp-gamma, name: C }\n');
+    cfg.write(
+      'campaigns/bad.yaml',
+      'id: bad one\nadvertiser: X\nadomain: []\nbudget: { daily: -1, channels: { nowhere: 1 } }\nbid: { strategy: fixed_cpm, cpm: 1 }\ncreatives: [{ id: a, format: banner, w: 0, h: 250, markup: m, landingUrl: "not a url" }]\n',
+    );
+    cfg.write(
+      'channels.yaml',
+      'channels:\n  - { id: ssp-alpha, name: A, billableEvent: click }\n  - { id: ssp-beta, name: B }\n  - { id: ssp-gamma, name: C }\n',
+    );
     const r = await loadConfigDir(cfg.dir);
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -37,14 +47,27 @@ describe('config loading', () => {
 
   it('checks references across files: unknown channels and duplicate campaign ids', async () => {
     cfg = tempConfig();
-    cfg.write('campaigns/dup.yaml', (await import('node:fs')).readFileSync(`${cfg.dir}/campaigns/volt-desktop.yaml`, 'utf8').replace('ssp-beta', 'ssp-zeta'));
+    cfg.write(
+      'campaigns/dup.yaml',
+      (await import('node:fs'))
+        .readFileSync(`${cfg.dir}/campaigns/volt-desktop.yaml`, 'utf8')
+        .replace('ssp-beta', 'ssp-zeta'),
+    );
     const r = await loadConfigDir(cfg.dir);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ file: 'campaigns/volt-desktop.yaml', path: 'id', message: 'duplicate campaign id volt-desktop (also in campaigns/dup.yaml)' }),
-        expect.objectContaining({ file: 'campaigns/dup.yaml', path: 'budget.channels.ssp-zeta', message: 'unknown channel ssp-zeta' }),
+        expect.objectContaining({
+          file: 'campaigns/volt-desktop.yaml',
+          path: 'id',
+          message: 'duplicate campaign id volt-desktop (also in campaigns/dup.yaml)',
+        }),
+        expect.objectContaining({
+          file: 'campaigns/dup.yaml',
+          path: 'budget.channels.ssp-zeta',
+          message: 'unknown channel ssp-zeta',
+        }),
       ]),
     );
   });
@@ -54,12 +77,19 @@ describe('config loading', () => {
     cfg.write('bidder.yaml', 'port: 8080\n  bad: [\n');
     const r = await loadConfigDir(cfg.dir);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues[0]).toMatchObject({ file: 'bidder.yaml', message: expect.stringMatching(/invalid YAML \(line \d+\)/) });
+    if (!r.ok)
+      expect(r.issues[0]).toMatchObject({
+        file: 'bidder.yaml',
+        message: expect.stringMatching(/invalid YAML \(line \d+\)/),
+      });
   });
 
   it('accepts a file holding a list of campaigns, with indexed paths in errors', async () => {
     cfg = tempConfig();
-    cfg.write('campaigns/list.yaml', 'campaigns:\n  - id: l1\n    advertiser: X\n    adomain: [x.example]\n    budget: { daily: 1, channels: { ssp-alpha: 1 } }\n    bid: { strategy: fixed_cpm, cpm: 1 }\n    creatives: [{ id: a, format: banner, w: 1, h: 1, markup: m, landingUrl: "https://x.example/" }]\n  - id: l2\n');
+    cfg.write(
+      'campaigns/list.yaml',
+      'campaigns:\n  - id: l1\n    advertiser: X\n    adomain: [x.example]\n    budget: { daily: 1, channels: { ssp-alpha: 1 } }\n    bid: { strategy: fixed_cpm, cpm: 1 }\n    creatives: [{ id: a, format: banner, w: 1, h: 1, markup: m, landingUrl: "https://x.example/" }]\n  - id: l2\n',
+    );
     const r = await loadConfigDir(cfg.dir);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues.every((i) => i.path.startsWith('campaigns[1]'))).toBe(true);

@@ -20,18 +20,32 @@ const code = (r: ReturnType<typeof parseParams>) => (r.ok ? 'ok' : `${r.reply.st
 
 describe('conversion endpoint parameters', () => {
   it('reads the query string, a form body and a JSON body (numbers as their text)', () => {
-    expect(ok(parseParams(info('adv=acme&clid=c1&value=1.5'), undefined))).toEqual({ adv: 'acme', clid: 'c1', value: '1.5' });
-    expect(ok(parseParams(info('sig=ab', 'application/x-www-form-urlencoded'), Buffer.from('adv=acme&id=o%201')))).toEqual({ sig: 'ab', adv: 'acme', id: 'o 1' });
-    expect(ok(parseParams(info('', 'application/json; charset=utf-8'), Buffer.from('{"adv":"acme","value":12.5,"id":"o1"}')))).toEqual({ adv: 'acme', value: '12.5', id: 'o1' });
+    expect(ok(parseParams(info('adv=acme&clid=c1&value=1.5'), undefined))).toEqual({
+      adv: 'acme',
+      clid: 'c1',
+      value: '1.5',
+    });
+    expect(
+      ok(parseParams(info('sig=ab', 'application/x-www-form-urlencoded'), Buffer.from('adv=acme&id=o%201'))),
+    ).toEqual({ sig: 'ab', adv: 'acme', id: 'o 1' });
+    expect(
+      ok(
+        parseParams(info('', 'application/json; charset=utf-8'), Buffer.from('{"adv":"acme","value":12.5,"id":"o1"}')),
+      ),
+    ).toEqual({ adv: 'acme', value: '12.5', id: 'o1' });
   });
 
   it('refuses repeats, non-scalar JSON, bad JSON and other content types', () => {
     expect(code(parseParams(info('adv=a&adv=b'), undefined))).toMatch(/^400 .*"path":"adv"/);
     expect(code(parseParams(info('adv=a', 'application/json'), Buffer.from('{"adv":"b"}')))).toMatch(/^400 .*repeated/);
-    expect(code(parseParams(info('', 'application/json'), Buffer.from('{"value":{"x":1}}')))).toMatch(/^400 .*"path":"value"/);
+    expect(code(parseParams(info('', 'application/json'), Buffer.from('{"value":{"x":1}}')))).toMatch(
+      /^400 .*"path":"value"/,
+    );
     expect(code(parseParams(info('', 'application/json'), Buffer.from('[1]')))).toMatch(/^400/);
     expect(code(parseParams(info('', 'application/json'), Buffer.from('{')))).toMatch(/^400 .*BAD_PARAM/);
     expect(code(parseParams(info('', 'application/xml'), Buffer.from('<a/>')))).toMatch(/^415/);
-    expect(code(parseParams(info(Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')), undefined))).toMatch(/^400 .*more than 32/);
+    expect(code(parseParams(info(Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')), undefined))).toMatch(
+      /^400 .*more than 32/,
+    );
   });
 });

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { gunzipLimited, gzipResponse } from '../../../src/http/inflate.js';
 
 const kMiB = 1024 * 1024;
-const body = Buffer.from(JSON.stringify({ id: 'r1', imp: [{ id: '1', banner: { w: 300, h: 250 } }], site: { page: 'https://example.com/'.repeat(20) } }));
+const body = Buffer.from(
+  JSON.stringify({
+    id: 'r1',
+    imp: [{ id: '1', banner: { w: 300, h: 250 } }],
+    site: { page: 'https://example.com/'.repeat(20) },
+  }),
+);
 
 describe('gunzipLimited', () => {
   it('inflates a valid body', () => {
@@ -40,11 +46,21 @@ describe('gunzipLimited', () => {
 
   it('refuses every truncation of a valid body as corrupt', () => {
     const gz = gzipSync(body);
-    for (let n = 0; n < gz.length; n++) expect(gunzipLimited(gz.subarray(0, n), kMiB), `prefix of ${n} bytes`).toStrictEqual({ ok: false, reason: 'corrupt' });
+    for (let n = 0; n < gz.length; n++)
+      expect(gunzipLimited(gz.subarray(0, n), kMiB), `prefix of ${n} bytes`).toStrictEqual({
+        ok: false,
+        reason: 'corrupt',
+      });
   });
 
   it('refuses bodies that are not gzip as corrupt', () => {
-    for (const notGzip of [Buffer.alloc(0), body, Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('1f8b', 'hex'), Buffer.concat([gzipSync(body), Buffer.from('trailing')])]) {
+    for (const notGzip of [
+      Buffer.alloc(0),
+      body,
+      Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+      Buffer.from('1f8b', 'hex'),
+      Buffer.concat([gzipSync(body), Buffer.from('trailing')]),
+    ]) {
       expect(gunzipLimited(notGzip, kMiB)).toStrictEqual({ ok: false, reason: 'corrupt' });
     }
     const flipped = Buffer.from(gzipSync(body));

@@ -19,7 +19,9 @@ describe('dashboards and alerts', () => {
   });
 
   it('alert rules are well-formed', () => {
-    const doc = parse(readFileSync(new URL('deploy/prometheus/alerts.yaml', root), 'utf8')) as { groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[] };
+    const doc = parse(readFileSync(new URL('deploy/prometheus/alerts.yaml', root), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[];
+    };
     for (const r of doc.groups.flatMap((g) => g.rules)) {
       expect(r.alert).toMatch(/^Peregrine[A-Z]\w+$/);
       expect(r.expr.length).toBeGreaterThan(5);

@@ -21,8 +21,12 @@ describe('click ids', () => {
 
   it('are appended to the landing URL keeping its query and fragment as written', () => {
     expect(withClickId('https://a.example/p', 'X')).toBe('https://a.example/p?pgclid=X');
-    expect(withClickId('https://a.example/p?utm_source=pg&q=a%20b+c', 'X')).toBe('https://a.example/p?utm_source=pg&q=a%20b+c&pgclid=X');
-    expect(withClickId('https://a.example/p?x=1#top?not=query', 'X')).toBe('https://a.example/p?x=1&pgclid=X#top?not=query');
+    expect(withClickId('https://a.example/p?utm_source=pg&q=a%20b+c', 'X')).toBe(
+      'https://a.example/p?utm_source=pg&q=a%20b+c&pgclid=X',
+    );
+    expect(withClickId('https://a.example/p?x=1#top?not=query', 'X')).toBe(
+      'https://a.example/p?x=1&pgclid=X#top?not=query',
+    );
     expect(withClickId('https://a.example/p#frag', 'X')).toBe('https://a.example/p?pgclid=X#frag');
     expect(withClickId('https://a.example/p?', 'X')).toBe('https://a.example/p?pgclid=X');
     expect(withClickId('https://a.example/p?a=1&', 'X')).toBe('https://a.example/p?a=1&pgclid=X');
@@ -44,7 +48,12 @@ describe('click recording in the notice handler', () => {
     store = createMemoryStore();
     clock = new VirtualClock(now);
     clicks = 0;
-    const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+    const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
     handler = new NoticeHandler({
       clock,
       config: { current: snap },
@@ -82,8 +91,19 @@ describe('click recording in the notice handler', () => {
     expect(loc.searchParams.get('utm_content')).toBe('acme-pro-300x250');
     const clid = loc.searchParams.get('pgclid')!;
     expect(clid).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(await store.clicks.lookup(clid, now + 1)).toEqual({ campaignId: 'acme-prospecting', channelId: 'ssp-alpha', advertiserId: 'acme', personId: 'person-1', auctionId: 'a1', impId: '1', atMs: now });
-    expect(await store.clicks.lastByPerson('acme', 'person-1', now + 1)).toMatchObject({ clickId: clid, campaignId: 'acme-prospecting' });
+    expect(await store.clicks.lookup(clid, now + 1)).toEqual({
+      campaignId: 'acme-prospecting',
+      channelId: 'ssp-alpha',
+      advertiserId: 'acme',
+      personId: 'person-1',
+      auctionId: 'a1',
+      impId: '1',
+      atMs: now,
+    });
+    expect(await store.clicks.lastByPerson('acme', 'person-1', now + 1)).toMatchObject({
+      clickId: clid,
+      campaignId: 'acme-prospecting',
+    });
     // The configured window is 7 days.
     expect(await store.clicks.lookup(clid, now + 7 * 86_400_000 - 1)).toBeDefined();
     expect(await store.clicks.lookup(clid, now + 7 * 86_400_000)).toBeUndefined();
@@ -100,8 +120,12 @@ describe('click recording in the notice handler', () => {
   it('the click id is the same whichever active key signed, and differs per bid', async () => {
     const t1 = signToken(claims(), snap.noticeKeys[1]!);
     const t2 = signToken(claims({ impId: '2' }), snap.noticeKeys[0]!);
-    const id1 = new URL((await handler.click({ t: t1, p: undefined, r: undefined })).location!).searchParams.get('pgclid');
-    const id2 = new URL((await handler.click({ t: t2, p: undefined, r: undefined })).location!).searchParams.get('pgclid');
+    const id1 = new URL((await handler.click({ t: t1, p: undefined, r: undefined })).location!).searchParams.get(
+      'pgclid',
+    );
+    const id2 = new URL((await handler.click({ t: t2, p: undefined, r: undefined })).location!).searchParams.get(
+      'pgclid',
+    );
     expect(id1).not.toBe(id2);
     expect(await store.clicks.lookup(id1!, now)).toMatchObject({ impId: '1' });
   });
@@ -110,10 +134,19 @@ describe('click recording in the notice handler', () => {
     const failing = new NoticeHandler({
       clock,
       config: { current: snap },
-      gate: new PacingGate(store.budgets, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 }),
+      gate: new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+        instanceId: 'i1',
+        leaseTtlMs: 60_000,
+        noticeWindowMs: 300_000,
+        minLeaseMicros: 1_000_000,
+      }),
       dedup: store.dedup,
       profiles: store.profiles,
-      clicks: { record: () => Promise.reject(new Error('down')), lookup: async () => undefined, lastByPerson: async () => undefined },
+      clicks: {
+        record: () => Promise.reject(new Error('down')),
+        lookup: async () => undefined,
+        lastByPerson: async () => undefined,
+      },
       events: { onNotice: () => {}, onSpend: () => {}, onClickStoreError: () => clicks--, onClick: () => clicks++ },
     });
     const r = await failing.click({ t: signToken(claims(), snap.noticeKeys[0]!), p: undefined, r: undefined });

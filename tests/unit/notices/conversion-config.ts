@@ -24,7 +24,11 @@ export async function conversionSnapshot(): Promise<ConfigSnapshot> {
     cfg.write('bidder.yaml', readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8') + kConversionYaml);
     const rt = 'campaigns/acme-retargeting.yaml';
     cfg.write(rt, `${readFileSync(join(cfg.dir, rt), 'utf8')}\nroi: { clickValue: 0.4, conversionValue: 25 }\n`);
-    return await sampleSnapshot(cfg.dir, { PEREGRINE_NOTICE_KEY_1: 'test-key-1', PEREGRINE_NOTICE_KEY_0: 'test-key-0', VOLT_POSTBACK_SECRET: 'volt-secret' });
+    return await sampleSnapshot(cfg.dir, {
+      PEREGRINE_NOTICE_KEY_1: 'test-key-1',
+      PEREGRINE_NOTICE_KEY_0: 'test-key-0',
+      VOLT_POSTBACK_SECRET: 'volt-secret',
+    });
   } finally {
     cfg.cleanup();
   }

@@ -41,7 +41,12 @@ beforeEach(async () => {
   clock = new VirtualClock(now);
   seen = [];
   spent = [];
-  const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+  const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+    instanceId: 'i1',
+    leaseTtlMs: 60_000,
+    noticeWindowMs: 300_000,
+    minLeaseMicros: 1_000_000,
+  });
   handler = new NoticeHandler({
     clock,
     config: { current: snap },
@@ -65,12 +70,16 @@ describe('notice handler', () => {
     expect(await store.budgets.spent(key)).toBe(1500);
   });
   it('converts a clearing price in another currency at the bid exchange rate', async () => {
-    await handler.handle('win', { t: token({ currency: 'EUR', bidCpmMicros: 2_000_000, bidCpmAccountMicros: 2_160_000 }), p: '1', r: undefined });
+    await handler.handle('win', {
+      t: token({ currency: 'EUR', bidCpmMicros: 2_000_000, bidCpmAccountMicros: 2_160_000 }),
+      p: '1',
+      r: undefined,
+    });
     expect(spent).toEqual([1080]);
   });
   it('rejects forged, expired and missing tokens with 403', async () => {
     const t = token();
-    expect((await handler.handle('win', { t: t.slice(0, -2) + 'xx', p: '1', r: undefined })).status).toBe(403);
+    expect((await handler.handle('win', { t: `${t.slice(0, -2)}xx`, p: '1', r: undefined })).status).toBe(403);
     expect((await handler.handle('win', { t: undefined, p: '1', r: undefined })).status).toBe(403);
     clock.advance(2 * 86_400_000);
     expect(await handler.handle('win', { t, p: '1', r: undefined })).toMatchObject({ status: 403, outcome: 'expired' });
@@ -88,16 +97,41 @@ describe('notice handler', () => {
   });
   it('passes a loss notice priced above our bid (the price that beat us) on to the loss event', async () => {
     const losses: (number | undefined)[] = [];
-    const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
-    const events = { onNotice: () => {}, onSpend: (_c: NoticeClaims, m: number) => spent.push(m), onLoss: (_c: NoticeClaims, _code: number | undefined, price: number | undefined) => losses.push(price) };
-    const h = new NoticeHandler({ clock, config: { current: snap }, gate, dedup: store.dedup, profiles: store.profiles, events });
+    const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
+    const events = {
+      onNotice: () => {},
+      onSpend: (_c: NoticeClaims, m: number) => spent.push(m),
+      onLoss: (_c: NoticeClaims, _code: number | undefined, price: number | undefined) => losses.push(price),
+    };
+    const h = new NoticeHandler({
+      clock,
+      config: { current: snap },
+      gate,
+      dedup: store.dedup,
+      profiles: store.profiles,
+      events,
+    });
     expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).outcome).toBe('ok');
     expect(losses).toEqual([2_750_000]);
     expect(spent).toEqual([]);
   });
   it('counts frequency for the person on the billable event', async () => {
     const person = await store.profiles.link(['uid:u1'], undefined, 3600, now);
-    await handler.handle('bill', { t: token({ campaignId: 'acme-retargeting', creativeId: 'acme-rt-300x250', channelId: 'ssp-alpha', personId: person }), p: '1', r: undefined });
+    await handler.handle('bill', {
+      t: token({
+        campaignId: 'acme-retargeting',
+        creativeId: 'acme-rt-300x250',
+        channelId: 'ssp-alpha',
+        personId: person,
+      }),
+      p: '1',
+      r: undefined,
+    });
     const profile = await store.profiles.lookup(['uid:u1'], now);
     expect(profile?.frequency.get('acme-retargeting:86400')).toBe(1);
     expect(profile?.frequency.get('acme-retargeting:600')).toBe(1);

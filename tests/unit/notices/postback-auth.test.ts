@@ -14,7 +14,9 @@ const params = (o: Record<string, string>) => new Map(Object.entries(o));
 
 describe('postback signatures', () => {
   it('canonical form: sig left out, names sorted, names and values percent-encoded', () => {
-    expect(canonicalQuery(params({ value: '12.50', adv: 'acme', sig: 'x', id: 'o 1&2', clid: 'AbC-_1' }))).toBe('adv=acme&clid=AbC-_1&id=o%201%262&value=12.50');
+    expect(canonicalQuery(params({ value: '12.50', adv: 'acme', sig: 'x', id: 'o 1&2', clid: 'AbC-_1' }))).toBe(
+      'adv=acme&clid=AbC-_1&id=o%201%262&value=12.50',
+    );
   });
 
   it('is HMAC-SHA256 in hex over the canonical form, as an advertiser computes it by hand', () => {

@@ -14,8 +14,13 @@ interface Vectors {
   readonly vectors: readonly { readonly ciphertext: string; readonly valid: boolean; readonly price_micros?: number }[];
 }
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8')) as Vectors;
-const keys = { encryptionKey: parsePriceKey(vectors.encryption_key_websafe_b64), integrityKey: parsePriceKey(vectors.integrity_key_websafe_b64) };
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8'),
+) as Vectors;
+const keys = {
+  encryptionKey: parsePriceKey(vectors.encryption_key_websafe_b64),
+  integrityKey: parsePriceKey(vectors.integrity_key_websafe_b64),
+};
 const crypter = createPriceCrypter(keys);
 const valid = vectors.vectors.find((v) => v.valid)!;
 const tampered = vectors.vectors.find((v) => !v.valid)!;
@@ -57,9 +62,15 @@ describe('encrypted price: round trips and rejections', () => {
 
   it('rejects a ciphertext made with other keys', () => {
     const text = crypter.encrypt(1_234_567, randomBytes(16));
-    expect(createPriceCrypter({ encryptionKey: keys.encryptionKey, integrityKey: randomBytes(32) }).decrypt(text)).toBeUndefined();
-    expect(createPriceCrypter({ encryptionKey: randomBytes(32), integrityKey: keys.integrityKey }).decrypt(text)).toBeUndefined();
-    expect(createPriceCrypter({ encryptionKey: keys.integrityKey, integrityKey: keys.encryptionKey }).decrypt(text)).toBeUndefined();
+    expect(
+      createPriceCrypter({ encryptionKey: keys.encryptionKey, integrityKey: randomBytes(32) }).decrypt(text),
+    ).toBeUndefined();
+    expect(
+      createPriceCrypter({ encryptionKey: randomBytes(32), integrityKey: keys.integrityKey }).decrypt(text),
+    ).toBeUndefined();
+    expect(
+      createPriceCrypter({ encryptionKey: keys.integrityKey, integrityKey: keys.encryptionKey }).decrypt(text),
+    ).toBeUndefined();
   });
 
   it('rejects every single-bit change of a ciphertext (iv, price or signature)', () => {
@@ -111,7 +122,10 @@ describe('encrypted price: keys', () => {
   });
 
   it('refuses keys that are not base64 or too short', () => {
-    for (const bad of ['', 'not a key!', 'sIxwz7yw62yrfoLGt12lIHKuYrK_S5kLuApI2BQe7Ac=x', 'AAAA', 'A'.repeat(21)]) expect(() => parsePriceKey(bad), bad).toThrow(RangeError);
-    expect(() => createPriceCrypter({ encryptionKey: new Uint8Array(0), integrityKey: keys.integrityKey })).toThrow(RangeError);
+    for (const bad of ['', 'not a key!', 'sIxwz7yw62yrfoLGt12lIHKuYrK_S5kLuApI2BQe7Ac=x', 'AAAA', 'A'.repeat(21)])
+      expect(() => parsePriceKey(bad), bad).toThrow(RangeError);
+    expect(() => createPriceCrypter({ encryptionKey: new Uint8Array(0), integrityKey: keys.integrityKey })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -42,7 +42,8 @@ describe('notice tokens', () => {
       if (forged !== t) expect(verifyToken(forged, [k1, k0], now, 3600).ok, `byte ${i}`).toBe(false);
     }
     expect(verifyToken(`k0${t.slice(2)}`, [k1, k0], now, 3600).ok).toBe(false);
-    for (const junk of ['', '.', 'a.b.c', 'k1..', 'k1.e30.AAAAAAAAAAAAAAAAAAAAAA', '${AUCTION_PRICE}']) expect(verifyToken(junk, [k1], now, 3600).ok).toBe(false);
+    for (const junk of ['', '.', 'a.b.c', 'k1..', 'k1.e30.AAAAAAAAAAAAAAAAAAAAAA', '${AUCTION_PRICE}'])
+      expect(verifyToken(junk, [k1], now, 3600).ok).toBe(false);
   });
   it('carries the expected-actions claim after the explore flag, and still verifies tokens without either', () => {
     const sign = (c: NoticeClaims) => verifyToken(signToken(c, k1), [k1], now, 3600);
@@ -65,7 +66,14 @@ describe('notice tokens', () => {
       return `${b0}.${createHmac('sha256', k1.secret).update(b0).digest().subarray(0, 16).toString('base64url')}`;
     };
     expect(verifyToken(tagged([...base, 0, 12345]), [k1], now, 3600).ok).toBe(true);
-    for (const bad of [[...base, 0, 0.5], [...base, 0, -1], [...base, 0, 2e9], [...base, 2, 5], [...base, 0, '5']]) expect(verifyToken(tagged(bad), [k1], now, 3600).ok, JSON.stringify(bad.slice(14))).toBe(false);
+    for (const bad of [
+      [...base, 0, 0.5],
+      [...base, 0, -1],
+      [...base, 0, 2e9],
+      [...base, 2, 5],
+      [...base, 0, '5'],
+    ])
+      expect(verifyToken(tagged(bad), [k1], now, 3600).ok, JSON.stringify(bad.slice(14))).toBe(false);
   });
   it('expires after the TTL and refuses tokens from the future', () => {
     const t = signToken(claims, k1);
@@ -75,7 +83,9 @@ describe('notice tokens', () => {
   it('tags keyId.payload with HMAC-SHA256 truncated to 16 bytes (the documented format, so every version verifies it)', () => {
     const t = signToken(claims, k1);
     const dot2 = t.lastIndexOf('.');
-    expect(t.slice(dot2 + 1)).toBe(createHmac('sha256', k1.secret).update(t.slice(0, dot2)).digest().subarray(0, 16).toString('base64url'));
+    expect(t.slice(dot2 + 1)).toBe(
+      createHmac('sha256', k1.secret).update(t.slice(0, dot2)).digest().subarray(0, 16).toString('base64url'),
+    );
     const payload = JSON.parse(Buffer.from(t.slice(3, dot2), 'base64url').toString('utf8')) as unknown[];
     expect(payload[1]).toBe(claims.auctionId);
   });
@@ -83,7 +93,8 @@ describe('notice tokens', () => {
     const t = signToken(claims, k1);
     const dot2 = t.lastIndexOf('.');
     const tag = Buffer.from(t.slice(dot2 + 1), 'base64url');
-    for (const bad of [Buffer.concat([tag, Buffer.from([0, 0, 0])]), tag.subarray(0, 15)]) expect(verifyToken(`${t.slice(0, dot2 + 1)}${bad.toString('base64url')}`, [k1], now, 3600).ok).toBe(false);
+    for (const bad of [Buffer.concat([tag, Buffer.from([0, 0, 0])]), tag.subarray(0, 15)])
+      expect(verifyToken(`${t.slice(0, dot2 + 1)}${bad.toString('base64url')}`, [k1], now, 3600).ok).toBe(false);
   });
   it('round-trips long and multi-byte claims (past the scratch buffers) and refuses tokens over 4096 characters', () => {
     for (const auctionId of ['é'.repeat(1000), 'a'.repeat(1400)]) {
@@ -105,7 +116,11 @@ describe('notice tokens', () => {
       // The last of 22 characters carries 2 bits of the tag; its low 4 bits are ignored by the decoder.
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
       const sameBits = alphabet[(alphabet.indexOf(last) & 0x30) | (~alphabet.indexOf(last) & 0x0f)]!;
-      expect(Buffer.from(t.slice(t.lastIndexOf('.') + 1, -1) + sameBits, 'base64url').equals(Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'))).toBe(true);
+      expect(
+        Buffer.from(t.slice(t.lastIndexOf('.') + 1, -1) + sameBits, 'base64url').equals(
+          Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'),
+        ),
+      ).toBe(true);
       expect(verifyToken(t.slice(0, -1) + sameBits, [k1], now, 3600).ok).toBe(false);
       const body = t.slice(0, t.lastIndexOf('.') + 1);
       const tag = t.slice(t.lastIndexOf('.') + 1);

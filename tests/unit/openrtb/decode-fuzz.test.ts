@@ -25,11 +25,72 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const kMarker = '@@FUZZ@@';
 /** Values of every JSON type, to swap in where the decoder expects another. */
-const kSwaps: Json[] = [null, '', 'str', '1', -1, 0, 1, 2, 1.5, -0.5, 1e308, 2 ** 53, true, false, [], [null], [1, 'a'], {}, { id: 1 }, 'x'.repeat(5000)];
+const kSwaps: Json[] = [
+  null,
+  '',
+  'str',
+  '1',
+  -1,
+  0,
+  1,
+  2,
+  1.5,
+  -0.5,
+  1e308,
+  2 ** 53,
+  true,
+  false,
+  [],
+  [null],
+  [1, 'a'],
+  {},
+  { id: 1 },
+  'x'.repeat(5000),
+];
 /** Raw tokens written into the text: numbers JSON allows but OpenRTB cannot use, and things JSON does not allow. */
-const kRawTokens = ['1e999', '-1e999', '1e-999', '-0', '123456789012345678901234567890', '9007199254740993', '0.1e1', '1E+2', 'NaN', 'Infinity', '-Infinity', 'undefined', '0x10', '01', '.5'];
-const kNaNLike = ['NaN', 'Infinity', '-Infinity', 'nan', '1e999', ' 1', '1 ', '0x1F', '+1', '', '\u0000', 'null', 'true', '[]', '{}'];
-const kProtoKeys = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString', 'valueOf'];
+const kRawTokens = [
+  '1e999',
+  '-1e999',
+  '1e-999',
+  '-0',
+  '123456789012345678901234567890',
+  '9007199254740993',
+  '0.1e1',
+  '1E+2',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  'undefined',
+  '0x10',
+  '01',
+  '.5',
+];
+const kNaNLike = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  'nan',
+  '1e999',
+  ' 1',
+  '1 ',
+  '0x1F',
+  '+1',
+  '',
+  '\u0000',
+  'null',
+  'true',
+  '[]',
+  '{}',
+];
+const kProtoKeys = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+];
 const kPathShape = /^(|[a-z_]+(\[\d+\]|\.[a-z_]+)*)$/;
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
@@ -71,8 +132,25 @@ function nested(depth: number, arrays: boolean): string {
   return arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}`;
 }
 
-type Category = 'random bytes' | 'random JSON-ish text' | 'truncated' | 'type-swapped' | 'deep nesting' | 'raw numbers' | 'NaN-like strings' | 'prototype keys';
-const kCategories: readonly Category[] = ['random bytes', 'random JSON-ish text', 'truncated', 'type-swapped', 'deep nesting', 'raw numbers', 'NaN-like strings', 'prototype keys'];
+type Category =
+  | 'random bytes'
+  | 'random JSON-ish text'
+  | 'truncated'
+  | 'type-swapped'
+  | 'deep nesting'
+  | 'raw numbers'
+  | 'NaN-like strings'
+  | 'prototype keys';
+const kCategories: readonly Category[] = [
+  'random bytes',
+  'random JSON-ish text',
+  'truncated',
+  'type-swapped',
+  'deep nesting',
+  'raw numbers',
+  'NaN-like strings',
+  'prototype keys',
+];
 
 function generate(category: Category, base: Json, r: () => number): string | Uint8Array {
   const text = JSON.stringify(base);
@@ -93,21 +171,35 @@ function generate(category: Category, base: Json, r: () => number): string | Uin
       return JSON.stringify(replaceRandomNode(base, r, () => pick(r, kSwaps)));
     case 'deep nesting': {
       const depth = Math.floor(10 ** (1 + r() * 4));
-      return JSON.stringify(replaceRandomNode(base, r, () => kMarker)).replace(`"${kMarker}"`, nested(depth, r() < 0.5));
+      return JSON.stringify(replaceRandomNode(base, r, () => kMarker)).replace(
+        `"${kMarker}"`,
+        nested(depth, r() < 0.5),
+      );
     }
     case 'raw numbers':
       return JSON.stringify(replaceRandomNode(base, r, () => kMarker)).replace(`"${kMarker}"`, pick(r, kRawTokens));
     case 'NaN-like strings':
       return JSON.stringify(replaceRandomNode(base, r, () => pick(r, kNaNLike)));
     case 'prototype keys': {
-      const payload = pick<Json>(r, [{ polluted: true }, { prototype: { polluted: true } }, { imp: [], id: 5, banner: { w: 'x' } }, 'polluted', null]);
-      return JSON.stringify(addKeyAtRandomObject(base, r, kMarker, payload)).replace(`"${kMarker}"`, JSON.stringify(pick(r, kProtoKeys)));
+      const payload = pick<Json>(r, [
+        { polluted: true },
+        { prototype: { polluted: true } },
+        { imp: [], id: 5, banner: { w: 'x' } },
+        'polluted',
+        null,
+      ]);
+      return JSON.stringify(addKeyAtRandomObject(base, r, kMarker, payload)).replace(
+        `"${kMarker}"`,
+        JSON.stringify(pick(r, kProtoKeys)),
+      );
     }
   }
 }
 
 function prototypeSnapshot(): string {
-  return [Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(',')).join('|');
+  return [Object.prototype, Array.prototype, Function.prototype]
+    .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
+    .join('|');
 }
 
 describe('JSON decoder under fuzzing', () => {
@@ -115,7 +207,9 @@ describe('JSON decoder under fuzzing', () => {
     const r = mulberry32(kSeed);
     const bases = loadFixtures('valid').map((f) => f.request as Json);
     const before = prototypeSnapshot();
-    const tally = new Map<Category, { ok: number; refused: number }>(kCategories.map((c) => [c, { ok: 0, refused: 0 }]));
+    const tally = new Map<Category, { ok: number; refused: number }>(
+      kCategories.map((c) => [c, { ok: 0, refused: 0 }]),
+    );
     const problems: string[] = [];
     for (let i = 0; i < kCases; i++) {
       const category = kCategories[i % kCategories.length]!;
@@ -125,11 +219,14 @@ describe('JSON decoder under fuzzing', () => {
         const out = decodeJsonRequest(body);
         if (out.ok) {
           t.ok++;
-          if (out.request.id === '' || out.request.imp.length === 0) problems.push(`#${i} ${category}: accepted a request without id or imp`);
+          if (out.request.id === '' || out.request.imp.length === 0)
+            problems.push(`#${i} ${category}: accepted a request without id or imp`);
         } else {
           t.refused++;
-          if (typeof out.message !== 'string' || out.message === '') problems.push(`#${i} ${category}: refusal without a message`);
-          if (!kPathShape.test(out.path)) problems.push(`#${i} ${category}: malformed path ${JSON.stringify(out.path)}`);
+          if (typeof out.message !== 'string' || out.message === '')
+            problems.push(`#${i} ${category}: refusal without a message`);
+          if (!kPathShape.test(out.path))
+            problems.push(`#${i} ${category}: malformed path ${JSON.stringify(out.path)}`);
         }
       } catch (e) {
         problems.push(`#${i} ${category}: threw ${String(e)}`);
@@ -176,6 +273,12 @@ describe('JSON decoder and prototype pollution', () => {
     const noId = decodeJsonRequest(`{"__proto__":{"id":"a"},"imp":[{"id":"1",${banner}}]}`);
     expect(noId).toEqual({ ok: false, path: 'id', message: 'required' });
     const regs = decodeJsonRequest(`{"id":"a","imp":[{"id":"1",${banner}}],"regs":{"__proto__":{"gdpr":1,"coppa":1}}}`);
-    expect(regs.ok && regs.request.regs).toEqual({ coppa: false, gdpr: undefined, us_privacy: undefined, gpp: undefined, gpp_sid: undefined });
+    expect(regs.ok && regs.request.regs).toEqual({
+      coppa: false,
+      gdpr: undefined,
+      us_privacy: undefined,
+      gpp: undefined,
+      gpp_sid: undefined,
+    });
   });
 });

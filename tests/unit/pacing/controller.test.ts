@@ -7,7 +7,13 @@ import { prng } from '../../../src/scoring/synthetic.js';
  * A plant: spend rate = signal × capacity (micros/ms), capacity changing over the day. The controller
  * sees only cumulative spend, as in the gate. Returns the signal and spend fraction every minute.
  */
-function drive(p: Pacer, capacity: (minute: number) => number, capMicros = 10_000_000, seconds = 86_400, stepMs = 1_000) {
+function drive(
+  p: Pacer,
+  capacity: (minute: number) => number,
+  capMicros = 10_000_000,
+  seconds = 86_400,
+  stepMs = 1_000,
+) {
   const dayMs = 86_400_000;
   let spent = 0;
   const signals: number[] = [];
@@ -16,7 +22,14 @@ function drive(p: Pacer, capacity: (minute: number) => number, capMicros = 10_00
     const minute = Math.floor(t / 60_000);
     spent = Math.min(capMicros, spent + p.signal * capacity(minute) * stepMs);
     const ahead = Math.min(dayMs, t + 1_800_000);
-    p.update({ nowMs: t, spentMicros: spent, capMicros, targetNow: t / dayMs, targetAhead: ahead / dayMs, aheadMs: ahead - t });
+    p.update({
+      nowMs: t,
+      spentMicros: spent,
+      capMicros,
+      targetNow: t / dayMs,
+      targetAhead: ahead / dayMs,
+      aheadMs: ahead - t,
+    });
     if (t % 60_000 === 0) {
       signals.push(p.signal);
       spendAt.push(spent / capMicros);
@@ -49,7 +62,8 @@ describe('adaptive pacer', () => {
   it('lowers the signal when nothing more is wanted and keeps it on a new day', () => {
     const p = new AdaptivePacer({ intervalMs: 1_000 });
     p.update({ nowMs: 0, spentMicros: 0, capMicros: 1_000, targetNow: 0, targetAhead: 0.1, aheadMs: 60_000 });
-    for (let t = 1_000; t <= 60_000; t += 1_000) p.update({ nowMs: t, spentMicros: 1_000, capMicros: 1_000, targetNow: 0.5, targetAhead: 0.5, aheadMs: 60_000 });
+    for (let t = 1_000; t <= 60_000; t += 1_000)
+      p.update({ nowMs: t, spentMicros: 1_000, capMicros: 1_000, targetNow: 0.5, targetAhead: 0.5, aheadMs: 60_000 });
     const low = p.signal;
     expect(low).toBeLessThan(0.1);
     p.newDay(61_000);
@@ -72,7 +86,14 @@ describe('adaptive pacer across midnight', () => {
       spent = Math.min(capMicros - crumbMicros, spent + p.signal * rate * 1_000);
       const now = dayStartMs + t;
       const a = aim(now, dayStartMs + dayMs, 600_000, 1_800_000);
-      p.update({ nowMs: now, spentMicros: spent, capMicros, targetNow: (a.leadAt - dayStartMs) / dayMs, targetAhead: (a.aheadAt - dayStartMs) / dayMs, aheadMs: a.aheadMs });
+      p.update({
+        nowMs: now,
+        spentMicros: spent,
+        capMicros,
+        targetNow: (a.leadAt - dayStartMs) / dayMs,
+        targetAhead: (a.aheadAt - dayStartMs) / dayMs,
+        aheadMs: a.aheadMs,
+      });
       if (t === dayMs - 1_800_000) at2330 = p.signal;
       if (t < 3_600_000) firstHourMax = Math.max(firstHourMax, p.signal);
     }

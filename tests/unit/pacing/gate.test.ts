@@ -10,7 +10,12 @@ const midday = Date.parse('2026-11-23T12:00:00Z');
 async function setup(over: Record<string, unknown> = {}, start = midday) {
   const clock = new VirtualClock(start);
   const store = new MemoryBudgetStore();
-  const gate = new PacingGate(store, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+  const gate = new PacingGate(store, clock, new TimeZoneTable(), {
+    instanceId: 'i1',
+    leaseTtlMs: 60_000,
+    noticeWindowMs: 300_000,
+    minLeaseMicros: 1_000_000,
+  });
   const c = campaign({ budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' }, ...over });
   await gate.warm([c]);
   return { clock, store, gate, c };
@@ -34,14 +39,30 @@ describe('pacing gate', () => {
     expect(ok).toBeGreaterThan(400);
   });
   it('settles spend in the store once per notice, and the total cap holds across channels', async () => {
-    const { gate, c, store, clock } = await setup({ budget: { daily: 10, total: 3, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' } });
+    const { gate, c, store, clock } = await setup({
+      budget: { daily: 10, total: 3, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' },
+    });
     const key = { campaignId: c.id, channelId: 'ch1', day: '2026-11-23' };
     expect(gate.tryReserve(c, 'ch1', 1_000, clock.now())).toBe('ok');
     expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(true);
     expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(false);
     expect(await store.spent(key)).toBe(900);
-    const l1 = await store.takeLease(key, 'other', 10_000_000, { dailyMicros: 5_000_000, totalMicros: 3_000_000 }, 60_000, clock.now());
-    const l2 = await store.takeLease({ ...key, channelId: 'ch2' }, 'other', 10_000_000, { dailyMicros: 5_000_000, totalMicros: 3_000_000 }, 60_000, clock.now());
+    const l1 = await store.takeLease(
+      key,
+      'other',
+      10_000_000,
+      { dailyMicros: 5_000_000, totalMicros: 3_000_000 },
+      60_000,
+      clock.now(),
+    );
+    const l2 = await store.takeLease(
+      { ...key, channelId: 'ch2' },
+      'other',
+      10_000_000,
+      { dailyMicros: 5_000_000, totalMicros: 3_000_000 },
+      60_000,
+      clock.now(),
+    );
     const leasedByI1 = [...gate.remaining()].reduce((s, r) => s + r.leaseMicros, 0);
     expect(900 + leasedByI1 + l1.grantedMicros + l2.grantedMicros).toBeLessThanOrEqual(3_000_000);
   });
@@ -70,7 +91,14 @@ describe('pacing gate', () => {
     const clock = new VirtualClock(early);
     const store = new MemoryBudgetStore();
     let draws = 0;
-    const gate = new PacingGate(store, clock, new TimeZoneTable(), { instanceId: 'i1', leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000, minMultiplier: 0.3, random: () => (draws++ % 10) / 10 });
+    const gate = new PacingGate(store, clock, new TimeZoneTable(), {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+      minMultiplier: 0.3,
+      random: () => (draws++ % 10) / 10,
+    });
     const c = campaign({ budget: { daily: 10, channels: { ch1: 1 }, pacing: 'even' } });
     await gate.warm([c]);
     expect(gate.factor(c, 'ch1', early)).toBe(1);
@@ -128,14 +156,20 @@ describe('pacing gate', () => {
       expect(explore(gate)).toMatchObject({ spentMicros: 1_500, reservedMicros: 0 });
     });
     it('a new floating-pool split moves the channel caps at once, keeping the account and its lease', async () => {
-      const { gate, c, clock } = await setup({ budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, floating: 0.4, exploration: 0, pacing: 'asap' } });
+      const { gate, c, clock } = await setup({
+        budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, floating: 0.4, exploration: 0, pacing: 'asap' },
+      });
       const before = gate.account(c, 'ch1', clock.now())!;
       expect(before.capMicros).toBe(5_000_000);
       gate.setAllocation(c.id, '2026-11-23', { ch1: 1, ch2: 0 });
       expect(gate.account(c, 'ch1', clock.now())).toBe(before);
       expect(before.capMicros).toBe(7_000_000);
       expect(gate.account(c, 'ch2', clock.now())!.capMicros).toBe(3_000_000);
-      expect(gate.channelState(c, 'ch2', clock.now())).toMatchObject({ capMicros: 3_000_000, spentMicros: 0, signal: 1 });
+      expect(gate.channelState(c, 'ch2', clock.now())).toMatchObject({
+        capMicros: 3_000_000,
+        spentMicros: 0,
+        signal: 1,
+      });
       // A split for another day does not apply.
       gate.setAllocation(c.id, '2026-11-22', { ch1: 0, ch2: 1 });
       expect(gate.account(c, 'ch1', clock.now())!.capMicros).toBe(5_000_000);

@@ -15,17 +15,35 @@ async function fleet() {
   const clock = new VirtualClock(start);
   const store = new MemoryBudgetStore();
   const zones = new TimeZoneTable();
-  const c = campaign({ budget: { daily: 1000, channels: { a: 0.5, b: 0.5 }, floating: 0.4, exploration: 0, pacing: 'even' }, roi: { clickValue: 1 } });
+  const c = campaign({
+    budget: { daily: 1000, channels: { a: 0.5, b: 0.5 }, floating: 0.4, exploration: 0, pacing: 'even' },
+    roi: { clickValue: 1 },
+  });
   const moves: Move[] = [];
   const instances = ['i1', 'i2'].map((instanceId) => {
-    const gate = new PacingGate(store, clock, zones, { instanceId, leaseTtlMs: 60_000, noticeWindowMs: 300_000, minLeaseMicros: 1_000_000 });
+    const gate = new PacingGate(store, clock, zones, {
+      instanceId,
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
     const reallocator = new Reallocator(store, gate, zones, opts, { onMove: (_, m) => moves.push(m) });
     return { gate, reallocator };
   });
   for (const i of instances) await i.gate.warm([c]);
   // Pacing holds both channels back (the controller's signal below 1): spend ahead of the curve.
-  for (const ch of ['a', 'b']) await instances[0]!.gate.settle(c, { campaignId: c.id, channelId: ch, day: '2026-11-23' }, 'i1', `n-${ch}`, start, 0, 200_000_000);
-  for (const i of instances) for (let k = 0; k < 30; k++) for (const ch of ['a', 'b']) i.gate.factor(c, ch, start + k * 5_000);
+  for (const ch of ['a', 'b'])
+    await instances[0]!.gate.settle(
+      c,
+      { campaignId: c.id, channelId: ch, day: '2026-11-23' },
+      'i1',
+      `n-${ch}`,
+      start,
+      0,
+      200_000_000,
+    );
+  for (const i of instances)
+    for (let k = 0; k < 30; k++) for (const ch of ['a', 'b']) i.gate.factor(c, ch, start + k * 5_000);
   return { clock, store, c, moves, instances };
 }
 
@@ -61,7 +79,10 @@ describe('reallocator', () => {
     await one!.reallocator.tick([c], clock.now());
     expect(moves).toHaveLength(0);
     expect((await store.allocation(c.id, '2026-11-23'))!.weights).toEqual({ a: 0.5, b: 0.5 });
-    await store.proposeAllocation(c.id, '2026-11-23', { period: Math.floor(clock.now() / 300_000) + 1, weights: { a: 0.25, b: 0.75 } });
+    await store.proposeAllocation(c.id, '2026-11-23', {
+      period: Math.floor(clock.now() / 300_000) + 1,
+      weights: { a: 0.25, b: 0.75 },
+    });
     await instances[1]!.reallocator.tick([c], clock.now());
     expect(instances[1]!.gate.channelState(c, 'b', clock.now())!.capMicros).toBe(600_000_000);
   });

@@ -50,7 +50,14 @@ describe('roi tracker', () => {
     expect(t.roi('c1', 'delta', '1h', T + 3 * kMin)).toBeUndefined();
     expect(t.roi('nobody', 'alpha', '1h', T)).toBeUndefined();
     const snap = t.snapshot('c1', T + 3 * kMin);
-    expect(snap.get('alpha')).toEqual({ spendMicros: 2_000_000, valueMicros: 5_000_000, conversionValueMicros: 5_000_000, clicks: 1, conversions: 1, roi: 2.5 });
+    expect(snap.get('alpha')).toEqual({
+      spendMicros: 2_000_000,
+      valueMicros: 5_000_000,
+      conversionValueMicros: 5_000_000,
+      clicks: 1,
+      conversions: 1,
+      roi: 2.5,
+    });
     expect([...snap.keys()].sort()).toEqual(['alpha', 'beta', 'gamma']);
   });
 
@@ -77,9 +84,16 @@ describe('roi tracker', () => {
     t.conversion('c', 'x', 2_000_000, T);
     t.spend('c', 'x', 1_000_000, T + 30 * kMin);
     expect(t.snapshot('c', T + 59 * kMin, '1h').get('x')).toMatchObject({ spendMicros: 2_000_000, roi: 1 });
-    expect(t.snapshot('c', T + 60 * kMin, '1h').get('x')).toMatchObject({ spendMicros: 1_000_000, conversions: 0, roi: 0 });
+    expect(t.snapshot('c', T + 60 * kMin, '1h').get('x')).toMatchObject({
+      spendMicros: 1_000_000,
+      conversions: 0,
+      roi: 0,
+    });
     expect(t.snapshot('c', T + 90 * kMin, '1h').size).toBe(0);
-    expect(t.snapshot('c', T + 24 * kHour - 1, '24h').get('x')).toMatchObject({ spendMicros: 2_000_000, conversions: 1 });
+    expect(t.snapshot('c', T + 24 * kHour - 1, '24h').get('x')).toMatchObject({
+      spendMicros: 2_000_000,
+      conversions: 1,
+    });
     expect(t.snapshot('c', T + 24 * kHour, '24h').get('x')).toMatchObject({ spendMicros: 1_000_000, conversions: 0 });
     expect(t.snapshot('c', T + 25 * kHour, '24h').size).toBe(0);
   });

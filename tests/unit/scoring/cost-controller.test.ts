@@ -63,9 +63,14 @@ describe('cost controller', () => {
     const ctl = new CostController({ priorExpected: Infinity });
     const { perHour } = run(ctl, { everyMs: 500, auction: 'second', median: 2.5 }, 6);
     // Without λ (pinned at 1), second price pays well under value here.
-    const off = run(new CostController({ minMultiplier: 1, maxMultiplier: 1 }), { everyMs: 500, auction: 'second', median: 2.5 }, 2);
+    const off = run(
+      new CostController({ minMultiplier: 1, maxMultiplier: 1 }),
+      { everyMs: 500, auction: 'second', median: 2.5 },
+      2,
+    );
     for (const h of off.perHour) expect(h).toBeLessThan(0.85);
-    for (const h of perHour.slice(2)) expect(Math.abs(h - 1), `hourly ratios ${perHour.map((x) => x.toFixed(3)).join(' ')}`).toBeLessThan(0.05);
+    for (const h of perHour.slice(2))
+      expect(Math.abs(h - 1), `hourly ratios ${perHour.map((x) => x.toFixed(3)).join(' ')}`).toBeLessThan(0.05);
     expect(ctl.multiplier(cpc, 'ch', 1)).toBeGreaterThan(1.2);
   });
   it('brings first-price cost down to the target when the bids pay too much, and up when shaded', () => {
@@ -100,7 +105,10 @@ describe('cost controller', () => {
     run(ctl, { everyMs: 200, auction: 'second', median: 0.05 }, 3);
     const lambda = ctl.multiplier(cpc, 'ch', 1);
     expect(lambda).toBe(kCostControllerDefaults.maxMultiplier);
-    for (const p of [0.01, 0.1, 0.5, 1]) expect(strategyPrice(kStrategyCode.target_cpc, 100_000, 20_000_000, lambda, p, NaN, 0)).toBeLessThanOrEqual(20_000_000);
+    for (const p of [0.01, 0.1, 0.5, 1])
+      expect(strategyPrice(kStrategyCode.target_cpc, 100_000, 20_000_000, lambda, p, NaN, 0)).toBeLessThanOrEqual(
+        20_000_000,
+      );
   });
   it('does not raise λ while pacing holds the bids down, but still lowers it', () => {
     const held = new CostController({ priorExpected: Infinity });
@@ -121,9 +129,13 @@ describe('cost controller', () => {
     ctl.onSpend(fixed, 'ch', '2026-11-23', 1000, 0.01, t0);
     expect(ctl.multiplier(fixed, 'ch', 1)).toBe(1);
     expect(ctl.state(fixed, 'ch')).toBeUndefined();
-    expect([...ctl.multipliers()].map((m) => `${m.campaignId}/${m.channelId}`).sort()).toEqual(['cpa/ch', 'cpc/ch', 'cpc/other']);
+    expect([...ctl.multipliers()].map((m) => `${m.campaignId}/${m.channelId}`).sort()).toEqual([
+      'cpa/ch',
+      'cpc/ch',
+      'cpc/other',
+    ]);
   });
-  it('resets the day\'s counters on a new budget day, keeps λ as the prior, ignores late notices of yesterday', () => {
+  it("resets the day's counters on a new budget day, keeps λ as the prior, ignores late notices of yesterday", () => {
     const ctl = new CostController({ priorExpected: Infinity });
     run(ctl, { everyMs: 500, auction: 'second', median: 1.2 }, 3);
     const before = ctl.state(cpc, 'ch')!;
@@ -132,7 +144,14 @@ describe('cost controller', () => {
     const t1 = t0 + 86_400_000;
     ctl.onSpend(cpc, 'ch', '2026-11-24', 1000, 0.01, t1);
     const after = ctl.state(cpc, 'ch')!;
-    expect(after).toMatchObject({ day: '2026-11-24', spendMicros: 1000, expected: 0.01, actions: 0, updates: 0, multiplier: before.multiplier });
+    expect(after).toMatchObject({
+      day: '2026-11-24',
+      spendMicros: 1000,
+      expected: 0.01,
+      actions: 0,
+      updates: 0,
+      multiplier: before.multiplier,
+    });
     ctl.onSpend(cpc, 'ch', '2026-11-23', 500, 0.01, t1 + 1000);
     ctl.onAction(cpc, 'ch', '2026-11-23');
     expect(ctl.state(cpc, 'ch')!.day).toBe('2026-11-24');

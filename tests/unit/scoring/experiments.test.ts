@@ -35,7 +35,17 @@ describe('experiment bucketing', () => {
     expect(a === kHoldoutArm).toBe(u < 0.05);
   });
   it('is stable: the same unit lands in the same arm every time and in every compiled copy', () => {
-    const [again] = compileExperiments([{ id: 'cpc-vs-cpa', holdout: 0.05, arms: [{ id: 'control', weight: 5 }, { id: 'cpc', weight: 3 }, { id: 'new-model', weight: 2 }] }]);
+    const [again] = compileExperiments([
+      {
+        id: 'cpc-vs-cpa',
+        holdout: 0.05,
+        arms: [
+          { id: 'control', weight: 5 },
+          { id: 'cpc', weight: 3 },
+          { id: 'new-model', weight: 2 },
+        ],
+      },
+    ]);
     for (const u of units(2000, 1)) {
       const a = bucket(exp!, u);
       expect(bucket(exp!, u)).toBe(a);
@@ -51,8 +61,20 @@ describe('experiment bucketing', () => {
   });
   it('keeps experiments independent of each other (different salt)', () => {
     const [a, b] = compileExperiments([
-      { id: 'exp-a', arms: [{ id: 'x', weight: 1 }, { id: 'y', weight: 1 }] },
-      { id: 'exp-b', arms: [{ id: 'x', weight: 1 }, { id: 'y', weight: 1 }] },
+      {
+        id: 'exp-a',
+        arms: [
+          { id: 'x', weight: 1 },
+          { id: 'y', weight: 1 },
+        ],
+      },
+      {
+        id: 'exp-b',
+        arms: [
+          { id: 'x', weight: 1 },
+          { id: 'y', weight: 1 },
+        ],
+      },
     ]);
     const n = 40_000;
     const table = [0, 0, 0, 0];
@@ -61,9 +83,23 @@ describe('experiment bucketing', () => {
   });
   it('refuses bad experiment config with a path', () => {
     expect(() => compileExperiments([{ id: 'e', arms: [] }])).toThrow(ScoringConfigError);
-    expect(() => compileExperiments([{ id: 'e', holdout: 1, arms: [{ id: 'a', weight: 1 }] }])).toThrow('experiments[0].holdout');
-    expect(() => compileExperiments([{ id: 'e', arms: [{ id: 'a', weight: 0 }] }])).toThrow('experiments[0].arms[0].weight');
-    expect(() => compileExperiments([{ id: 'e', arms: [{ id: 'a', weight: 1 }, { id: 'a', weight: 1 }] }])).toThrow('arms[1].id');
+    expect(() => compileExperiments([{ id: 'e', holdout: 1, arms: [{ id: 'a', weight: 1 }] }])).toThrow(
+      'experiments[0].holdout',
+    );
+    expect(() => compileExperiments([{ id: 'e', arms: [{ id: 'a', weight: 0 }] }])).toThrow(
+      'experiments[0].arms[0].weight',
+    );
+    expect(() =>
+      compileExperiments([
+        {
+          id: 'e',
+          arms: [
+            { id: 'a', weight: 1 },
+            { id: 'a', weight: 1 },
+          ],
+        },
+      ]),
+    ).toThrow('arms[1].id');
   });
 });
 
@@ -78,7 +114,20 @@ describe('experiment counters', () => {
     c.clicks += 2;
     stats.holdout(exp!);
     expect(stats.snapshot()).toEqual({
-      'cpc-vs-cpa': { holdouts: 1, arms: { control: { bids: 10, wins: 4, spendMicros: 8_000, clicks: 2, conversions: 0, ecpcMicros: 4_000, ecpaMicros: null } } },
+      'cpc-vs-cpa': {
+        holdouts: 1,
+        arms: {
+          control: {
+            bids: 10,
+            wins: 4,
+            spendMicros: 8_000,
+            clicks: 2,
+            conversions: 0,
+            ecpcMicros: 4_000,
+            ecpaMicros: null,
+          },
+        },
+      },
     });
     expect(JSON.parse(JSON.stringify(stats.snapshot()))).toEqual(stats.snapshot());
   });

@@ -1,15 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRecord, hashCampaign, hashDomain, hashString, kSegmentSlots, kSlot, kSlots, localHour, slotsOf } from '../../../src/scoring/features.js';
+import {
+  encodeRecord,
+  hashCampaign,
+  hashDomain,
+  hashString,
+  kSegmentSlots,
+  kSlot,
+  kSlots,
+  localHour,
+  slotsOf,
+} from '../../../src/scoring/features.js';
 import { creativeHashes, RequestFeatures } from '../../../src/scoring/request-features.js';
 import { device, request, site } from '../../helpers/requests.js';
 import { creative, kStart } from './fixtures.js';
 
-const profile = { personId: 'p1', segments: new Set(['seg-a', 'stage:consideration']), frequency: new Map<string, number>() };
+const profile = {
+  personId: 'p1',
+  segments: new Set(['seg-a', 'stage:consideration']),
+  frequency: new Map<string, number>(),
+};
 
 describe('feature hashing', () => {
   it('encodes a live request exactly as the trainer encodes its logged record', () => {
     const rf = new RequestFeatures();
-    const req = request({ inventory: site('WWW.News.Example'), device: device({ devicetype: 4, os: 'iOS', geo: { country: 'GBR', region: undefined, city: undefined, lat: undefined, lon: undefined, utcoffset: 60 } }) });
+    const req = request({
+      inventory: site('WWW.News.Example'),
+      device: device({
+        devicetype: 4,
+        os: 'iOS',
+        geo: { country: 'GBR', region: undefined, city: undefined, lat: undefined, lon: undefined, utcoffset: 60 },
+      }),
+    });
     rf.set(req, 'ssp-alpha', kStart, profile);
     const camp = hashCampaign('c1');
     const ch = creativeHashes(camp, creative);
@@ -24,7 +45,12 @@ describe('feature hashing', () => {
     live[kSlot.creative] = ch.creative;
     live[kSlot.campaign] = camp;
     expect([...live]).toEqual([...logged]);
-    expect(rec).toMatchObject({ domain: 'WWW.News.Example', hour: 13, size: '300x250', segment: ['seg-a', 'stage:consideration'] });
+    expect(rec).toMatchObject({
+      domain: 'WWW.News.Example',
+      hour: 13,
+      size: '300x250',
+      segment: ['seg-a', 'stage:consideration'],
+    });
   });
   it('normalises domains (case, www.) and never produces 0 for a value', () => {
     expect(hashDomain('www.News.example')).toBe(hashDomain('news.example'));
@@ -49,7 +75,10 @@ describe('feature hashing', () => {
     const many = { ...profile, segments: new Set(Array.from({ length: 20 }, (_, i) => `s${i}`)) };
     rf.set(request(), 'ch', kStart, many);
     expect(rf.segments).toHaveLength(kSegmentSlots);
-    expect([...slotsOf(['channel', 'segment'])]).toEqual([0, ...Array.from({ length: kSegmentSlots }, (_, j) => kSlot.segment + j)]);
+    expect([...slotsOf(['channel', 'segment'])]).toEqual([
+      0,
+      ...Array.from({ length: kSegmentSlots }, (_, j) => kSlot.segment + j),
+    ]);
   });
   it('computes the local hour from geo.utcoffset', () => {
     expect(localHour(Date.parse('2026-11-23T23:30:00Z'), 120)).toBe(1);

@@ -56,7 +56,17 @@ export function campaign(id: string, cfg: Partial<CampaignScoringConfig> = {}): 
 export const creative = { id: 'cr1', format: 'banner', w: 300, h: 250 } as const;
 
 export function candidate(c: ScoringCampaign, more: Partial<CandidateInput> = {}): CandidateInput {
-  return { impIndex: 0, placement: 'tag-1', campaign: c, creative, floorMicros: 100_000, firstPrice: false, hourOfWeek: 12, pacingMultiplier: 1, ...more };
+  return {
+    impIndex: 0,
+    placement: 'tag-1',
+    campaign: c,
+    creative,
+    floorMicros: 100_000,
+    firstPrice: false,
+    hourOfWeek: 12,
+    pacingMultiplier: 1,
+    ...more,
+  };
 }
 
 export const kStart = Date.parse('2026-11-23T12:00:00Z');

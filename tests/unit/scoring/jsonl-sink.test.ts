@@ -10,13 +10,24 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const click = (i: number): ScoringEvent => ({ t: 'click', ts: 1_700_000_000_000 + i, auction: `a${i}`, imp: '1', campaign: 'c1' });
+const click = (i: number): ScoringEvent => ({
+  t: 'click',
+  ts: 1_700_000_000_000 + i,
+  auction: `a${i}`,
+  imp: '1',
+  campaign: 'c1',
+});
 
 describe('rotating JSONL sink', () => {
   it('buffers appends, writes JSON lines asynchronously and rotates by size', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const sink = new RotatingJsonlSink({ dir, maxBytes: 2_000, batchSize: 10, clock: new VirtualClock(Date.UTC(2026, 0, 5)) });
+    const sink = new RotatingJsonlSink({
+      dir,
+      maxBytes: 2_000,
+      batchSize: 10,
+      clock: new VirtualClock(Date.UTC(2026, 0, 5)),
+    });
     for (let i = 0; i < 100; i++) sink.append(click(i));
     expect(sink.stats.written).toBe(0); // nothing written synchronously
     await sink.close();
@@ -24,7 +35,9 @@ describe('rotating JSONL sink', () => {
     expect(sink.files.length).toBeGreaterThan(2);
     expect(sink.files[0]).toMatch(/events-20260105T000000Z-0001\.jsonl$/);
     const all = sink.files.flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'));
-    expect(all.map((l) => (JSON.parse(l) as { auction: string }).auction)).toEqual(Array.from({ length: 100 }, (_, i) => `a${i}`));
+    expect(all.map((l) => (JSON.parse(l) as { auction: string }).auction)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `a${i}`),
+    );
     for (const f of sink.files) expect(readFileSync(f).length).toBeLessThanOrEqual(2_000);
   });
   it('drops and counts when the buffer is full rather than growing without bound', async () => {

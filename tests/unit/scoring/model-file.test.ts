@@ -16,11 +16,20 @@ function refuse(text: string, file = 'config/models/pctr-v1.json'): ModelFileErr
   throw new Error('expected a refusal');
 }
 
-const dense = (values: number[]): { encoding: string; data: string } => ({ encoding: 'f32-base64', data: Buffer.from(Float32Array.from(values).buffer).toString('base64') });
+const dense = (values: number[]): { encoding: string; data: string } => ({
+  encoding: 'f32-base64',
+  data: Buffer.from(Float32Array.from(values).buffer).toString('base64'),
+});
 
 describe('model files', () => {
   it('compiles a sparse model onto shared memory with its slots', () => {
-    const m = parseModelFile('pctr-v3.json', JSON.stringify(modelJson({ version: 3, hashBits: 8, features: ['channel', 'segment'], weights: { '5': 0.5, '255': -1 } })), 9);
+    const m = parseModelFile(
+      'pctr-v3.json',
+      JSON.stringify(
+        modelJson({ version: 3, hashBits: 8, features: ['channel', 'segment'], weights: { '5': 0.5, '255': -1 } }),
+      ),
+      9,
+    );
     expect(m).toMatchObject({ id: 9, key: 'pctr@3', mask: 255, target: 'ctr' });
     expect(m.weights.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect([m.weights[5], m.weights[255], m.weights[6]]).toEqual([0.5, -1, 0]);
@@ -48,14 +57,22 @@ describe('model files', () => {
     expect(e.message).toContain('unknown feature "shoe_size"');
   });
   it('refuses the wrong dimension: a sparse index or a dense length that does not fit hashBits', () => {
-    expect(refuse(JSON.stringify(modelJson({ hashBits: 8, weights: { '256': 1 } }))).message).toContain('weights.256: wrong dimension');
-    expect(refuse(JSON.stringify({ ...modelJson({ hashBits: 8 }), weights: dense([1, 2, 3]) })).message).toContain('weights.data: wrong dimension: 3 floats, expected 2^hashBits = 256');
+    expect(refuse(JSON.stringify(modelJson({ hashBits: 8, weights: { '256': 1 } }))).message).toContain(
+      'weights.256: wrong dimension',
+    );
+    expect(refuse(JSON.stringify({ ...modelJson({ hashBits: 8 }), weights: dense([1, 2, 3]) })).message).toContain(
+      'weights.data: wrong dimension: 3 floats, expected 2^hashBits = 256',
+    );
   });
   it('refuses NaN and infinite weights', () => {
     const values = new Array<number>(256).fill(0);
     values[7] = NaN;
-    expect(refuse(JSON.stringify({ ...modelJson({ hashBits: 8 }), weights: dense(values) })).field).toBe('weights.data[7]');
-    expect(refuse(JSON.stringify(modelJson()).replace('"weights":{}', '"weights":{"1":"NaN"}')).field).toMatch(/^weights/);
+    expect(refuse(JSON.stringify({ ...modelJson({ hashBits: 8 }), weights: dense(values) })).field).toBe(
+      'weights.data[7]',
+    );
+    expect(refuse(JSON.stringify(modelJson()).replace('"weights":{}', '"weights":{"1":"NaN"}')).field).toMatch(
+      /^weights/,
+    );
     expect(refuse(JSON.stringify(modelJson()).replace('"bias":-4', '"bias":1e999')).field).toBe('bias');
   });
   it('refuses a file whose name disagrees with its name or version', () => {

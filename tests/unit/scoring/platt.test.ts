@@ -36,6 +36,11 @@ describe('Platt scaling', () => {
     expect(fitPlatt(z, y)).toMatchObject({ a: 1, b: 0 });
     // Separable labels: Newton does not converge, so no fit.
     const zs = Array.from({ length: 1000 }, (_, i) => i / 100);
-    expect(fitPlatt(zs, zs.map((v) => (v < 3 ? 1 : 0)))).toMatchObject({ a: 1, b: 0 });
+    expect(
+      fitPlatt(
+        zs,
+        zs.map((v) => (v < 3 ? 1 : 0)),
+      ),
+    ).toMatchObject({ a: 1, b: 0 });
   });
 });

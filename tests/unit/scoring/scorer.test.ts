@@ -52,14 +52,18 @@ describe('inline scoring', () => {
   it('applies channel, daypart, stage and pacing multipliers', async () => {
     const { s } = await setup();
     const c = campaign('m', {
-      multipliers: { channels: { 'ssp-alpha': 1.5 }, dayparts: [{ days: ['mon'], hours: [12, 13], multiplier: 2 }], stages: { 'stage:decision': 1.1 } },
+      multipliers: {
+        channels: { 'ssp-alpha': 1.5 },
+        dayparts: [{ days: ['mon'], hours: [12, 13], multiplier: 2 }],
+        stages: { 'stage:decision': 1.1 },
+      },
     });
     const b = s.begin({ ...input, stage: 'stage:decision' });
     const i = b.add(candidate(c, { hourOfWeek: 12, pacingMultiplier: 0.5 }));
     s.run(b, kStart + 50);
     expect(b.priceMicros(i)).toBe(Math.round(2_000_000 * 1.5 * 2 * 1.1 * 0.5));
   });
-  it('multiplies value strategies by the cost controller\'s λ, capped at max CPM, and reports the expected actions', async () => {
+  it("multiplies value strategies by the cost controller's λ, capped at max CPM, and reports the expected actions", async () => {
     const { s } = await setup();
     const cpc = campaign('cpc', { bid: { strategy: 'target_cpc', cpc: 0.5, maxCpm: 50 } });
     const capped = campaign('capped', { bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 14 } });
@@ -67,7 +71,16 @@ describe('inline scoring', () => {
     // Impressions bought at half the target per expected click, one a minute: λ climbs.
     for (let m = 0; m < 30; m++) {
       for (const c of [cpc, capped]) {
-        const n = { campaign: c, campaignId: c.id, auctionId: `a${m}`, impId: '1', channelId: 'ssp-alpha', personId: undefined, nowMs: kStart + m * 60_000, day: '2026-11-23' };
+        const n = {
+          campaign: c,
+          campaignId: c.id,
+          auctionId: `a${m}`,
+          impId: '1',
+          channelId: 'ssp-alpha',
+          personId: undefined,
+          nowMs: kStart + m * 60_000,
+          day: '2026-11-23',
+        };
         s.onSpend(n, 0.5 * (c === cpc ? 500_000 : 2_000_000) * 5, 5);
       }
     }
@@ -100,12 +113,18 @@ describe('inline scoring', () => {
     const first = b.add(candidate(cpc, { firstPrice: true }));
     const second = b.add(candidate(cpc, { firstPrice: false }));
     const fixed = b.add(candidate(campaign('fixed'), { firstPrice: true }));
-    const off = b.add(candidate(campaign('off', { bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 50 }, shading: false }), { firstPrice: true }));
+    const off = b.add(
+      candidate(campaign('off', { bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 50 }, shading: false }), {
+        firstPrice: true,
+      }),
+    );
     s.run(b, kStart + 50);
     expect(b.valueMicros(first)).toBe(b.priceMicros(second));
     expect(b.priceMicros(first)).toBeLessThan(b.valueMicros(first));
     expect(b.priceMicros(first)).toBeGreaterThanOrEqual(b.floorMicros(first));
-    expect(b.priceMicros(first)).toBe(s.shading.shade('ssp-alpha', b.valueMicros(first), b.floorMicros(first), 'tag-1'));
+    expect(b.priceMicros(first)).toBe(
+      s.shading.shade('ssp-alpha', b.valueMicros(first), b.floorMicros(first), 'tag-1'),
+    );
     expect(b.priceMicros(fixed)).toBe(2_000_000);
     expect(b.priceMicros(off)).toBe(b.valueMicros(off));
   });
@@ -137,11 +156,20 @@ describe('inline scoring', () => {
   it('explains a candidate: features, weights, multipliers, arms', async () => {
     const { s } = await setup();
     const b = s.begin({ ...input, debug: true });
-    const i = b.add(candidate(campaign('cpa', { bid: { strategy: 'target_cpa', cpa: 20, maxCpm: 50 } }), { pacingMultiplier: 0.9 }));
+    const i = b.add(
+      candidate(campaign('cpa', { bid: { strategy: 'target_cpa', cpa: 20, maxCpm: 50 } }), { pacingMultiplier: 0.9 }),
+    );
     s.run(b, kStart + 50);
     const e = b.explain(i)!;
     expect(e.status).toBe('ok');
-    expect(e.features).toMatchObject({ channel: 'ssp-alpha', domain: 'news.example', placement: 'tag-1', size: '300x250', campaign: 'cpa', creative: 'cr1' });
+    expect(e.features).toMatchObject({
+      channel: 'ssp-alpha',
+      domain: 'news.example',
+      placement: 'tag-1',
+      size: '300x250',
+      campaign: 'cpa',
+      creative: 'cr1',
+    });
     expect(e.pctr?.key).toBe('pctr@1');
     expect(e.pctr?.weights.domain).toBe(1);
     expect(e.pctr?.logit).toBeCloseTo(-5, 6);
@@ -159,12 +187,29 @@ describe('experiments in the scorer', () => {
     writeModel(dir, domainModel('news.example', 1, { bias: -6 }));
     writeModel(dir, domainModel('news.example', 2, { version: 2, bias: -6 }));
     const events: ScoringEvent[] = [];
-    const sink: EventSink = { append: (e) => events.push(e), flush: async () => {}, close: async () => {}, stats: { written: 0, dropped: 0, errors: 0 } };
-    const s2 = await ScoringService.create({ mode: 'inline', modelsDir: dir, watchModels: false, bidSampleRate: 1 }, { clock: new VirtualClock(kStart), sink });
+    const sink: EventSink = {
+      append: (e) => events.push(e),
+      flush: async () => {},
+      close: async () => {},
+      stats: { written: 0, dropped: 0, errors: 0 },
+    };
+    const s2 = await ScoringService.create(
+      { mode: 'inline', modelsDir: dir, watchModels: false, bidSampleRate: 1 },
+      { clock: new VirtualClock(kStart), sink },
+    );
     services.push(s2);
     const c = campaign('exp', {
       bid: { strategy: 'target_cpc', cpc: 2, maxCpm: 50 },
-      experiments: [{ id: 'e1', holdout: 0.2, arms: [{ id: 'old', weight: 1, model: { pctr: 'pctr@1' } }, { id: 'cpa', weight: 1, strategy: { strategy: 'fixed_cpm', cpm: 3 } }] }],
+      experiments: [
+        {
+          id: 'e1',
+          holdout: 0.2,
+          arms: [
+            { id: 'old', weight: 1, model: { pctr: 'pctr@1' } },
+            { id: 'cpa', weight: 1, strategy: { strategy: 'fixed_cpm', cpm: 3 } },
+          ],
+        },
+      ],
     });
     const seen = { holdout: 0, old: 0, cpa: 0 };
     for (let u = 0; u < 300; u++) {
@@ -177,7 +222,15 @@ describe('experiments in the scorer', () => {
         seen.old++;
         expect(b.priceMicros(i)).toBe(Math.round(sigmoid(-5) * 2e9)); // pinned v1, not the live v2
         s2.recordBid(b, i, `a${u}`, '1', `bid${u}`);
-        const n = { campaign: c, campaignId: 'exp', auctionId: `a${u}`, impId: '1', channelId: 'ssp-alpha', personId: `p${u}`, nowMs: kStart };
+        const n = {
+          campaign: c,
+          campaignId: 'exp',
+          auctionId: `a${u}`,
+          impId: '1',
+          channelId: 'ssp-alpha',
+          personId: `p${u}`,
+          nowMs: kStart,
+        };
         s2.onWin(n, b.priceMicros(i), 1_000_000);
         s2.onClick(n);
         if (u % 2 === 0) s2.onConversion(n);
@@ -192,10 +245,22 @@ describe('experiments in the scorer', () => {
     expect(seen.cpa).toBeGreaterThan(80);
     const snap = s2.experiments.snapshot().e1!;
     expect(snap.holdouts).toBe(seen.holdout);
-    expect(snap.arms.old).toMatchObject({ bids: seen.old, wins: seen.old, clicks: seen.old, spendMicros: seen.old * 1000, ecpcMicros: 1000 });
+    expect(snap.arms.old).toMatchObject({
+      bids: seen.old,
+      wins: seen.old,
+      clicks: seen.old,
+      spendMicros: seen.old * 1000,
+      ecpcMicros: 1000,
+    });
     expect(snap.arms.old!.conversions).toBeGreaterThan(0);
     const bid = events.find((e) => e.t === 'bid');
-    expect(bid).toMatchObject({ t: 'bid', campaign: 'exp', channel: 'ssp-alpha', arms: ['e1/old'], f: { domain: 'news.example' } });
+    expect(bid).toMatchObject({
+      t: 'bid',
+      campaign: 'exp',
+      channel: 'ssp-alpha',
+      arms: ['e1/old'],
+      f: { domain: 'news.example' },
+    });
     expect(events.filter((e) => e.t === 'win')).toHaveLength(seen.old);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bisect, kS, kShadeParams, minBidForWinRatio, optimalBid, shadePrice, shadeWith } from '../../../src/scoring/shading-math.js';
+import {
+  bisect,
+  kS,
+  kShadeParams,
+  minBidForWinRatio,
+  optimalBid,
+  shadePrice,
+  shadeWith,
+} from '../../../src/scoring/shading-math.js';
 import { ShadingModel } from '../../../src/scoring/shading.js';
 import { prng } from '../../../src/scoring/synthetic.js';
 
@@ -20,12 +28,18 @@ function trueWin(b: number, medianMicros: number, k: number): number {
 function phi(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 /** The simulator's market: the price needed to win is lognormal (median m micros, log-sd sigma). */
-function lognormal(seed: number, medianMicros: number, sigma: number): { draw: () => number; win: (b: number) => number } {
+function lognormal(
+  seed: number,
+  medianMicros: number,
+  sigma: number,
+): { draw: () => number; win: (b: number) => number } {
   const r = prng(seed);
   return {
     draw: () => medianMicros * Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())),
@@ -148,7 +162,11 @@ describe('shading math', () => {
   });
   it('stays monotone in value and within [floor, value] with the win-ratio constraint and an evidence floor', () => {
     const a = -3 * Math.log(1_600_000);
-    for (const [ratio, lowest] of [[0.95, 0], [0.5, 2_000_000], [0.99, 900_000]] as const) {
+    for (const [ratio, lowest] of [
+      [0.95, 0],
+      [0.5, 2_000_000],
+      [0.99, 900_000],
+    ] as const) {
       for (const floor of [0, 590_000]) {
         let prev = 0;
         for (let v = 1; v < 20_000_000; v = Math.ceil(v * 1.011) + 3) {
@@ -226,7 +244,8 @@ describe('ShadingModel', () => {
       const bid = Math.round(200_000 + r() * 2_500_000);
       s.observe('ch', bid, bid >= draw());
     }
-    for (const b of [400_000, 800_000, 1_600_000]) expect(Math.abs(s.winRate('ch', b)! - trueWin(b, median, k))).toBeLessThan(0.05);
+    for (const b of [400_000, 800_000, 1_600_000])
+      expect(Math.abs(s.winRate('ch', b)! - trueWin(b, median, k))).toBeLessThan(0.05);
   });
   it('uses a placement curve once it has data, the channel curve otherwise', () => {
     const s = new ShadingModel({ minObservations: 100, fullConfidence: 200, minLosses: 5 });
@@ -241,7 +260,7 @@ describe('ShadingModel', () => {
     expect(s.shade('ch', 3_000_000, 0, 'tag-cheap')).toBeLessThan(s.shade('ch', 3_000_000, 0));
     expect(s.shade('ch', 3_000_000, 0, 'tag-unknown')).toBe(s.shade('ch', 3_000_000, 0));
   });
-  it('converges near the analytic constrained optimum on a lognormal market (the simulator\'s), keeping the wins', () => {
+  it("converges near the analytic constrained optimum on a lognormal market (the simulator's), keeping the wins", () => {
     // Median $1.60, sigma 0.5, value $6, floor $0.59: bidding value wins 99.6%; the surplus optimum (≈ $2.55)
     // would keep only ~83% of that; with minWinRatio 0.97 the optimum is the price keeping 97% (≈ $3.99).
     const v = 6_000_000;

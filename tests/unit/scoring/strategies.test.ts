@@ -45,25 +45,47 @@ describe('strategyPrice', () => {
 
 describe('strategy and campaign config', () => {
   it('compiles money to micros and refuses bad values with a path', () => {
-    expect(compileStrategy({ strategy: 'target_cpa', cpa: 25, maxCpm: 8 })).toEqual({ kind: 'target_cpa', cpaMicros: 25_000_000, maxCpmMicros: 8_000_000 });
-    expect(compileStrategy({ strategy: 'max_cpm', cpm: 3 })).toEqual({ kind: 'max_cpm', cpmMicros: 3_000_000, bidFraction: 0.8 });
+    expect(compileStrategy({ strategy: 'target_cpa', cpa: 25, maxCpm: 8 })).toEqual({
+      kind: 'target_cpa',
+      cpaMicros: 25_000_000,
+      maxCpmMicros: 8_000_000,
+    });
+    expect(compileStrategy({ strategy: 'max_cpm', cpm: 3 })).toEqual({
+      kind: 'max_cpm',
+      cpmMicros: 3_000_000,
+      bidFraction: 0.8,
+    });
     expect(() => compileStrategy({ strategy: 'target_cpc', cpc: -1, maxCpm: 5 })).toThrow(ScoringConfigError);
-    expect(() => compileStrategy({ strategy: 'target_cpc', cpc: -1, maxCpm: 5 })).toThrow('bid.cpc: expected a positive number');
+    expect(() => compileStrategy({ strategy: 'target_cpc', cpc: -1, maxCpm: 5 })).toThrow(
+      'bid.cpc: expected a positive number',
+    );
   });
   it('builds multiplier tables and a price bound that covers multipliers and experiment arms', () => {
     const c = compileCampaignScoring('c1', {
       bid: { strategy: 'fixed_cpm', cpm: 2 },
-      multipliers: { channels: { a: 1.5, b: 0.5 }, dayparts: [{ days: ['mon'], hours: [9, 17], multiplier: 1.2 }], stages: { 'stage:decision': 2 } },
-      experiments: [{ id: 'e', arms: [{ id: 'x', weight: 1, strategy: { strategy: 'target_cpc', cpc: 1, maxCpm: 20 } }] }],
+      multipliers: {
+        channels: { a: 1.5, b: 0.5 },
+        dayparts: [{ days: ['mon'], hours: [9, 17], multiplier: 1.2 }],
+        stages: { 'stage:decision': 2 },
+      },
+      experiments: [
+        { id: 'e', arms: [{ id: 'x', weight: 1, strategy: { strategy: 'target_cpc', cpc: 1, maxCpm: 20 } }] },
+      ],
     });
     expect(c.channelMult.get('a')).toBe(1.5);
     expect(c.daypartMult?.[9]).toBe(1.2);
     expect(c.daypartMult?.[8]).toBe(1);
     expect(c.daypartMult?.[24 + 9]).toBe(1);
     expect(c.boundMicros).toBe(20_000_000);
-    expect(compileCampaignScoring('c2', { bid: { strategy: 'fixed_cpm', cpm: 2 }, multipliers: { channels: { a: 1.5 } } }).boundMicros).toBe(3_000_000);
-    expect(() => compileCampaignScoring('c3', { bid: { strategy: 'fixed_cpm', cpm: 2 }, multipliers: { dayparts: [{ days: ['mon'], hours: [5, 3], multiplier: 1 }] } })).toThrow(
-      'multipliers.dayparts[0].hours',
-    );
+    expect(
+      compileCampaignScoring('c2', { bid: { strategy: 'fixed_cpm', cpm: 2 }, multipliers: { channels: { a: 1.5 } } })
+        .boundMicros,
+    ).toBe(3_000_000);
+    expect(() =>
+      compileCampaignScoring('c3', {
+        bid: { strategy: 'fixed_cpm', cpm: 2 },
+        multipliers: { dayparts: [{ days: ['mon'], hours: [5, 3], multiplier: 1 }] },
+      }),
+    ).toThrow('multipliers.dayparts[0].hours');
   });
 });

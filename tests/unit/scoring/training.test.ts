@@ -24,7 +24,14 @@ describe('metrics', () => {
 
 describe('FTRL training', () => {
   it('recovers a known logistic model: AUC well above 0.7 and within 0.02 of the oracle', { timeout: 60_000 }, () => {
-    const market = new SyntheticMarket({ seed: 3, baseCtr: 0.05, domains: 150, bundles: 50, segments: 30, campaigns: 8 });
+    const market = new SyntheticMarket({
+      seed: 3,
+      baseCtr: 0.05,
+      domains: 150,
+      bundles: 50,
+      segments: 30,
+      campaigns: 8,
+    });
     const n = 200_000;
     const r = prng(99);
     const feats = new Int32Array(n * kSlots);
@@ -38,7 +45,10 @@ describe('FTRL training', () => {
       ts[i] = i;
       truth[i] = imp.pctr;
     }
-    const { model, report } = trainModel({ count: n, feats, labels, ts }, { name: 'pctr', version: 7, target: 'ctr', hashBits: 16 });
+    const { model, report } = trainModel(
+      { count: n, feats, labels, ts },
+      { name: 'pctr', version: 7, target: 'ctr', hashBits: 16 },
+    );
     const split = report.trainExamples;
     const oracle = auc(truth.subarray(split), labels.subarray(split));
     expect(report.auc).toBeGreaterThan(0.7);
@@ -79,8 +89,8 @@ describe('FTRL training', () => {
       const j = Math.floor(r() * (i + 1));
       [lines[i], lines[j]] = [lines[j]!, lines[i]!];
     }
-    writeFileSync(join(dir, 'a.jsonl'), lines.slice(0, 4000).join('\n') + '\n');
-    writeFileSync(join(dir, 'b.jsonl'), lines.slice(4000).join('\n') + '\n');
+    writeFileSync(join(dir, 'a.jsonl'), `${lines.slice(0, 4000).join('\n')}\n`);
+    writeFileSync(join(dir, 'b.jsonl'), `${lines.slice(4000).join('\n')}\n`);
     const joiner = new ExampleJoiner();
     await readEventFiles([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')], joiner);
     expect(joiner.skipped).toBe(2);

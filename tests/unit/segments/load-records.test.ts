@@ -1,14 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRecordParser, kDefaultTtlSeconds, parseJsonRecord, personIdFor, splitCsv } from '../../../src/segments/load-records.js';
+import {
+  CsvRecordParser,
+  kDefaultTtlSeconds,
+  parseJsonRecord,
+  personIdFor,
+  splitCsv,
+} from '../../../src/segments/load-records.js';
 
 const T = Date.UTC(2026, 10, 23, 12);
 
 describe('JSONL records', () => {
   it('parses ids in priority order, plain and detailed segments, and the TTL', () => {
-    const r = parseJsonRecord(JSON.stringify({ ids: { uid: 'u1', ifa: 'ABC', eids: [{ source: 'id5', id: 'e1' }], buid: { xch: 'b1' } }, segments: ['s1', { id: 's2', source: 1, ttl: 60 }], ttl: 3600 }), T);
+    const r = parseJsonRecord(
+      JSON.stringify({
+        ids: { uid: 'u1', ifa: 'ABC', eids: [{ source: 'id5', id: 'e1' }], buid: { xch: 'b1' } },
+        segments: ['s1', { id: 's2', source: 1, ttl: 60 }],
+        ttl: 3600,
+      }),
+      T,
+    );
     expect(r).toEqual({
       ok: true,
-      record: { ids: ['buid:xch:b1', 'eid:id5:e1', 'ifa:abc', 'uid:u1'], personId: personIdFor('buid:xch:b1'), segments: [{ id: 's1' }, { id: 's2', source: 1, expiresAt: T + 60_000 }], ttlSeconds: 3600 },
+      record: {
+        ids: ['buid:xch:b1', 'eid:id5:e1', 'ifa:abc', 'uid:u1'],
+        personId: personIdFor('buid:xch:b1'),
+        segments: [{ id: 's1' }, { id: 's2', source: 1, expiresAt: T + 60_000 }],
+        ttlSeconds: 3600,
+      },
     });
   });
 
@@ -48,8 +66,18 @@ describe('CSV records', () => {
   it('maps header columns, splits segments on |, and honours quotes', () => {
     const p = new CsvRecordParser('uid,ifa,eid:id5-sync.com,buid:xch,segments,ttl');
     const r = p.parse('u1,,e1,"b,1","a|b|c",600');
-    expect(r).toEqual({ ok: true, record: { ids: ['buid:xch:b,1', 'eid:id5-sync.com:e1', 'uid:u1'], personId: personIdFor('buid:xch:b,1'), segments: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], ttlSeconds: 600 } });
-    expect(p.parse('u2,,,,,').ok && (p.parse('u2,,,,,') as { record: { ttlSeconds: number } }).record.ttlSeconds).toBe(kDefaultTtlSeconds);
+    expect(r).toEqual({
+      ok: true,
+      record: {
+        ids: ['buid:xch:b,1', 'eid:id5-sync.com:e1', 'uid:u1'],
+        personId: personIdFor('buid:xch:b,1'),
+        segments: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        ttlSeconds: 600,
+      },
+    });
+    expect(p.parse('u2,,,,,').ok && (p.parse('u2,,,,,') as { record: { ttlSeconds: number } }).record.ttlSeconds).toBe(
+      kDefaultTtlSeconds,
+    );
   });
 
   it('reports bad rows and refuses an unusable header', () => {

@@ -55,8 +55,14 @@ describe('ProfileLookup', () => {
     clock.advance(2_001);
     expect((await lookup.lookup(['buid:a:1'], clock.now() + 50)).outcome).toBe('hit');
     // Nobody linked: `unknown`, with the implicit person (first id) so caps still count; cached as well.
-    expect(await lookup.lookup(['uid:nobody'], clock.now() + 50)).toMatchObject({ outcome: 'unknown', profile: { personId: 'uid:nobody', linked: false } });
-    expect(await lookup.lookup(['uid:nobody'], clock.now() + 50)).toMatchObject({ outcome: 'unknown', profile: { personId: 'uid:nobody' } });
+    expect(await lookup.lookup(['uid:nobody'], clock.now() + 50)).toMatchObject({
+      outcome: 'unknown',
+      profile: { personId: 'uid:nobody', linked: false },
+    });
+    expect(await lookup.lookup(['uid:nobody'], clock.now() + 50)).toMatchObject({
+      outcome: 'unknown',
+      profile: { personId: 'uid:nobody' },
+    });
     expect(store.calls).toBe(3);
   });
 

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { constrainedCampaigns, inverseNormal, mystiqueMetrics, parseMystiqueCsv, simulateMystique } from '../../../src/sim/mystique.js';
+import {
+  constrainedCampaigns,
+  inverseNormal,
+  mystiqueMetrics,
+  parseMystiqueCsv,
+  simulateMystique,
+} from '../../../src/sim/mystique.js';
 
-const csv = readFileSync(new URL('../../../../shared/pacing-anchor/mystique-default-campaigns.csv', import.meta.url), 'utf8');
+const csv = readFileSync(
+  new URL('../../../../shared/pacing-anchor/mystique-default-campaigns.csv', import.meta.url),
+  'utf8',
+);
 
 describe('mystique anchor scenario', () => {
   it('parses the 100 campaigns of the CSV, targeting sets included', () => {
@@ -20,10 +29,22 @@ describe('mystique anchor scenario', () => {
   it('on a scaled-down two days, the adaptive controller stays alive all day, never overspends and buys cheaper than no pacing', () => {
     const cs = parseMystiqueCsv(csv).map((c) => ({ ...c, dailyBudget: c.dailyBudget / 10 }));
     const budgets = cs.map((c) => c.dailyBudget);
-    const none = simulateMystique({ campaigns: cs, days: 2, seed: 3, pacing: { kind: 'none' }, meanAuctionsPerMinute: 300 });
+    const none = simulateMystique({
+      campaigns: cs,
+      days: 2,
+      seed: 3,
+      pacing: { kind: 'none' },
+      meanAuctionsPerMinute: 300,
+    });
     const constrained = constrainedCampaigns(none, budgets);
     expect(constrained.length).toBeGreaterThan(30);
-    const ours = simulateMystique({ campaigns: cs, days: 2, seed: 3, pacing: { kind: 'adaptive', minMultiplier: 0.001, intervalMs: 10_000 }, meanAuctionsPerMinute: 300 });
+    const ours = simulateMystique({
+      campaigns: cs,
+      days: 2,
+      seed: 3,
+      pacing: { kind: 'adaptive', minMultiplier: 0.001, intervalMs: 10_000 },
+      meanAuctionsPerMinute: 300,
+    });
     const a = mystiqueMetrics('ours', ours, budgets, constrained);
     const b = mystiqueMetrics('none', none, budgets, constrained);
     expect(b.alive).toBeLessThan(0.3);

@@ -101,7 +101,26 @@ describe('renderHtml', () => {
     const evil = renderHtml({
       ...report,
       scenario: '<img onerror=x>',
-      runs: [{ ...report.runs[0]!, title: '<script>alert(1)</script>', charts: [{ ...report.runs[0]!.charts[0]!, series: [{ name: '<script>', points: [[0, 0], [1, 1]] }] }] }],
+      runs: [
+        {
+          ...report.runs[0]!,
+          title: '<script>alert(1)</script>',
+          charts: [
+            {
+              ...report.runs[0]!.charts[0]!,
+              series: [
+                {
+                  name: '<script>',
+                  points: [
+                    [0, 0],
+                    [1, 1],
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     });
     expect(evil).not.toMatch(/<script/i);
     expect(evil).not.toContain('<img');

@@ -55,9 +55,9 @@ describe('niceTicks', () => {
 
 describe('formatNumber', () => {
   it('is compact', () => {
-    expect([0, -0, 1, 0.5, 1.234, 12.34, 123.4, 9_999, 12_345, 999_400, 4_560_000, 2e9, -0.0004].map((v) => formatNumber(v))).toEqual([
-      '0', '0', '1', '0.5', '1.23', '12.3', '123', '9999', '12.3k', '999k', '4.56M', '2B', '-0.0004',
-    ]);
+    expect(
+      [0, -0, 1, 0.5, 1.234, 12.34, 123.4, 9_999, 12_345, 999_400, 4_560_000, 2e9, -0.0004].map((v) => formatNumber(v)),
+    ).toEqual(['0', '0', '1', '0.5', '1.23', '12.3', '123', '9999', '12.3k', '999k', '4.56M', '2B', '-0.0004']);
   });
 
   it('shows the decimals a tick step needs', () => {
@@ -127,7 +127,15 @@ describe('lineChart', () => {
       title: '<b>t</b>',
       xLabel: 'x & "y"',
       yLabel: "it's",
-      series: [{ name: '<script>alert(1)</script>', points: [[0, 1], [1, 2]] }],
+      series: [
+        {
+          name: '<script>alert(1)</script>',
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+      ],
     });
     expect(svg).not.toContain('<script');
     expect(svg).not.toContain('<b>');
@@ -144,7 +152,21 @@ describe('lineChart', () => {
     const one = lineChart({ title: 'one', series: [{ name: 'a', points: [[5, 2]] }] });
     expect(one).not.toContain('NaN');
     expect(one).toContain('<circle');
-    const gap = lineChart({ title: 'gap', series: [{ name: 'a', points: [[0, 1], [1, 2], [2, Number.NaN], [3, 1], [4, 0]] }] });
+    const gap = lineChart({
+      title: 'gap',
+      series: [
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [1, 2],
+            [2, Number.NaN],
+            [3, 1],
+            [4, 0],
+          ],
+        },
+      ],
+    });
     expect(gap.match(/M/g)?.length).toBeGreaterThanOrEqual(2);
     expect(gap).not.toContain('NaN');
     const none = lineChart({ title: 'none', series: [] });
@@ -160,7 +182,9 @@ describe('lineChart', () => {
 
   it('gives ten series distinct styles', () => {
     const series = Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, points: day((h) => h * i) }));
-    const styles = (lineChart({ title: 't', series }).match(/<path [^>]*>/g) ?? []).map((p) => p.replace(/ d="[^"]*"/, ''));
+    const styles = (lineChart({ title: 't', series }).match(/<path [^>]*>/g) ?? []).map((p) =>
+      p.replace(/ d="[^"]*"/, ''),
+    );
     expect(new Set(styles).size).toBe(10);
   });
 });

@@ -10,8 +10,11 @@ describe('MemoryDedupStore', () => {
       const now = t0 + m * 60_000;
       for (let i = 0; i < 5000; i++) expect(await d.firstSeen(`bill:${m}:${i}`, 180, now)).toBe(true);
       for (let i = 0; i < 5000; i += 97) expect(await d.firstSeen(`bill:${m}:${i}`, 180, now + 1)).toBe(false);
-      if (m >= 2) for (let i = 0; i < 5000; i += 89) expect(await d.firstSeen(`bill:${m - 2}:${i}`, 180, now + 2)).toBe(false);
-      if (m >= 3) for (let i = 0; i < 5000; i += 83) expect(await d.firstSeen(`bill:${m - 3}:${i}`, 180, now + 2), `minute ${m - 3} id ${i}`).toBe(true);
+      if (m >= 2)
+        for (let i = 0; i < 5000; i += 89) expect(await d.firstSeen(`bill:${m - 2}:${i}`, 180, now + 2)).toBe(false);
+      if (m >= 3)
+        for (let i = 0; i < 5000; i += 83)
+          expect(await d.firstSeen(`bill:${m - 3}:${i}`, 180, now + 2), `minute ${m - 3} id ${i}`).toBe(true);
     }
   });
 });

@@ -29,23 +29,108 @@ const kInvalid: readonly (readonly [string, Json, string, string])[] = [
   ['empty id', { ...base(), id: '' }, 'id', 'required'],
   ['no imp', { id: 'r1' }, 'imp', 'at least one imp is required'],
   ['imp without id', withImp({ banner: { w: 1, h: 1 } }), 'imp[0].id', 'required'],
-  ['imp without a media object', withImp({ id: '1', tagid: 't' }), 'imp[0]', 'one of banner, video, audio, native is required'],
-  ['duplicate imp ids', { id: 'r1', imp: [{ id: '1', banner: {} }, { id: '2', banner: {} }, { id: '1', banner: {} }] }, 'imp[2].id', 'duplicate imp id'],
-  ['negative floor', withImp({ id: '1', banner: {}, bidfloor: -0.5 }), 'imp[0].bidfloor', 'expected a non-negative number'],
-  ['negative banner width', withImp({ id: '1', banner: { w: -300, h: 250 } }), 'imp[0].banner.w', 'expected non-negative integer'],
-  ['negative format height', withImp({ id: '1', banner: { format: [{ w: 300, h: 250 }, { w: 728, h: -90 }] } }), 'imp[0].banner.format[1].h', 'expected non-negative integer'],
-  ['negative video duration', withImp({ id: '1', video: { mimes: ['video/mp4'], maxduration: -30 } }), 'imp[0].video.maxduration', 'expected non-negative integer'],
-  ['negative video height', withImp({ id: '1', video: { mimes: ['video/mp4'], h: -1 } }), 'imp[0].video.h', 'expected non-negative integer'],
-  ['negative audio duration', withImp({ id: '1', audio: { mimes: ['audio/mp4'], minduration: -1 } }), 'imp[0].audio.minduration', 'expected non-negative integer'],
-  ['native without its request', withImp({ id: '1', native: { ver: '1.2' } }), 'imp[0].native.request', 'required (string or object)'],
-  ['deal without id', withImp({ id: '1', banner: {}, pmp: { deals: [{ id: 'a' }, { bidfloor: 1 }] } }), 'imp[0].pmp.deals[1].id', 'required'],
-  ['negative deal floor', withImp({ id: '1', banner: {}, pmp: { deals: [{ id: 'a', bidfloor: -1 }] } }), 'imp[0].pmp.deals[0].bidfloor', 'expected a non-negative number'],
+  [
+    'imp without a media object',
+    withImp({ id: '1', tagid: 't' }),
+    'imp[0]',
+    'one of banner, video, audio, native is required',
+  ],
+  [
+    'duplicate imp ids',
+    {
+      id: 'r1',
+      imp: [
+        { id: '1', banner: {} },
+        { id: '2', banner: {} },
+        { id: '1', banner: {} },
+      ],
+    },
+    'imp[2].id',
+    'duplicate imp id',
+  ],
+  [
+    'negative floor',
+    withImp({ id: '1', banner: {}, bidfloor: -0.5 }),
+    'imp[0].bidfloor',
+    'expected a non-negative number',
+  ],
+  [
+    'negative banner width',
+    withImp({ id: '1', banner: { w: -300, h: 250 } }),
+    'imp[0].banner.w',
+    'expected non-negative integer',
+  ],
+  [
+    'negative format height',
+    withImp({
+      id: '1',
+      banner: {
+        format: [
+          { w: 300, h: 250 },
+          { w: 728, h: -90 },
+        ],
+      },
+    }),
+    'imp[0].banner.format[1].h',
+    'expected non-negative integer',
+  ],
+  [
+    'negative video duration',
+    withImp({ id: '1', video: { mimes: ['video/mp4'], maxduration: -30 } }),
+    'imp[0].video.maxduration',
+    'expected non-negative integer',
+  ],
+  [
+    'negative video height',
+    withImp({ id: '1', video: { mimes: ['video/mp4'], h: -1 } }),
+    'imp[0].video.h',
+    'expected non-negative integer',
+  ],
+  [
+    'negative audio duration',
+    withImp({ id: '1', audio: { mimes: ['audio/mp4'], minduration: -1 } }),
+    'imp[0].audio.minduration',
+    'expected non-negative integer',
+  ],
+  [
+    'native without its request',
+    withImp({ id: '1', native: { ver: '1.2' } }),
+    'imp[0].native.request',
+    'required (string or object)',
+  ],
+  [
+    'deal without id',
+    withImp({ id: '1', banner: {}, pmp: { deals: [{ id: 'a' }, { bidfloor: 1 }] } }),
+    'imp[0].pmp.deals[1].id',
+    'required',
+  ],
+  [
+    'negative deal floor',
+    withImp({ id: '1', banner: {}, pmp: { deals: [{ id: 'a', bidfloor: -1 }] } }),
+    'imp[0].pmp.deals[0].bidfloor',
+    'expected a non-negative number',
+  ],
   ['eid without source', { ...base(), user: { eids: [{ uids: [{ id: 'x' }] }] } }, 'user.eids[0].source', 'required'],
-  ['site and app', { ...base(), site: { id: 's' }, app: { id: 'a' } }, 'site', 'only one of site, app, dooh may be present'],
-  ['app and dooh', { ...base(), app: { id: 'a' }, dooh: { id: 'd' } }, 'app', 'only one of site, app, dooh may be present'],
+  [
+    'site and app',
+    { ...base(), site: { id: 's' }, app: { id: 'a' } },
+    'site',
+    'only one of site, app, dooh may be present',
+  ],
+  [
+    'app and dooh',
+    { ...base(), app: { id: 'a' }, dooh: { id: 'd' } },
+    'app',
+    'only one of site, app, dooh may be present',
+  ],
   ['negative tmax', { ...base(), tmax: -1 }, 'tmax', 'expected non-negative integer'],
   ['negative auction type', { ...base(), at: -1 }, 'at', 'expected non-negative integer'],
-  ['negative device type', { ...base(), device: { devicetype: -2 } }, 'device.devicetype', 'expected non-negative integer'],
+  [
+    'negative device type',
+    { ...base(), device: { devicetype: -2 } },
+    'device.devicetype',
+    'expected non-negative integer',
+  ],
 ];
 
 describe('protobuf decoder: validation, as the JSON decoder', () => {
@@ -58,16 +143,34 @@ describe('protobuf decoder: validation, as the JSON decoder', () => {
 
   it('refuses non-finite doubles, which protobuf can carry and JSON cannot', () => {
     const bad = (m: openrtb.BidRequest.$Properties) => decodeProtoRequest(pb.BidRequest.encode(m).finish());
-    expect(bad({ id: 'r', imp: [{ id: '1', banner: {}, bidfloor: Number.NaN }] })).toStrictEqual({ ok: false, path: 'imp[0].bidfloor', message: 'expected number' });
-    expect(bad({ id: 'r', imp: [{ id: '1', banner: {}, pmp: { deals: [{ id: 'd', bidfloor: Infinity }] } }] })).toStrictEqual({ ok: false, path: 'imp[0].pmp.deals[0].bidfloor', message: 'expected number' });
-    expect(bad({ id: 'r', imp: [{ id: '1', banner: {} }], device: { geo: { lat: Infinity } } })).toStrictEqual({ ok: false, path: 'device.geo.lat', message: 'expected number' });
-    expect(bad({ id: 'r', imp: [{ id: '1', banner: {} }], user: { geo: { lon: Number.NaN } } })).toStrictEqual({ ok: false, path: 'user.geo.lon', message: 'expected number' });
+    expect(bad({ id: 'r', imp: [{ id: '1', banner: {}, bidfloor: Number.NaN }] })).toStrictEqual({
+      ok: false,
+      path: 'imp[0].bidfloor',
+      message: 'expected number',
+    });
+    expect(
+      bad({ id: 'r', imp: [{ id: '1', banner: {}, pmp: { deals: [{ id: 'd', bidfloor: Infinity }] } }] }),
+    ).toStrictEqual({ ok: false, path: 'imp[0].pmp.deals[0].bidfloor', message: 'expected number' });
+    expect(bad({ id: 'r', imp: [{ id: '1', banner: {} }], device: { geo: { lat: Infinity } } })).toStrictEqual({
+      ok: false,
+      path: 'device.geo.lat',
+      message: 'expected number',
+    });
+    expect(bad({ id: 'r', imp: [{ id: '1', banner: {} }], user: { geo: { lon: Number.NaN } } })).toStrictEqual({
+      ok: false,
+      path: 'user.geo.lon',
+      message: 'expected number',
+    });
   });
 
   it('finds a duplicate imp id among thousands of imps (linear check)', () => {
     const imp = Array.from({ length: 5000 }, (_, i) => ({ id: String(i), banner: { w: 1, h: 1 } }));
     imp.push({ id: '4321', banner: { w: 1, h: 1 } });
-    expect(decodeProtoRequest(pb.BidRequest.encode({ id: 'x', imp }).finish())).toStrictEqual({ ok: false, path: 'imp[5000].id', message: 'duplicate imp id' });
+    expect(decodeProtoRequest(pb.BidRequest.encode({ id: 'x', imp }).finish())).toStrictEqual({
+      ok: false,
+      path: 'imp[5000].id',
+      message: 'duplicate imp id',
+    });
   });
 });
 
@@ -93,7 +196,10 @@ function decodeNoThrow(bytes: Uint8Array, what: string): DecodeResult {
 }
 
 describe('protobuf decoder: malformed bytes', () => {
-  const valid = [...specExamples.map((e) => ({ name: e.name, bytes: encodeJsonAsProto(e.json) })), { name: 'rich request', bytes: encodeJsonAsProto(richRequest()) }];
+  const valid = [
+    ...specExamples.map((e) => ({ name: e.name, bytes: encodeJsonAsProto(e.json) })),
+    { name: 'rich request', bytes: encodeJsonAsProto(richRequest()) },
+  ];
 
   for (const { name, bytes } of valid) {
     it(`refuses every truncation of ${name} that cuts a field, and never throws`, () => {

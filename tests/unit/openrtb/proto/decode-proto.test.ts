@@ -63,7 +63,17 @@ const kRequestDefaults = {
   ext: undefined,
 };
 
-const kImpDefaults = { video: undefined, audio: undefined, native: undefined, pmp: undefined, tagid: undefined, bidfloorcur: 'USD', secure: false, instl: false, ext: undefined };
+const kImpDefaults = {
+  video: undefined,
+  audio: undefined,
+  native: undefined,
+  pmp: undefined,
+  tagid: undefined,
+  bidfloorcur: 'USD',
+  secure: false,
+  instl: false,
+  ext: undefined,
+};
 
 describe('protobuf decoder: the OpenRTB 2.6 examples (§6.2)', () => {
   it('has the five request examples to test', () => {
@@ -136,10 +146,28 @@ describe('protobuf decoder: the OpenRTB 2.6 examples (§6.2)', () => {
       at: 2,
       bcat: ['IAB25', 'IAB7-39', 'IAB8-18', 'IAB8-5', 'IAB9-9'],
       badv: ['apple.com', 'go-text.me', 'heywire.com'],
-      inventory: { kind: 'app', bundle: '12345', domain: undefined, publisher: { id: 'agltb3B1Yi1pbmNyDAsSA0FwcBiJkfTUCV' } },
-      device: { os: 'iOS', osv: '6.1', make: 'Apple', devicetype: 1, ifa: 'AA000DFE74168477C70D291f574D344790E0BB11', dnt: false, language: 'en' },
+      inventory: {
+        kind: 'app',
+        bundle: '12345',
+        domain: undefined,
+        publisher: { id: 'agltb3B1Yi1pbmNyDAsSA0FwcBiJkfTUCV' },
+      },
+      device: {
+        os: 'iOS',
+        osv: '6.1',
+        make: 'Apple',
+        devicetype: 1,
+        ifa: 'AA000DFE74168477C70D291f574D344790E0BB11',
+        dnt: false,
+        language: 'en',
+      },
     });
-    expect(mobile.imp[0]).toMatchObject({ tagid: 'agltb3B1Yi1pbmNyDQsSBFNpdGUY7fD0FAw', bidfloor: 0.5, instl: false, banner: { formats: [{ w: 728, h: 90 }], battr: [14], pos: 1 } });
+    expect(mobile.imp[0]).toMatchObject({
+      tagid: 'agltb3B1Yi1pbmNyDQsSBFNpdGUY7fD0FAw',
+      bidfloor: 0.5,
+      instl: false,
+      banner: { formats: [{ w: 728, h: 90 }], battr: [14], pos: 1 },
+    });
     const video = decodeViaProto(specExample('example-4-video'));
     expect(video.tmax).toBe(120);
     expect(video.imp[0]!.video).toStrictEqual({
@@ -166,26 +194,82 @@ describe('protobuf decoder: every field the bidder reads', () => {
 
   it('derives what the JSON decoder derives: sizes, site domain from the page, native text, defaults', () => {
     const r = decodeViaProto(richRequest());
-    expect(r.imp[0]!.banner!.formats).toStrictEqual([{ w: 300, h: 250 }, { w: 300, h: 600 }]);
+    expect(r.imp[0]!.banner!.formats).toStrictEqual([
+      { w: 300, h: 250 },
+      { w: 300, h: 600 },
+    ]);
     expect(r.inventory).toMatchObject({ kind: 'site', domain: 'news.example' });
-    expect(JSON.parse(r.imp[4]!.native!.request)).toStrictEqual({ ver: '1.2', assets: [{ id: 2, img: { type: 3, w: 1200, h: 627 } }] });
+    expect(JSON.parse(r.imp[4]!.native!.request)).toStrictEqual({
+      ver: '1.2',
+      assets: [{ id: 2, img: { type: 3, w: 1200, h: 627 } }],
+    });
     expect(r.imp[1]).toMatchObject({ bidfloor: 0, bidfloorcur: 'USD', secure: false, instl: false });
-    expect(r.imp[0]!.pmp!.deals[1]).toStrictEqual({ id: 'D2', bidfloor: 0, bidfloorcur: 'USD', at: undefined, wseat: undefined });
+    expect(r.imp[0]!.pmp!.deals[1]).toStrictEqual({
+      id: 'D2',
+      bidfloor: 0,
+      bidfloorcur: 'USD',
+      at: undefined,
+      wseat: undefined,
+    });
     expect(r.user!.eids).toStrictEqual([
       { source: 'id5-sync.com', uids: [{ id: 'ID5*x', atype: 1 }] },
       { source: 'liveramp.com', uids: [{ id: 'LR-1', atype: undefined }] },
     ]);
-    expect(r.regs).toStrictEqual({ coppa: true, gdpr: true, us_privacy: '1YNN', gpp: 'DBABMA~CPXxRfA', gpp_sid: [2, 6] });
-    expect(r.source).toStrictEqual({ tid: 'tid-1', fd: true, schain: { complete: true, nodes: [{ asi: 'exchange.example', sid: '88', hp: true }, { asi: 'reseller.example', sid: '9', hp: false }] } });
+    expect(r.regs).toStrictEqual({
+      coppa: true,
+      gdpr: true,
+      us_privacy: '1YNN',
+      gpp: 'DBABMA~CPXxRfA',
+      gpp_sid: [2, 6],
+    });
+    expect(r.source).toStrictEqual({
+      tid: 'tid-1',
+      fd: true,
+      schain: {
+        complete: true,
+        nodes: [
+          { asi: 'exchange.example', sid: '88', hp: true },
+          { asi: 'reseller.example', sid: '9', hp: false },
+        ],
+      },
+    });
   });
 
   it('reads app and dooh inventory (dooh has its own field numbers for publisher and domain)', () => {
     const { site: _site, ...base } = richRequest();
-    const app = { ...base, app: { id: 'a1', name: 'Weather', bundle: 'com.weather', domain: 'weather.example', cat: ['IAB15'], publisher: { id: 'p2' } } };
+    const app = {
+      ...base,
+      app: {
+        id: 'a1',
+        name: 'Weather',
+        bundle: 'com.weather',
+        domain: 'weather.example',
+        cat: ['IAB15'],
+        publisher: { id: 'p2' },
+      },
+    };
     expect(decodeViaProto(app)).toStrictEqual(withoutExt(decodeViaJson(app)));
-    const dooh = { ...base, dooh: { id: 'd1', name: 'Times Sq', domain: 'screens.example', venuetype: ['transit'], publisher: { id: 'p3', name: 'Screens' } } };
+    const dooh = {
+      ...base,
+      dooh: {
+        id: 'd1',
+        name: 'Times Sq',
+        domain: 'screens.example',
+        venuetype: ['transit'],
+        publisher: { id: 'p3', name: 'Screens' },
+      },
+    };
     expect(decodeViaProto(dooh)).toStrictEqual(withoutExt(decodeViaJson(dooh)));
-    expect(decodeViaProto(dooh).inventory).toStrictEqual({ kind: 'dooh', id: 'd1', name: 'Times Sq', domain: 'screens.example', page: undefined, bundle: undefined, cat: undefined, publisher: { id: 'p3', name: 'Screens', domain: undefined } });
+    expect(decodeViaProto(dooh).inventory).toStrictEqual({
+      kind: 'dooh',
+      id: 'd1',
+      name: 'Times Sq',
+      domain: 'screens.example',
+      page: undefined,
+      bundle: undefined,
+      cat: undefined,
+      publisher: { id: 'p3', name: 'Screens', domain: undefined },
+    });
   });
 
   it('takes at = 0 (unset in proto3-style encoders) as the default 2', () => {

@@ -28,8 +28,27 @@ const kBid: Bid = {
 
 describe('protobuf response encoder', () => {
   it('round-trips every field through the generated decoder', () => {
-    const video: Bid = { ...kBid, id: 'b-2', impid: '2', adm: '<VAST version="4.0"/>', mtype: MarkupType.Video, w: undefined, h: undefined, cat: undefined, dealid: undefined };
-    const res: BidResponse = { id: 'req-1', bidid: 'resp-1', cur: 'EUR', nbr: undefined, seatbid: [{ seat: 'peregrine', bid: [kBid, video] }, { seat: undefined, bid: [{ ...kBid, id: 'b-3' }] }] };
+    const video: Bid = {
+      ...kBid,
+      id: 'b-2',
+      impid: '2',
+      adm: '<VAST version="4.0"/>',
+      mtype: MarkupType.Video,
+      w: undefined,
+      h: undefined,
+      cat: undefined,
+      dealid: undefined,
+    };
+    const res: BidResponse = {
+      id: 'req-1',
+      bidid: 'resp-1',
+      cur: 'EUR',
+      nbr: undefined,
+      seatbid: [
+        { seat: 'peregrine', bid: [kBid, video] },
+        { seat: undefined, bid: [{ ...kBid, id: 'b-3' }] },
+      ],
+    };
     const back = openrtb.BidResponse.decode(encodeProtoResponse(res));
     expect(back).toMatchObject({ id: 'req-1', bidid: 'resp-1', cur: 'EUR' });
     expect(Object.hasOwn(back, 'nbr')).toBe(false);
@@ -55,7 +74,13 @@ describe('protobuf response encoder', () => {
   });
 
   it("uses the field numbers Google's decoders know (id 1, seatbid 2, bid 1, price 3) for the core", () => {
-    const bytes = encodeProtoResponse({ id: 'r', bidid: undefined, cur: 'USD', nbr: undefined, seatbid: [{ seat: undefined, bid: [kBid] }] });
+    const bytes = encodeProtoResponse({
+      id: 'r',
+      bidid: undefined,
+      cur: 'USD',
+      nbr: undefined,
+      seatbid: [{ seat: undefined, bid: [kBid] }],
+    });
     expect(bytes[0]).toBe((1 << 3) | 2); // BidResponse.id
     expect(bytes[3]).toBe((2 << 3) | 2); // BidResponse.seatbid
   });

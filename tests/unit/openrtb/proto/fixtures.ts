@@ -42,18 +42,56 @@ export function richRequest(): Json {
         bidfloorcur: 'EUR',
         secure: 1,
         instl: 1,
-        banner: { w: 300, h: 250, pos: 1, battr: [1, 3], format: [{ w: 300, h: 250 }, { w: 300, h: 600 }, { wratio: 16, hratio: 9, wmin: 320 }] },
-        pmp: { private_auction: 1, deals: [{ id: 'D1', bidfloor: 2.5, bidfloorcur: 'USD', at: 1, wseat: ['a', 'b'] }, { id: 'D2' }] },
+        banner: {
+          w: 300,
+          h: 250,
+          pos: 1,
+          battr: [1, 3],
+          format: [
+            { w: 300, h: 250 },
+            { w: 300, h: 600 },
+            { wratio: 16, hratio: 9, wmin: 320 },
+          ],
+        },
+        pmp: {
+          private_auction: 1,
+          deals: [{ id: 'D1', bidfloor: 2.5, bidfloorcur: 'USD', at: 1, wseat: ['a', 'b'] }, { id: 'D2' }],
+        },
       },
       {
         id: '2',
-        video: { mimes: ['video/mp4', 'video/webm'], protocols: [2, 3, 7], minduration: 5, maxduration: 30, w: 640, h: 360, startdelay: -1, plcmt: 1, placement: 1, linearity: 1, battr: [13] },
+        video: {
+          mimes: ['video/mp4', 'video/webm'],
+          protocols: [2, 3, 7],
+          minduration: 5,
+          maxduration: 30,
+          w: 640,
+          h: 360,
+          startdelay: -1,
+          plcmt: 1,
+          placement: 1,
+          linearity: 1,
+          battr: [13],
+        },
       },
       { id: '3', audio: { mimes: ['audio/mp4'], minduration: 10, maxduration: 60, protocols: [9, 10] } },
-      { id: '4', native: { request: '{"ver":"1.2","assets":[{"id":1,"required":1,"title":{"len":90}}]}', ver: '1.2', battr: [1] } },
+      {
+        id: '4',
+        native: {
+          request: '{"ver":"1.2","assets":[{"id":1,"required":1,"title":{"len":90}}]}',
+          ver: '1.2',
+          battr: [1],
+        },
+      },
       { id: '5', native: { request: { ver: '1.2', assets: [{ id: 2, img: { type: 3, w: 1200, h: 627 } }] } } },
     ],
-    site: { id: 's1', name: 'Daily News', page: 'https://News.Example:443/world/1.html?x=1', cat: ['IAB12'], publisher: { id: 'p1', name: 'News Corp', domain: 'news.example' } },
+    site: {
+      id: 's1',
+      name: 'Daily News',
+      page: 'https://News.Example:443/world/1.html?x=1',
+      cat: ['IAB12'],
+      publisher: { id: 'p1', name: 'News Corp', domain: 'news.example' },
+    },
     device: {
       ua: 'Mozilla/5.0',
       ip: '203.0.113.84',
@@ -80,6 +118,16 @@ export function richRequest(): Json {
       ],
     },
     regs: { coppa: 1, gdpr: 1, us_privacy: '1YNN', gpp: 'DBABMA~CPXxRfA', gpp_sid: [2, 6] },
-    source: { fd: 1, tid: 'tid-1', schain: { complete: 1, nodes: [{ asi: 'exchange.example', sid: '88', hp: 1 }, { asi: 'reseller.example', sid: '9', hp: 0 }] } },
+    source: {
+      fd: 1,
+      tid: 'tid-1',
+      schain: {
+        complete: 1,
+        nodes: [
+          { asi: 'exchange.example', sid: '88', hp: 1 },
+          { asi: 'reseller.example', sid: '9', hp: 0 },
+        ],
+      },
+    },
   };
 }

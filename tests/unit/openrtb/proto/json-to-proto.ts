@@ -23,14 +23,16 @@ function convertMessage(type: protobuf.Type, json: Json): Json {
   for (const [key, value] of Object.entries(json)) {
     const field = type.fields[key];
     if (field === undefined || value === null || value === undefined) continue;
-    out[key] = field.repeated && Array.isArray(value) ? value.map((v) => convertValue(field, v)) : convertValue(field, value);
+    out[key] =
+      field.repeated && Array.isArray(value) ? value.map((v) => convertValue(field, v)) : convertValue(field, value);
   }
   return out;
 }
 
 function convertValue(field: protobuf.Field, value: unknown): unknown {
   const t = field.resolve().resolvedType;
-  if (t instanceof protobuf.Type) return typeof value === 'object' && value !== null ? convertMessage(t, value as Json) : {};
+  if (t instanceof protobuf.Type)
+    return typeof value === 'object' && value !== null ? convertMessage(t, value as Json) : {};
   if (field.type === 'bool') return value === 1 || value === true;
   if (field.type === 'string' && typeof value === 'object') return JSON.stringify(value);
   return value;

@@ -57,9 +57,12 @@ describe('proto/openrtb.proto', () => {
       const f = messageType(row.message).fields[row.field];
       if (f === undefined) wrong.push(`${row.message}.${row.field}: missing`);
       else if (f.id !== row.number || f.type !== protoType(row.type) || f.repeated !== row.repeated || f.required) {
-        wrong.push(`${row.message}.${row.field}: ${f.id} ${f.type} ${f.rule ?? 'optional'}, table says ${row.number} ${row.type} ${row.repeated ? 'repeated' : 'optional'}`);
+        wrong.push(
+          `${row.message}.${row.field}: ${f.id} ${f.type} ${f.rule ?? 'optional'}, table says ${row.number} ${row.type} ${row.repeated ? 'repeated' : 'optional'}`,
+        );
       }
-      if (row.google !== '' && row.google !== String(row.number)) wrong.push(`${row.message}.${row.field}: Google's number ${row.google} differs`);
+      if (row.google !== '' && row.google !== String(row.number))
+        wrong.push(`${row.message}.${row.field}: Google's number ${row.google} differs`);
     }
     expect(wrong).toStrictEqual([]);
   });
@@ -67,7 +70,9 @@ describe('proto/openrtb.proto', () => {
   it('has no field the table does not list', () => {
     const listed = new Set(rows.map((r) => `${r.message}.${r.field}`));
     const extra: string[] = [];
-    for (const name of messages) for (const f of messageType(name).fieldsArray) if (!listed.has(`${name}.${f.name}`)) extra.push(`${name}.${f.name}`);
+    for (const name of messages)
+      for (const f of messageType(name).fieldsArray)
+        if (!listed.has(`${name}.${f.name}`)) extra.push(`${name}.${f.name}`);
     expect(extra).toStrictEqual([]);
   });
 
