@@ -214,8 +214,13 @@ export class HttpServer {
       res.writeStatus(statusLine(r.status));
       if (r.contentType !== undefined) res.writeHeader('content-type', r.contentType);
       if (r.headers !== undefined) for (const [k, v] of r.headers) res.writeHeader(k, v);
-      if (r.status === 204) res.endWithoutBody(undefined, this.closing);
-      else res.end(r.body ?? '', this.closing);
+      // RFC 9110 §8.6: no Content-Length on a 204. uWS writes none only when called without arguments (an
+      // explicit `undefined` becomes 2^63, which strict clients wait for); closing needs the argument, so that
+      // one case carries `Content-Length: 0`, which every client reads as "no body".
+      if (r.status === 204) {
+        if (this.closing) res.endWithoutBody(0, true);
+        else res.endWithoutBody();
+      } else res.end(r.body ?? '', this.closing);
     });
   }
 }
