@@ -62,6 +62,8 @@ export interface App {
   readonly instanceId: string;
   readonly logger: Logger;
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
+  /** Requests on both ports that have arrived and are not yet answered or dropped. */
+  inflight(): number;
   shutdown(): Promise<void>;
 }
 
@@ -444,7 +446,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
+  const inflight = () => pub.inflight + ops.inflight;
+  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, inflight, shutdown };
 }
 
 async function openStore(

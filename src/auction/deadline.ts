@@ -1,7 +1,7 @@
 /**
- * The request deadline, computed once when the body is complete and passed down: every stage checks it
+ * The request deadline, computed once from when the request arrived (its headers) and passed down: every stage checks it
  * and the bidder answers 204 rather than late.
- *   deadline = receivedAt + min(tmax − network margin, maxProcessing)
+ *   deadline = arrivedAt + min(tmax − network margin, maxProcessing)
  */
 export interface DeadlineLimits {
   readonly defaultTmaxMs: number;
@@ -9,7 +9,7 @@ export interface DeadlineLimits {
 }
 
 export function computeDeadline(
-  receivedAtMs: number,
+  arrivedAtMs: number,
   tmax: number | undefined,
   marginMs: number,
   limits: DeadlineLimits,
@@ -18,5 +18,5 @@ export function computeDeadline(
     (tmax !== undefined && tmax > 0 ? tmax : limits.defaultTmaxMs) - marginMs,
     limits.maxProcessingMs,
   );
-  return receivedAtMs + Math.max(0, budget);
+  return arrivedAtMs + Math.max(0, budget);
 }

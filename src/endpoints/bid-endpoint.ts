@@ -153,15 +153,15 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
         metrics.request(channel.id, 'bad_request');
         return errorReply(errors.badRequest(check.path, check.message), cors);
       }
-      if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.receivedAtMs);
+      if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.arrivedAtMs);
       code = check.code;
     }
     const gzip = channel.gzip && info.acceptEncoding.includes('gzip');
-    const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
+    const deadline = computeDeadline(info.arrivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
     const outcome = bidPath.run(req, snap, channel, deadline, code);
     if (outcome instanceof Promise)
-      return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
-    return finish(outcome, req.id, channel, code, proto, gzip, cors, info.receivedAtMs);
+      return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.arrivedAtMs));
+    return finish(outcome, req.id, channel, code, proto, gzip, cors, info.arrivedAtMs);
   };
 }
 
