@@ -5,6 +5,7 @@
  * a handler may need later is copied out first.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { ArrivalEstimator } from './arrival.js';
 import type { Uws } from './native-check.js';
 import { errorReply, errors } from '../errors.js';
 import { statusLine, type HttpReply } from './reply.js';
@@ -22,8 +23,9 @@ export interface RequestInfo {
   readonly authorization: string;
   readonly remoteAddress: string;
   /**
-   * When uWS handed over the request line and headers, from the server's clock: the earliest moment the
-   * bidder can see, so time spent waiting for the event loop or the body counts against the deadline.
+   * When the request most likely reached the machine, from the server's clock: the moment uWS handed over
+   * its headers, moved back by the time it may have waited in the kernel while the event loop was busy (see
+   * http/arrival.ts), so queueing and a slow body count against the deadline.
    */
   readonly arrivedAtMs: number;
   /** When the last body byte arrived (or the request, without a body), from the server's clock. */
@@ -70,6 +72,7 @@ export class HttpServer {
   readonly #decoder = new TextDecoder();
   #listen: us_listen_socket | undefined;
   #inflight = 0;
+  readonly #arrivals: ArrivalEstimator;
   readonly #tooLargeReply: HttpReply;
   /** Extra headers on every reply (e.g. `connection: close` while draining). */
   closing = false;
@@ -78,6 +81,7 @@ export class HttpServer {
     this.#app = uws.App();
     this.#opts = opts;
     this.#tooLargeReply = errorReply(errors.bodyTooLarge(opts.maxBodyBytes));
+    this.#arrivals = new ArrivalEstimator({ now: opts.now, afterTurn: (fn) => setImmediate(fn) });
   }
 
   get inflight(): number {
@@ -136,7 +140,7 @@ export class HttpServer {
   }
 
   #handle(res: HttpResponse, req: HttpRequest, handler: Handler, wantsBody: boolean, head: boolean): void {
-    const arrivedAtMs = this.#opts.now();
+    const arrivedAtMs = this.#arrivals.arrival();
     const info: RequestInfo = {
       method: req.getMethod(),
       url: req.getUrl(),

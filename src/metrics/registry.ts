@@ -5,7 +5,14 @@
  * so the hot path does no label hashing.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
+import {
+  kNoBidReasons,
+  kRequestOutcomes,
+  kShedReasons,
+  type NoBidReason,
+  type RequestOutcome,
+  type ShedReason,
+} from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{
@@ -203,7 +210,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const inflight = new Gauge({
     name: 'peregrine_bid_requests_in_flight',
-    help: 'Bid requests received and not yet answered.',
+    help: 'Bid requests waiting on a store lookup or the scoring pool (decoded, not yet answered).',
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: 'peregrine_shed_total',
+    help: 'Bid requests answered 204 at once, unpriced, under overload: the deadline could not be met (counting the estimated wait before the request was read) or too many requests were already waiting.',
+    labelNames: ['channel', 'reason'] as const,
     registers: [registry],
   });
   // Conversions: campaign and channel come from the click they are credited to (`none` when unattributed or refused).
@@ -236,6 +249,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
   const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
   const latencyByChannel = new Map<string, Histogram.Internal<'channel'>>();
+  const shedByChannel = new Map<string, Record<ShedReason, Counter.Internal>>();
 
   /** Pre-resolves the per-channel children so the request path only calls `inc()`/`observe()`. */
   function preload(channelIds: readonly string[]): void {
@@ -248,6 +262,9 @@ export function createMetrics(opts: MetricsOptions = {}) {
         for (const o of kRequestOutcomes) rq[o] = requests.labels(ch, o);
         requestByChannel.set(ch, rq);
         latencyByChannel.set(ch, latency.labels(ch));
+        const sh = {} as Record<ShedReason, Counter.Internal>;
+        for (const r of kShedReasons) sh[r] = shed.labels(ch, r);
+        shedByChannel.set(ch, sh);
       }
     }
   }
@@ -280,6 +297,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     leaseTakes,
     httpErrors,
     inflight,
+    shedTotal: shed,
     conversions,
     conversionValue,
     roi,
@@ -297,6 +315,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
       const c = noBidByChannel.get(channel);
       if (c !== undefined) c[reason].inc();
       else noBids.labels(channel, reason).inc();
+    },
+    shed(channel: string, reason: ShedReason): void {
+      const c = shedByChannel.get(channel);
+      if (c !== undefined) c[reason].inc();
+      else shed.labels(channel, reason).inc();
     },
     request(channel: string, outcome: RequestOutcome): void {
       const c = requestByChannel.get(channel);
