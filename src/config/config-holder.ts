@@ -12,15 +12,8 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { DirWatcher } from '../files/dir-watcher.js';
-import {
-  type ConfigIssue,
-  formatIssues,
-  kDefaultLoadLimits,
-  type LoadLimits,
-  type LoadResult,
-  loadConfigDir,
-} from './load.js';
-import { ConfigLoadError, loadConfigDirOffThread } from './off-thread.js';
+import { type ConfigIssue, formatIssues, kDefaultLoadLimits, type LoadLimits, loadConfigDir } from './load.js';
+import { ConfigLoadError, LoaderThread } from './off-thread.js';
 import { buildSnapshot, type ConfigSnapshot } from './snapshot.js';
 
 export type ReloadOutcome = 'ok' | 'unchanged' | 'invalid' | 'error';
@@ -56,7 +49,7 @@ export interface ConfigListener {
 
 export interface ConfigHolderOptions {
   readonly limits?: Partial<LoadLimits>;
-  /** Load in a worker thread (default true); false loads on the calling thread (tools, tests of load.ts). */
+  /** Reload in a worker thread (default true); false reloads on the calling thread. The first load is always here. */
   readonly offThread?: boolean;
   /** A load that takes longer is abandoned as an `error` (default 30 s). */
   readonly timeoutMs?: number;
@@ -73,7 +66,7 @@ export class ConfigHolder {
   #watcher: DirWatcher | undefined;
   #running: Promise<ReloadResult> | undefined;
   #queued: Promise<ReloadResult> | undefined;
-  readonly #aborts = new Set<() => void>();
+  readonly #thread: LoaderThread | undefined;
   #closed = false;
   #loadWarnings: readonly string[];
 
@@ -91,6 +84,10 @@ export class ConfigHolder {
     this.#env = env;
     this.#opts = opts;
     this.#limits = limits;
+    this.#thread =
+      opts.offThread === false
+        ? undefined
+        : new LoaderThread(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
   }
 
   /** Loads the directory once; throws with its issues listed when the initial config is invalid. */
@@ -101,7 +98,8 @@ export class ConfigHolder {
     opts: ConfigHolderOptions = {},
   ): Promise<ConfigHolder> {
     const limits = { ...kDefaultLoadLimits, ...limitsFromEnv(env), ...opts.limits };
-    const r = await load(dir, limits, opts, new Set());
+    // On the calling thread: nothing is served yet, and a worker's start-up would only add to the start.
+    const r = await loadConfigDir(dir, limits);
     if (!r.ok) throw new InvalidConfigError(r.issues);
     return new ConfigHolder(buildSnapshot(r.config, 1, clock.now(), env), clock, env, opts, limits, r.warnings);
   }
@@ -147,7 +145,7 @@ export class ConfigHolder {
     let result: ReloadResult;
     try {
       if (this.#closed) throw new ConfigLoadError('config holder is closed');
-      const r = await load(prev.dir, this.#limits, this.#opts, this.#aborts);
+      const r = await (this.#thread?.load(prev.dir, this.#limits) ?? loadConfigDir(prev.dir, this.#limits));
       this.#loadWarnings = r.warnings;
       const base = { trigger, durationMs: performance.now() - started, warnings: r.warnings };
       if (!r.ok) {
@@ -211,26 +209,7 @@ export class ConfigHolder {
     this.#closed = true;
     this.#watcher?.close();
     this.#watcher = undefined;
-    for (const abort of this.#aborts) abort();
-  }
-}
-
-async function load(
-  dir: string,
-  limits: LoadLimits,
-  opts: ConfigHolderOptions,
-  aborts: Set<() => void>,
-): Promise<LoadResult> {
-  if (opts.offThread === false) return loadConfigDir(dir, limits);
-  const run = loadConfigDirOffThread(dir, {
-    limits,
-    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-  });
-  aborts.add(run.abort);
-  try {
-    return await run.result;
-  } finally {
-    aborts.delete(run.abort);
+    this.#thread?.close();
   }
 }
 

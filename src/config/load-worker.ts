@@ -1,11 +1,20 @@
 /**
- * The worker thread body of `off-thread.ts`: loads one config directory and posts the result back. A thread
- * of its own keeps YAML parsing and validation (seconds for a big hostile file) off the bidder's event loop,
- * and its heap (capped by the parent) is freed when it exits.
+ * The worker thread body of `off-thread.ts`: loads config directories on request and posts each result back.
+ * A thread of its own keeps YAML parsing and validation (seconds for a big hostile file) off the bidder's
+ * event loop; its heap is capped by the parent, and the parent ends it when idle so the memory is returned.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type LoadLimits, loadConfigDir } from './load.js';
 
-const { dir, limits } = workerData as { dir: string; limits: LoadLimits };
-const result = await loadConfigDir(dir, limits);
-parentPort?.postMessage(result);
+export interface LoadRequest {
+  readonly id: number;
+  readonly dir: string;
+  readonly limits: LoadLimits;
+}
+
+parentPort?.on('message', (req: LoadRequest) => {
+  loadConfigDir(req.dir, req.limits).then(
+    (result) => parentPort?.postMessage({ id: req.id, result }),
+    (err: unknown) => parentPort?.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+});

@@ -73,13 +73,22 @@ const kMaxMessage = 300;
 const kMaxPath = 200;
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-/** Keeps the first `max` issues (clipped) and counts all of them. */
+/**
+ * Keeps the first `max` issues (clipped) and counts the rest. Past 20 × `max` issues more detail is useless
+ * and checking costs (zod takes tens of µs per bad entry), so callers stop checking entries (`saturated`) and
+ * count what they skipped.
+ */
 class IssueList {
   readonly kept: ConfigIssue[] = [];
   total = 0;
+  /** Entries not checked because the list was saturated. */
+  unchecked = 0;
   readonly #max: number;
   constructor(max: number) {
     this.#max = max;
+  }
+  get saturated(): boolean {
+    return this.total >= this.#max * 20;
   }
   push(file: string, path: string, message: string): void {
     this.total++;
@@ -89,9 +98,11 @@ class IssueList {
   report(): ConfigIssue[] {
     const more = this.total - this.kept.length;
     if (more <= 0) return this.kept;
+    const stopped =
+      this.unchecked > 0 ? `; checking stopped there, ${this.unchecked} more files or entries not checked` : '';
     return [
       ...this.kept,
-      { file: '', path: '', message: `… and ${more} more issues (the first ${this.kept.length} shown)` },
+      { file: '', path: '', message: `… and ${more} more issues (the first ${this.kept.length} shown${stopped})` },
     ];
   }
 }
@@ -161,10 +172,18 @@ export async function loadConfigDir(dir: string, limits: LoadLimits = kDefaultLo
   if (listed.error !== undefined) issues.push('campaigns', '', listed.error);
   for (const file of listed.paths) {
     const rel = relative(dir, file);
+    if (issues.saturated) {
+      issues.unchecked++;
+      continue;
+    }
     const raw = await read(file);
     if (raw === undefined) continue;
     const list = isRecord(raw) && Array.isArray(raw.campaigns) ? raw.campaigns : [raw];
     list.forEach((item: unknown, i: number) => {
+      if (issues.saturated) {
+        issues.unchecked++;
+        return;
+      }
       const prefix = raw !== item ? `campaigns[${i}].` : '';
       const c = check(campaignSchema, item, rel, prefix);
       if (c !== undefined) campaigns.push(c);
