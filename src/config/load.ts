@@ -124,12 +124,13 @@ export async function loadConfigDir(dir: string, limits: LoadLimits = kDefaultLo
   const texts = new Map<string, string>();
   let totalBytes = 0;
   let overTotal = false;
-  const read = async (file: string): Promise<unknown> => {
+  const read = async (file: string, required = false): Promise<unknown> => {
     const rel = relative(dir, file) || file;
     if (overTotal) return undefined;
     const r = await readRegularFile(file, limits.maxFileBytes);
     if (!r.ok) {
-      if (r.skipped) warnings.push(`${rel}: skipped, ${r.reason}`);
+      // A stray FIFO among the campaigns is skipped; one in place of bidder.yaml leaves no config to load.
+      if (r.skipped && !required) warnings.push(`${rel}: skipped, ${r.reason}`);
       else issues.push(rel, '', r.reason);
       return undefined;
     }
@@ -160,9 +161,9 @@ export async function loadConfigDir(dir: string, limits: LoadLimits = kDefaultLo
     return undefined;
   };
 
-  const bidderRaw = await read(join(dir, 'bidder.yaml'));
+  const bidderRaw = await read(join(dir, 'bidder.yaml'), true);
   const bidder = bidderRaw === undefined ? undefined : check(bidderSchema, bidderRaw, 'bidder.yaml');
-  const channelsRaw = await read(join(dir, 'channels.yaml'));
+  const channelsRaw = await read(join(dir, 'channels.yaml'), true);
   const channels =
     channelsRaw === undefined ? undefined : check(channelsSchema, channelsRaw, 'channels.yaml')?.channels;
 

@@ -71,6 +71,15 @@ describe('a hostile config directory', { timeout: 30_000 }, () => {
     expect(r.warnings).toEqual(['campaigns/pipe.yaml: skipped, not a regular file (FIFO)']);
   });
 
+  it('a FIFO in place of bidder.yaml is an error (there is no config without it), still never opened', async () => {
+    cfg = tempConfig();
+    cfg.remove('bidder.yaml');
+    execFileSync('mkfifo', [join(cfg.dir, 'bidder.yaml')]);
+    const r = await loadWithin(cfg.dir);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toEqual([{ file: 'bidder.yaml', path: '', message: 'not a regular file (FIFO)' }]);
+  });
+
   it('a socket and a directory under a config name are skipped with a warning', async () => {
     cfg = tempConfig();
     const server = createServer();
