@@ -3,7 +3,7 @@
  * big campaign file (default: 3 MB of 200,000 invalid entries, issue 15 item 5), and one reload is measured
  * through the real `ConfigHolder`: wall time, the longest event-loop block while it runs, the process's peak
  * RSS, and the size of the error report (what `/admin/reload` answers and what the log line would carry).
- * Run: npx tsx bench/config/hostile-dir.ts [--entries 200000] [--mb 50] [--max-file-bytes N]
+ * Run: npx tsx bench/config/hostile-dir.ts [--entries 200000] [--mb 50] [--max-file-bytes N] [--timeout-ms N]
  *   --mb N writes an N MB file holding one campaign with a huge string instead;
  *   --max-file-bytes raises the per-file limit (default 1 MiB) so that the file is parsed, not refused.
  * A first reload with nothing changed warms the loader (its figures are printed as `warmup`).
@@ -42,7 +42,10 @@ try {
     dir,
     systemClock,
     {},
-    maxFileBytes === undefined ? {} : { limits: { maxFileBytes, maxTotalBytes: maxFileBytes * 2 } },
+    {
+      ...(maxFileBytes === undefined ? {} : { limits: { maxFileBytes, maxTotalBytes: maxFileBytes * 2 } }),
+      ...(arg('timeout-ms') === undefined ? {} : { timeoutMs: arg('timeout-ms') }),
+    },
   );
   const w0 = performance.now();
   const warm = await holder.reload();
