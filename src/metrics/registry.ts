@@ -81,7 +81,24 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const configReloads = new Counter({
     name: 'peregrine_config_reloads_total',
-    help: 'Config reload attempts by result.',
+    help: 'Config reload attempts by result: ok (applied), unchanged, invalid (refused), error (could not load).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const configLastReloadSuccess = new Gauge({
+    name: 'peregrine_config_last_reload_success_timestamp_seconds',
+    help: 'When the config directory last loaded valid (applied or unchanged), in Unix seconds.',
+    registers: [registry],
+  });
+  const watchErrors = new Counter({
+    name: 'peregrine_watch_errors_total',
+    help: 'Failures of a directory watch (re-established by the next event or poll), by watched directory.',
+    labelNames: ['watcher'] as const,
+    registers: [registry],
+  });
+  const modelReloads = new Counter({
+    name: 'peregrine_model_reloads_total',
+    help: 'Model directory reload passes by result: ok (models changed), unchanged, refused (a file was refused), error.',
     labelNames: ['result'] as const,
     registers: [registry],
   });
@@ -280,6 +297,9 @@ export function createMetrics(opts: MetricsOptions = {}) {
     impressions,
     configVersion,
     configReloads,
+    configLastReloadSuccess,
+    watchErrors,
+    modelReloads,
     configCampaigns,
     lookups,
     privacy,
