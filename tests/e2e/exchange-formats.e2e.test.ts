@@ -13,9 +13,10 @@ import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bi
 import { jsonToProtoRequest } from '../helpers/proto.js';
 
 const pb = openrtb;
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8'),
-) as { encryption_key_websafe_b64: string; integrity_key_websafe_b64: string };
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/price-crypto-vectors.json', import.meta.url), 'utf8')) as {
+  encryption_key_websafe_b64: string;
+  integrity_key_websafe_b64: string;
+};
 
 let cfg: TempConfig;
 let b: TestBidder;
