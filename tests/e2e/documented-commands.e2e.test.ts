@@ -1,0 +1,148 @@
+/**
+ * The commands the README and the Dockerfile tell an operator to run, run as written: `npm start` (build, then
+ * the bidder) and `node dist/main.js` (the production command, the Dockerfile's CMD). SIGTERM — what Docker,
+ * systemd and Kubernetes send to the process they started — must reach the bidder through npm, drain the
+ * requests in flight, exit 0 and leave both ports free.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kTestEnv, sampleBannerRequest } from '../helpers/bidder.js';
+import { freePort } from '../helpers/redis.js';
+
+const kRoot = join(import.meta.dirname, '..', '..');
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly opsPort: number;
+  readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
+  output(): string;
+}
+
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  // A failed assertion must not leave npm or a bidder orphaned by it running: kill the whole process group.
+  for (const c of spawned.splice(0)) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function start(command: string, args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const [port, opsPort] = [await freePort(), await freePort()];
+  // The repository's own config/, as documented: no CONFIG_DIR from the caller's environment.
+  const { CONFIG_DIR: _ignored, ...inherited } = process.env;
+  const child = spawn(command, args, {
+    cwd: kRoot,
+    env: {
+      ...inherited,
+      ...kTestEnv,
+      ...env,
+      PORT: String(port),
+      OPS_PORT: String(opsPort),
+      HOST: '127.0.0.1',
+      REDIS_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so cleanup can reach a bidder that npm failed to stop; SIGTERM goes to the
+    // spawned process only, as an orchestrator's would.
+    detached: true,
+  });
+  spawned.push(child);
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const end = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited early:\n${out}`);
+    if (Date.now() > end) throw new Error(`${command} ${args.join(' ')} not ready in 90 s:\n${out}`);
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, port, opsPort, exited, output: () => out };
+}
+
+/** Keeps `width` bid requests in flight until `stop()`; returns every status answered. */
+function traffic(port: number, width = 8): { stop(): Promise<number[]> } {
+  let running = true;
+  const statuses: number[] = [];
+  const loop = async (): Promise<void> => {
+    while (running) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/bid/ssp-alpha`, {
+          method: 'POST',
+          body: JSON.stringify(sampleBannerRequest()),
+        });
+        statuses.push(r.status);
+        await r.arrayBuffer();
+      } catch {
+        // Refused once the listener has closed: expected after SIGTERM.
+        return;
+      }
+    }
+  };
+  const loops = Array.from({ length: width }, loop);
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return statuses;
+    },
+  };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function drainsOnSigterm(r: Running): Promise<void> {
+  const load = traffic(r.port);
+  await new Promise((res) => setTimeout(res, 300));
+  r.child.kill('SIGTERM');
+  const [code, signal] = await r.exited;
+  const statuses = await load.stop();
+  expect({ code, signal }).toEqual({ code: 0, signal: null });
+  expect(statuses.length).toBeGreaterThan(0);
+  for (const s of statuses) expect([200, 204]).toContain(s);
+  expect(r.output()).toContain('"msg":"drained"');
+  expect(await portFree(r.port)).toBe(true);
+  expect(await portFree(r.opsPort)).toBe(true);
+}
+
+describe('documented commands', () => {
+  it('the README and the Dockerfile name the commands tested here', () => {
+    const readme = readFileSync(join(kRoot, 'README.md'), 'utf8');
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('node dist/main.js');
+    expect(readFileSync(join(kRoot, 'Dockerfile'), 'utf8')).toContain('CMD ["node", "dist/main.js"]');
+  });
+
+  it('`npm start` builds, serves, and SIGTERM to npm drains the bidder, exits 0 and frees both ports', async () => {
+    const r = await start('npm', ['start']);
+    await drainsOnSigterm(r);
+  }, 150_000);
+
+  it('`node dist/main.js` (the production command) drains on SIGTERM and exits 0', async () => {
+    // The previous test built dist/; build only when this one runs alone.
+    if (!existsSync(join(kRoot, 'dist', 'main.js')))
+      execFileSync('npm', ['run', 'build'], { cwd: kRoot, stdio: 'ignore' });
+    const r = await start(process.execPath, ['dist/main.js']);
+    await drainsOnSigterm(r);
+  }, 150_000);
+});
