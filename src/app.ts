@@ -256,6 +256,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const toAccount = (c: NoticeClaims, cpmMicros: number) =>
     c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros);
 
+  // A warning about the config (an unset env secret, say) is logged the first time only: a reload that keeps
+  // the same situation changes nothing an operator needs to hear again.
+  const warned = new Set<string>();
   const applySnapshot = (s: ConfigSnapshot): void => {
     buildCrypters(s);
     roi.retain(new Set(s.campaigns.map((c) => c.id)));
@@ -263,7 +266,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metrics.configVersion.set(s.version);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
     metrics.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
-    for (const w of s.warnings) logger.warn(w);
+    for (const w of s.warnings) {
+      if (warned.has(w)) continue;
+      warned.add(w);
+      logger.warn(w);
+    }
   };
   applySnapshot(snap);
   config.subscribe({

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPostback } from '../../src/notices/postback-auth.js';
 import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bidder.js';
-import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
+import { tempConfig, withoutBlock, type TempConfig } from '../helpers/config-dir.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 
 const kSecrets: Record<string, string> = {
@@ -28,7 +28,8 @@ const kEnv = { ACME_POSTBACK_SECRET: kSecrets.acme };
 
 function conversionConfig(edit: (bidderYaml: string) => string = (t) => t): TempConfig {
   const cfg = tempConfig();
-  cfg.write('bidder.yaml', edit(readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8')) + kConversions);
+  const sample = withoutBlock(readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8'), 'conversions');
+  cfg.write('bidder.yaml', edit(sample) + kConversions);
   return cfg;
 }
 

@@ -5,6 +5,7 @@
  * requests in flight, exit 0 and leave both ports free.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -125,6 +126,49 @@ async function drainsOnSigterm(r: Running): Promise<void> {
   expect(await portFree(r.opsPort)).toBe(true);
 }
 
+/**
+ * The README's examples, taken from the README itself (so an edit there that breaks them fails here), run
+ * against the sample config the way the shell lines do: "Try it" and the conversion postback.
+ */
+async function readmeExamples(r: Running): Promise<void> {
+  const readme = readFileSync(join(kRoot, 'README.md'), 'utf8');
+  const pub = `http://127.0.0.1:${r.port}`;
+  const tryIt = /curl -s -XPOST localhost:8080\/bid\/ssp-alpha [^\n]*\\\n\s*-d '([^']+)'/.exec(readme)?.[1];
+  expect(tryIt, 'README "Try it" bid request').toBeDefined();
+  const bid = await fetch(`${pub}/bid/ssp-alpha`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: tryIt,
+  });
+  expect(bid.status).toBe(200);
+  expect(((await bid.json()) as { seatbid: unknown[] }).seatbid.length).toBe(1);
+  const metrics = await (await fetch(`http://127.0.0.1:${r.opsPort}/metrics`)).text();
+  expect(metrics).toMatch(/^peregrine_bid_requests_total\{[^}]*channel="ssp-alpha"[^}]*\} [1-9]/m);
+
+  // Conversions: a bid, its click URL followed once for a click id, then the signed postback.
+  const convBid = /click=\$\(curl -s -XPOST localhost:8080\/bid\/ssp-alpha -d '([^']+)'/.exec(readme)?.[1];
+  const template = /^q="([^"]+)"/m.exec(readme)?.[1];
+  const secret = /^export ACME_POSTBACK_SECRET=(\S+)/m.exec(readme)?.[1];
+  expect({ convBid, template, secret }).toEqual({
+    convBid: expect.any(String),
+    template: expect.stringContaining('$CLID'),
+    secret: 'acme-demo-secret',
+  });
+  const adm = JSON.stringify(await (await fetch(`${pub}/bid/ssp-alpha`, { method: 'POST', body: convBid })).json());
+  // The markup's click URL uses the configured publicUrl (localhost:8080); follow it on this port.
+  const click = /http:\/\/localhost:8080(\/click\?t=[^\\"]*)/.exec(adm)?.[1];
+  expect(click, 'a click URL in the bid markup').toBeDefined();
+  const redirect = await fetch(`${pub}${click}`, { redirect: 'manual' });
+  expect(redirect.status).toBe(302);
+  const clid = /pgclid=([^&#]+)/.exec(redirect.headers.get('location') ?? '')?.[1];
+  expect(clid).toBeDefined();
+  const q = template!.replace('$CLID', clid!);
+  const sig = createHmac('sha256', secret!).update(q).digest('hex');
+  expect((await fetch(`${pub}/conv?${q}&sig=${sig}`)).status).toBe(204);
+  const again = await fetch(`${pub}/conv?${q}&sig=${sig}`);
+  expect([again.status, await again.json()]).toEqual([200, { outcome: 'duplicate' }]);
+}
+
 describe('documented commands', () => {
   it('the README and the Dockerfile name the commands tested here', () => {
     const readme = readFileSync(join(kRoot, 'README.md'), 'utf8');
@@ -133,8 +177,9 @@ describe('documented commands', () => {
     expect(readFileSync(join(kRoot, 'Dockerfile'), 'utf8')).toContain('CMD ["node", "dist/main.js"]');
   });
 
-  it('`npm start` builds, serves, and SIGTERM to npm drains the bidder, exits 0 and frees both ports', async () => {
-    const r = await start('npm', ['start']);
+  it('`npm start` builds and answers the README examples; SIGTERM to npm drains, exits 0, frees both ports', async () => {
+    const r = await start('npm', ['start'], { ACME_POSTBACK_SECRET: 'acme-demo-secret' });
+    await readmeExamples(r);
     await drainsOnSigterm(r);
   }, 150_000);
 
