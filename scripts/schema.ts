@@ -1,25 +1,30 @@
 /**
- * `npm run schema`: writes the JSON Schema of each config file to schema/ (src/config/json-schema.ts).
- * `--check` writes nothing and exits 1 naming each file that differs (the test suite does the same).
+ * `npm run schema`: writes the JSON Schema of each config file to schema/ (src/config/json-schema.ts) and the
+ * ops API's OpenAPI description to docs/openapi.yaml (src/endpoints/openapi.ts). `--check` writes nothing and
+ * exits 1 naming each file that differs (the test suite does the same).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configJsonSchemas, schemaText } from '../src/config/json-schema.js';
+import { openApiYaml } from '../src/endpoints/openapi.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   console.log(
-    'usage: npm run schema [-- --check]\n  writes schema/*.json from the zod config schemas; --check only compares',
+    'usage: npm run schema [-- --check]\n  writes schema/*.json and docs/openapi.yaml; --check only compares',
   );
   process.exit(0);
 }
 const check = args.includes('--check');
-const dir = join(import.meta.dirname, '..', 'schema');
-mkdirSync(dir, { recursive: true });
+const root = join(import.meta.dirname, '..');
+mkdirSync(join(root, 'schema'), { recursive: true });
+const outputs: [string, string][] = [
+  ...configJsonSchemas().map((f): [string, string] => [`schema/${f.name}`, schemaText(f)]),
+  ['docs/openapi.yaml', openApiYaml()],
+];
 let stale = 0;
-for (const f of configJsonSchemas()) {
-  const path = join(dir, f.name);
-  const text = schemaText(f);
+for (const [rel, text] of outputs) {
+  const path = join(root, rel);
   let old = '';
   try {
     old = readFileSync(path, 'utf8');
@@ -28,11 +33,11 @@ for (const f of configJsonSchemas()) {
   }
   if (old === text) continue;
   stale++;
-  if (check) console.error(`schema/${f.name} is out of date: run npm run schema`);
+  if (check) console.error(`${rel} is out of date: run npm run schema`);
   else {
     writeFileSync(path, text);
-    console.log(`wrote schema/${f.name}`);
+    console.log(`wrote ${rel}`);
   }
 }
 if (check && stale > 0) process.exit(1);
-if (!check && stale === 0) console.log('schema/ is up to date');
+if (!check && stale === 0) console.log('schema/ and docs/openapi.yaml are up to date');

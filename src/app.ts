@@ -16,6 +16,8 @@ import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
+import { kOpsOpenApi } from './endpoints/openapi.js';
+import { jsonReply } from './http/reply.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -61,6 +63,8 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
+  /** The ops port's routes (pattern and methods), which docs/openapi.yaml must describe. */
+  readonly opsRoutes: readonly { readonly pattern: string; readonly methods: readonly string[] }[];
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -319,6 +323,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .fallback(errorReply(errors.notFound()));
 
+  const openApiReply = jsonReply(200, kOpsOpenApi);
   const ops = new HttpServer(uws, {
     maxBodyBytes: 1 << 20,
     now: () => clock.now(),
@@ -365,6 +370,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .route('/healthz', { get: { handler: opsEndpoints.healthz } })
     .route('/readyz', { get: { handler: opsEndpoints.readyz } })
+    .route('/openapi.json', { get: { handler: () => openApiReply } })
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
@@ -451,7 +457,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
+  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, opsRoutes: ops.routes, shutdown };
 }
 
 async function openStore(

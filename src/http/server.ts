@@ -54,6 +54,7 @@ export class HttpServer {
   #inflight = 0;
   /** Extra headers on every reply (e.g. `connection: close` while draining). */
   closing = false;
+  readonly #routes: { readonly pattern: string; readonly methods: readonly string[] }[] = [];
 
   constructor(uws: Uws, opts: ServerOptions) {
     this.#app = uws.App();
@@ -67,6 +68,7 @@ export class HttpServer {
   /** Registers `methods` on `pattern`; every other method on it gets 405 with an Allow header. */
   route(pattern: string, methods: Partial<Record<Method, { handler: Handler; body?: boolean }>>): this {
     const allowed = Object.keys(methods).map((m) => (m === 'del' ? 'DELETE' : m.toUpperCase()));
+    this.#routes.push({ pattern, methods: allowed });
     const methodNotAllowed = errorReply(errors.methodNotAllowed(allowed.join(', ')), [['allow', allowed.join(', ')]]);
     for (const [method, spec] of Object.entries(methods) as [Method, { handler: Handler; body?: boolean }][]) {
       this.#app[method](pattern, (res, req) => this.#handle(res, req, spec.handler, spec.body === true));
@@ -76,6 +78,11 @@ export class HttpServer {
       this.#write(res, methodNotAllowed, undefined);
     });
     return this;
+  }
+
+  /** Every registered route (pattern as given, e.g. `/admin/replay/:channel`) with its methods, in order. */
+  get routes(): readonly { readonly pattern: string; readonly methods: readonly string[] }[] {
+    return this.#routes;
   }
 
   /** The reply for anything no route matched. */
