@@ -181,8 +181,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
-        metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
-        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+        metrics.spend.labels(c.campaignId, c.channelId).inc(micros);
+        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
         scoring.onSpend(noticeInput(c), micros, c.expected);
@@ -222,7 +222,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const channel = known ? click.channelId : 'none';
         metrics.conversions.labels(campaign, channel, outcome).inc();
         if (conv === undefined || (outcome !== 'attributed' && outcome !== 'unattributed')) return;
-        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros / 1e6);
+        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros);
         if (click === undefined) return;
         roi.conversion(click.campaignId, click.channelId, conv.valueMicros, conv.nowMs);
         const tz = config.current.campaignsById.get(click.campaignId)?.timezone;
@@ -268,6 +268,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     roi.retain(new Set(s.campaigns.map((c) => c.id)));
     metrics.preload([...s.channels.keys()]);
     metrics.configVersion.set(s.version);
+    metrics.accountCurrency.reset();
+    metrics.accountCurrency.labels(s.bidder.currency).set(1);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
     metrics.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
     for (const w of s.warnings) {
@@ -350,13 +352,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
           for (const r of gate.remaining()) {
             metrics.budgetRemaining
               .labels(r.campaignId, r.channelId, r.pool)
-              .set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
-            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
+              .set(Math.max(0, r.capMicros - r.spentMicros));
+            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros);
           }
           for (const p of gate.pacing(config.current.campaigns, clock.now())) {
-            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros / 1e6);
-            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros / 1e6);
-            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
+            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros);
+            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros);
+            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros);
             metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
           }
           for (const m of scoring.cost?.multipliers() ?? [])

@@ -86,7 +86,7 @@ describe('conversions on one bidder (memory store)', () => {
     const r = await conv(b, { adv, clid, id: `order-${clid}`, value: '10' }, kSecrets[adv]);
     expect(r.status).toBe(204);
     expect(await b.metric('peregrine_conversions_total', { ...labels, outcome: 'attributed' })).toBe(1);
-    expect(await b.metric('peregrine_conversion_value_total', labels)).toBe(10);
+    expect(await b.metric('peregrine_conversion_value_micros_total', labels)).toBe(10_000_000);
     // Spend 1.25 CPM = 0.00125 for the impression; value 10 → ROI 8000 in both windows.
     expect(await b.metric('peregrine_roi', { ...labels, window: '1h' })).toBeCloseTo(8000, 6);
     expect(await b.metric('peregrine_roi', { ...labels, window: '24h' })).toBeCloseTo(8000, 6);
@@ -112,7 +112,7 @@ describe('conversions on one bidder (memory store)', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ outcome: 'duplicate' });
     expect(await b.metric('peregrine_conversions_total', { ...labels, outcome: 'duplicate' })).toBe(1);
-    expect(await b.metric('peregrine_conversion_value_total', labels)).toBe(10);
+    expect(await b.metric('peregrine_conversion_value_micros_total', labels)).toBe(10_000_000);
   });
 
   it('credits a person’s last click; an unknown person is accepted unattributed', async () => {

@@ -102,12 +102,12 @@ describe('encrypted prices', () => {
     });
     const clearing = Math.round(bid.price * 0.8 * 1e6);
     const enc = crypter.encrypt(clearing, Buffer.alloc(16, 7));
-    const spend = () => b.metric('peregrine_spend_total', { campaign: bid.cid, channel: 'ssp-beta' });
+    const spend = () => b.metric('peregrine_spend_micros_total', { campaign: bid.cid, channel: 'ssp-beta' });
     const before = await spend();
     const url = (p: string) => bid.nurl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', p);
     const tampered = enc.slice(0, 20) + (enc[20] === 'A' ? 'B' : 'A') + enc.slice(21);
     expect((await fetch(url(tampered))).status).toBe(400);
     expect((await fetch(url(enc))).status).toBe(200);
-    expect(await spend()).toBeCloseTo(before + clearing / 1e9, 9);
+    expect(await spend()).toBeCloseTo(before + clearing / 1e3, 3);
   });
 });

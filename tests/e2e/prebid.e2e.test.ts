@@ -117,9 +117,8 @@ describe('Prebid.js in headless Chromium', () => {
       .toBe(3);
     await new Promise((r) => setTimeout(r, 300));
     expect(await metric('peregrine_notices_total', { type: 'bill', outcome: 'ok' })).toBe(3);
-    expect(await metric('peregrine_spend_total', { campaign: 'peregrine-demo', channel: 'prebid' })).toBeCloseTo(
-      3 * 0.0035,
-      9,
+    expect(await metric('peregrine_spend_micros_total', { campaign: 'peregrine-demo', channel: 'prebid' })).toBe(
+      3 * 3500,
     );
     mkdirSync(kOut, { recursive: true });
     await page.screenshot({ path: join(kOut, 'prebid-demo.png'), fullPage: true });

@@ -29,11 +29,54 @@ describe('dashboards and alerts', () => {
     }
   });
 
-  it('every metric follows Prometheus naming: prefix, base units, _total counters', () => {
-    for (const m of metrics.registry.getMetricsAsArray() as unknown as { name: string; type: string }[]) {
+  it('every metric follows Prometheus naming: prefix, units in the name, _total on counters only', () => {
+    const all = metrics.registry.getMetricsAsArray() as unknown as { name: string; type: string; help: string }[];
+    expect(all.length).toBeGreaterThan(40);
+    for (const m of all) {
       expect(m.name).toMatch(/^peregrine_[a-z0-9_]+$/);
+      // The same rules promtool check metrics applies (tests/e2e/metrics-promtool.e2e.test.ts runs it too).
       if (m.type === 'counter') expect(m.name, m.name).toMatch(/_total$/);
-      expect(m.name).not.toMatch(/_(ms|milliseconds|micros)$/);
+      else expect(m.name, `${m.name} is a ${m.type}`).not.toMatch(/_total$/);
+      // Time in seconds, never in ms or µs.
+      expect(m.name).not.toMatch(/_(ms|milliseconds|microseconds|us)(_total)?$/);
+      if (m.type === 'histogram') expect(m.name, m.name).toMatch(/_(seconds|bytes)$/);
+      // Money says its unit: micros of the account currency (the info metric names the currency).
+      const money = /currency/.test(m.help) && !m.name.endsWith('_info');
+      if (money) expect(m.name, m.name).toMatch(/_micros(_total)?$/);
+      if (m.name.includes('_micros')) expect(money, `${m.name}: say "micros of the account currency"`).toBe(true);
+    }
+  });
+
+  it('the dashboard picks its datasource and filters by instance, channel and campaign', () => {
+    const dash = JSON.parse(readFileSync(new URL('deploy/grafana/peregrine.json', root), 'utf8')) as {
+      templating: { list: { name: string; type: string; query: unknown }[] };
+      panels: {
+        title: string;
+        datasource: { uid: string };
+        targets: { expr: string; datasource: { uid: string } }[];
+      }[];
+    };
+    const vars = dash.templating.list;
+    expect(vars.map((v) => v.name)).toEqual(['datasource', 'instance', 'channel', 'campaign']);
+    expect(vars[0]).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    const labelsOf = new Map(
+      (metrics.registry.getMetricsAsArray() as unknown as { name: string; labelNames?: string[] }[]).map((m) => [
+        m.name,
+        m.labelNames ?? [],
+      ]),
+    );
+    expect(dash.panels.length).toBeGreaterThan(10);
+    for (const p of dash.panels) {
+      expect(p.datasource.uid, p.title).toBe('${datasource}');
+      for (const t of p.targets) {
+        expect(t.datasource.uid, p.title).toBe('${datasource}');
+        for (const [, name, selector = ''] of t.expr.matchAll(/(peregrine_[a-z0-9_]+)(\{[^}]*\})?/g)) {
+          expect(selector, `${p.title}: ${name}`).toContain('instance=~"$instance"');
+          const labels = labelsOf.get(base(name!)) ?? [];
+          for (const l of ['channel', 'campaign'])
+            if (labels.includes(l)) expect(selector, `${p.title}: ${name}`).toContain(`${l}=~"$${l}"`);
+        }
+      }
     }
   });
 });
