@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createMetrics } from '../../../src/metrics/registry.js';
@@ -78,5 +78,54 @@ describe('dashboards and alerts', () => {
         }
       }
     }
+  });
+});
+
+describe('deploy/compose.yaml', () => {
+  const deploy = new URL('deploy/', root);
+  const compose = parse(readFileSync(new URL('compose.yaml', deploy), 'utf8')) as {
+    services: Record<string, { build?: { context: string }; image?: string; volumes?: string[]; environment?: object }>;
+  };
+  /** host path (relative to deploy/) → container path, for one service's bind mounts. */
+  const mounts = (svc: string) =>
+    new Map(
+      (compose.services[svc]?.volumes ?? [])
+        .filter((v) => v.startsWith('.'))
+        .map((v) => v.split(':') as [string, string]),
+    );
+
+  it('runs the bidder with Redis, Prometheus and Grafana, every mounted file in the repository', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['bidder', 'grafana', 'prometheus', 'redis']);
+    expect(compose.services.bidder!.build!.context).toBe('..');
+    expect(compose.services.bidder!.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379' });
+    for (const svc of Object.keys(compose.services))
+      for (const host of mounts(svc).keys()) expect(existsSync(new URL(host, deploy)), `${svc}: ${host}`).toBe(true);
+  });
+
+  it('Prometheus scrapes the ops port as job "peregrine" and loads the alert rules it is given', () => {
+    const prom = parse(readFileSync(new URL('prometheus/prometheus.yml', deploy), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const inContainer = [...mounts('prometheus').values()];
+    for (const f of prom.rule_files) expect(inContainer).toContain(f);
+    expect(mounts('prometheus').get('./prometheus/alerts.yaml')).toBe(prom.rule_files[0]);
+    const job = prom.scrape_configs.find((j) => j.job_name === 'peregrine');
+    expect(job?.static_configs[0]?.targets).toEqual(['bidder:9464']);
+    expect(readFileSync(new URL('prometheus/alerts.yaml', deploy), 'utf8')).toContain('up{job="peregrine"}');
+  });
+
+  it('Grafana gets the Prometheus datasource and the dashboard from the paths it mounts', () => {
+    const g = mounts('grafana');
+    expect(g.get('./grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    const ds = parse(readFileSync(new URL('grafana/provisioning/datasources/prometheus.yaml', deploy), 'utf8')) as {
+      datasources: { type: string; url: string; isDefault: boolean }[];
+    };
+    expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
+    const dash = parse(readFileSync(new URL('grafana/provisioning/dashboards/peregrine.yaml', deploy), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    const dashboardPath = g.get('./grafana/peregrine.json');
+    expect(dashboardPath?.startsWith(`${dash.providers[0]!.options.path}/`)).toBe(true);
   });
 });
