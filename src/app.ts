@@ -16,6 +16,8 @@ import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
+import { kOpsOpenApi } from './endpoints/openapi.js';
+import { jsonReply } from './http/reply.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -63,9 +65,11 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
-  /** Stops taking requests, answers those in flight, returns leases, closes the store. */
+  /** The ops port's routes (pattern and methods), which docs/openapi.yaml must describe. */
+  readonly opsRoutes: readonly { readonly pattern: string; readonly methods: readonly string[] }[];
   /** Requests on both ports that have arrived and are not yet answered or dropped. */
   inflight(): number;
+  /** Stops taking requests, answers those in flight, returns leases, closes the store. */
   shutdown(): Promise<void>;
 }
 
@@ -200,8 +204,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
-        metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
-        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+        metrics.spend.labels(c.campaignId, c.channelId).inc(micros);
+        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros);
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
         scoring.onSpend(noticeInput(c), micros, c.expected);
@@ -241,7 +245,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const channel = known ? click.channelId : 'none';
         metrics.conversions.labels(campaign, channel, outcome).inc();
         if (conv === undefined || (outcome !== 'attributed' && outcome !== 'unattributed')) return;
-        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros / 1e6);
+        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros);
         if (click === undefined) return;
         roi.conversion(click.campaignId, click.channelId, conv.valueMicros, conv.nowMs);
         const tz = config.current.campaignsById.get(click.campaignId)?.timezone;
@@ -279,14 +283,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const toAccount = (c: NoticeClaims, cpmMicros: number) =>
     c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros);
 
+  // A warning about the config (an unset env secret, say) is logged the first time only: a reload that keeps
+  // the same situation changes nothing an operator needs to hear again.
+  const warned = new Set<string>();
   const applySnapshot = (s: ConfigSnapshot): void => {
     buildCrypters(s);
     roi.retain(new Set(s.campaigns.map((c) => c.id)));
     metrics.preload([...s.channels.keys()]);
     metrics.configVersion.set(s.version);
+    metrics.accountCurrency.reset();
+    metrics.accountCurrency.labels(s.bidder.currency).set(1);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
     metrics.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
-    for (const w of s.warnings) logger.warn(w);
+    for (const w of s.warnings) {
+      if (warned.has(w)) continue;
+      warned.add(w);
+      logger.warn(w);
+    }
   };
   applySnapshot(snap);
   config.subscribe({
@@ -355,6 +368,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .fallback(errorReply(errors.notFound()));
 
+  const openApiReply = jsonReply(200, kOpsOpenApi);
   const ops = new HttpServer(uws, {
     maxBodyBytes: 1 << 20,
     now: () => clock.now(),
@@ -381,13 +395,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
           for (const r of gate.remaining()) {
             metrics.budgetRemaining
               .labels(r.campaignId, r.channelId, r.pool)
-              .set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
-            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
+              .set(Math.max(0, r.capMicros - r.spentMicros));
+            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros);
           }
           for (const p of gate.pacing(config.current.campaigns, clock.now())) {
-            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros / 1e6);
-            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros / 1e6);
-            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
+            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros);
+            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros);
+            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros);
             metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
           }
           for (const m of scoring.cost?.multipliers() ?? [])
@@ -401,6 +415,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .route('/healthz', { get: { handler: opsEndpoints.healthz } })
     .route('/readyz', { get: { handler: opsEndpoints.readyz } })
+    .route('/openapi.json', { get: { handler: () => openApiReply } })
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
@@ -489,7 +504,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })());
 
   const inflight = () => pub.inflight + ops.inflight;
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, inflight, shutdown };
+  return {
+    port,
+    opsPort,
+    config,
+    store,
+    metrics,
+    gate,
+    roi,
+    instanceId,
+    logger,
+    opsRoutes: ops.routes,
+    inflight,
+    shutdown,
+  };
 }
 
 async function openStore(

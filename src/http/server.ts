@@ -76,6 +76,7 @@ export class HttpServer {
   readonly #tooLargeReply: HttpReply;
   /** Extra headers on every reply (e.g. `connection: close` while draining). */
   closing = false;
+  readonly #routes: { readonly pattern: string; readonly methods: readonly string[] }[] = [];
 
   constructor(uws: Uws, opts: ServerOptions) {
     this.#app = uws.App();
@@ -94,6 +95,7 @@ export class HttpServer {
    */
   route(pattern: string, methods: Partial<Record<Method, { handler: Handler; body?: boolean }>>): this {
     const names = Object.keys(methods).map((m) => (m === 'del' ? 'DELETE' : m.toUpperCase()));
+    this.#routes.push({ pattern, methods: [...names] });
     if (methods.get !== undefined) names.push('HEAD');
     const allowed = names.join(', ');
     const methodNotAllowed = errorReply(errors.methodNotAllowed(allowed), [['allow', allowed]]);
@@ -107,6 +109,11 @@ export class HttpServer {
       this.#write(res, methodNotAllowed, req.getMethod() === 'head', false);
     });
     return this;
+  }
+
+  /** Every registered route (pattern as given, e.g. `/admin/replay/:channel`) with its methods, in order. */
+  get routes(): readonly { readonly pattern: string; readonly methods: readonly string[] }[] {
+    return this.#routes;
   }
 
   /** The reply for anything no route matched. */

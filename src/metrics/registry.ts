@@ -1,6 +1,9 @@
 /**
- * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units:
- * seconds, and money in the account currency's units). Label values come from `labels.ts` or config ids;
+ * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units in the
+ * name: seconds, bytes, and money as `_micros`, millionths of the account currency that
+ * `peregrine_account_currency_info{currency}` names — exact integers, one unit whatever the currency; counters
+ * end in `_total`, nothing else does; tests/e2e/metrics-names.e2e.test.ts checks these rules and promtool's).
+ * Label values come from `labels.ts` or config ids;
  * the request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request)
  * so the hot path does no label hashing.
  */
@@ -28,8 +31,14 @@ export interface MetricsOptions {
 
 export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false)
+  if (opts.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, prefix: 'peregrine_', eventLoopMonitoringPrecision: 10 });
+    // prom-client also exports the sum over types of active handles/requests/resources as gauges named
+    // `…_total`, a suffix reserved for counters (promtool check metrics refuses it). The per-type gauges stay;
+    // the total is `sum(peregrine_nodejs_active_handles)`.
+    for (const what of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`peregrine_nodejs_active_${what}_total`);
+  }
 
   const requests = new Counter({
     name: 'peregrine_bid_requests_total',
@@ -63,8 +72,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const spend = new Counter({
-    name: 'peregrine_spend_total',
-    help: 'Spend recorded from billable notices, in account currency units.',
+    name: 'peregrine_spend_micros_total',
+    help: 'Spend recorded from billable notices, in micros (millionths) of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -72,6 +81,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     name: 'peregrine_impressions_total',
     help: 'Billable events recorded.',
     labelNames: ['campaign', 'channel'] as const,
+    registers: [registry],
+  });
+  const accountCurrency = new Gauge({
+    name: 'peregrine_account_currency_info',
+    help: 'The account currency (ISO 4217) that every _micros money metric is counted in; always 1.',
+    labelNames: ['currency'] as const,
     registers: [registry],
   });
   const configVersion = new Gauge({
@@ -121,32 +136,32 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const budgetRemaining = new Gauge({
-    name: 'peregrine_budget_remaining',
-    help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; account currency units, this instance view).',
+    name: 'peregrine_budget_remaining_micros',
+    help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel', 'pool'] as const,
     registers: [registry],
   });
   const budgetReserved = new Gauge({
-    name: 'peregrine_budget_reserved',
-    help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (account currency units, this instance).',
+    name: 'peregrine_budget_reserved_micros',
+    help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (micros of the account currency, this instance).',
     labelNames: ['campaign', 'channel', 'pool'] as const,
     registers: [registry],
   });
   const pacingCap = new Gauge({
-    name: 'peregrine_pacing_cap',
-    help: "Today's budget per campaign and channel: base share plus its part of the floating pool (account currency units).",
+    name: 'peregrine_pacing_cap_micros',
+    help: "Today's budget per campaign and channel: base share plus its part of the floating pool (micros of the account currency).",
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingTarget = new Gauge({
-    name: 'peregrine_pacing_target',
-    help: 'Spend the target curve calls for by now, per campaign and channel (account currency units).',
+    name: 'peregrine_pacing_target_micros',
+    help: 'Spend the target curve calls for by now, per campaign and channel (micros of the account currency).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingSpent = new Gauge({
-    name: 'peregrine_pacing_spent',
-    help: 'Spend known today per campaign and channel, both pools (account currency units, this instance view).',
+    name: 'peregrine_pacing_spent_micros',
+    help: 'Spend known today per campaign and channel, both pools (micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -181,8 +196,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const explorationSpend = new Counter({
-    name: 'peregrine_exploration_spend_total',
-    help: 'Spend of exploration bids (the reserve), in account currency units.',
+    name: 'peregrine_exploration_spend_micros_total',
+    help: 'Spend of exploration bids (the reserve), in micros of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -244,8 +259,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const conversionValue = new Counter({
-    name: 'peregrine_conversion_value_total',
-    help: 'Value of accepted conversions, in account currency units.',
+    name: 'peregrine_conversion_value_micros_total',
+    help: 'Value of accepted conversions, in micros of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -296,6 +311,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     spend,
     impressions,
     configVersion,
+    accountCurrency,
     configReloads,
     configLastReloadSuccess,
     watchErrors,
