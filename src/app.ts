@@ -23,6 +23,7 @@ import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { NoticeHandler } from './notices/notice-handler.js';
+import { StoreErrorLog } from './notices/store-error-log.js';
 import { ConversionHandler } from './notices/conversion-handler.js';
 import { RoiTracker } from './roi/roi-tracker.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
@@ -165,6 +166,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         );
     }
   };
+  const noticeStoreErrors = new StoreErrorLog(logger, clock);
   const notices = new NoticeHandler({
     clock,
     config,
@@ -176,11 +178,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clicks: store.clicks,
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
-      onSpend: (c, micros) => {
+      onSpend: (c, micros, raised) => {
         metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
         if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
-        metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
+        if (raised === true) return; // a higher price for an impression already counted
+        metrics.impressions.labels(c.campaignId, c.channelId).inc();
         scoring.onSpend(noticeInput(c), micros, c.expected);
       },
       onWin: (c, clearingCpmMicros) =>
@@ -199,6 +202,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         roi.click(c.campaignId, c.channelId, clock.now());
       },
       onClickStoreError: (err) => logger.warn({ err }, 'click not recorded for attribution'),
+      onStoreError: (err) => noticeStoreErrors.report(err),
     },
   });
   const conversions = new ConversionHandler({

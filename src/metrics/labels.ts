@@ -26,7 +26,18 @@ export type NoBidReason = (typeof kNoBidReasons)[number];
 export const kNoticeTypes = ['win', 'bill', 'loss', 'click'] as const;
 export type NoticeType = (typeof kNoticeTypes)[number];
 
-export const kNoticeOutcomes = ['ok', 'duplicate', 'bad_token', 'expired', 'bad_price', 'unknown_campaign'] as const;
+/** `raised`: a notice settled before came again at a higher price (the ledger keeps the highest);
+ * `unavailable`: the store failed, answered 503 so the sender retries. */
+export const kNoticeOutcomes = [
+  'ok',
+  'duplicate',
+  'raised',
+  'bad_token',
+  'expired',
+  'bad_price',
+  'unknown_campaign',
+  'unavailable',
+] as const;
 export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
 
 export const kRequestOutcomes = [

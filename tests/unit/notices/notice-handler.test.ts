@@ -143,3 +143,62 @@ describe('notice handler', () => {
     expect((await handler.click({ t: 'https://evil.example', p: undefined, r: undefined })).status).toBe(403);
   });
 });
+
+/** The memory store with its next `failures` calls of one method rejecting, as a store outage does. */
+function failing<T extends object>(target: T, method: keyof T, failures: { n: number }): T {
+  return new Proxy(target, {
+    get(t, prop, recv) {
+      const v = Reflect.get(t, prop, recv);
+      if (prop !== method || typeof v !== 'function') return typeof v === 'function' ? v.bind(t) : v;
+      return (...args: unknown[]) =>
+        failures.n-- > 0
+          ? Promise.reject(new Error('Command timed out'))
+          : (v as (...a: unknown[]) => unknown).apply(t, args);
+    },
+  });
+}
+
+describe('notice handler when the store fails', () => {
+  const build = (budgetFailures: { n: number }, dedupFailures: { n: number }, errors: unknown[]) => {
+    const gate = new PacingGate(failing(store.budgets, 'settle', budgetFailures), clock, new TimeZoneTable(), {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
+    return new NoticeHandler({
+      clock,
+      config: { current: snap },
+      gate,
+      dedup: failing(store.dedup, 'firstSeen', dedupFailures),
+      profiles: store.profiles,
+      events: {
+        onNotice: (t, _c, o) => seen.push([t, o]),
+        onSpend: (_c, m) => spent.push(m),
+        onStoreError: (e) => errors.push(e),
+      },
+    });
+  };
+
+  it('a failed settle answers 503, leaves no mark, and the retry bills once', async () => {
+    const errors: unknown[] = [];
+    const h = build({ n: 2 }, { n: 0 }, errors);
+    const t = token();
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 503, outcome: 'unavailable' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 503, outcome: 'unavailable' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 200, outcome: 'ok' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 200, outcome: 'duplicate' });
+    expect(errors).toHaveLength(2);
+    expect(spent).toEqual([1500]);
+    expect(await store.budgets.spent(key)).toBe(1500);
+  });
+
+  it('a failed de-dup of a notice that moves no money answers 503 too; a click still redirects', async () => {
+    const errors: unknown[] = [];
+    const h = build({ n: 0 }, { n: 2 }, errors);
+    expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).status).toBe(503);
+    expect((await h.click({ t: token(), p: undefined, r: undefined })).status).toBe(302);
+    expect(errors).toHaveLength(2);
+    expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).outcome).toBe('ok');
+  });
+});
