@@ -14,7 +14,7 @@ import { formatIssues } from './config/load.js';
 import { errorReply, errors } from './errors.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
-import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { createClickEndpoint, createImpressionEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
@@ -309,6 +309,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/notice/win', { get: { handler: createNoticeEndpoint(notices, 'win') } })
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
+    .route('/notice/imp', { get: { handler: createImpressionEndpoint(notices) } })
     .route('/click', { get: { handler: createClickEndpoint(notices) } })
     .route('/conv', {
       get: { handler: createConversionEndpoint(conversions) },

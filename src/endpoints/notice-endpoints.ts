@@ -1,5 +1,5 @@
 /**
- * `GET /notice/{win,bill,loss}` and `GET /click`: query parsing and replies around `NoticeHandler`.
+ * `GET /notice/{win,bill,loss,imp}` and `GET /click`: query parsing and replies around `NoticeHandler`.
  * Notices answer 200 (also for a duplicate, so exchanges stop retrying), 403 for a bad token, 400 for a
  * bad price, 503 with `Retry-After` when the store failed (nothing was recorded: the retry counts); a click
  * answers 302 to the creative's configured landing page.
@@ -38,6 +38,11 @@ function reply(r: NoticeResult): HttpReply {
 
 export function createNoticeEndpoint(handler: NoticeHandler, type: 'win' | 'bill' | 'loss') {
   return (info: RequestInfo): Promise<HttpReply> => handler.handle(type, queryOf(info)).then(reply);
+}
+
+/** `GET /notice/imp`: the impression beacon of channels billed server to server (counts, never bills). */
+export function createImpressionEndpoint(handler: NoticeHandler) {
+  return (info: RequestInfo): Promise<HttpReply> => handler.impression(queryOf(info)).then(reply);
 }
 
 export function createClickEndpoint(handler: NoticeHandler) {

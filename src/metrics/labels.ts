@@ -23,7 +23,8 @@ export const kNoBidReasons = [
 ] as const;
 export type NoBidReason = (typeof kNoBidReasons)[number];
 
-export const kNoticeTypes = ['win', 'bill', 'loss', 'click'] as const;
+/** `imp`: the impression beacon in the markup of channels billed server to server (never billed). */
+export const kNoticeTypes = ['win', 'bill', 'loss', 'click', 'imp'] as const;
 export type NoticeType = (typeof kNoticeTypes)[number];
 
 /** `raised`: a notice settled before came again at a higher price (the ledger keeps the highest);

@@ -74,19 +74,22 @@ export class NoticeHandler {
     this.#d = deps;
   }
 
-  async handle(type: Exclude<NoticeType, 'click'>, q: NoticeQuery): Promise<NoticeResult> {
+  async handle(type: 'win' | 'bill' | 'loss', q: NoticeQuery): Promise<NoticeResult> {
     const d = this.#d;
     const snap = d.config.current;
     const now = d.clock.now();
     const v = q.t === undefined ? undefined : verifyToken(q.t, snap.noticeKeys, now, snap.bidder.notices.tokenTtl);
     if (v === undefined || !v.ok) return this.#done(type, undefined, v?.ok === false ? v.reason : 'bad_token', 403);
     const c = v.claims;
-    const priceMicros = this.#price(c, q.p);
+    // The markup's copy of the token (s2s billing): the page has it, so it may count an impression, never money.
+    if (c.beacon === true) return this.#done(type, c.channelId, 'bad_token', 403);
+    const channel = snap.channels.get(c.channelId);
+    const priceMicros = this.#price(c, q.p, channel?.priceKeys !== undefined, type !== 'loss');
     if (priceMicros === undefined && type !== 'loss') return this.#done(type, c.channelId, 'bad_price', 400);
     // A win or bill never clears above our bid; a loss's price is the one that beat us, so above it is normal.
+    // Refused before any mark is written, so a page's out-of-range price cannot pre-empt the exchange's.
     if (priceMicros !== undefined && type !== 'loss' && priceMicros > c.bidCpmMicros)
       return this.#done(type, c.channelId, 'bad_price', 400);
-    const channel = snap.channels.get(c.channelId);
     const billable = type !== 'loss' && (channel?.billableEvent ?? 'bill') === type;
     if (!billable) {
       // Moves no money: a mark first is safe (a failure after it loses a learning event, never spend).
@@ -179,12 +182,38 @@ export class NoticeHandler {
     return { ...r, location };
   }
 
-  /** Clearing CPM in micros of the bid currency, or undefined when missing, malformed or negative. */
-  #price(c: NoticeClaims, text: string | undefined): number | undefined {
+  /**
+   * `GET /notice/imp?t=…`: the impression beacon in the markup of a channel billed server to server. Counted
+   * once per token (`imp` notices in metrics); it never moves money, whatever it carries.
+   */
+  async impression(q: NoticeQuery): Promise<NoticeResult> {
+    const d = this.#d;
+    const snap = d.config.current;
+    const now = d.clock.now();
+    const v = q.t === undefined ? undefined : verifyToken(q.t, snap.noticeKeys, now, snap.bidder.notices.tokenTtl);
+    if (v === undefined || !v.ok) return this.#done('imp', undefined, v?.ok === false ? v.reason : 'bad_token', 403);
+    let first: boolean;
+    try {
+      first = await d.dedup.firstSeen(`imp:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    } catch (err) {
+      return this.#unavailable('imp', v.claims.channelId, err);
+    }
+    return this.#done('imp', v.claims.channelId, first ? 'ok' : 'duplicate', 200);
+  }
+
+  /**
+   * Clearing CPM in micros of the bid currency, or undefined when missing, malformed or negative. On a
+   * channel with encrypted prices a plain number is refused (anyone can write one); for a win or bill, a
+   * plain price below the token's floor is refused (the page firing the billing URL, see price-range.ts).
+   */
+  #price(c: NoticeClaims, text: string | undefined, encrypted: boolean, billing: boolean): number | undefined {
     if (text === undefined || text === '' || text.includes('AUCTION_PRICE')) return undefined;
     if (kPlainPrice.test(text)) {
+      if (encrypted) return undefined;
       const v = Number(text);
-      return Number.isFinite(v) ? Math.round(v * 1_000_000) : undefined;
+      if (!Number.isFinite(v)) return undefined;
+      const micros = Math.round(v * 1_000_000);
+      return billing && c.floorCpmMicros !== undefined && micros < c.floorCpmMicros ? undefined : micros;
     }
     return this.#d.decodePrice?.(c.channelId, text);
   }
