@@ -1,7 +1,9 @@
 /**
  * Signed notice tokens. Every bid's nurl/burl/lurl (and click URL) carries one; notices are trusted only
  * through it. A token binds the auction, imp, campaign, creative, channel, bid price and issue time, plus
- * what settlement needs (the instance that reserved the budget, the budget day, the person for frequency).
+ * what settlement needs (the instance that reserved the budget, the budget day, the person for frequency),
+ * and who may set the price: the lowest plain price accepted, and whether this is the markup's beacon copy
+ * (docs/notice-prices.md).
  *
  *   t = <keyId> "." base64url(JSON payload) "." base64url(HMAC-SHA256(key, keyId "." payload)[0..16])
  *
