@@ -206,16 +206,6 @@ describe.each([
       expect(spent, campaign).toBe(billed.get(campaign) ?? 0);
     }
     expect(fleetSpend, summary(d)).toBe(billedSum);
-    console.log(
-      'FLEET',
-      JSON.stringify({
-        bids,
-        crossInstance,
-        billed: Object.fromEntries(billed),
-        fleetSpend,
-        statuses: Object.fromEntries(d.statuses),
-      }),
-    );
     expect(bids).toBeGreaterThan(150);
     expect(crossInstance).toBeGreaterThanOrEqual(bids);
     // Both campaigns spent a good part of their days (the rest is the exploration reserve, the floating pool
