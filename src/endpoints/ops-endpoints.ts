@@ -71,11 +71,19 @@ export function createOpsEndpoints(deps: OpsDeps) {
       return why === undefined ? textReply(200, 'ready') : errorReply(errors.notReady(why));
     },
     reload: guard(async () => {
-      const r = await deps.config.reload();
+      const r = await deps.config.reload('admin');
+      if (!r.ok && r.outcome === 'error')
+        return jsonReply(503, {
+          ...errors
+            .configLoadFailed(`${r.issues[0]?.message ?? 'config load failed'}; the previous config stays live`)
+            .toJSON(),
+          issues: r.issues,
+        });
       if (!r.ok)
         return jsonReply(422, {
           ...errors.invalidConfig('invalid config; the previous config stays live').toJSON(),
           issues: r.issues,
+          totalIssues: r.totalIssues,
         });
       return jsonReply(200, {
         version: r.snapshot.version,

@@ -8,7 +8,14 @@
  * so the hot path does no label hashing.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
+import {
+  kNoBidReasons,
+  kRequestOutcomes,
+  kShedReasons,
+  type NoBidReason,
+  type RequestOutcome,
+  type ShedReason,
+} from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{
@@ -89,7 +96,24 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const configReloads = new Counter({
     name: 'peregrine_config_reloads_total',
-    help: 'Config reload attempts by result.',
+    help: 'Config reload attempts by result: ok (applied), unchanged, invalid (refused), error (could not load).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const configLastReloadSuccess = new Gauge({
+    name: 'peregrine_config_last_reload_success_timestamp_seconds',
+    help: 'When the config directory last loaded valid (applied or unchanged), in Unix seconds.',
+    registers: [registry],
+  });
+  const watchErrors = new Counter({
+    name: 'peregrine_watch_errors_total',
+    help: 'Failures of a directory watch (re-established by the next event or poll), by watched directory.',
+    labelNames: ['watcher'] as const,
+    registers: [registry],
+  });
+  const modelReloads = new Counter({
+    name: 'peregrine_model_reloads_total',
+    help: 'Model directory reload passes by result: ok (models changed), unchanged, refused (a file was refused), error.',
     labelNames: ['result'] as const,
     registers: [registry],
   });
@@ -218,7 +242,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const inflight = new Gauge({
     name: 'peregrine_bid_requests_in_flight',
-    help: 'Bid requests received and not yet answered.',
+    help: 'Bid requests waiting on a store lookup or the scoring pool (decoded, not yet answered).',
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: 'peregrine_shed_total',
+    help: 'Bid requests answered 204 at once, unpriced, under overload: the deadline could not be met (counting the estimated wait before the request was read) or too many requests were already waiting.',
+    labelNames: ['channel', 'reason'] as const,
     registers: [registry],
   });
   // Conversions: campaign and channel come from the click they are credited to (`none` when unattributed or refused).
@@ -251,6 +281,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
   const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
   const latencyByChannel = new Map<string, Histogram.Internal<'channel'>>();
+  const shedByChannel = new Map<string, Record<ShedReason, Counter.Internal>>();
 
   /** Pre-resolves the per-channel children so the request path only calls `inc()`/`observe()`. */
   function preload(channelIds: readonly string[]): void {
@@ -263,6 +294,9 @@ export function createMetrics(opts: MetricsOptions = {}) {
         for (const o of kRequestOutcomes) rq[o] = requests.labels(ch, o);
         requestByChannel.set(ch, rq);
         latencyByChannel.set(ch, latency.labels(ch));
+        const sh = {} as Record<ShedReason, Counter.Internal>;
+        for (const r of kShedReasons) sh[r] = shed.labels(ch, r);
+        shedByChannel.set(ch, sh);
       }
     }
   }
@@ -279,6 +313,9 @@ export function createMetrics(opts: MetricsOptions = {}) {
     configVersion,
     accountCurrency,
     configReloads,
+    configLastReloadSuccess,
+    watchErrors,
+    modelReloads,
     configCampaigns,
     lookups,
     privacy,
@@ -296,6 +333,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     leaseTakes,
     httpErrors,
     inflight,
+    shedTotal: shed,
     conversions,
     conversionValue,
     roi,
@@ -313,6 +351,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
       const c = noBidByChannel.get(channel);
       if (c !== undefined) c[reason].inc();
       else noBids.labels(channel, reason).inc();
+    },
+    shed(channel: string, reason: ShedReason): void {
+      const c = shedByChannel.get(channel);
+      if (c !== undefined) c[reason].inc();
+      else shed.labels(channel, reason).inc();
     },
     request(channel: string, outcome: RequestOutcome): void {
       const c = requestByChannel.get(channel);
