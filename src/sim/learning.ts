@@ -24,15 +24,12 @@
  */
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BidPath } from '../auction/bid-path.js';
-import { TimeZoneTable } from '../campaigns/time-zones.js';
+import { createBidder } from '../bidder/create-bidder.js';
 import { VirtualClock } from '../clock.js';
 import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../config/schema.js';
 import { buildSnapshot, type ConfigSnapshot } from '../config/snapshot.js';
-import { NoticeHandler } from '../notices/notice-handler.js';
 import type { NoticeClaims } from '../notices/token.js';
 import type { BidRequest } from '../openrtb/types.js';
-import { PacingGate } from '../pacing/gate.js';
 import {
   RotatingJsonlSink,
   ScoringService,
@@ -305,8 +302,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     { clock, sink },
   );
   const store = createMemoryStore();
-  const zones = new TimeZoneTable();
-  const bidder = bidderSchema.parse({
+  const bidderConfig = bidderSchema.parse({
     notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' },
     pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
   });
@@ -316,7 +312,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   let version = 0;
   const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>
     buildSnapshot(
-      { dir: '.', bidder, channels: channelConfigs, campaigns, texts: new Map() },
+      { dir: '.', bidder: bidderConfig, channels: channelConfigs, campaigns, texts: new Map() },
       ++version,
       clock.now(),
       {},
@@ -336,42 +332,25 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     if (o.checkFeatures === true) loggedTruth.set(key, truthMarket.truth(f).pctr);
   };
   const cellOf = (c: NoticeClaims) => cells.get(`${c.campaignId}\u0000${c.channelId}`);
-  const noticeInput = (c: NoticeClaims) => ({
-    campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
-    campaignId: c.campaignId,
-    auctionId: c.auctionId,
-    impId: c.impId,
-    channelId: c.channelId,
-    personId: c.personId,
-    nowMs: clock.now(),
-    day: c.day,
-  });
-  const gate = new PacingGate(store.budgets, clock, zones, {
-    instanceId: 'sim-1',
-    leaseTtlMs: 60_000,
-    noticeWindowMs: 900_000,
-    minLeaseMicros: 100_000,
-    controller: 'adaptive',
-    minMultiplier: 0.3,
-    random: prng(o.seed * 31 + 1),
-  });
-  const notices = new NoticeHandler({
-    clock,
+  // The segment store stands in as a map from this request's user to the segments the market drew.
+  const people = new Map<string, Profile>();
+  const bidder = await createBidder({
     config,
-    gate,
-    dedup: store.dedup,
-    profiles: store.profiles,
-    events: {
-      onNotice: () => {},
-      onWin: (c, clearing) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
-      onLoss: (c, _code, clearing) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
+    store,
+    clock,
+    instanceId: 'sim-1',
+    scoring,
+    random: prng(o.seed * 31 + 1),
+    users: {
+      profiles: { lookup: (ids) => Promise.resolve({ profile: people.get(ids[0] ?? ''), outcome: 'hit' }) },
+      idKeys: (req) => (req.user?.id === undefined ? [] : [req.user.id]),
+    },
+    observe: {
       onClick: (c) => {
-        scoring.onClick(noticeInput(c));
         const cell = cellOf(c);
         if (cell !== undefined) cell.clicks++;
       },
       onSpend: (c, micros) => {
-        scoring.onSpend(noticeInput(c), micros, c.expected);
         const cell = cellOf(c);
         if (cell === undefined) return;
         const key = `${c.auctionId}:${c.impId}`;
@@ -386,18 +365,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
       },
     },
   });
-  // The segment store stands in as a map from this request's user to the segments the market drew.
-  const people = new Map<string, Profile>();
-  const bidPath = new BidPath({
-    clock,
-    gate,
-    zones,
-    instanceId: 'sim-1',
-    privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }),
-    profiles: { lookup: (ids) => Promise.resolve({ profile: people.get(ids[0] ?? ''), outcome: 'hit' }) },
-    idKeys: (req) => (req.user?.id === undefined ? [] : [req.user.id]),
-    scoring,
-  });
+  const { bidPath, notices } = bidder;
 
   const costOf = (campaign: string, channel: string) => {
     const sc = config.current.campaignsById.get(campaign)?.scoring;
@@ -415,7 +383,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     const dayStart = start + day * kDayMs;
     if (dayStart > clock.now()) clock.set(dayStart);
     config.current = snap;
-    await gate.warm(snap.campaigns);
+    await bidder.applySnapshot(snap);
     cells = new Map();
     for (const c of snap.campaigns) {
       const cpc =
@@ -668,6 +636,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     false,
   );
 
+  await bidder.shutdown();
   await scoring.close();
   await sink.close();
   await store.close();
