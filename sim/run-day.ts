@@ -9,18 +9,18 @@
  * crashed), the budgets changed at a given minute (a config reload). The result is per-campaign and
  * per-channel delivery, overspend, pacing error, and time series for the report.
  */
-import { createBidder } from '../bidder/create-bidder.js';
-import { VirtualClock } from '../clock.js';
-import { bidderSchema, channelSchema, type CampaignConfig } from '../config/schema.js';
-import { buildSnapshot } from '../config/snapshot.js';
-import type { NoticeClaims } from '../notices/token.js';
-import type { BidRequest } from '../openrtb/types.js';
-import type { ConfigSnapshot } from '../config/snapshot.js';
-import type { Bidder } from '../bidder/create-bidder.js';
-import type { Store } from '../store/ports.js';
-import { ScoringService } from '../scoring/index.js';
-import { prng } from '../scoring/synthetic.js';
-import { createMemoryStore } from '../store/memory/index.js';
+import { createBidder } from '../src/bidder/create-bidder.js';
+import { VirtualClock } from '../src/clock.js';
+import { bidderSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
+import { buildSnapshot } from '../src/config/snapshot.js';
+import type { NoticeClaims } from '../src/notices/token.js';
+import type { BidRequest } from '../src/openrtb/types.js';
+import type { ConfigSnapshot } from '../src/config/snapshot.js';
+import type { Bidder } from '../src/bidder/create-bidder.js';
+import type { Store } from '../src/store/ports.js';
+import { ScoringService } from '../src/scoring/index.js';
+import { prng } from './random.js';
+import { createMemoryStore } from '../src/store/memory/index.js';
 import { EventQueue } from './event-queue.js';
 import { simDevice, simRequest } from './sim-request.js';
 import { Market, type SimChannel } from './market.js';

@@ -7,32 +7,42 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { campaignSchema, type CampaignConfig } from '../config/schema.js';
+import { campaignSchema, type CampaignConfig } from '../src/config/schema.js';
 import type { SimChannel } from './market.js';
 
 const minute = z.number().int().min(0).max(1440);
 
+const channelSchema = z.strictObject({
+  id: z.string().min(1),
+  medianClearingCpm: z.number().positive(),
+  sigma: z.number().positive().default(0.5),
+  auction: z.enum(['first', 'second']),
+  ctr: z.number().min(0).max(1).default(0.002),
+  /** Traffic multiplier relative to requestsPerMinute. */
+  traffic: z.number().positive().default(1),
+  step: z.strictObject({ fromMinute: minute, toMinute: minute, factor: z.number().min(0) }).optional(),
+});
+
+/** What a scenario file runs: the pacing comparison (default), the shading comparison, or the Mystique anchor. */
+export type ScenarioKind = 'pacing' | 'shading' | 'mystique';
+
+export function scenarioKind(path: string): ScenarioKind {
+  const raw: unknown = parse(readFileSync(path, 'utf8'));
+  const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : 'pacing';
+  if (kind !== 'pacing' && kind !== 'shading' && kind !== 'mystique')
+    throw new Error(`${path}: kind: expected pacing, shading or mystique, got ${JSON.stringify(kind)}`);
+  return kind;
+}
+
 export const scenarioSchema = z.strictObject({
+  kind: z.literal('pacing').optional(),
   name: z.string().min(1),
   description: z.string().default(''),
   seed: z.number().int().default(7),
   /** Mean bid requests per minute per channel over the day. */
   requestsPerMinute: z.number().positive().default(100),
   instances: z.number().int().min(1).max(16).default(4),
-  channels: z
-    .array(
-      z.strictObject({
-        id: z.string().min(1),
-        medianClearingCpm: z.number().positive(),
-        sigma: z.number().positive().default(0.5),
-        auction: z.enum(['first', 'second']),
-        ctr: z.number().min(0).max(1).default(0.002),
-        /** Traffic multiplier relative to requestsPerMinute. */
-        traffic: z.number().positive().default(1),
-        step: z.strictObject({ fromMinute: minute, toMinute: minute, factor: z.number().min(0) }).optional(),
-      }),
-    )
-    .min(1),
+  channels: z.array(channelSchema).min(1),
   /** Generated campaigns: budgets $6, $8, … (× budgetScale) split evenly over the channels, bidding $2.00–$4.75 CPM. */
   campaigns: z.number().int().min(1).max(200).default(8),
   /** The generated campaigns' floating pool and exploration reserve (fractions of the daily budget). */
@@ -52,18 +62,57 @@ export const scenarioSchema = z.strictObject({
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 
-export function loadScenario(path: string): Scenario {
-  const r = scenarioSchema.safeParse(parse(readFileSync(path, 'utf8')));
+/**
+ * The shading comparison: the same day run with bid shading off and on, on the campaigns as written (each
+ * campaign's `shading` is set per run). One bidder instance.
+ */
+export const shadingScenarioSchema = z.strictObject({
+  kind: z.literal('shading'),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  seed: z.number().int().default(5),
+  requestsPerMinute: z.number().positive().default(60),
+  channels: z.array(channelSchema).min(1),
+  campaigns: z.array(z.record(z.string(), z.unknown())).min(1),
+});
+
+export type ShadingScenario = z.infer<typeof shadingScenarioSchema>;
+
+function parseFile<T>(path: string, schema: z.ZodType<T>): T {
+  const r = schema.safeParse(parse(readFileSync(path, 'utf8')));
   if (!r.success)
     throw new Error(
       `${path}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     );
+  return r.data;
+}
+
+export function loadShadingScenario(path: string): ShadingScenario {
+  const s = parseFile(path, shadingScenarioSchema);
+  // Validated now (with shading off), so a bad campaign names its path before anything runs.
+  s.campaigns.forEach((c, i) => {
+    const r = campaignSchema.safeParse({ ...c, shading: false });
+    if (!r.success)
+      throw new Error(
+        `${path}: campaigns.${i}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+      );
+  });
+  return s;
+}
+
+/** The shading scenario's campaigns with shading on or off. */
+export function shadingCampaigns(s: ShadingScenario, shading: boolean): CampaignConfig[] {
+  return s.campaigns.map((c) => campaignSchema.parse({ ...c, shading }));
+}
+
+export function loadScenario(path: string): Scenario {
+  const r = { data: parseFile(path, scenarioSchema) };
   if (r.data.kill !== undefined && r.data.kill.instance >= r.data.instances)
     throw new Error(`${path}: kill.instance: only ${r.data.instances} instances`);
   return r.data;
 }
 
-export function scenarioChannels(s: Scenario): SimChannel[] {
+export function scenarioChannels(s: Pick<Scenario, 'channels' | 'requestsPerMinute'>): SimChannel[] {
   return s.channels.map((c) => ({
     id: c.id,
     requestsPerMinute: s.requestsPerMinute * c.traffic,

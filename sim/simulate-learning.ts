@@ -10,8 +10,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { aucGap, cellFigures, learningMarkdown } from '../src/sim/learning-report.js';
-import { learningScenario, simulateLearning } from '../src/sim/learning.js';
+import { aucGap, cellFigures, learningMarkdown } from './learning-report.js';
+import { learningScenario, simulateLearning } from './learning.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +68,7 @@ for (const d of [result.unconstrained, result.budgeted]) {
 }
 const args = process.argv.slice(2).join(' ');
 const command = `npm run simulate:learning${args.length > 0 ? ` -- ${args}` : ''}`;
-const out = new URL('../sim/reports/', import.meta.url).pathname;
+const out = new URL('./reports/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 await writeFile(join(out, `${values.out}.md`), learningMarkdown(result, command));
 await writeFile(join(out, `${values.out}.json`), `${JSON.stringify(result, null, 2)}\n`);

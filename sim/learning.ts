@@ -24,26 +24,27 @@
  */
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createBidder } from '../bidder/create-bidder.js';
-import { VirtualClock } from '../clock.js';
-import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../config/schema.js';
-import { buildSnapshot, type ConfigSnapshot } from '../config/snapshot.js';
-import type { NoticeClaims } from '../notices/token.js';
-import type { BidRequest } from '../openrtb/types.js';
+import { createBidder } from '../src/bidder/create-bidder.js';
+import { VirtualClock } from '../src/clock.js';
+import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
+import { buildSnapshot, type ConfigSnapshot } from '../src/config/snapshot.js';
+import type { NoticeClaims } from '../src/notices/token.js';
+import type { BidRequest } from '../src/openrtb/types.js';
 import {
   RotatingJsonlSink,
   ScoringService,
   type EventSink,
   type FeatureRecord,
   type ScoringEvent,
-} from '../scoring/index.js';
-import { kSlots } from '../scoring/features.js';
-import { auc, logLoss } from '../scoring/ftrl.js';
-import { logit, sigmoid } from '../scoring/model.js';
-import { prng, SyntheticMarket } from '../scoring/synthetic.js';
-import { ExampleJoiner, readEventFiles, trainModel } from '../scoring/training.js';
-import { createMemoryStore } from '../store/memory/index.js';
-import type { Profile } from '../store/ports.js';
+} from '../src/scoring/index.js';
+import { kSlots } from '../src/scoring/features.js';
+import { auc, logLoss } from '../tools/train/ftrl.js';
+import { logit, sigmoid } from '../src/scoring/model.js';
+import { SyntheticMarket } from '../tools/train/synthetic.js';
+import { prng } from './random.js';
+import { ExampleJoiner, readEventFiles, trainModel } from '../tools/train/training.js';
+import { createMemoryStore } from '../src/store/memory/index.js';
+import type { Profile } from '../src/store/ports.js';
 import { EventQueue } from './event-queue.js';
 import { Market, type SimChannel } from './market.js';
 import { simDevice, simRequest } from './sim-request.js';
