@@ -10,7 +10,7 @@ import { simulateDay, type DayResult } from './run-day.js';
 import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
 
 export interface PacingConfig {
-  /** What `npm run simulate -- --configs` names it by. */
+  /** What `npm run sim:day -- --configs` names it by. */
   readonly key: 'asap' | 'cap' | 'step' | 'adaptive' | 'static';
   readonly label: string;
   readonly mode: 'even' | 'asap';

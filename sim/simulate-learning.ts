@@ -1,5 +1,5 @@
 /**
- * `npm run simulate:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`: the learning-loop scenario (src/sim/learning.ts)
+ * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`: the learning-loop scenario (src/sim/learning.ts)
  * — two exploration days logged through the real event sink, the real trainer on the log with the true-CTR
  * oracle on the same held-out impressions, the trained model hot-loaded, then a target_cpc day without
  * budgets and one with budgets it delivers. Prints the tables and writes sim/reports/<out, default learning>.{md,json}
@@ -67,7 +67,7 @@ for (const d of [result.unconstrained, result.budgeted]) {
   }
 }
 const args = process.argv.slice(2).join(' ');
-const command = `npm run simulate:learning${args.length > 0 ? ` -- ${args}` : ''}`;
+const command = `npm run sim:learning${args.length > 0 ? ` -- ${args}` : ''}`;
 const out = new URL('./reports/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 await writeFile(join(out, `${values.out}.md`), learningMarkdown(result, command));
