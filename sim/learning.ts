@@ -42,6 +42,7 @@ import { auc, logLoss } from '../tools/train/ftrl.js';
 import { logit, sigmoid } from '../src/scoring/model.js';
 import { SyntheticMarket } from '../tools/train/synthetic.js';
 import { prng } from './random.js';
+import { loadLearningScenario, scenarioChannels } from './scenario.js';
 import { ExampleJoiner, readEventFiles, trainModel } from '../tools/train/training.js';
 import { createMemoryStore } from '../src/store/memory/index.js';
 import type { Profile } from '../src/store/ports.js';
@@ -184,33 +185,30 @@ export interface LearningResult {
 }
 
 /**
- * The default scenario: two exchanges like the pacing scenarios' (first price, median competing CPM $1.60;
- * second price, $1.20), three target-CPC campaigns on disjoint slices (desktop web, mobile web, apps) with
- * targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM that never runs out of budget, mean
- * true CTR about 2%, FTRL with two passes. `rpm` = mean requests per minute per channel.
+ * The default scenario, `sim/scenarios/learning.yaml`: two exchanges like the pacing scenarios' (first
+ * price, median competing CPM $1.60; second price, $1.20), three target-CPC campaigns on disjoint slices
+ * (desktop web, mobile web, apps) with targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM
+ * that never runs out of budget, mean true CTR about 3%, FTRL with two passes. `seed` and `rpm` (mean
+ * requests per minute per channel) override the file's.
  */
 export function learningScenario(
-  seed: number,
-  rpm: number,
+  seed: number | undefined,
+  rpm: number | undefined,
   workDir: string,
   shippedModelsDir: string,
+  file = new URL('./scenarios/learning.yaml', import.meta.url).pathname,
 ): LearningOptions {
+  const sc = loadLearningScenario(file);
+  const requestsPerMinute = rpm ?? sc.requestsPerMinute;
   return {
-    seed,
-    channels: [
-      { id: 'fp', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0 },
-      { id: 'sp', requestsPerMinute: rpm, clearingMu: Math.log(1.2), clearingSigma: 0.6, auctionType: 2, ctr: 0 },
-    ],
-    campaigns: [
-      { id: 'web-desktop', cpc: 0.08, targeting: { inventory: ['site'], deviceTypes: [2] } },
-      { id: 'web-mobile', cpc: 0.12, targeting: { inventory: ['site'], deviceTypes: [4, 5] } },
-      { id: 'apps', cpc: 0.18, targeting: { inventory: ['app'] } },
-    ],
-    explore: { days: 2, cpm: 4, dailyBudget: 100_000 },
-    deliveryFactor: 0.8,
-    baseCtr: 0.03,
-    floorCpm: 0.2,
-    train: { epochs: 2, holdout: 0.2 },
+    seed: seed ?? sc.seed,
+    channels: scenarioChannels({ channels: sc.channels, requestsPerMinute }),
+    campaigns: sc.campaigns,
+    explore: sc.explore,
+    deliveryFactor: sc.deliveryFactor,
+    baseCtr: sc.baseCtr,
+    floorCpm: sc.floorCpm,
+    train: sc.train,
     workDir,
     shippedModelsDir,
   };

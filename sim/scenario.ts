@@ -23,15 +23,19 @@ const channelSchema = z.strictObject({
   step: z.strictObject({ fromMinute: minute, toMinute: minute, factor: z.number().min(0) }).optional(),
 });
 
-/** What a scenario file runs: the pacing comparison (default), the shading comparison, or the Mystique anchor. */
-export type ScenarioKind = 'pacing' | 'shading' | 'mystique';
+/**
+ * What a scenario file runs: the pacing comparison (default), the shading comparison, the Mystique anchor
+ * (`sim:day`), or the learning loop (`sim:learning`).
+ */
+export type ScenarioKind = 'pacing' | 'shading' | 'mystique' | 'learning';
+const kKinds: readonly string[] = ['pacing', 'shading', 'mystique', 'learning'];
 
 export function scenarioKind(path: string): ScenarioKind {
   const raw: unknown = parse(readFileSync(path, 'utf8'));
   const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : 'pacing';
-  if (kind !== 'pacing' && kind !== 'shading' && kind !== 'mystique')
-    throw new Error(`${path}: kind: expected pacing, shading or mystique, got ${JSON.stringify(kind)}`);
-  return kind;
+  if (typeof kind !== 'string' || !kKinds.includes(kind))
+    throw new Error(`${path}: kind: expected one of ${kKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+  return kind as ScenarioKind;
 }
 
 export const scenarioSchema = z.strictObject({
@@ -103,6 +107,49 @@ export function loadShadingScenario(path: string): ShadingScenario {
 /** The shading scenario's campaigns with shading on or off. */
 export function shadingCampaigns(s: ShadingScenario, shading: boolean): CampaignConfig[] {
   return s.campaigns.map((c) => campaignSchema.parse({ ...c, shading }));
+}
+
+/** The learning loop's scenario (`sim/learning.ts` documents each part). */
+export const learningScenarioSchema = z.strictObject({
+  kind: z.literal('learning'),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  seed: z.number().int().default(1),
+  requestsPerMinute: z.number().positive().default(100),
+  channels: z.array(channelSchema).min(1),
+  campaigns: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        cpc: z.number().positive(),
+        targeting: z.strictObject({
+          inventory: z.array(z.enum(['site', 'app'])).optional(),
+          deviceTypes: z.array(z.number().int()).optional(),
+        }),
+      }),
+    )
+    .min(1),
+  explore: z.strictObject({
+    days: z.number().int().min(1),
+    cpm: z.number().positive(),
+    dailyBudget: z.number().positive(),
+  }),
+  deliveryFactor: z.number().positive().max(1).default(0.8),
+  baseCtr: z.number().gt(0).lt(1),
+  floorCpm: z.number().min(0),
+  train: z.strictObject({
+    epochs: z.number().int().min(1),
+    holdout: z.number().gt(0).lt(1),
+    alpha: z.number().positive().optional(),
+    l1: z.number().min(0).optional(),
+    l2: z.number().min(0).optional(),
+  }),
+});
+
+export type LearningScenario = z.infer<typeof learningScenarioSchema>;
+
+export function loadLearningScenario(path: string): LearningScenario {
+  return parseFile(path, learningScenarioSchema);
 }
 
 export function loadScenario(path: string): Scenario {

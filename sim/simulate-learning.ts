@@ -1,10 +1,11 @@
 /**
- * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`: the learning-loop scenario (src/sim/learning.ts)
- * — two exploration days logged through the real event sink, the real trainer on the log with the true-CTR
- * oracle on the same held-out impressions, the trained model hot-loaded, then a target_cpc day without
- * budgets and one with budgets it delivers. Prints the tables and writes sim/reports/<out, default learning>.{md,json}
- * (the JSON is not committed). The event log and models live in a temporary directory, removed afterwards
- * unless `--keep`.
+ * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`:
+ * the learning-loop scenario (sim/scenarios/learning.yaml, run by sim/learning.ts; `--seed` and `--rpm`
+ * override the file's) — two exploration days logged through the real event sink, the real trainer on the
+ * log with the true-CTR oracle on the same held-out impressions, the trained model hot-loaded, then a
+ * target_cpc day without budgets and one with budgets it delivers. Prints the tables and writes
+ * sim/reports/<out, default learning>.{md,json} (the JSON is not committed). The event log and models live in
+ * a temporary directory, removed afterwards unless `--keep`.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,19 +16,25 @@ import { learningScenario, simulateLearning } from './learning.js';
 
 const { values } = parseArgs({
   options: {
-    seed: { type: 'string', default: '1' },
-    rpm: { type: 'string', default: '100' },
+    seed: { type: 'string' },
+    rpm: { type: 'string' },
     'explore-days': { type: 'string' },
     out: { type: 'string', default: 'learning' },
     'cost-control': { type: 'string', default: 'on' },
     keep: { type: 'boolean', default: false },
   },
 });
-const seed = Number(values.seed);
-const rpm = Number(values.rpm);
 const work = await mkdtemp(join(tmpdir(), 'peregrine-learning-'));
 const shipped = new URL('../config/models', import.meta.url).pathname;
-const scenario = { ...learningScenario(seed, rpm, work, shipped), costControl: values['cost-control'] !== 'off' };
+const base = learningScenario(
+  values.seed === undefined ? undefined : Number(values.seed),
+  values.rpm === undefined ? undefined : Number(values.rpm),
+  work,
+  shipped,
+);
+const scenario = { ...base, costControl: values['cost-control'] !== 'off' };
+const seed = base.seed;
+const rpm = base.channels[0]?.requestsPerMinute;
 const result = await simulateLearning(
   values['explore-days'] === undefined
     ? scenario
