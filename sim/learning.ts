@@ -306,7 +306,15 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
   });
   const channelConfigs = o.channels.map((c) =>
-    channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true }),
+    // The simulated market draws clearing prices without the imp's floor: no price floor in tokens.
+    channelSchema.parse({
+      id: c.id,
+      name: c.id,
+      auctionType: c.auctionType,
+      billableEvent: 'bill',
+      winsImplied: true,
+      notices: { minPrice: 'none' },
+    }),
   );
   let version = 0;
   const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>
@@ -576,7 +584,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     testClicks += ys[i]!;
     predSum += report.testPredictions[i]!;
   }
-  // Hot load: written to a temporary name and renamed (as scripts/train.ts does), then the registry pass
+  // Hot load: written to a temporary name and renamed (as tools/train.ts does), then the registry pass
   // the directory watcher runs.
   const file = join(modelsDir, `${model.name}-v${model.version}.json`);
   await writeFile(`${file}.tmp`, `${JSON.stringify(model)}\n`);

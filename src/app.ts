@@ -9,16 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Bidder, createBidder } from './bidder/create-bidder.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigHolder } from './config/config-holder.js';
+import { ConfigHolder, type ConfigHolderOptions } from './config/config-holder.js';
 import { formatIssues } from './config/load.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { kOpsOpenApi } from './endpoints/openapi.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { errorReply, errors } from './errors.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
+import { jsonReply } from './http/reply.js';
 import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
@@ -38,6 +40,8 @@ export interface AppOptions {
   /** Use this store instead of the one the config/env selects. */
   readonly store?: Store;
   readonly logger?: Logger;
+  /** Config loading and watching (limits, watch timing); the environment's limits apply otherwise. */
+  readonly configOptions?: ConfigHolderOptions;
 }
 
 export interface App {
@@ -51,6 +55,10 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
+  /** The ops port's routes (pattern and methods), which docs/openapi.yaml must describe. */
+  readonly opsRoutes: readonly { readonly pattern: string; readonly methods: readonly string[] }[];
+  /** Requests on both ports that have arrived and are not yet answered or dropped. */
+  inflight(): number;
   /** The instance the servers serve. */
   readonly bidder: Bidder;
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
@@ -61,9 +69,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const uws = loadNativeUws();
-  const config = await ConfigHolder.open(opts.configDir, clock, env);
+  const config = await ConfigHolder.open(opts.configDir, clock, env, opts.configOptions);
   const snap = config.current;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL ?? snap.bidder.logLevel);
+  for (const w of config.loadWarnings) logger.warn(`config: ${w}`);
   const instanceId =
     env.PEREGRINE_INSTANCE_ID ??
     snap.bidder.instanceId ??
@@ -72,26 +81,56 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const bidder = await createBidder({ config, store, clock, instanceId, metrics, logger });
   const { gate, roi, bidPath, notices, conversions } = bidder;
-  for (const w of snap.warnings) logger.warn(w);
+  // A warning about the config (an unset env secret, say) is logged the first time only: a reload that keeps
+  // the same situation changes nothing an operator needs to hear again.
+  const warned = new Set<string>();
+  const warnOnce = (s: ConfigSnapshot) => {
+    for (const w of s.warnings) {
+      if (warned.has(w)) continue;
+      warned.add(w);
+      logger.warn(w);
+    }
+  };
+  warnOnce(snap);
   config.subscribe({
+    // Every attempt is counted and logged with its outcome: a buyer's edit is either live or says why not.
     onReload: (r) => {
-      metrics.configReloads.labels(r.ok ? 'ok' : 'invalid').inc();
+      metrics.configReloads.labels(r.outcome).inc();
+      for (const w of r.warnings) logger.warn({ trigger: r.trigger }, `config: ${w}`);
+      const ms = Math.round(r.durationMs);
       if (!r.ok) {
         logger.error(
-          { issues: r.issues },
-          `config reload refused; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`,
+          { trigger: r.trigger, result: r.outcome, ms, totalIssues: r.totalIssues, issues: r.issues },
+          `config reload ${r.outcome === 'invalid' ? 'refused' : 'failed'}; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`,
         );
         return;
       }
-      if (!r.changed) return;
-      for (const w of r.snapshot.warnings) logger.warn(w);
+      metrics.configLastReloadSuccess.set(clock.now() / 1000);
+      const version = r.snapshot.version;
+      if (!r.changed) {
+        logger.info({ trigger: r.trigger, result: r.outcome, ms, version }, 'config reload: no change');
+        return;
+      }
+      warnOnce(r.snapshot);
       void bidder.applySnapshot(r.snapshot);
       logger.info(
-        { version: r.snapshot.version, hash: r.snapshot.hash, campaigns: r.snapshot.campaigns.length },
+        {
+          trigger: r.trigger,
+          result: r.outcome,
+          ms,
+          version,
+          hash: r.snapshot.hash,
+          campaigns: r.snapshot.campaigns.length,
+        },
         'config reloaded',
       );
     },
+    onWatchError: (err, dir) => {
+      metrics.watchErrors.labels('config').inc();
+      logger.warn({ err: err.message, dir }, 'config directory watch failed; retrying');
+    },
   });
+  metrics.configLastReloadSuccess.set(snap.loadedAtMs / 1000);
 
   let draining = false;
   const serverEvents = {
@@ -118,6 +157,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .fallback(errorReply(errors.notFound()));
 
+  const openApiReply = jsonReply(200, kOpsOpenApi);
   const ops = new HttpServer(uws, {
     maxBodyBytes: 1 << 20,
     now: () => clock.now(),
@@ -146,6 +186,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .route('/healthz', { get: { handler: opsEndpoints.healthz } })
     .route('/readyz', { get: { handler: opsEndpoints.readyz } })
+    .route('/openapi.json', { get: { handler: () => openApiReply } })
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
@@ -171,12 +212,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const host = opts.host ?? snap.bidder.host;
   const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
   const opsPort = await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
-  config.watch();
+  await config.watch();
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (shutdownPromise ??= (async () => {
       draining = true;
+      // No reload starts during the drain, and a running one is abandoned (its worker terminated).
+      config.close();
       clearInterval(readyTimer);
       clearInterval(reallocateTimer);
       metrics.ready.set(0);
@@ -184,7 +227,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       pub.stopListening(uws);
       const until = Date.now() + 5_000;
       while (pub.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-      config.close();
       // Leases back and the scorer closed (bounded there), then the store, bounded too: a stuck store must
       // not keep a draining process alive.
       await bidder.shutdown();
@@ -194,7 +236,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, bidder, shutdown };
+  const inflight = () => pub.inflight + ops.inflight;
+  return {
+    port,
+    opsPort,
+    config,
+    store,
+    metrics,
+    gate,
+    roi,
+    instanceId,
+    logger,
+    opsRoutes: ops.routes,
+    inflight,
+    bidder,
+    shutdown,
+  };
 }
 
 async function openStore(

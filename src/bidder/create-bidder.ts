@@ -136,7 +136,7 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     cacheTtlMs: 2_000,
   });
   const ownScoring = d.scoring === undefined;
-  const scoring = d.scoring ?? (await openScoring(snap, store, clock, logger));
+  const scoring = d.scoring ?? (await openScoring(snap, store, clock, logger, m));
   const bidPath = new BidPath({
     clock,
     gate,
@@ -183,8 +183,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       onNotice: (type, channel, outcome) => m?.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros) => {
         if (m !== undefined) {
-          m.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
-          if (c.explore === true) m.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+          m.spend.labels(c.campaignId, c.channelId).inc(micros);
+          if (c.explore === true) m.explorationSpend.labels(c.campaignId, c.channelId).inc(micros);
           m.impressions.labels(c.campaignId, c.channelId).inc();
         }
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
@@ -296,6 +296,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     if (m !== undefined) {
       m.preload([...s.channels.keys()]);
       m.configVersion.set(s.version);
+      m.accountCurrency.reset();
+      m.accountCurrency.labels(s.bidder.currency).set(1);
       m.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
       m.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
     }
@@ -355,6 +357,7 @@ async function openScoring(
   store: Store,
   clock: Clock,
   logger: Logger | undefined,
+  m: Metrics | undefined,
 ): Promise<ScoringService> {
   const sc = snap.bidder.scoring;
   const sink: EventSink | undefined =
@@ -377,10 +380,28 @@ async function openScoring(
     {
       clock,
       sink,
-      onModelReport: (r) =>
-        r instanceof Error
-          ? logger?.error({ err: r.message }, 'model refused; previous model stays live')
-          : logger?.info({ models: r }, 'models loaded'),
+      onModelReport: (r) => {
+        const result =
+          r instanceof Error
+            ? 'error'
+            : r.refused.length > 0
+              ? 'refused'
+              : r.loaded.length + r.removed.length > 0
+                ? 'ok'
+                : 'unchanged';
+        m?.modelReloads.labels(result).inc();
+        if (r instanceof Error) logger?.error({ err: r.message }, 'models reload failed; previous models stay live');
+        else if (r.refused.length > 0)
+          logger?.error(
+            { models: { ...r, refused: r.refused.map((e) => e.message) } },
+            'model refused; previous model stays live',
+          );
+        else logger?.info({ models: r, result }, 'models loaded');
+      },
+      onWatchError: (err, dir) => {
+        m?.watchErrors.labels('models').inc();
+        logger?.warn({ err: err.message, dir }, 'models directory watch failed; retrying');
+      },
     },
   );
 }

@@ -34,15 +34,13 @@ export interface ScrapeSources {
 
 export function fillScrapeGauges(metrics: Metrics, s: ScrapeSources): void {
   for (const r of s.budgets) {
-    metrics.budgetRemaining
-      .labels(r.campaignId, r.channelId, r.pool)
-      .set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
-    metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
+    metrics.budgetRemaining.labels(r.campaignId, r.channelId, r.pool).set(Math.max(0, r.capMicros - r.spentMicros));
+    metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros);
   }
   for (const p of s.pacing) {
-    metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros / 1e6);
-    metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros / 1e6);
-    metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
+    metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros);
+    metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros);
+    metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros);
     metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
   }
   for (const m of s.costMultipliers) metrics.costMultiplier.labels(m.campaignId, m.channelId).set(m.multiplier);
@@ -65,5 +63,5 @@ export function countConversion(
   const campaign = attributedTo?.campaignId ?? 'none';
   const channel = attributedTo?.channelId ?? 'none';
   metrics.conversions.labels(campaign, channel, outcome).inc();
-  if (valueMicros !== undefined) metrics.conversionValue.labels(campaign, channel).inc(valueMicros / 1e6);
+  if (valueMicros !== undefined) metrics.conversionValue.labels(campaign, channel).inc(valueMicros);
 }

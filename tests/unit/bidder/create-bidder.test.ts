@@ -58,7 +58,7 @@ describe('createBidder', () => {
     clock.advance(1_000);
     expect((await bidder.notices.handle('bill', { t: token, p: '1.5', r: undefined })).status).toBe(200);
     const spend = await metrics.spend.get();
-    expect(spend.values.find((v) => v.labels.campaign === 'c1')?.value).toBeCloseTo(0.0015, 9);
+    expect(spend.values.find((v) => v.labels.campaign === 'c1')?.value).toBe(1_500);
     expect(bidder.roi.snapshot('c1', clock.now()).get('ex')?.spendMicros).toBe(1_500);
     const report = bidder.spendReport();
     expect(report.currency).toBe('USD');
@@ -82,8 +82,8 @@ describe('createBidder', () => {
     const { bidder, metrics } = await instance();
     bidder.fillGauges();
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/peregrine_pacing_cap\{campaign="c1",channel="ex"\} 100/);
-    expect(text).toMatch(/peregrine_budget_reserved\{campaign="c1",channel="ex",pool="regular"\} 0\.002/);
+    expect(text).toMatch(/peregrine_pacing_cap_micros\{campaign="c1",channel="ex"\} 100000000\n/);
+    expect(text).toMatch(/peregrine_budget_reserved_micros\{campaign="c1",channel="ex",pool="regular"\} 2000\n/);
     await bidder.shutdown();
   });
 });
