@@ -3,7 +3,7 @@
  * 200/204/400/413, nothing hangs, and the process keeps serving valid requests afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prng } from '../../src/scoring/synthetic.js';
+import { prng } from '../../tools/train/synthetic.js';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bidder.js';
 
