@@ -64,7 +64,8 @@ export const bidderSchema = z.strictObject({
         .strictObject({
           url: z.string().optional(),
           cluster: z.array(z.string()).optional(),
-          keyPrefix: z.string().default('pg:'),
+          /** Default: the Redis store's own (`pg:`, `kDefaultKeyPrefix` in store/redis/keys.ts). */
+          keyPrefix: z.string().optional(),
         })
         .optional(),
     })

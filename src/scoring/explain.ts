@@ -4,7 +4,8 @@
  * on demand (debug batches only) from what the kernel left in the task buffer.
  */
 import type { ScoreBatch } from './batch.js';
-import { kFeatureNames, kSegmentSlots, kSlot, kSlots, type FeatureRecord } from './features.js';
+import type { FeatureRecord } from '../store/ports.js';
+import { kFeatureNames, kSegmentSlots, kSlot, kSlots } from './features.js';
 import type { ModelTable } from './model.js';
 import type { ScoringStrategy } from './strategies.js';
 import { kScoreBelowFloor, kScoreHoldout, kScoreNoModel, type TaskViews } from './task-buffer.js';

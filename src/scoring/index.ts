@@ -57,7 +57,8 @@ export {
   type CostControllerOptions,
   type CostState,
 } from './cost-controller.js';
-export { kNoopSink, sampledAuction, type EventSink, type ScoringEvent, type SinkStats } from './events.js';
+// The event types are the store port's; re-exported for the simulator until it imports the port itself.
+export { sampledAuction, type EventSink, type ScoringEvent } from './events.js';
 export {
   bucket,
   kHoldoutArm,
