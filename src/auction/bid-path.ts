@@ -18,12 +18,13 @@ import type { TargetingIndex } from '../campaigns/targeting-index.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import type { LookupOutcome, NoBidReason } from '../metrics/labels.js';
 import type { Bid, BidRequest, BidResponse, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
+import type { LookupOutcome } from '../segments/profile-lookup.js';
 import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
+import type { NoBidReason } from './nbr.js';
 import { placementOf } from '../dialects/prebid.js';
 import {
   ScoreStatus,

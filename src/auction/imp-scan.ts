@@ -18,7 +18,7 @@ import type { RequestMemo } from '../campaigns/select.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
 import { placementOf } from '../dialects/prebid.js';
-import type { NoBidReason } from '../metrics/labels.js';
+import type { NoBidReason } from './nbr.js';
 import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
 import type { IdKey, Profile } from '../store/ports.js';

@@ -9,14 +9,13 @@
 import type { AuctionOutcome, BidPath } from '../auction/bid-path.js';
 import { computeDeadline } from '../auction/deadline.js';
 import { errorReply, errors } from '../errors.js';
-import { kNbr } from '../auction/nbr.js';
+import { kNbr, type NoBidReason } from '../auction/nbr.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
 import { checkPrebid, emptyResponse, toPrebidResponse } from '../dialects/prebid.js';
 import { gunzipLimited, gzipResponse } from '../http/inflate.js';
 import { kNoContent, type HttpReply } from '../http/reply.js';
 import type { RequestInfo } from '../http/server.js';
-import type { NoBidReason } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/registry.js';
 import { decodeJsonRequest } from '../openrtb/decode-json.js';
 import type { DecodeResult } from '../openrtb/decode-result.js';

@@ -1,11 +1,12 @@
 /**
  * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units:
- * seconds, and money in the account currency's units). Label values come from `labels.ts` or config ids;
- * the request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request)
- * so the hot path does no label hashing.
+ * seconds, and money in the account currency's units). Label values come from closed lists (`labels.ts`,
+ * the domain's no-bid reasons) or config ids; the request-path counters are pre-resolved per label value
+ * (`labels(...)` once, `inc()` per request) so the hot path does no label hashing.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
+import { kNoBidReasons, type NoBidReason } from '../auction/nbr.js';
+import { kRequestOutcomes, type RequestOutcome } from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{

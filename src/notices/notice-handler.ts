@@ -8,11 +8,15 @@
  */
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
-import type { NoticeOutcome, NoticeType } from '../metrics/labels.js';
-import { kExploreSuffix, type PacingGate } from '../pacing/gate.js';
-import type { ClickStore, DedupStore, ProfileStore } from '../store/ports.js';
+import type { PacingGate } from '../pacing/gate.js';
+import { kExploreSuffix, type ClickStore, type DedupStore, type ProfileStore } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
 import { verifyToken, type NoticeClaims } from './token.js';
+
+export type NoticeType = 'win' | 'bill' | 'loss' | 'click';
+
+/** What became of a notice (also the `outcome` label of `peregrine_notices_total`). */
+export type NoticeOutcome = 'ok' | 'duplicate' | 'bad_token' | 'expired' | 'bad_price' | 'unknown_campaign';
 
 export interface NoticeQuery {
   readonly t: string | undefined;
