@@ -26,7 +26,7 @@ import { NoticeHandler } from './notices/notice-handler.js';
 import { ConversionHandler } from './notices/conversion-handler.js';
 import { RoiTracker } from './roi/roi-tracker.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
-import type { NoticeClaims } from './notices/token.js';
+import type { NoticeClaims } from './tokens/token.js';
 import { RotatingJsonlSink, ScoringService } from './scoring/index.js';
 import type { RedisStore } from './store/redis/index.js';
 import { PacingGate, type AccountRow } from './pacing/gate.js';

@@ -25,7 +25,6 @@ import type { IdKey, Profile } from '../store/ports.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
 import type { NoBidReason } from './nbr.js';
-import { placementOf } from '../dialects/prebid.js';
 import {
   ScoreStatus,
   type BidExplanation,
@@ -114,15 +113,14 @@ export class BidPath implements ProfileResolver {
   }
 
   /**
-   * `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. `debug` (the ops
-   * port's replay endpoint only): explain every scored candidate and reserve no budget.
+   * `req` is plain OpenRTB: a dialect's placements are already in `imp.tagid` (see `dialects/`). `debug` (the
+   * ops port's replay endpoint only): explain every scored candidate and reserve no budget.
    */
   run(
     req: BidRequest,
     snap: ConfigSnapshot,
     channel: Channel,
     deadlineMs: number,
-    bidderCode?: string,
     debug = false,
   ): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
@@ -146,7 +144,6 @@ export class BidPath implements ProfileResolver {
       zones: d.zones,
       gate: d.gate,
       memo,
-      bidderCode,
       profileState: ProfileState.Untouched,
       profile: undefined,
       stage: undefined,
@@ -229,7 +226,6 @@ export class BidPath implements ProfileResolver {
     const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
       const imp = ctx.req.imp[k]!;
-      const placement = placementOf(imp, ctx.bidderCode);
       const slots = state.perImp[k]!;
       const n = slots.candidates.length;
       for (let j = 0; j <= n; j++) {
@@ -237,7 +233,7 @@ export class BidPath implements ProfileResolver {
         if (cand === undefined) break;
         batch.add({
           impIndex: k,
-          placement,
+          placement: imp.tagid,
           campaign: cand.campaign.scoring,
           creative: cand.creative,
           floorMicros: cand.floorMicros,

@@ -17,7 +17,6 @@ import { checkProfile, Drop, explorableProfile, needsProfile, ProfileCheck } fro
 import type { RequestMemo } from '../campaigns/select.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import { placementOf } from '../dialects/prebid.js';
 import type { NoBidReason } from './nbr.js';
 import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
@@ -76,8 +75,6 @@ export interface ScanContext {
   readonly zones: TimeZoneTable;
   readonly gate: PacingGate;
   readonly memo: RequestMemo;
-  /** The Prebid bidder code the request asked for (placement params live under it), if any. */
-  readonly bidderCode: string | undefined;
   profileState: ProfileState;
   profile: Profile | undefined;
   stage: string | undefined;
@@ -169,8 +166,7 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
   }
   const placements = c.targeting.placements;
   if (placements !== undefined) {
-    const placement = placementOf(imp, ctx.bidderCode);
-    if (placement === undefined || !placements.has(placement)) {
+    if (imp.tagid === undefined || !placements.has(imp.tagid)) {
       noteReason(ctx, 'targeting');
       return;
     }

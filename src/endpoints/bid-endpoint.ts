@@ -12,7 +12,7 @@ import { errorReply, errors } from '../errors.js';
 import { kNbr, type NoBidReason } from '../auction/nbr.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import { checkPrebid, emptyResponse, toPrebidResponse } from '../dialects/prebid.js';
+import { checkPrebid, emptyResponse, toPrebidResponse, withPrebidPlacements } from '../dialects/prebid.js';
 import { gunzipLimited, gzipResponse } from '../http/inflate.js';
 import { kNoContent, type HttpReply } from '../http/reply.js';
 import type { RequestInfo } from '../http/server.js';
@@ -157,7 +157,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     }
     const gzip = channel.gzip && info.acceptEncoding.includes('gzip');
     const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
-    const outcome = bidPath.run(req, snap, channel, deadline, code);
+    const outcome = bidPath.run(code === undefined ? req : withPrebidPlacements(req, code), snap, channel, deadline);
     if (outcome instanceof Promise)
       return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
     return finish(outcome, req.id, channel, code, proto, gzip, cors, info.receivedAtMs);

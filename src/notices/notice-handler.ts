@@ -11,7 +11,7 @@ import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { kExploreSuffix, type ClickStore, type DedupStore, type ProfileStore } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
-import { verifyToken, type NoticeClaims } from './token.js';
+import { verifyToken, type NoticeClaims } from '../tokens/token.js';
 
 export type NoticeType = 'win' | 'bill' | 'loss' | 'click';
 

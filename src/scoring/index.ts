@@ -10,7 +10,7 @@
  *   …
  *   await scoring.close();                      // on shutdown: stops the workers, flushes the sink
  *
- * ── Config snapshot build (config/ or campaigns/compile.ts) ───────────────────────────────────────────────
+ * ── Config snapshot build (config/compile-campaign.ts) ─────────────────────────────────────────────────────
  *   const sc: ScoringCampaign = compileCampaignScoring(cfg.id, { bid, multipliers, shading, models, experiments });
  *   // keep it next to the Campaign; use sc.boundMicros as Campaign.boundMicros (multipliers can lift a
  *   // fixed CPM, experiment arms can change the strategy). Types for the schema: `scoring-config.ts`.

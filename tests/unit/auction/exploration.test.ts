@@ -9,7 +9,7 @@ import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
 import { VirtualClock } from '../../../src/clock.js';
 import { bidderSchema, channelSchema, campaignSchema } from '../../../src/config/schema.js';
 import { buildSnapshot } from '../../../src/config/snapshot.js';
-import { verifyToken } from '../../../src/notices/token.js';
+import { verifyToken } from '../../../src/tokens/token.js';
 import { PacingGate } from '../../../src/pacing/gate.js';
 import { ScoringService } from '../../../src/scoring/index.js';
 import type { Profile } from '../../../src/store/ports.js';

@@ -5,7 +5,7 @@
  * equals the campaign's `advertiser`, so campaign files need no new field.
  */
 import type { Campaign } from '../campaigns/model.js';
-import type { BidderConfig } from '../config/schema.js';
+import type { BidderConfig } from './schema.js';
 
 export type PostbackAuth = 'sig' | 'token' | 'any';
 
