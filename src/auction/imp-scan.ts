@@ -29,14 +29,14 @@ import { floorMicros } from './currency.js';
  * bound could only win if all of those scored far below their bounds; we accept that approximation for a
  * bounded scoring batch.
  */
-export const kCollect = 6;
+const kCollect = 6;
 /**
  * Past `kCollect`, the scan goes on (this far at most) looking for one campaign its controller lets bid in
  * full when every candidate collected so far is being held to its curve: the bid path chooses full-speed
  * campaigns first (bid-path.ts), and a low bidder that is behind would otherwise never be collected while
  * higher bidders ahead of their curves fill the slots.
  */
-export const kCollectMax = 12;
+const kCollectMax = 12;
 
 export interface Candidate {
   readonly campaign: Campaign;

@@ -24,7 +24,7 @@ export interface AdvertiserTable {
   readonly byCampaign: ReadonlyMap<string, string>;
 }
 
-export const kNoAdvertisers: AdvertiserTable = Object.freeze({ byId: new Map(), byCampaign: new Map() });
+const kNoAdvertisers: AdvertiserTable = Object.freeze({ byId: new Map(), byCampaign: new Map() });
 
 export function compileAdvertisers(
   list: BidderConfig['conversions']['advertisers'],

@@ -11,7 +11,7 @@ import type { CampaignConfig, CreativeConfig } from './schema.js';
 const kMicros = 1_000_000;
 const kDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-export function toMicros(units: number): number {
+function toMicros(units: number): number {
   return Math.round(units * kMicros);
 }
 

@@ -35,7 +35,7 @@ export function checkPrebid(req: BidRequest, codes: ReadonlySet<string>): Prebid
 }
 
 /** The params Prebid passed for `code` on this imp (e.g. `{ placementId: "homepage-top" }`). */
-export function prebidParams(imp: Imp, code: string): Readonly<Record<string, unknown>> | undefined {
+function prebidParams(imp: Imp, code: string): Readonly<Record<string, unknown>> | undefined {
   const prebid = imp.ext?.prebid;
   if (!isRecord(prebid) || !isRecord(prebid.bidder)) return undefined;
   const params = prebid.bidder[code];

@@ -46,7 +46,7 @@ function isProtobuf(channel: Channel, contentType: string): boolean {
 }
 
 /** CORS for browser channels: echo an allowed origin exactly, with credentials; never `*`. */
-export function corsHeaders(channel: Channel, origin: string): readonly Header[] | undefined {
+function corsHeaders(channel: Channel, origin: string): readonly Header[] | undefined {
   if (channel.corsOrigins === undefined || origin === '' || !channel.corsOrigins.has(origin)) return undefined;
   return [
     ['access-control-allow-origin', origin],

@@ -25,7 +25,7 @@ export interface OpsDeps {
   readonly report: SpendReport;
 }
 
-export function adminAllowed(info: RequestInfo, token: string | undefined): boolean {
+function adminAllowed(info: RequestInfo, token: string | undefined): boolean {
   if (token === undefined) return isLoopback(info.remoteAddress);
   const given = info.authorization.startsWith('Bearer ') ? info.authorization.slice(7) : '';
   const a = Buffer.from(given);

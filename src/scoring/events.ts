@@ -5,7 +5,7 @@
  */
 import { murmur3, toUnit } from './hash.js';
 
-export type { EventSink, ScoringEvent, SinkStats } from '../store/ports.js';
+export type { EventSink, ScoringEvent } from '../store/ports.js';
 
 /** Whether a bid in this auction is logged at `rate` (deterministic per auction id). */
 export function sampledAuction(auctionId: string, rate: number): boolean {

@@ -46,7 +46,7 @@ export const kSlots = kFeatureNames.length - 1 + kSegmentSlots;
 
 const kSeedBase = 0x5eed_f00d;
 /** Per-slot seeds (segment slots share one seed: a segment is the same feature in any slot). */
-export const kSlotSeed: Int32Array = (() => {
+const kSlotSeed: Int32Array = (() => {
   const seeds = new Int32Array(kSlots);
   for (let i = 0; i < kSlots; i++) seeds[i] = murmur3(kFeatureNames[Math.min(i, kSlot.segment)]!, kSeedBase);
   return seeds;

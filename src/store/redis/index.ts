@@ -12,8 +12,8 @@ import { kDefaultKeyPrefix, KeySchema } from './keys.js';
 import { RedisProfileStore, type ProfileStats } from './profiles.js';
 import { RedisStreamSink } from './event-stream.js';
 export { StoreUnavailableError } from './connection.js';
-export { hashSlot, kDefaultKeyPrefix, KeySchema } from './keys.js';
-export type { BulkProfile, ProfileStats } from './profiles.js';
+export { hashSlot, KeySchema } from './keys.js';
+export type { ProfileStats } from './profiles.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:pass@]host:port[/db]`; default 127.0.0.1:6379. Ignored when `cluster` is given. */
