@@ -149,7 +149,7 @@ module.exports = {
     },
     ...kPackageOwners.map(({ pkg, owners }) => ({
       name: `only-${owners.join('-')}-imports-${pkg.replace(/\\/g, '')}`,
-      comment: `${pkg.replace(/\\/g, '')} is used only behind its adapter (${owners.join(', ')}); the rest of src/ sees ports.`,
+      comment: `${pkg.replace(/\\/g, '')} stays behind (${owners.join(', ')}); the rest of src/ sees ports.`,
       severity: 'error',
       from: { path: '^src/', pathNot: either([...owners, 'compositionRoot']) },
       to: { path: `^node_modules/${pkg}/` },
