@@ -13,6 +13,7 @@
 /** Folder (or root file) → regular expression of its modules, relative to the repository. */
 const kUnits = {
   compositionRoot: '^src/(main|app)\\.ts$|^src/(instance|bidder)/',
+  cluster: '^src/cluster/',
   endpoints: '^src/endpoints/',
   http: '^src/http/',
   dialects: '^src/dialects/',
@@ -21,6 +22,7 @@ const kUnits = {
   notices: '^src/notices/',
   config: '^src/config/',
   tokens: '^src/tokens/',
+  files: '^src/files/',
   pacing: '^src/pacing/',
   campaigns: '^src/campaigns/',
   segments: '^src/segments/',
@@ -42,8 +44,10 @@ const kMayImport = {
   compositionRoot: Object.keys(kUnits).filter((u) => u !== 'compositionRoot' && u !== 'offlineInSrc'),
   // The adapters between http/ and the domain: any inward arrow, never the store adapters or the root.
   endpoints: Object.keys(kUnits).filter(
-    (u) => !['compositionRoot', 'offlineInSrc', 'storeAdapters', 'endpoints'].includes(u),
+    (u) => !['compositionRoot', 'offlineInSrc', 'storeAdapters', 'endpoints', 'cluster'].includes(u),
   ),
+  // The primary process of a multi-process bidder: forks workers, relays their metrics; knows no domain.
+  cluster: [],
   http: ['errors'],
   dialects: ['openrtb'],
   // Metric label sets are the domain's words (no-bid reasons, notice outcomes): metrics imports them.
@@ -62,12 +66,14 @@ const kMayImport = {
   ],
   notices: ['config', 'tokens', 'pacing', 'campaigns', 'scoring', 'roi', 'storePorts', 'clock'],
   // The snapshot is the compiled config: config compiles campaigns (and their scoring), never the reverse.
-  config: ['campaigns', 'scoring', 'tokens', 'openrtb', 'clock'],
+  config: ['campaigns', 'scoring', 'tokens', 'files', 'openrtb', 'clock'],
+  // Operator-managed directories read as untrusted input: knows nothing of what the files mean.
+  files: [],
   tokens: [],
   pacing: ['campaigns', 'roi', 'storePorts', 'clock'],
   campaigns: ['scoring', 'openrtb', 'storePorts'],
   segments: ['openrtb', 'storePorts', 'clock'],
-  scoring: ['openrtb', 'storePorts', 'clock'],
+  scoring: ['files', 'openrtb', 'storePorts', 'clock'],
   privacy: ['openrtb'],
   // Sliding windows over the caller's clock: no clock, no store.
   roi: [],
@@ -100,8 +106,8 @@ const either = (units) => units.map((u) => `(?:${kUnits[u]})`).join('|');
 const kPackageOwners = [
   { pkg: 'ioredis', owners: ['storeAdapters'] },
   { pkg: 'uWebSockets\\.js', owners: ['http'] },
-  { pkg: 'prom-client', owners: ['metrics'] },
-  { pkg: 'pino', owners: ['log'] },
+  { pkg: 'prom-client', owners: ['metrics', 'cluster'] },
+  { pkg: 'pino', owners: ['log', 'cluster'] },
   { pkg: 'piscina', owners: ['scoring'] },
 ];
 

@@ -16,3 +16,7 @@ export const kRequestOutcomes = [
   'error',
 ] as const;
 export type RequestOutcome = (typeof kRequestOutcomes)[number];
+
+/** Why a bid request was answered 204 at once, unpriced: its deadline could not be met, or too many wait. */
+export const kShedReasons = ['deadline', 'queue'] as const;
+export type ShedReason = (typeof kShedReasons)[number];

@@ -21,7 +21,7 @@ describe('bid endpoint', () => {
     const bid = createBidEndpoint({ clock: fx.clock, config: { current: fx.snap }, bidPath: fx.bidPath, metrics });
     const post = async (channel: string, body: unknown, more = {}): Promise<HttpReply> =>
       bid(
-        requestInfo({ param: channel, receivedAtMs: fx.clock.now(), ...more }),
+        requestInfo({ param: channel, receivedAtMs: fx.clock.now(), arrivedAtMs: fx.clock.now(), ...more }),
         Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
       );
     const count = async (name: string, labels: Record<string, string>) => {

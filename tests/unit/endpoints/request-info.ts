@@ -14,6 +14,7 @@ export function requestInfo(more: Partial<RequestInfo> = {}): RequestInfo {
     authorization: '',
     remoteAddress: '10.0.0.7',
     receivedAtMs: 0,
+    arrivedAtMs: 0,
     ...more,
   };
 }
