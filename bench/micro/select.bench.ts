@@ -179,7 +179,6 @@ for (const n of [1_000, 10_000]) {
     zones,
     gate,
     memo,
-    bidderCode: undefined,
     profileState: ProfileState.Known,
     profile: undefined,
     stage: undefined,

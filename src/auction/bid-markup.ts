@@ -10,8 +10,7 @@
  * Markup is split at our macros once (cached per markup text) and filled by concatenation, instead of
  * three `replaceAll` scans of the whole markup per bid.
  */
-import type { NoticeKey } from '../config/snapshot.js';
-import { signToken, type NoticeClaims } from '../notices/token.js';
+import { signToken, type NoticeClaims, type NoticeKey } from '../tokens/token.js';
 
 export interface BidLinks {
   readonly token: string;

@@ -18,14 +18,14 @@ import type { TargetingIndex } from '../campaigns/targeting-index.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import type { LookupOutcome, NoBidReason } from '../metrics/labels.js';
 import type { Bid, BidRequest, BidResponse, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
+import type { LookupOutcome } from '../segments/profile-lookup.js';
 import type { IdKey, Profile } from '../store/ports.js';
-import { tokenFloorMicros } from '../notices/price-range.js';
+import { tokenFloorMicros } from '../tokens/price-range.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
-import { placementOf } from '../dialects/prebid.js';
+import type { NoBidReason } from './nbr.js';
 import {
   ScoreStatus,
   type BidExplanation,
@@ -114,15 +114,14 @@ export class BidPath implements ProfileResolver {
   }
 
   /**
-   * `bidderCode`: for Prebid channels, the bidder code the request asked us to answer as. `debug` (the ops
-   * port's replay endpoint only): explain every scored candidate and reserve no budget.
+   * `req` is plain OpenRTB: a dialect's placements are already in `imp.tagid` (see `dialects/`). `debug` (the
+   * ops port's replay endpoint only): explain every scored candidate and reserve no budget.
    */
   run(
     req: BidRequest,
     snap: ConfigSnapshot,
     channel: Channel,
     deadlineMs: number,
-    bidderCode?: string,
     debug = false,
   ): AuctionOutcome | Promise<AuctionOutcome> {
     const d = this.#deps;
@@ -146,7 +145,6 @@ export class BidPath implements ProfileResolver {
       zones: d.zones,
       gate: d.gate,
       memo,
-      bidderCode,
       profileState: ProfileState.Untouched,
       profile: undefined,
       stage: undefined,
@@ -229,7 +227,6 @@ export class BidPath implements ProfileResolver {
     const added: Candidate[] = [];
     for (let k = 0; k < state.perImp.length; k++) {
       const imp = ctx.req.imp[k]!;
-      const placement = placementOf(imp, ctx.bidderCode);
       const slots = state.perImp[k]!;
       const n = slots.candidates.length;
       for (let j = 0; j <= n; j++) {
@@ -237,7 +234,7 @@ export class BidPath implements ProfileResolver {
         if (cand === undefined) break;
         batch.add({
           impIndex: k,
-          placement,
+          placement: imp.tagid,
           campaign: cand.campaign.scoring,
           creative: cand.creative,
           floorMicros: cand.floorMicros,

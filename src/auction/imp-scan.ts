@@ -17,8 +17,7 @@ import { checkProfile, Drop, explorableProfile, needsProfile, ProfileCheck } fro
 import type { RequestMemo } from '../campaigns/select.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import { placementOf } from '../dialects/prebid.js';
-import type { NoBidReason } from '../metrics/labels.js';
+import type { NoBidReason } from './nbr.js';
 import type { BidRequest, Deal, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
 import type { IdKey, Profile } from '../store/ports.js';
@@ -30,14 +29,14 @@ import { floorMicros } from './currency.js';
  * bound could only win if all of those scored far below their bounds; we accept that approximation for a
  * bounded scoring batch.
  */
-export const kCollect = 6;
+const kCollect = 6;
 /**
  * Past `kCollect`, the scan goes on (this far at most) looking for one campaign its controller lets bid in
  * full when every candidate collected so far is being held to its curve: the bid path chooses full-speed
  * campaigns first (bid-path.ts), and a low bidder that is behind would otherwise never be collected while
  * higher bidders ahead of their curves fill the slots.
  */
-export const kCollectMax = 12;
+const kCollectMax = 12;
 
 export interface Candidate {
   readonly campaign: Campaign;
@@ -76,8 +75,6 @@ export interface ScanContext {
   readonly zones: TimeZoneTable;
   readonly gate: PacingGate;
   readonly memo: RequestMemo;
-  /** The Prebid bidder code the request asked for (placement params live under it), if any. */
-  readonly bidderCode: string | undefined;
   profileState: ProfileState;
   profile: Profile | undefined;
   stage: string | undefined;
@@ -169,8 +166,7 @@ export function evaluate(ctx: ScanContext, c: Campaign, imp: Imp, impFloor: numb
   }
   const placements = c.targeting.placements;
   if (placements !== undefined) {
-    const placement = placementOf(imp, ctx.bidderCode);
-    if (placement === undefined || !placements.has(placement)) {
+    if (imp.tagid === undefined || !placements.has(imp.tagid)) {
       noteReason(ctx, 'targeting');
       return;
     }

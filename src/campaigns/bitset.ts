@@ -13,14 +13,6 @@ export function setBit(b: Bitset, i: number): void {
   b[i >>> 5]! |= 1 << (i & 31);
 }
 
-export function hasBit(b: Bitset, i: number): boolean {
-  return (b[i >>> 5]! & (1 << (i & 31))) !== 0;
-}
-
-export function clearBit(b: Bitset, i: number): void {
-  b[i >>> 5]! &= ~(1 << (i & 31));
-}
-
 export function orInto(dst: Bitset, src: Bitset): void {
   for (let w = 0; w < dst.length; w++) dst[w]! |= src[w]!;
 }

@@ -4,7 +4,7 @@
  * Money is integer micros of the account currency; bid prices are CPM micros.
  */
 import type { MarkupType } from '../openrtb/types.js';
-import type { ScoringCampaign } from '../scoring/campaign-scoring.js';
+import type { ScoringCampaign, ScoringStrategy } from '../scoring/index.js';
 
 export interface Creative {
   readonly id: string;
@@ -30,8 +30,6 @@ export interface FrequencyCap {
   readonly count: number;
   readonly windowSeconds: number;
 }
-
-import type { ScoringStrategy } from '../scoring/strategies.js';
 
 export type BidStrategy = ScoringStrategy;
 

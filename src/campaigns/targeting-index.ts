@@ -50,7 +50,7 @@ class Dimension<K> {
   }
 }
 
-export function sizeKey(w: number, h: number): number {
+function sizeKey(w: number, h: number): number {
   return w * 65536 + h;
 }
 

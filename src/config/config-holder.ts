@@ -16,8 +16,6 @@ import { type ConfigIssue, formatIssues, kDefaultLoadLimits, type LoadLimits, lo
 import { ConfigLoadError, LoaderThread } from './off-thread.js';
 import { buildSnapshot, type ConfigSnapshot, configHash } from './snapshot.js';
 
-export type ReloadOutcome = 'ok' | 'unchanged' | 'invalid' | 'error';
-
 interface ReloadBase {
   /** What asked for it: `admin`, `watch: <dir>: <name>`, `poll: …`. */
   readonly trigger: string;
@@ -216,7 +214,7 @@ export class ConfigHolder {
 }
 
 /** `CONFIG_MAX_FILE_BYTES`, `CONFIG_MAX_TOTAL_BYTES`: positive integers (bytes) when set. */
-export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<LoadLimits> {
+function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<LoadLimits> {
   const out: { maxFileBytes?: number; maxTotalBytes?: number } = {};
   for (const [name, key] of [
     ['CONFIG_MAX_FILE_BYTES', 'maxFileBytes'],

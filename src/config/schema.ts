@@ -16,7 +16,7 @@ const duration = z
   ])
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const n = Number(text.slice(0, -1));
   const unit = text.at(-1);
   const factor = unit === 's' ? 1 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 86400;
@@ -64,7 +64,8 @@ export const bidderSchema = z.strictObject({
         .strictObject({
           url: z.string().optional(),
           cluster: z.array(z.string()).optional(),
-          keyPrefix: z.string().default('pg:'),
+          /** Default: the Redis store's own (`pg:`, `kDefaultKeyPrefix` in store/redis/keys.ts). */
+          keyPrefix: z.string().optional(),
         })
         .optional(),
     })
@@ -239,7 +240,7 @@ const idList = z.array(z.string().min(1));
 const allowBlock = z.strictObject({ allow: idList.optional(), block: idList.optional() }).optional();
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
-export const targetingSchema = z
+const targetingSchema = z
   .strictObject({
     channels: z.array(id).optional(),
     countries: z
@@ -481,4 +482,3 @@ export type BidderConfig = z.infer<typeof bidderSchema>;
 export type ChannelConfig = z.infer<typeof channelSchema>;
 export type CampaignConfig = z.infer<typeof campaignSchema>;
 export type CreativeConfig = z.infer<typeof creativeSchema>;
-export type TargetingConfig = z.infer<typeof targetingSchema>;

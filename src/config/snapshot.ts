@@ -4,10 +4,11 @@
  * (`config-holder.ts`), so a request that started on a snapshot finishes on it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { compileCampaign } from '../campaigns/compile.js';
 import type { Campaign } from '../campaigns/model.js';
 import { TargetingIndex } from '../campaigns/targeting-index.js';
-import { compileAdvertisers, type AdvertiserTable } from '../notices/advertisers.js';
+import type { NoticeKey } from '../tokens/token.js';
+import { compileAdvertisers, type AdvertiserTable } from './advertisers.js';
+import { compileCampaign } from './compile-campaign.js';
 import type { RawConfig } from './load.js';
 import type { BidderConfig, ChannelConfig } from './schema.js';
 
@@ -30,11 +31,6 @@ export interface Channel {
     | { readonly bidderCodes: ReadonlySet<string>; readonly noBid: 'empty' | '204'; readonly exp: number }
     | undefined;
   readonly corsOrigins: ReadonlySet<string> | undefined;
-}
-
-export interface NoticeKey {
-  readonly id: string;
-  readonly secret: Buffer;
 }
 
 export interface ConfigSnapshot {

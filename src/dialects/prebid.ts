@@ -35,21 +35,31 @@ export function checkPrebid(req: BidRequest, codes: ReadonlySet<string>): Prebid
 }
 
 /** The params Prebid passed for `code` on this imp (e.g. `{ placementId: "homepage-top" }`). */
-export function prebidParams(imp: Imp, code: string): Readonly<Record<string, unknown>> | undefined {
+function prebidParams(imp: Imp, code: string): Readonly<Record<string, unknown>> | undefined {
   const prebid = imp.ext?.prebid;
   if (!isRecord(prebid) || !isRecord(prebid.bidder)) return undefined;
   const params = prebid.bidder[code];
   return isRecord(params) ? params : undefined;
 }
 
-/** The placement an imp targets: the exchange's `tagid`, or the Prebid `placementId` param. */
-export function placementOf(imp: Imp, code: string | undefined): string | undefined {
-  if (code !== undefined) {
+/**
+ * The request in plain OpenRTB for the auction: an imp for which Prebid passed a `placementId` param for
+ * `code` gets it as its `tagid` (the placement targeting and scoring read). The auction thus never knows the
+ * dialect. Returns `req` itself when no imp changes.
+ */
+export function withPrebidPlacements(req: BidRequest, code: string): BidRequest {
+  let imps: Imp[] | undefined;
+  for (let i = 0; i < req.imp.length; i++) {
+    const imp = req.imp[i]!;
     const p = prebidParams(imp, code);
     const id = p?.placementId ?? p?.placement_id;
-    if (typeof id === 'string' || typeof id === 'number') return String(id);
+    if (typeof id !== 'string' && typeof id !== 'number') continue;
+    const placement = String(id);
+    if (placement === imp.tagid) continue;
+    imps ??= [...req.imp];
+    imps[i] = { ...imp, tagid: placement };
   }
-  return imp.tagid;
+  return imps === undefined ? req : { ...req, imp: imps };
 }
 
 /** Reshapes our response for Prebid: seat = the bidder code asked for, `exp` on every bid. */

@@ -9,14 +9,13 @@
 import type { AuctionOutcome, BidPath } from '../auction/bid-path.js';
 import { computeDeadline } from '../auction/deadline.js';
 import { errorReply, errors } from '../errors.js';
-import { kNbr } from '../auction/nbr.js';
+import { kNbr, type NoBidReason } from '../auction/nbr.js';
 import type { Clock } from '../clock.js';
 import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
-import { checkPrebid, emptyResponse, toPrebidResponse } from '../dialects/prebid.js';
+import { checkPrebid, emptyResponse, toPrebidResponse, withPrebidPlacements } from '../dialects/prebid.js';
 import { gunzipLimited, gzipResponse } from '../http/inflate.js';
 import { kNoContent, type HttpReply } from '../http/reply.js';
 import type { RequestInfo } from '../http/server.js';
-import type { NoBidReason } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/registry.js';
 import { decodeJsonRequest } from '../openrtb/decode-json.js';
 import type { DecodeResult } from '../openrtb/decode-result.js';
@@ -54,7 +53,7 @@ function isProtobuf(channel: Channel, contentType: string): boolean {
 }
 
 /** CORS for browser channels: echo an allowed origin exactly, with credentials; never `*`. */
-export function corsHeaders(channel: Channel, origin: string): readonly Header[] | undefined {
+function corsHeaders(channel: Channel, origin: string): readonly Header[] | undefined {
   if (channel.corsOrigins === undefined || origin === '' || !channel.corsOrigins.has(origin)) return undefined;
   return [
     ['access-control-allow-origin', origin],
@@ -173,7 +172,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
       metrics.shed(channel.id, shed);
       return noBid(req, channel, 'deadline', proto, cors, info.arrivedAtMs);
     }
-    const outcome = bidPath.run(req, snap, channel, deadline, code);
+    const outcome = bidPath.run(code === undefined ? req : withPrebidPlacements(req, code), snap, channel, deadline);
     if (outcome instanceof Promise) {
       pending++;
       metrics.inflight.inc();

@@ -26,7 +26,7 @@ export interface OpsDeps {
   readonly report: SpendReport;
 }
 
-export function adminAllowed(info: RequestInfo, token: string | undefined): boolean {
+function adminAllowed(info: RequestInfo, token: string | undefined): boolean {
   if (token === undefined) return isLoopback(info.remoteAddress);
   const given = info.authorization.startsWith('Bearer ') ? info.authorization.slice(7) : '';
   const a = Buffer.from(given);
@@ -117,7 +117,7 @@ export function createOpsEndpoints(deps: OpsDeps) {
  * A channel as `GET /admin/config` shows it: plain JSON (sets as sorted arrays — JSON.stringify turns a Set
  * into `{}`), and the price keys reduced to whether they are set, so the admin API never hands out secrets.
  */
-export function channelView(ch: Channel) {
+function channelView(ch: Channel) {
   const { priceKeys, prebid, corsOrigins, ...plain } = ch;
   return {
     ...plain,

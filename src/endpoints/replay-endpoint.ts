@@ -25,7 +25,7 @@ export function createReplayEndpoint(deps: {
     if (!decoded.ok) return errorReply(errors.badRequest(decoded.path, decoded.message));
     const debug = new URLSearchParams(info.query).get('debug') === '1';
     // A generous deadline: replay is for people reading explanations, not for exchanges.
-    const outcome = await deps.bidPath.run(decoded.request, snap, channel, deps.clock.now() + 1_000, undefined, debug);
+    const outcome = await deps.bidPath.run(decoded.request, snap, channel, deps.clock.now() + 1_000, debug);
     return jsonReply(
       200,
       outcome.bid

@@ -15,7 +15,7 @@ export type ReadOutcome =
   | { readonly ok: false; readonly reason: string; readonly skipped: boolean };
 
 /** What kind of thing a stat describes, for messages. */
-export function describeKind(st: Stats): string {
+function describeKind(st: Stats): string {
   if (st.isFile()) return 'regular file';
   if (st.isDirectory()) return 'directory';
   if (st.isFIFO()) return 'FIFO';

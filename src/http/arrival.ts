@@ -23,7 +23,7 @@ export interface ArrivalClock {
 }
 
 /** Turns that start within this long of the previous one's end are taken as back to back. */
-export const kBackToBackMs = 1;
+const kBackToBackMs = 1;
 
 export class ArrivalEstimator {
   readonly #clock: ArrivalClock;

@@ -1,21 +1,16 @@
 /**
+/**
  * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units in the
  * name: seconds, bytes, and money as `_micros`, millionths of the account currency that
  * `peregrine_account_currency_info{currency}` names — exact integers, one unit whatever the currency; counters
  * end in `_total`, nothing else does; tests/e2e/metrics-names.e2e.test.ts checks these rules and promtool's).
- * Label values come from `labels.ts` or config ids;
- * the request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request)
- * so the hot path does no label hashing.
+ * Label values come from closed lists (`labels.ts`, the domain's no-bid reasons) or config ids; the
+ * request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request) so the hot
+ * path does no label hashing.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import {
-  kNoBidReasons,
-  kRequestOutcomes,
-  kShedReasons,
-  type NoBidReason,
-  type RequestOutcome,
-  type ShedReason,
-} from './labels.js';
+import { kNoBidReasons, type NoBidReason } from '../auction/nbr.js';
+import { kRequestOutcomes, kShedReasons, type RequestOutcome, type ShedReason } from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{

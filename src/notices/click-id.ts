@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 
-export const kClickIdParam = 'pgclid';
+const kClickIdParam = 'pgclid';
 const kIdBytes = 16;
 
 export function clickIdFor(tokenId: string, key: Buffer): string {

@@ -15,9 +15,19 @@
  */
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
-import type { ConversionOutcome } from '../metrics/labels.js';
 import type { ClickRecord, ClickStore, DedupStore } from '../store/ports.js';
 import { verifyPostback } from './postback-auth.js';
+
+/** Conversion postbacks: credited to a click, accepted without one, or refused (and why). */
+export type ConversionOutcome =
+  | 'attributed'
+  | 'unattributed'
+  | 'duplicate'
+  | 'bad_request'
+  | 'no_credentials'
+  | 'bad_credentials'
+  | 'unknown_click'
+  | 'error';
 
 /** The postback's parameters, each name once (the endpoint refuses repeats). */
 export type ConversionParams = ReadonlyMap<string, string>;

@@ -13,11 +13,28 @@
  */
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
-import type { NoticeOutcome, NoticeType } from '../metrics/labels.js';
-import { kExploreSuffix, type PacingGate } from '../pacing/gate.js';
-import type { ClickStore, DedupStore, ProfileStore, Settled } from '../store/ports.js';
+import type { PacingGate } from '../pacing/gate.js';
+import { kExploreSuffix, type ClickStore, type DedupStore, type ProfileStore, type Settled } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
-import { verifyToken, type NoticeClaims } from './token.js';
+import { verifyToken, type NoticeClaims } from '../tokens/token.js';
+
+/** `imp`: the impression beacon in the markup of channels billed server to server (never billed). */
+export type NoticeType = 'win' | 'bill' | 'loss' | 'click' | 'imp';
+
+/**
+ * What became of a notice (also the `outcome` label of `peregrine_notices_total`). `raised`: a notice settled
+ * before came again at a higher price (the ledger keeps the highest); `unavailable`: the store failed, answered
+ * 503 so the sender retries.
+ */
+export type NoticeOutcome =
+  | 'ok'
+  | 'duplicate'
+  | 'raised'
+  | 'bad_token'
+  | 'expired'
+  | 'bad_price'
+  | 'unknown_campaign'
+  | 'unavailable';
 
 export interface NoticeQuery {
   readonly t: string | undefined;

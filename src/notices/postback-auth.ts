@@ -10,7 +10,7 @@
  * its length leaks through timing), the signature with `timingSafeEqual` on the decoded bytes.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Advertiser } from './advertisers.js';
+import type { Advertiser } from '../config/advertisers.js';
 
 export type PostbackAuthResult = 'ok' | 'missing' | 'bad';
 

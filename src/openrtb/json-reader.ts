@@ -28,7 +28,7 @@ export class FieldError extends Error {
 export type Obj = Readonly<Record<string, unknown>>;
 
 export const kEmptyStrings: readonly string[] = Object.freeze([]);
-export const kEmptyNumbers: readonly number[] = Object.freeze([]);
+const kEmptyNumbers: readonly number[] = Object.freeze([]);
 
 const kPath: (string | number)[] = [];
 let depth = 0;
@@ -46,7 +46,7 @@ export function leave(): void {
 }
 
 /** The dotted path of `key` below the current object: `imp[0].banner.w`. `key` undefined = the object itself. */
-export function pathOf(key?: string | number): string {
+function pathOf(key?: string | number): string {
   let out = '';
   for (let i = 0; i <= depth; i++) {
     const k = i < depth ? kPath[i] : key;

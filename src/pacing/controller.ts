@@ -79,7 +79,7 @@ export interface AdaptivePacerOptions {
   readonly initialSignal: number;
 }
 
-export const kAdaptiveDefaults: AdaptivePacerOptions = {
+const kAdaptiveDefaults: AdaptivePacerOptions = {
   intervalMs: 5_000,
   rateTauMs: 300_000,
   controlTauMs: 600_000,

@@ -58,7 +58,6 @@ export interface PacingEvents {
 const kDone: Promise<void> = Promise.resolve();
 /** How often an account's cap is recomputed (allocation, exploration hand-back). */
 const kCapRefreshMs = 5_000;
-export { kExploreSuffix };
 
 const gExploreKeys = new Map<string, string>();
 /** `<channel>~x`, built once per channel rather than on every exploration check. */

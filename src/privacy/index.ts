@@ -2,8 +2,7 @@
 import type { BidRequest } from '../openrtb/types.js';
 import { ConsentCache, decidePrivacy, type PrivacyDecision, type PrivacyPolicy } from './decision.js';
 
-export type { PrivacyDecision, PrivacyPolicy, PrivacyReason } from './decision.js';
-export { ConsentCache, decidePrivacy } from './decision.js';
+export type { PrivacyDecision, PrivacyPolicy } from './decision.js';
 
 export function createPrivacyDecider(
   policy: () => PrivacyPolicy,

@@ -9,7 +9,7 @@ import type { BidRequest } from '../openrtb/types.js';
 import type { Profile } from '../store/ports.js';
 import type { ScoringCampaign } from './campaign-scoring.js';
 import type { CostController } from './cost-controller.js';
-import { explain, type BidExplanation } from './explain.js';
+import { explainModel, statusName, type BidExplanation } from './explain.js';
 import { bucket, kHoldoutArm, type CompiledArm, type CompiledExperiment, type ExperimentStats } from './experiments.js';
 import { hashString, kSlot, kSlots } from './features.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -289,7 +289,31 @@ export class ScoreBatch {
   }
   /** The explanation of a scored candidate (a batch begun with `debug`), else undefined. */
   explain(i: number): BidExplanation | undefined {
-    return this.debug && i < this.n ? explain(this, this.#v, this.#deps.registry.table, i) : undefined;
+    if (!this.debug || i >= this.n) return undefined;
+    const v = this.#v;
+    const table = this.#deps.registry.table;
+    const camp = this.campaign(i);
+    const cr = this.creative(i);
+    const ids = this.modelIds(i);
+    const mults = this.multipliers(i);
+    const arms: string[] = [];
+    for (let j = 0; j < this.armCount(i); j++) arms.push(this.arm(i, j).key);
+    return {
+      campaignId: camp.id,
+      creativeId: cr.id,
+      impIndex: this.impIndex(i),
+      status: statusName(this.status(i)),
+      strategy: this.strategy(i),
+      arms,
+      features: this.features.record(this.placement(i), camp.id, cr),
+      pctr: explainModel(table, ids.ctr, v, i, 0, this.pctr(i)),
+      pcvr: explainModel(table, ids.cvr, v, i, 1, this.pcvr(i)),
+      multipliers: { ...mults, product: mults.channel * mults.daypart * mults.stage * mults.pacing * mults.cost },
+      floorMicros: this.floorMicros(i),
+      valueMicros: this.valueMicros(i),
+      priceMicros: this.priceMicros(i),
+      shaded: this.shaded(i),
+    };
   }
 
   #armOf(exp: CompiledExperiment): number {

@@ -1,10 +1,10 @@
 /**
  * Bid explanations for debugging a price: the features a candidate was scored on, each model's bias and the
  * weight every feature contributed, the multipliers, the experiment arms, and value vs shaded price. Built
- * on demand (debug batches only) from what the kernel left in the task buffer.
+ * on demand (debug batches only, `ScoreBatch.explain`) from what the kernel left in the task buffer.
  */
-import type { ScoreBatch } from './batch.js';
-import { kFeatureNames, kSegmentSlots, kSlot, kSlots, type FeatureRecord } from './features.js';
+import type { FeatureRecord } from '../store/ports.js';
+import { kFeatureNames, kSegmentSlots, kSlot, kSlots } from './features.js';
 import type { ModelTable } from './model.js';
 import type { ScoringStrategy } from './strategies.js';
 import { kScoreBelowFloor, kScoreHoldout, kScoreNoModel, type TaskViews } from './task-buffer.js';
@@ -60,7 +60,8 @@ function slotName(s: number): string {
   return s < kSlot.segment ? kFeatureNames[s]! : `segment[${s - kSlot.segment}]`;
 }
 
-function model(
+/** One model's part in a candidate's score: bias, the weight each feature added, the logit and `p`. */
+export function explainModel(
   table: ModelTable,
   id: number,
   v: TaskViews,
@@ -81,29 +82,4 @@ function model(
     z += w;
   }
   return { key: m.key, bias: m.bias, logit: z, p, weights };
-}
-
-export function explain(b: ScoreBatch, v: TaskViews, table: ModelTable, i: number): BidExplanation {
-  const camp = b.campaign(i);
-  const cr = b.creative(i);
-  const ids = b.modelIds(i);
-  const mults = b.multipliers(i);
-  const arms: string[] = [];
-  for (let j = 0; j < b.armCount(i); j++) arms.push(b.arm(i, j).key);
-  return {
-    campaignId: camp.id,
-    creativeId: cr.id,
-    impIndex: b.impIndex(i),
-    status: statusName(b.status(i)),
-    strategy: b.strategy(i),
-    arms,
-    features: b.features.record(b.placement(i), camp.id, cr),
-    pctr: model(table, ids.ctr, v, i, 0, b.pctr(i)),
-    pcvr: model(table, ids.cvr, v, i, 1, b.pcvr(i)),
-    multipliers: { ...mults, product: mults.channel * mults.daypart * mults.stage * mults.pacing * mults.cost },
-    floorMicros: b.floorMicros(i),
-    valueMicros: b.valueMicros(i),
-    priceMicros: b.priceMicros(i),
-    shaded: b.shaded(i),
-  };
 }

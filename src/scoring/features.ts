@@ -12,7 +12,11 @@
  *   slot: 0 channel │ 1 publisher │ 2 domain │ 3 bundle │ 4 placement │ 5 size │ 6 format │ 7 devicetype │
  *         8 os │ 9 country │ 10 hour │ 11 creative │ 12 campaign │ 13…20 segment (up to 8)
  */
+import type { FeatureRecord } from '../store/ports.js';
 import { fmix32, hashInt, murmur3 } from './hash.js';
+
+/** The logged form of a row is the event log's (`store/ports.ts`); re-exported for the offline trainer. */
+export type { FeatureRecord } from '../store/ports.js';
 
 export const kFeatureNames = [
   'channel',
@@ -42,7 +46,7 @@ export const kSlots = kFeatureNames.length - 1 + kSegmentSlots;
 
 const kSeedBase = 0x5eed_f00d;
 /** Per-slot seeds (segment slots share one seed: a segment is the same feature in any slot). */
-export const kSlotSeed: Int32Array = (() => {
+const kSlotSeed: Int32Array = (() => {
   const seeds = new Int32Array(kSlots);
   for (let i = 0; i < kSlots; i++) seeds[i] = murmur3(kFeatureNames[Math.min(i, kSlot.segment)]!, kSeedBase);
   return seeds;
@@ -104,27 +108,6 @@ export function slotsOf(features: readonly FeatureName[]): Int32Array {
     else out.push(kSlot[f]);
   }
   return Int32Array.from(out);
-}
-
-/**
- * The raw values behind a row, as logged with a bid and read back by the trainer. Field names are the
- * feature names; `size` is `WxH`.
- */
-export interface FeatureRecord {
-  channel?: string;
-  publisher?: string;
-  domain?: string;
-  bundle?: string;
-  placement?: string;
-  size?: string;
-  format?: string;
-  devicetype?: number;
-  os?: string;
-  country?: string;
-  hour?: number;
-  creative?: string;
-  campaign?: string;
-  segment?: string[];
 }
 
 const kSizeRe = /^(\d+)x(\d+)$/;

@@ -10,7 +10,7 @@
  *   …
  *   await scoring.close();                      // on shutdown: stops the workers, flushes the sink
  *
- * ── Config snapshot build (config/ or campaigns/compile.ts) ───────────────────────────────────────────────
+ * ── Config snapshot build (config/compile-campaign.ts) ─────────────────────────────────────────────────────
  *   const sc: ScoringCampaign = compileCampaignScoring(cfg.id, { bid, multipliers, shading, models, experiments });
  *   // keep it next to the Campaign; use sc.boundMicros as Campaign.boundMicros (multipliers can lift a
  *   // fixed CPM, experiment arms can change the strategy). Types for the schema: `scoring-config.ts`.
@@ -49,49 +49,18 @@
  * `run` that could outlive the deadline; a batch is reusable only after `release`. Design notes, benchmark
  * figures and when the pool pays: `README.md` in this folder.
  */
-export { ScoreBatch, type CandidateInput, type RequestInput } from './batch.js';
-export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring.js';
-export {
-  CostController,
-  kCostControllerDefaults,
-  type CostControllerOptions,
-  type CostState,
-} from './cost-controller.js';
-export { kNoopSink, sampledAuction, type EventSink, type ScoringEvent, type SinkStats } from './events.js';
-export {
-  bucket,
-  kHoldoutArm,
-  type ArmSnapshot,
-  type CompiledExperiment,
-  type ExperimentsSnapshot,
-} from './experiments.js';
-export type { BidExplanation, ModelExplanation, ScoreStatusName } from './explain.js';
-export { kFeatureNames, type FeatureName, type FeatureRecord } from './features.js';
-export { RotatingJsonlSink, type JsonlSinkOptions } from './jsonl-sink.js';
-export { ModelFileError } from './model-file.js';
-export { ModelRegistry, type ReloadReport } from './model-registry.js';
-export type { ScoringMode } from './mode.js';
-export type { NoScoreReason, PoolOptions, ScoreOutcome } from './pool.js';
-export type { CreativeRef } from './request-features.js';
-export {
-  ScoringConfigError,
-  type CampaignScoringConfig,
-  type ExperimentArmConfig,
-  type ExperimentConfig,
-  type MultipliersConfig,
-  type ScoringSectionConfig,
-  type StrategyConfig,
-} from './scoring-config.js';
-export {
-  ScoringService,
-  type NoticeInput,
-  type ScoringDeps,
-  type ScoringOptions,
-  type ScoringStats,
-} from './service.js';
-export { ShadingModel, type CurveState, type ShadingOptions } from './shading.js';
-export { priceFor, type ScoringStrategy } from './strategies.js';
 import { kScoreBelowFloor, kScoreHoldout, kScoreNoModel, kScoreOk } from './task-buffer.js';
+
+export { ScoreBatch, type CandidateInput } from './batch.js';
+export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring.js';
+// The event types are the store port's; re-exported for the simulator until it imports the port itself.
+export type { EventSink, ScoringEvent } from './events.js';
+export type { BidExplanation } from './explain.js';
+export type { FeatureRecord } from './features.js';
+export { RotatingJsonlSink } from './jsonl-sink.js';
+export type { NoScoreReason, ScoreOutcome } from './pool.js';
+export { ScoringService } from './service.js';
+export type { ScoringStrategy } from './strategies.js';
 
 /** Candidate status after `run` (`batch.status(i)`). */
 export const ScoreStatus = Object.freeze({

@@ -8,7 +8,7 @@
 import { type FileHandle, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import type { EventSink, ScoringEvent, SinkStats } from './events.js';
+import type { EventSink, ScoringEvent, SinkStats } from '../store/ports.js';
 
 export interface JsonlSinkOptions {
   readonly dir: string;

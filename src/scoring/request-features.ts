@@ -5,7 +5,7 @@
  * bid can be logged and an explanation built without re-reading the request.
  */
 import type { BidRequest } from '../openrtb/types.js';
-import type { Profile } from '../store/ports.js';
+import type { FeatureRecord, Profile } from '../store/ports.js';
 import {
   hashCreative,
   hashDomain,
@@ -17,7 +17,6 @@ import {
   kSlot,
   kSlots,
   localHour,
-  type FeatureRecord,
 } from './features.js';
 
 /** What the scorer needs of a creative (`campaigns/model.ts` `Creative` has it). */

@@ -73,36 +73,6 @@ export interface CampaignScoringConfig {
   readonly experiments?: readonly ExperimentConfig[];
 }
 
-/** The bidder-level `scoring:` section. */
-export interface ScoringSectionConfig {
-  /** default auto */
-  readonly mode?: 'pool' | 'inline' | 'auto';
-  readonly pool?: {
-    /** @range 0..64, default max(1, cores − 1); 0 = no pool (inline only) */
-    readonly threads?: number;
-    /** Tasks waiting for a worker before callers get "no score". @range ≥ 1, default 64 */
-    readonly maxQueue?: number;
-    /** Upper bound on one task's time, whatever the request deadline. @range > 0 ms, default 20 */
-    readonly taskDeadlineMs?: number;
-  };
-  /** default config/models */
-  readonly modelsDir?: string;
-  readonly shading?: {
-    readonly minObservations?: number;
-    readonly fullConfidence?: number;
-    readonly halfLife?: number;
-    readonly coldStartFactor?: number;
-  };
-  readonly eventLog?: {
-    /** Directory of rotating JSONL files; absent = no event log. */
-    readonly dir?: string;
-    /** @range > 0, default 64 MiB */
-    readonly maxBytes?: number;
-    /** Fraction of bids logged (wins, losses, clicks, conversions always are). @range [0, 1], default 0.01 */
-    readonly bidSampleRate?: number;
-  };
-}
-
 export class ScoringConfigError extends Error {
   readonly path: string;
 

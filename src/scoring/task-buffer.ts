@@ -15,7 +15,7 @@
 import { kSlots } from './features.js';
 import { kShadeParams } from './shading-math.js';
 
-export const kHeader = 8;
+const kHeader = 8;
 export const kH = { n: 0, flags: 1, gen: 2, status: 3, deadline: 4, capacity: 5 } as const;
 export const kFlagDebug = 1;
 
@@ -47,7 +47,7 @@ export interface TaskViews {
   readonly feats: Int32Array;
 }
 
-export function bytesFor(capacity: number): number {
+function bytesFor(capacity: number): number {
   return 8 * (kHeader + capacity * (kParams + kOut + kSlots * 2)) + 4 * capacity * kSlots;
 }
 

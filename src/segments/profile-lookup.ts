@@ -18,11 +18,16 @@
  * `unknown` results carry that profile.
  */
 import type { Clock } from '../clock.js';
-import type { LookupOutcome } from '../metrics/labels.js';
 import type { FrequencyWindow, IdKey, Profile, ProfileStore } from '../store/ports.js';
 import { channelOf } from './ids.js';
 import { ProfileCache } from './profile-cache.js';
 import { ReachTracker, type ReachSnapshot } from './reach.js';
+
+/**
+ * How the bid path came by (or did without) the user's profile; the lookup itself yields all but
+ * `no_consent` (decided by the bid path's privacy check).
+ */
+export type LookupOutcome = 'hit' | 'unknown' | 'cache' | 'timeout' | 'error' | 'no_ids' | 'skipped' | 'no_consent';
 
 export type ProfileLookupOutcome = Extract<
   LookupOutcome,

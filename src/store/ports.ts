@@ -194,12 +194,114 @@ export interface ClickStore {
   ): Promise<(ClickRecord & { readonly clickId: string }) | undefined>;
 }
 
+// ── The learning loop's event log ──────────────────────────────────────────────────────────────────────────
+// Bids are logged sampled (with the features they were scored on); wins, losses, clicks and conversions
+// always, keyed by auction id + imp id so the trainer can join them to the sampled bids. The record format is
+// the contract between the bidder that writes the log, the store that keeps it and the trainer that reads it.
+//
+// `EventSink.append` is synchronous, never throws and never blocks: implementations buffer and write
+// asynchronously, dropping (and counting) when their buffer is full. Implementations: `RotatingJsonlSink`
+// (files, scoring/jsonl-sink.ts), the Redis Stream of the Redis store (`Store.eventSink`), `kNoopSink`.
+
+/**
+ * The raw values behind a row, as logged with a bid and read back by the trainer. Field names are the
+ * feature names; `size` is `WxH`.
+ */
+export interface FeatureRecord {
+  channel?: string;
+  publisher?: string;
+  domain?: string;
+  bundle?: string;
+  placement?: string;
+  size?: string;
+  format?: string;
+  devicetype?: number;
+  os?: string;
+  country?: string;
+  hour?: number;
+  creative?: string;
+  campaign?: string;
+  segment?: string[];
+}
+
+interface EventBase {
+  /** Epoch ms. */
+  readonly ts: number;
+  readonly auction: string;
+  readonly imp: string;
+  readonly campaign: string;
+}
+
+export interface BidEvent extends EventBase {
+  readonly t: 'bid';
+  readonly bid: string;
+  readonly creative: string;
+  readonly channel: string;
+  readonly priceMicros: number;
+  readonly valueMicros: number;
+  readonly pctr?: number;
+  readonly pcvr?: number;
+  /** `experimentId/armId` keys. */
+  readonly arms?: readonly string[];
+  readonly f: FeatureRecord;
+}
+
+export interface WinEvent extends EventBase {
+  readonly t: 'win';
+  readonly channel: string;
+  readonly bidMicros: number;
+  /** Clearing (charged) price, CPM micros. */
+  readonly priceMicros: number;
+  readonly minToWinMicros?: number;
+}
+
+export interface LossEvent extends EventBase {
+  readonly t: 'loss';
+  readonly channel: string;
+  readonly bidMicros: number;
+  readonly minToWinMicros?: number;
+}
+
+export interface ClickEvent extends EventBase {
+  readonly t: 'click';
+}
+
+export interface ConversionEvent extends EventBase {
+  readonly t: 'conv';
+  readonly valueMicros?: number;
+}
+
+export type ScoringEvent = BidEvent | WinEvent | LossEvent | ClickEvent | ConversionEvent;
+
+export interface SinkStats {
+  written: number;
+  dropped: number;
+  errors: number;
+}
+
+export interface EventSink {
+  append(e: ScoringEvent): void;
+  /** Resolves once everything appended so far is written (or dropped). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: SinkStats;
+}
+
+export const kNoopSink: EventSink = Object.freeze({
+  append: () => {},
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+  stats: Object.freeze({ written: 0, dropped: 0, errors: 0 }),
+});
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   readonly profiles: ProfileStore;
   readonly budgets: BudgetStore;
   readonly dedup: DedupStore;
   readonly clicks: ClickStore;
+  /** The event log kept by this store (a capped Redis Stream), when it keeps one; `maxLen` caps its length. */
+  eventSink?(maxLen?: number): EventSink;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

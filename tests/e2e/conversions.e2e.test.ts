@@ -90,7 +90,7 @@ describe('conversions on one bidder (memory store)', () => {
     // Spend 1.25 CPM = 0.00125 for the impression; value 10 → ROI 8000 in both windows.
     expect(await b.metric('peregrine_roi', { ...labels, window: '1h' })).toBeCloseTo(8000, 6);
     expect(await b.metric('peregrine_roi', { ...labels, window: '24h' })).toBeCloseTo(8000, 6);
-    expect(b.app.roi.snapshot(bid.cid, Date.now()).get('ssp-alpha')).toMatchObject({
+    expect(b.app.roi.snapshot(bid.cid, b.clock.now()).get('ssp-alpha')).toMatchObject({
       spendMicros: 1250,
       conversionValueMicros: 10_000_000,
       clicks: 1,
@@ -118,7 +118,7 @@ describe('conversions on one bidder (memory store)', () => {
   it('credits a person’s last click; an unknown person is accepted unattributed', async () => {
     const { bid, location, adv } = await bidBillClick(b);
     const clid = new URL(location).searchParams.get('pgclid')!;
-    const person = (await b.app.store.clicks.lookup(clid, Date.now()))?.personId;
+    const person = (await b.app.store.clicks.lookup(clid, b.clock.now()))?.personId;
     expect(person).toBeDefined();
     const form = new URLSearchParams({ adv, person: person!, id: `p-${clid}`, token: kSecrets[adv]! });
     const r = await fetch(`${b.url}/conv`, {

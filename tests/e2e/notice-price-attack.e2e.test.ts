@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyToken } from '../../src/notices/token.js';
+import { verifyToken } from '../../src/tokens/token.js';
 import { sampleBannerRequest, startBidder, kTestEnv, type TestBidder } from '../helpers/bidder.js';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
 import { kNoticeKey } from '../helpers/notice-stream.js';

@@ -54,7 +54,7 @@ describe('bidder on a shared Redis', () => {
 
   it('bids for a person in a segment, and caps frequency across channels by person', async () => {
     const store = await createRedisStore({ url: redis.url, keyPrefix: redis.prefix, instanceId: 'loader' });
-    const now = Date.now();
+    const now = b.clock.now();
     const person = await store.profiles.link(
       ['uid:alice-on-alpha', 'buid:ssp-beta:alice-on-beta'],
       'person-alice',

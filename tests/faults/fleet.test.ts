@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyToken } from '../../src/notices/token.js';
+import { verifyToken } from '../../src/tokens/token.js';
 import { KeySchema } from '../../src/store/redis/keys.js';
 import { kTestEnv, sampleBannerRequest, startBidder } from '../helpers/bidder.js';
 import { startBidderProcess } from '../helpers/bidder-process.js';

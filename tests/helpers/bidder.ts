@@ -1,12 +1,27 @@
 /**
  * Starts the real bidder in-process (both uWebSockets.js listeners on free loopback ports) for end-to-end
  * tests, and gives them an exchange's view of it: POST a bid request, GET a notice, scrape metrics.
+ *
+ * The bidder runs on an injected clock that ticks at wall-clock speed from a fixed instant (`kTestStart`,
+ * a Monday noon in New York), so dayparts and pacing curves see the same time of day whenever the suite runs.
  */
 import { pino } from 'pino';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
+
+/** Monday 2026-11-23, 12:00 in New York (17:00 UTC): inside every sample campaign's dayparts. */
+export const kTestStart = Date.UTC(2026, 10, 23, 17);
+
+/** Real time elapsing from `startMs`: timers and timeouts behave as in production, the date is fixed. */
+export function anchoredClock(startMs = kTestStart): Clock {
+  const t0 = performance.now();
+  return { now: () => startMs + (performance.now() - t0) };
+}
 
 export interface TestBidder {
   readonly app: App;
+  /** The bidder's clock (`anchoredClock()` unless the test passed its own). */
+  readonly clock: Clock;
   readonly url: string;
   readonly opsUrl: string;
   bid(channel: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
@@ -17,8 +32,10 @@ export interface TestBidder {
 export const kTestEnv = { PEREGRINE_NOTICE_KEY_1: 'e2e-key-1', PEREGRINE_NOTICE_KEY_0: 'e2e-key-0' };
 
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
+  const clock = more.clock ?? anchoredClock();
   const app = await createApp({
     configDir,
+    clock,
     env: { ...kTestEnv, ...more.env },
     port: 0,
     opsPort: 0,
@@ -30,6 +47,7 @@ export async function startBidder(configDir: string, more: Partial<AppOptions> =
   const opsUrl = `http://127.0.0.1:${app.opsPort}`;
   return {
     app,
+    clock,
     url,
     opsUrl,
     bid: (channel, body, headers = {}) =>

@@ -1,5 +1,5 @@
 /** Campaign configs for unit tests: a valid minimal campaign, overridable field by field, compiled. */
-import { compileCampaign } from '../../src/campaigns/compile.js';
+import { compileCampaign } from '../../src/config/compile-campaign.js';
 import type { Campaign } from '../../src/campaigns/model.js';
 import { campaignSchema, type CampaignConfig } from '../../src/config/schema.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signToken, type NoticeClaims } from '../../src/notices/token.js';
+import { signToken, type NoticeClaims } from '../../src/tokens/token.js';
 import { kTestEnv } from './bidder.js';
 import { tempConfig, type TempConfig } from './config-dir.js';
 

@@ -4,7 +4,7 @@
  * Never blocks the bid path: `append` only queues; a timer flushes in pipelined batches, and when Redis is
  * slow or down the queue is bounded and the overflow is dropped and counted.
  */
-import type { EventSink, ScoringEvent, SinkStats } from '../../scoring/events.js';
+import type { EventSink, ScoringEvent, SinkStats } from '../ports.js';
 import type { RedisClient } from './scripts.js';
 
 export interface StreamSinkOptions {

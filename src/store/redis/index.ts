@@ -3,25 +3,23 @@
  * bidders sharing state. Composition only; the key schema is in keys.ts, the Lua in scripts.ts, the
  * failure behaviour in connection.ts.
  */
-import type { Store } from '../ports.js';
+import type { EventSink, Store } from '../ports.js';
 import { RedisBudgetStore } from './budgets.js';
 import { RedisClickStore } from './clicks.js';
 import { assertReady, connect, whenReady } from './connection.js';
 import { RedisDedupStore } from './dedup.js';
-import { KeySchema } from './keys.js';
+import { kDefaultKeyPrefix, KeySchema } from './keys.js';
 import { RedisProfileStore, type ProfileStats } from './profiles.js';
-
-import type { EventSink } from '../../scoring/events.js';
 import { RedisStreamSink } from './event-stream.js';
 export { StoreUnavailableError } from './connection.js';
 export { hashSlot, KeySchema } from './keys.js';
-export type { BulkProfile, ProfileStats } from './profiles.js';
+export type { ProfileStats } from './profiles.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:pass@]host:port[/db]`; default 127.0.0.1:6379. Ignored when `cluster` is given. */
   readonly url?: string;
   readonly cluster?: { readonly nodes: readonly string[] };
-  /** Default `pg:`. Must not contain braces (they would become every key's hash tag). */
+  /** Default `kDefaultKeyPrefix` (`pg:`). Must not contain braces (they would become every key's hash tag). */
   readonly keyPrefix?: string;
   readonly instanceId: string;
   /** A command with no reply after this long rejects (a paused or overloaded server). Default 1000; 0 = none. */
@@ -48,7 +46,7 @@ export interface RedisStore extends Store {
 const kPingTimeoutMs = 250;
 
 export async function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
-  const keys = new KeySchema(options.keyPrefix ?? 'pg:');
+  const keys = new KeySchema(options.keyPrefix ?? kDefaultKeyPrefix);
   const connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
   const client = connect({
     url: options.url,
@@ -82,7 +80,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     clicks: new RedisClickStore(client, keys),
     keys,
     stats: () => ({ ...profiles.stats }),
-    eventSink: (maxLen) => new RedisStreamSink(client, { key: `${options.keyPrefix ?? 'pg:'}events`, maxLen }),
+    eventSink: (maxLen) => new RedisStreamSink(client, { key: `${keys.prefix}events`, maxLen }),
     ping: async () => {
       try {
         assertReady(client);

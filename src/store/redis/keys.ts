@@ -23,6 +23,9 @@
  */
 import type { BudgetKey, IdKey } from '../ports.js';
 
+/** Every key starts with this unless the config says otherwise (`store.redis.keyPrefix`). */
+export const kDefaultKeyPrefix = 'pg:';
+
 export class KeySchema {
   readonly prefix: string;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLinks } from '../../../src/auction/bid-markup.js';
-import { verifyToken, type NoticeClaims } from '../../../src/notices/token.js';
+import { verifyToken, type NoticeClaims } from '../../../src/tokens/token.js';
 
 const key = { id: 'k1', secret: Buffer.from('s') };
 const claims: NoticeClaims = {

@@ -9,7 +9,7 @@ import { createBidder } from '../../../src/bidder/create-bidder.js';
 import { VirtualClock } from '../../../src/clock.js';
 import { bidderSchema, channelSchema, campaignSchema } from '../../../src/config/schema.js';
 import { buildSnapshot } from '../../../src/config/snapshot.js';
-import { verifyToken } from '../../../src/notices/token.js';
+import { verifyToken } from '../../../src/tokens/token.js';
 import { ScoringService } from '../../../src/scoring/index.js';
 import type { Profile } from '../../../src/store/ports.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';

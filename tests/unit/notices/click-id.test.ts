@@ -4,7 +4,7 @@ import { VirtualClock } from '../../../src/clock.js';
 import type { ConfigSnapshot } from '../../../src/config/snapshot.js';
 import { clickIdFor, withClickId } from '../../../src/notices/click-id.js';
 import { NoticeHandler } from '../../../src/notices/notice-handler.js';
-import { signToken, type NoticeClaims } from '../../../src/notices/token.js';
+import { signToken, type NoticeClaims } from '../../../src/tokens/token.js';
 import { PacingGate } from '../../../src/pacing/gate.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import type { Store } from '../../../src/store/ports.js';

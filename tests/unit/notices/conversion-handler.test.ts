@@ -1,8 +1,12 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.js';
 import type { ConfigSnapshot } from '../../../src/config/snapshot.js';
-import type { ConversionOutcome } from '../../../src/metrics/labels.js';
-import { ConversionHandler, parseMicros, type AcceptedConversion } from '../../../src/notices/conversion-handler.js';
+import {
+  ConversionHandler,
+  parseMicros,
+  type AcceptedConversion,
+  type ConversionOutcome,
+} from '../../../src/notices/conversion-handler.js';
 import { signPostback } from '../../../src/notices/postback-auth.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import type { ClickRecord, Store } from '../../../src/store/ports.js';

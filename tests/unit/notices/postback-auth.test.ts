@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import type { Advertiser } from '../../../src/notices/advertisers.js';
+import type { Advertiser } from '../../../src/config/advertisers.js';
 import { canonicalQuery, signPostback, verifyPostback } from '../../../src/notices/postback-auth.js';
 
 const adv = (auth: Advertiser['auth'], secret: string | null = 's3cret'): Advertiser => ({

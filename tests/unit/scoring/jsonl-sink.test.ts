@@ -1,7 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.js';
-import { sampledAuction, type ScoringEvent } from '../../../src/scoring/events.js';
+import { sampledAuction } from '../../../src/scoring/events.js';
+import type { ScoringEvent } from '../../../src/store/ports.js';
 import { RotatingJsonlSink } from '../../../src/scoring/jsonl-sink.js';
 import { tempDir } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.js';
-import type { EventSink, ScoringEvent } from '../../../src/scoring/events.js';
+import type { EventSink, ScoringEvent } from '../../../src/store/ports.js';
 import { ScoreStatus } from '../../../src/scoring/index.js';
 import { ScoringService } from '../../../src/scoring/service.js';
 import { request, site } from '../../helpers/requests.js';

@@ -192,15 +192,6 @@ describe('shading math', () => {
     expect(shadeWith(6_000_000, 590_000, p, 0)).toBe(590_000);
     expect(shadeWith(500_000, 590_000, p, 0)).toBe(0);
   });
-  it('takes well under a microsecond per call', () => {
-    const a = -3 * Math.log(2_000_000);
-    const t0 = performance.now();
-    let s = 0;
-    for (let i = 0; i < 100_000; i++) s += shadePrice(1_000_000 + i * 37, 100_000, a, 3, 1, 1);
-    const us = ((performance.now() - t0) * 1000) / 100_000;
-    expect(s).toBeGreaterThan(0);
-    expect(us).toBeLessThan(2); // ≈0.2 µs on the dev box; generous bound for slow CI
-  });
 });
 
 describe('ShadingModel', () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signToken, verifyToken, type NoticeClaims } from '../../../src/notices/token.js';
+import { signToken, verifyToken, type NoticeClaims } from '../../../src/tokens/token.js';
 
 const k1 = { id: 'k1', secret: Buffer.from('secret-one') };
 const k0 = { id: 'k0', secret: Buffer.from('secret-zero') };

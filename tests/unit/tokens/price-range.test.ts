@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenFloorMicros } from '../../../src/notices/price-range.js';
+import { tokenFloorMicros } from '../../../src/tokens/price-range.js';
 
 describe('token price floor', () => {
   const base = { minPrice: 'auction', bidMicros: 2_100_000, floorMicros: 500_000, sameCurrency: true } as const;

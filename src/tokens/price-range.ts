@@ -13,9 +13,9 @@
  */
 
 /** Same currency: rounding only. */
-export const kFloorSlack = 0.99;
+const kFloorSlack = 0.99;
 /** Floor converted from another currency: rates differ between us and the exchange. */
-export const kCrossCurrencyFloorSlack = 0.95;
+const kCrossCurrencyFloorSlack = 0.95;
 
 export interface FloorInput {
   readonly minPrice: 'auction' | 'none';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hmacSha256Base64url } from '../../../src/notices/hmac.js';
+import { hmacSha256Base64url } from '../../../src/tokens/hmac.js';
 
 const reference = (secret: Buffer, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
 

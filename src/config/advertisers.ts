@@ -5,7 +5,7 @@
  * equals the campaign's `advertiser`, so campaign files need no new field.
  */
 import type { Campaign } from '../campaigns/model.js';
-import type { BidderConfig } from '../config/schema.js';
+import type { BidderConfig } from './schema.js';
 
 export type PostbackAuth = 'sig' | 'token' | 'any';
 
@@ -24,7 +24,7 @@ export interface AdvertiserTable {
   readonly byCampaign: ReadonlyMap<string, string>;
 }
 
-export const kNoAdvertisers: AdvertiserTable = Object.freeze({ byId: new Map(), byCampaign: new Map() });
+const kNoAdvertisers: AdvertiserTable = Object.freeze({ byId: new Map(), byCampaign: new Map() });
 
 export function compileAdvertisers(
   list: BidderConfig['conversions']['advertisers'],

@@ -2,16 +2,16 @@
  * Turns a validated campaign config into the runtime `Campaign`: money to micros, lists to sets, dayparts to
  * a 168-slot table, creative markup to a macro template. Runs once per config snapshot, never per request.
  */
-import type { CampaignConfig, CreativeConfig } from '../config/schema.js';
+import type { Campaign, CompiledTargeting, Creative } from '../campaigns/model.js';
+import { normaliseDomain } from '../campaigns/targeting-index.js';
 import { MarkupType } from '../openrtb/types.js';
-import type { Campaign, CompiledTargeting, Creative } from './model.js';
-import { normaliseDomain } from './targeting-index.js';
-import { compileCampaignScoring } from '../scoring/campaign-scoring.js';
+import { compileCampaignScoring } from '../scoring/index.js';
+import type { CampaignConfig, CreativeConfig } from './schema.js';
 
 const kMicros = 1_000_000;
 const kDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-export function toMicros(units: number): number {
+function toMicros(units: number): number {
   return Math.round(units * kMicros);
 }
 
