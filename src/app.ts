@@ -326,7 +326,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         if (draining) return 'draining';
         if (!(await store.ping().catch(() => false))) return `store (${store.kind}) unreachable`;
         if (!lookup.healthy()) return 'user lookups failing (circuit open)';
-        return undefined;
+        return scoring.notReadyReason();
       },
     },
     report: { spend: () => spendReport(gate, config.current, clock.now()) },
