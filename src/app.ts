@@ -16,7 +16,7 @@ import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
-import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
+import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
 import { HttpServer } from './http/server.js';
@@ -266,6 +266,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     for (const w of s.warnings) logger.warn(w);
   };
   applySnapshot(snap);
+  if (snap.adminTokenGenerated)
+    logger.warn(
+      `admin: PEREGRINE_ADMIN_TOKEN is not set; this run's admin token is ${snap.adminToken} ` +
+        '(set PEREGRINE_ADMIN_TOKEN for a stable one, or PEREGRINE_ADMIN_OPEN=loopback for development)',
+    );
+  else if (snap.adminOpen === 'loopback' && snap.adminToken === undefined)
+    logger.warn('admin: PEREGRINE_ADMIN_OPEN=loopback: the admin API answers loopback callers without a token');
   config.subscribe({
     onReload: (r) => {
       metrics.configReloads.labels(r.ok ? 'ok' : 'invalid').inc();
@@ -330,6 +337,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     },
     report: { spend: () => spendReport(gate, config.current, clock.now()) },
+    // Every admin call is logged and counted; never the token.
+    audit: (call) => {
+      metrics.adminRequests.labels(call.route, call.outcome).inc();
+      const line = { method: call.method, path: call.path, status: call.status, remote: call.remoteAddress };
+      if (call.outcome === 'unauthorized') logger.warn(line, 'admin call refused');
+      else logger.info(line, 'admin call');
+    },
   });
   ops
     .route('/metrics', {
@@ -362,7 +376,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
     .route('/admin/replay/:channel', {
-      post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true },
+      post: {
+        handler: opsEndpoints.guard('/admin/replay/:channel', createReplayEndpoint({ clock, config, bidPath })),
+        body: true,
+      },
     })
     .fallback(errorReply(errors.notFound()));
 

@@ -14,7 +14,15 @@ export interface TestBidder {
   stop(): Promise<void>;
 }
 
-export const kTestEnv = { PEREGRINE_NOTICE_KEY_1: 'e2e-key-1', PEREGRINE_NOTICE_KEY_0: 'e2e-key-0' };
+/**
+ * Fixed notice keys, and the admin API in its development mode (loopback callers need no token); the tests
+ * of the admin API's default (token required) override `PEREGRINE_ADMIN_OPEN`.
+ */
+export const kTestEnv = {
+  PEREGRINE_NOTICE_KEY_1: 'e2e-key-1',
+  PEREGRINE_NOTICE_KEY_0: 'e2e-key-0',
+  PEREGRINE_ADMIN_OPEN: 'loopback',
+};
 
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
   const app = await createApp({
