@@ -332,6 +332,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       notReadyReason: async () => {
         if (draining) return 'draining';
         if (!(await store.ping().catch(() => false))) return `store (${store.kind}) unreachable`;
+        await lookup.probe();
         if (!lookup.healthy()) return 'user lookups failing (circuit open)';
         return scoring.notReadyReason();
       },
