@@ -482,8 +482,27 @@ async function openStore(
     cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster },
     keyPrefix: redis?.keyPrefix ?? 'pg:',
     instanceId,
-    onError: (err) => logger.warn({ err: err.message }, 'redis error'),
+    onError: throttledRedisErrors(logger),
   });
+}
+
+/**
+ * Reconnect attempts come every ≤ 250 ms while Redis is down and each reports an error: log the first, then
+ * at most one line per 5 s with how many were left out, so an outage does not flood the log.
+ */
+function throttledRedisErrors(logger: Logger): (err: Error) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - lastAt < 5_000) {
+      suppressed++;
+      return;
+    }
+    logger.warn({ err: err.message, suppressed }, 'redis error');
+    lastAt = now;
+    suppressed = 0;
+  };
 }
 
 function redactUrl(url: string): string {

@@ -72,7 +72,8 @@ export async function spawnBidder(opts: {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
-  await waitReady(b, 30_000);
+  // Generous: a tsx start on a shared 2-core CI box can take tens of seconds.
+  await waitReady(b, 90_000);
   return b;
 }
 
