@@ -19,6 +19,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration tests start real servers and a real Redis: run files one at a time.
           fileParallelism: false,
+          // After the unit tests, before the fault suite (groups run one after another).
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -31,7 +33,7 @@ export default defineConfig({
           testTimeout: 240_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
