@@ -23,6 +23,8 @@ export interface Channel {
   /** Keys of the encrypted price scheme, when the channel uses it. */
   readonly priceKeys: { readonly encryptionKey: string; readonly integrityKey: string } | undefined;
   readonly winsImplied: boolean;
+  /** Who can set the billable price: see `notices` in schema.ts and docs/notice-prices.md. */
+  readonly notices: { readonly billing: 'markup' | 's2s'; readonly minPrice: 'auction' | 'none' };
   readonly dialect: 'openrtb' | 'prebid';
   readonly prebid:
     | { readonly bidderCodes: ReadonlySet<string>; readonly noBid: 'empty' | '204'; readonly exp: number }
@@ -90,6 +92,7 @@ export function buildSnapshot(
         gzip: ch.gzip,
         priceKeys: priceKeys(ch, env, warnings),
         winsImplied: ch.winsImplied,
+        notices: Object.freeze({ ...ch.notices }),
         dialect: ch.dialect,
         prebid:
           ch.prebid === undefined

@@ -72,6 +72,7 @@ describe('admin authorization', () => {
       authorization,
       remoteAddress: '127.0.0.1',
       receivedAtMs: 0,
+      arrivedAtMs: 0,
     });
     const ok = guard('/admin/reload', () => ({ status: 200 }));
     const failing = guard('/admin/reload', async () => ({ status: 422 }));
