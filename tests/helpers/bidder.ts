@@ -27,12 +27,14 @@ export const kTestEnv = {
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
   const app = await createApp({
     configDir,
-    env: { ...kTestEnv, ...more.env },
     port: 0,
     opsPort: 0,
     host: '127.0.0.1',
     logger: pino({ level: 'silent' }),
     ...more,
+    // A test's own `env` replaces kTestEnv (tests of unset secrets rely on that) but keeps the admin API's
+    // development mode unless it sets PEREGRINE_ADMIN_OPEN itself.
+    env: more.env === undefined ? kTestEnv : { PEREGRINE_ADMIN_OPEN: 'loopback', ...more.env },
   });
   const url = `http://127.0.0.1:${app.port}`;
   const opsUrl = `http://127.0.0.1:${app.opsPort}`;
