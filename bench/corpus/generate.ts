@@ -12,7 +12,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { prng } from '../../src/scoring/synthetic.js';
+import { prng } from '../../tools/train/synthetic.js';
 
 export { prng };
 

@@ -238,7 +238,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         [
           '--import',
           'tsx',
-          'scripts/segments-load.ts',
+          'tools/segments-load.ts',
           corpus.segmentsFile,
           '--redis',
           env.REDIS_URL!,

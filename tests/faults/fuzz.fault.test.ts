@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openrtb } from '../../src/openrtb/proto/generated/openrtb.js';
-import { prng } from '../../src/scoring/synthetic.js';
+import { prng } from '../../sim/random.js';
 import { sampleBannerRequest } from '../helpers/bidder.js';
 import { kSampleConfig } from '../helpers/config-dir.js';
 import { jsonToProtoRequest } from '../helpers/proto.js';

@@ -1,13 +1,13 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeRecord, kSlots } from '../../../src/scoring/features.js';
-import { auc, logLoss } from '../../../src/scoring/ftrl.js';
-import { parseModelFile } from '../../../src/scoring/model-file.js';
-import { logit } from '../../../src/scoring/model.js';
-import { prng, SyntheticMarket } from '../../../src/scoring/synthetic.js';
-import { ExampleJoiner, readEventFiles, trainModel } from '../../../src/scoring/training.js';
-import { tempDir } from './fixtures.js';
+import { encodeRecord, kSlots } from '../../../../src/scoring/features.js';
+import { auc, logLoss } from '../../../../tools/train/ftrl.js';
+import { parseModelFile } from '../../../../src/scoring/model-file.js';
+import { logit } from '../../../../src/scoring/model.js';
+import { prng, SyntheticMarket } from '../../../../tools/train/synthetic.js';
+import { ExampleJoiner, readEventFiles, trainModel } from '../../../../tools/train/training.js';
+import { tempDir } from '../../scoring/fixtures.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -14,7 +14,7 @@
  *   than its value can only miss high through calibration. "exp." columns use the truth's expected clicks
  *   (Σ true CTR) instead of the drawn ones, to show how much of a gap is click-draw noise.
  */
-import { kCostControllerDefaults } from '../scoring/cost-controller.js';
+import { kCostControllerDefaults } from '../src/scoring/cost-controller.js';
 import type { CellStats, DaySummary, LearningResult } from './learning.js';
 
 export interface CellFigures {
@@ -109,7 +109,7 @@ export function learningMarkdown(r: LearningResult, command: string): string {
   const lines = [
     '# Learning loop and target_cpc (issue 5)',
     '',
-    `\`${command}\` — seed ${r.seed}, ${(r.wallMs / 1000).toFixed(1)} s wall. One bidder (real BidPath, ScoringService inline, PacingGate, NoticeHandler, JSONL event sink, trainer, model registry) under a virtual clock against a synthetic market whose true CTR is a known logistic model over the features the bidder hashes (\`src/sim/learning.ts\`).`,
+    `\`${command}\` — seed ${r.seed}, ${(r.wallMs / 1000).toFixed(1)} s wall. One bidder (real BidPath, ScoringService inline, PacingGate, NoticeHandler, JSONL event sink, trainer, model registry) under a virtual clock against a synthetic market whose true CTR is a known logistic model over the features the bidder hashes (\`sim/learning.ts\`).`,
     '',
     '## Days',
     '',

@@ -1,32 +1,31 @@
 /**
- * `npm run simulate [-- --scenario steady|step|budget-raise|instance-kill|full-day|shading]
+ * `npm run sim:day [-- --scenario steady|step|budget-raise|instance-kill|channel-roi|full-day|shading|mystique-default]
  * [--store memory|redis] [--seed N] [--rpm N] [--instances N] [--configs asap,cap,step,adaptive]`: one
  * simulated day of the real bidder components against the synthetic market, for each pacing configuration
  * (ASAP, pace cap only, the ±10%/minute throttle baseline, the adaptive controller; `--configs` runs a
  * subset), printing the comparison table and the simulator's speed, and writing
- * sim/reports/<scenario>-<store>[-<configs>][-<n>i].{md,html,json}. Scenarios are sim/scenarios/<name>.yaml.
+ * sim/reports/<scenario>-<store>[-<configs>][-<n>i].{md,html,json}. Scenarios are sim/scenarios/<name>.yaml; their
+ * `kind` says what runs: the pacing comparison (default), `shading` (shading off vs on) or `mystique` (below).
  * `--store redis` runs the instances against the Redis at REDIS_URL (default 127.0.0.1:6379) under a key
  * prefix of its own, deleted afterwards.
  */
 import { Redis } from 'ioredis';
-import { campaignSchema } from '../src/config/schema.js';
-import { buildReport, kConfigs, kStaticSplit, runScenario } from '../src/sim/compare.js';
-import type { SimChannel } from '../src/sim/market.js';
-import { writeReport } from '../src/sim/report.js';
-import { simulateDay, type DayResult } from '../src/sim/run-day.js';
-import { loadScenario } from '../src/sim/scenario.js';
-import {
-  constrainedCampaigns,
-  mystiqueMetrics,
-  parseMystiqueCsv,
-  simulateMystique,
-  type MystiqueMetrics,
-  type MystiquePacing,
-} from '../src/sim/mystique.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { createRedisStore } from '../src/store/redis/index.js';
+import { buildReport, kConfigs, kStaticSplit, runScenario } from './compare.js';
+import {
+  constrainedCampaigns,
+  type MystiqueMetrics,
+  type MystiquePacing,
+  mystiqueMetrics,
+  parseMystiqueCsv,
+  simulateMystique,
+} from './mystique.js';
+import { writeReport } from './report.js';
+import { type DayResult, simulateDay } from './run-day.js';
+import { loadScenario, loadShadingScenario, scenarioChannels, scenarioKind, shadingCampaigns } from './scenario.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,38 +33,27 @@ const arg = (name: string, dflt: string) => {
 };
 const scenario = arg('scenario', 'steady');
 const modelsDir = new URL('../config/models', import.meta.url).pathname;
+const scenarioFile = new URL(`./scenarios/${scenario}.yaml`, import.meta.url).pathname;
 const results: Record<string, DayResult> = {};
-if (scenario === 'shading') {
-  // One first-price channel, max-CPM campaigns with budgets that never bind: shading off vs on.
-  const rpm = Number(arg('rpm', '60'));
-  const seed = Number(arg('seed', '5'));
-  const fp: SimChannel[] = [
-    { id: 'alpha', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0.002 },
-  ];
-  const mk = (shading: boolean) =>
-    [0, 1, 2].map((i) =>
-      campaignSchema.parse({
-        id: `shade-${i}`,
-        advertiser: 'a',
-        adomain: ['a.example'],
-        budget: { daily: 100_000, channels: { alpha: 1 }, pacing: 'asap' },
-        bid: { strategy: 'max_cpm', cpm: 4 + i, bidFraction: 1 },
-        shading,
-        creatives: [{ id: `cr-${i}`, format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://a.example/' }],
-      }),
-    );
+const kind = scenarioKind(scenarioFile);
+if (kind === 'shading') {
+  // The same day with shading off, then on (campaigns and market from the file; `--rpm`, `--seed` override).
+  const sc = loadShadingScenario(scenarioFile);
+  const rpm = Number(arg('rpm', String(sc.requestsPerMinute)));
+  const seed = Number(arg('seed', String(sc.seed)));
+  const channels = scenarioChannels({ channels: sc.channels, requestsPerMinute: rpm });
   for (const shading of [false, true])
     results[shading ? 'shaded' : 'unshaded'] = await simulateDay({
-      campaigns: mk(shading),
-      channels: fp,
+      campaigns: shadingCampaigns(sc, shading),
+      channels,
       seed,
       modelsDir,
     });
   printShading(results);
-} else if (scenario === 'mystique-default') {
-  await runMystique();
+} else if (kind === 'mystique') {
+  await runMystique(scenarioFile);
 } else {
-  const sc = loadScenario(new URL(`../sim/scenarios/${scenario}.yaml`, import.meta.url).pathname);
+  const sc = loadScenario(scenarioFile);
   const s = {
     ...sc,
     seed: Number(arg('seed', String(sc.seed))),
@@ -98,7 +86,7 @@ if (scenario === 'shading') {
     r.disconnect();
   }
   const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
-  const command = `npm run simulate -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
+  const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
   const report = buildReport(s, command, metrics, runs);
   console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
   console.table(
@@ -109,11 +97,7 @@ if (scenario === 'shading') {
       `speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`,
     );
   const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}`;
-  const out = writeReport(
-    new URL('../sim/reports', import.meta.url).pathname,
-    `${scenario}-${storeKind}${suffix}`,
-    report,
-  );
+  const out = writeReport(new URL('./reports', import.meta.url).pathname, `${scenario}-${storeKind}${suffix}`, report);
   console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }
 
@@ -132,8 +116,7 @@ function printShading(results: Record<string, DayResult>): void {
  * The external anchor: Yahoo's default scenario, 7 days, our controllers beside their published baselines.
  * `--scenario mystique-default [--seed N] [--days N] [--only ours]`.
  */
-async function runMystique(): Promise<void> {
-  const file = new URL('../sim/scenarios/mystique-default.yaml', import.meta.url).pathname;
+async function runMystique(file: string): Promise<void> {
   const sc = parse(readFileSync(file, 'utf8')) as {
     campaigns: string;
     days: number;
@@ -182,9 +165,9 @@ async function runMystique(): Promise<void> {
       'wall s': m.wallSeconds.toFixed(1),
     })),
   );
-  mkdirSync(new URL('../sim/results', import.meta.url), { recursive: true });
+  mkdirSync(new URL('./results', import.meta.url), { recursive: true });
   writeFileSync(
-    new URL(`../sim/results/mystique-default-seed${seed}.json`, import.meta.url),
+    new URL(`./results/mystique-default-seed${seed}.json`, import.meta.url),
     `${JSON.stringify({ days, seed, constrained: constrained.length, rows }, null, 2)}\n`,
   );
 }

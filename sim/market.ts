@@ -3,7 +3,7 @@
  * lognormal distribution of the best competing bid (the clearing price), first- or second-price auctions,
  * and ground-truth click-through rates. Deterministic from a seed.
  */
-import { prng } from '../scoring/synthetic.js';
+import { prng } from './random.js';
 
 export interface SimChannel {
   readonly id: string;

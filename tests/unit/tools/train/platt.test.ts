@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitPlatt } from '../../../src/scoring/platt.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { fitPlatt } from '../../../../tools/train/platt.js';
+import { prng } from '../../../../tools/train/synthetic.js';
 
 describe('Platt scaling', () => {
   it('recovers the slope and intercept of a logistic link', () => {

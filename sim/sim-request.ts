@@ -3,7 +3,7 @@
  * an app, a device, optionally a user. Every field the internal request has is set (undefined where the
  * market does not model it), so the drivers only state what their market varies.
  */
-import type { BidRequest, Device, Inventory, User } from '../openrtb/types.js';
+import type { BidRequest, Device, Inventory, User } from '../src/openrtb/types.js';
 
 export interface SimSlot {
   readonly w: number;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSegments } from '../../../scripts/segments-load.js';
+import { loadSegments } from '../../../tools/segments-load.js';
 import { systemClock } from '../../../src/clock.js';
 import { ProfileLookup } from '../../../src/segments/profile-lookup.js';
 import { createRedisStore } from '../../../src/store/redis/index.js';
@@ -99,7 +99,7 @@ describe('segments:load', () => {
     const prefix = `${redis.prefix}c:`;
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
     const res = await run(tsx, [
-      'scripts/segments-load.ts',
+      'tools/segments-load.ts',
       join(dir, 'users.csv'),
       '--redis',
       redis.url,

@@ -15,11 +15,18 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ScoringEvent } from './events.js';
-import { encodeRecord, kFeatureNames, kSlots, slotsOf, type FeatureName, type FeatureRecord } from './features.js';
+import type { ScoringEvent } from '../../src/scoring/events.js';
+import {
+  encodeRecord,
+  kFeatureNames,
+  kSlots,
+  slotsOf,
+  type FeatureName,
+  type FeatureRecord,
+} from '../../src/scoring/features.js';
 import { auc, FtrlTrainer, logLoss } from './ftrl.js';
-import { encodeWeights, type ModelFile } from './model-file.js';
-import type { ModelTarget } from './model.js';
+import { encodeWeights, type ModelFile } from '../../src/scoring/model-file.js';
+import type { ModelTarget } from '../../src/scoring/model.js';
 import { fitPlatt, type PlattFit } from './platt.js';
 
 export interface Examples {

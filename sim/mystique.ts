@@ -14,8 +14,8 @@
  * 65,536-entry normal quantile table indexed by a fast PRNG, and the best of 2k outside bids is one draw
  * from the distribution of a maximum (Φ⁻¹(U^{1/2k})).
  */
-import { aim } from '../pacing/aim.js';
-import { AdaptivePacer, pacingFactor, StepThrottle, type Pacer } from '../pacing/controller.js';
+import { aim } from '../src/pacing/aim.js';
+import { AdaptivePacer, pacingFactor, StepThrottle, type Pacer } from '../src/pacing/controller.js';
 
 export interface MystiqueCampaign {
   readonly id: string;

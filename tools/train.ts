@@ -1,11 +1,11 @@
 /**
  * Trains a pCTR or pCVR model from event logs with FTRL-proximal and writes a model file the bidder hot-loads.
  *
- *   npm run train -- <events.jsonl...> [--target ctr|cvr] [--out config/models/pctr-vN.json]
- *                    [--name pctr] [--version N] [--hash-bits 18] [--features channel,domain,…]
- *                    [--epochs 1] [--holdout 0.2] [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
- *   npm run train -- --generate <out.jsonl> [--count 300000] [--seed 1] [--base-ctr 0.01] [--base-cvr 0.08]
- *                    [--win-rate 0.35]                     (a synthetic log with a known truth, `synthetic.ts`)
+ *   node dist/tools/train.js (or `npm run tools:train --`) <events.jsonl...> [--target ctr|cvr]
+ *       [--out config/models/pctr-vN.json] [--name pctr] [--version N] [--hash-bits 18] [--features channel,…]
+ *       [--epochs 1] [--holdout 0.2] [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
+ *   node dist/tools/train.js --generate <out.jsonl> [--count 300000] [--seed 1] [--base-ctr 0.01]
+ *       [--base-cvr 0.08] [--win-rate 0.35]          (a synthetic log with a known truth, `train/synthetic.ts`)
  *
  * Reports log-loss (and the constant-rate baseline) and AUC on the last 20% by time. The file is written to a
  * temporary name and renamed, so the bidder's watcher never reads half a model.
@@ -15,8 +15,8 @@ import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kFeatureNames, type FeatureName } from '../src/scoring/features.js';
-import { SyntheticMarket } from '../src/scoring/synthetic.js';
-import { ExampleJoiner, readEventFiles, trainModel } from '../src/scoring/training.js';
+import { SyntheticMarket } from './train/synthetic.js';
+import { ExampleJoiner, readEventFiles, trainModel } from './train/training.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,8 +40,22 @@ const { values, positionals } = parseArgs({
     'base-cvr': { type: 'string', default: '0.08' },
     'win-rate': { type: 'string', default: '0.35' },
     description: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+
+const kUsage = `usage: train <events.jsonl...> [--target ctr|cvr] [--out config/models/pctr-vN.json] [--name pctr]
+         [--version N] [--hash-bits 18] [--features channel,domain,…] [--epochs 1] [--holdout 0.2]
+         [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
+       train --generate <out.jsonl> [--count 300000] [--seed 1] [--base-ctr 0.01] [--base-cvr 0.08]
+         [--win-rate 0.35]
+Trains a pCTR or pCVR model from event logs (FTRL-proximal, then a Platt step) and writes a model file the
+bidder hot-loads; --generate writes a synthetic log with a known truth instead.
+`;
+if (values.help === true) {
+  process.stdout.write(kUsage);
+  process.exit(0);
+}
 
 function fail(msg: string): never {
   console.error(`train: ${msg}`);

@@ -1,5 +1,5 @@
 /**
- * Records of the segment loader (`npm run segments:load`), parsed and validated one line at a time so a
+ * Records of the segment loader (`tools/segments-load.ts`), parsed and validated one line at a time so a
  * bad line is reported by number and skipped, never aborting the load.
  *
  * JSONL, one record per line:
@@ -19,8 +19,8 @@
  * loading the same file twice gives the same people.
  */
 import { createHash } from 'node:crypto';
-import type { IdKey, SegmentEntry } from '../store/ports.js';
-import { recordIdKeys, type RecordIds } from './ids.js';
+import type { IdKey, SegmentEntry } from '../../src/store/ports.js';
+import { recordIdKeys, type RecordIds } from '../../src/segments/ids.js';
 
 export interface LoadRecord {
   readonly ids: readonly IdKey[];

@@ -4,13 +4,13 @@
  * the results into the comparison table and the report (report.ts). Metrics are computed here from the
  * run's per-channel series, the same way for every configuration.
  */
-import type { Store } from '../store/ports.js';
+import type { Store } from '../src/store/ports.js';
 import type { SimChart, SimReport, SimRunReport } from './report.js';
 import { simulateDay, type DayResult } from './run-day.js';
 import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
 
 export interface PacingConfig {
-  /** What `npm run simulate -- --configs` names it by. */
+  /** What `npm run sim:day -- --configs` names it by. */
   readonly key: 'asap' | 'cap' | 'step' | 'adaptive' | 'static';
   readonly label: string;
   readonly mode: 'even' | 'asap';

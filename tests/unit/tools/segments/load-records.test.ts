@@ -5,7 +5,7 @@ import {
   parseJsonRecord,
   personIdFor,
   splitCsv,
-} from '../../../src/segments/load-records.js';
+} from '../../../../tools/segments/load-records.js';
 
 const T = Date.UTC(2026, 10, 23, 12);
 

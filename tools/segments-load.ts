@@ -1,8 +1,8 @@
 /**
- * `npm run segments:load -- <file.jsonl|file.csv> [--redis URL] [--cluster host:port,…] [--prefix pg:]
+ * `node dist/tools/segments-load.js` (or `npm run tools:segments-load --`) `<file.jsonl|file.csv> [--redis URL] [--cluster host:port,…] [--prefix pg:]
  *   [--batch 1000] [--ttl seconds] [--every 100000]`
  *
- * Streams user records (formats in src/segments/load-records.ts) into the Redis store: each batch of
+ * Streams user records (formats in segments/load-records.ts) into the Redis store: each batch of
  * records (identity links + segments) is written as one pipeline, with a few batches in flight so parsing
  * and Redis overlap. Bad lines are reported by line number and skipped; the load never aborts for them.
  * Progress goes to stderr (a bar on a TTY, a line every `--every` records otherwise); the summary to stdout.
@@ -18,7 +18,7 @@ import {
   parseJsonRecord,
   type LoadRecord,
   type ParseResult,
-} from '../src/segments/load-records.js';
+} from './segments/load-records.js';
 import { createRedisStore } from '../src/store/redis/index.js';
 
 export interface LoadOptions {
@@ -218,13 +218,20 @@ async function main(argv: readonly string[]): Promise<number> {
       batch: { type: 'string', default: '1000' },
       ttl: { type: 'string' },
       every: { type: 'string', default: '100000' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  const usage =
+    'usage: segments-load <file.jsonl|file.csv> [--redis URL] [--cluster h:p,…] [--prefix pg:] [--batch 1000]\n' +
+    '         [--ttl seconds] [--every 100000]\n' +
+    'Streams user records (identity links and segments) into the Redis store; REDIS_URL is the default --redis.\n';
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
-    process.stderr.write(
-      'usage: npm run segments:load -- <file.jsonl|file.csv> [--redis URL] [--cluster h:p,…] [--prefix pg:] [--batch 1000] [--ttl seconds] [--every 100000]\n',
-    );
+    process.stderr.write(usage);
     return 1;
   }
   const summary = await loadSegments({

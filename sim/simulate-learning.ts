@@ -1,33 +1,40 @@
 /**
- * `npm run simulate:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`: the learning-loop scenario (src/sim/learning.ts)
- * — two exploration days logged through the real event sink, the real trainer on the log with the true-CTR
- * oracle on the same held-out impressions, the trained model hot-loaded, then a target_cpc day without
- * budgets and one with budgets it delivers. Prints the tables and writes sim/reports/<out, default learning>.{md,json}
- * (the JSON is not committed). The event log and models live in a temporary directory, removed afterwards
- * unless `--keep`.
+ * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`:
+ * the learning-loop scenario (sim/scenarios/learning.yaml, run by sim/learning.ts; `--seed` and `--rpm`
+ * override the file's) — two exploration days logged through the real event sink, the real trainer on the
+ * log with the true-CTR oracle on the same held-out impressions, the trained model hot-loaded, then a
+ * target_cpc day without budgets and one with budgets it delivers. Prints the tables and writes
+ * sim/reports/<out, default learning>.{md,json} (the JSON is not committed). The event log and models live in
+ * a temporary directory, removed afterwards unless `--keep`.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { aucGap, cellFigures, learningMarkdown } from '../src/sim/learning-report.js';
-import { learningScenario, simulateLearning } from '../src/sim/learning.js';
+import { aucGap, cellFigures, learningMarkdown } from './learning-report.js';
+import { learningScenario, simulateLearning } from './learning.js';
 
 const { values } = parseArgs({
   options: {
-    seed: { type: 'string', default: '1' },
-    rpm: { type: 'string', default: '100' },
+    seed: { type: 'string' },
+    rpm: { type: 'string' },
     'explore-days': { type: 'string' },
     out: { type: 'string', default: 'learning' },
     'cost-control': { type: 'string', default: 'on' },
     keep: { type: 'boolean', default: false },
   },
 });
-const seed = Number(values.seed);
-const rpm = Number(values.rpm);
 const work = await mkdtemp(join(tmpdir(), 'peregrine-learning-'));
 const shipped = new URL('../config/models', import.meta.url).pathname;
-const scenario = { ...learningScenario(seed, rpm, work, shipped), costControl: values['cost-control'] !== 'off' };
+const base = learningScenario(
+  values.seed === undefined ? undefined : Number(values.seed),
+  values.rpm === undefined ? undefined : Number(values.rpm),
+  work,
+  shipped,
+);
+const scenario = { ...base, costControl: values['cost-control'] !== 'off' };
+const seed = base.seed;
+const rpm = base.channels[0]?.requestsPerMinute;
 const result = await simulateLearning(
   values['explore-days'] === undefined
     ? scenario
@@ -67,8 +74,8 @@ for (const d of [result.unconstrained, result.budgeted]) {
   }
 }
 const args = process.argv.slice(2).join(' ');
-const command = `npm run simulate:learning${args.length > 0 ? ` -- ${args}` : ''}`;
-const out = new URL('../sim/reports/', import.meta.url).pathname;
+const command = `npm run sim:learning${args.length > 0 ? ` -- ${args}` : ''}`;
+const out = new URL('./reports/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 await writeFile(join(out, `${values.out}.md`), learningMarkdown(result, command));
 await writeFile(join(out, `${values.out}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -4,7 +4,7 @@
  * uninformative weights — sparse models that fit a sparse model file. Plus the two metrics the trainer
  * reports: log-loss and ROC AUC.
  */
-import { kSlots } from './features.js';
+import { kSlots } from '../../src/scoring/features.js';
 
 export interface FtrlOptions {
   readonly hashBits: number;

@@ -24,29 +24,28 @@
  */
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BidPath } from '../auction/bid-path.js';
-import { TimeZoneTable } from '../campaigns/time-zones.js';
-import { VirtualClock } from '../clock.js';
-import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../config/schema.js';
-import { buildSnapshot, type ConfigSnapshot } from '../config/snapshot.js';
-import { NoticeHandler } from '../notices/notice-handler.js';
-import type { NoticeClaims } from '../notices/token.js';
-import type { BidRequest } from '../openrtb/types.js';
-import { PacingGate } from '../pacing/gate.js';
+import { createBidder } from '../src/bidder/create-bidder.js';
+import { VirtualClock } from '../src/clock.js';
+import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
+import { buildSnapshot, type ConfigSnapshot } from '../src/config/snapshot.js';
+import type { NoticeClaims } from '../src/notices/token.js';
+import type { BidRequest } from '../src/openrtb/types.js';
 import {
   RotatingJsonlSink,
   ScoringService,
   type EventSink,
   type FeatureRecord,
   type ScoringEvent,
-} from '../scoring/index.js';
-import { kSlots } from '../scoring/features.js';
-import { auc, logLoss } from '../scoring/ftrl.js';
-import { logit, sigmoid } from '../scoring/model.js';
-import { prng, SyntheticMarket } from '../scoring/synthetic.js';
-import { ExampleJoiner, readEventFiles, trainModel } from '../scoring/training.js';
-import { createMemoryStore } from '../store/memory/index.js';
-import type { Profile } from '../store/ports.js';
+} from '../src/scoring/index.js';
+import { kSlots } from '../src/scoring/features.js';
+import { auc, logLoss } from '../tools/train/ftrl.js';
+import { logit, sigmoid } from '../src/scoring/model.js';
+import { SyntheticMarket } from '../tools/train/synthetic.js';
+import { prng } from './random.js';
+import { loadLearningScenario, scenarioChannels } from './scenario.js';
+import { ExampleJoiner, readEventFiles, trainModel } from '../tools/train/training.js';
+import { createMemoryStore } from '../src/store/memory/index.js';
+import type { Profile } from '../src/store/ports.js';
 import { EventQueue } from './event-queue.js';
 import { Market, type SimChannel } from './market.js';
 import { simDevice, simRequest } from './sim-request.js';
@@ -186,33 +185,30 @@ export interface LearningResult {
 }
 
 /**
- * The default scenario: two exchanges like the pacing scenarios' (first price, median competing CPM $1.60;
- * second price, $1.20), three target-CPC campaigns on disjoint slices (desktop web, mobile web, apps) with
- * targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM that never runs out of budget, mean
- * true CTR about 2%, FTRL with two passes. `rpm` = mean requests per minute per channel.
+ * The default scenario, `sim/scenarios/learning.yaml`: two exchanges like the pacing scenarios' (first
+ * price, median competing CPM $1.60; second price, $1.20), three target-CPC campaigns on disjoint slices
+ * (desktop web, mobile web, apps) with targets of $0.08, $0.12 and $0.18, two exploration days at a $4 CPM
+ * that never runs out of budget, mean true CTR about 3%, FTRL with two passes. `seed` and `rpm` (mean
+ * requests per minute per channel) override the file's.
  */
 export function learningScenario(
-  seed: number,
-  rpm: number,
+  seed: number | undefined,
+  rpm: number | undefined,
   workDir: string,
   shippedModelsDir: string,
+  file = new URL('./scenarios/learning.yaml', import.meta.url).pathname,
 ): LearningOptions {
+  const sc = loadLearningScenario(file);
+  const requestsPerMinute = rpm ?? sc.requestsPerMinute;
   return {
-    seed,
-    channels: [
-      { id: 'fp', requestsPerMinute: rpm, clearingMu: Math.log(1.6), clearingSigma: 0.5, auctionType: 1, ctr: 0 },
-      { id: 'sp', requestsPerMinute: rpm, clearingMu: Math.log(1.2), clearingSigma: 0.6, auctionType: 2, ctr: 0 },
-    ],
-    campaigns: [
-      { id: 'web-desktop', cpc: 0.08, targeting: { inventory: ['site'], deviceTypes: [2] } },
-      { id: 'web-mobile', cpc: 0.12, targeting: { inventory: ['site'], deviceTypes: [4, 5] } },
-      { id: 'apps', cpc: 0.18, targeting: { inventory: ['app'] } },
-    ],
-    explore: { days: 2, cpm: 4, dailyBudget: 100_000 },
-    deliveryFactor: 0.8,
-    baseCtr: 0.03,
-    floorCpm: 0.2,
-    train: { epochs: 2, holdout: 0.2 },
+    seed: seed ?? sc.seed,
+    channels: scenarioChannels({ channels: sc.channels, requestsPerMinute }),
+    campaigns: sc.campaigns,
+    explore: sc.explore,
+    deliveryFactor: sc.deliveryFactor,
+    baseCtr: sc.baseCtr,
+    floorCpm: sc.floorCpm,
+    train: sc.train,
     workDir,
     shippedModelsDir,
   };
@@ -305,8 +301,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     { clock, sink },
   );
   const store = createMemoryStore();
-  const zones = new TimeZoneTable();
-  const bidder = bidderSchema.parse({
+  const bidderConfig = bidderSchema.parse({
     notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' },
     pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
   });
@@ -324,7 +319,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   let version = 0;
   const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>
     buildSnapshot(
-      { dir: '.', bidder, channels: channelConfigs, campaigns, texts: new Map() },
+      { dir: '.', bidder: bidderConfig, channels: channelConfigs, campaigns, texts: new Map() },
       ++version,
       clock.now(),
       {},
@@ -344,42 +339,25 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     if (o.checkFeatures === true) loggedTruth.set(key, truthMarket.truth(f).pctr);
   };
   const cellOf = (c: NoticeClaims) => cells.get(`${c.campaignId}\u0000${c.channelId}`);
-  const noticeInput = (c: NoticeClaims) => ({
-    campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
-    campaignId: c.campaignId,
-    auctionId: c.auctionId,
-    impId: c.impId,
-    channelId: c.channelId,
-    personId: c.personId,
-    nowMs: clock.now(),
-    day: c.day,
-  });
-  const gate = new PacingGate(store.budgets, clock, zones, {
-    instanceId: 'sim-1',
-    leaseTtlMs: 60_000,
-    noticeWindowMs: 900_000,
-    minLeaseMicros: 100_000,
-    controller: 'adaptive',
-    minMultiplier: 0.3,
-    random: prng(o.seed * 31 + 1),
-  });
-  const notices = new NoticeHandler({
-    clock,
+  // The segment store stands in as a map from this request's user to the segments the market drew.
+  const people = new Map<string, Profile>();
+  const bidder = await createBidder({
     config,
-    gate,
-    dedup: store.dedup,
-    profiles: store.profiles,
-    events: {
-      onNotice: () => {},
-      onWin: (c, clearing) => scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, clearing),
-      onLoss: (c, _code, clearing) => scoring.onLoss(noticeInput(c), c.bidCpmAccountMicros, clearing),
+    store,
+    clock,
+    instanceId: 'sim-1',
+    scoring,
+    random: prng(o.seed * 31 + 1),
+    users: {
+      profiles: { lookup: (ids) => Promise.resolve({ profile: people.get(ids[0] ?? ''), outcome: 'hit' }) },
+      idKeys: (req) => (req.user?.id === undefined ? [] : [req.user.id]),
+    },
+    observe: {
       onClick: (c) => {
-        scoring.onClick(noticeInput(c));
         const cell = cellOf(c);
         if (cell !== undefined) cell.clicks++;
       },
       onSpend: (c, micros) => {
-        scoring.onSpend(noticeInput(c), micros, c.expected);
         const cell = cellOf(c);
         if (cell === undefined) return;
         const key = `${c.auctionId}:${c.impId}`;
@@ -394,18 +372,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
       },
     },
   });
-  // The segment store stands in as a map from this request's user to the segments the market drew.
-  const people = new Map<string, Profile>();
-  const bidPath = new BidPath({
-    clock,
-    gate,
-    zones,
-    instanceId: 'sim-1',
-    privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }),
-    profiles: { lookup: (ids) => Promise.resolve({ profile: people.get(ids[0] ?? ''), outcome: 'hit' }) },
-    idKeys: (req) => (req.user?.id === undefined ? [] : [req.user.id]),
-    scoring,
-  });
+  const { bidPath, notices } = bidder;
 
   const costOf = (campaign: string, channel: string) => {
     const sc = config.current.campaignsById.get(campaign)?.scoring;
@@ -423,7 +390,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     const dayStart = start + day * kDayMs;
     if (dayStart > clock.now()) clock.set(dayStart);
     config.current = snap;
-    await gate.warm(snap.campaigns);
+    await bidder.applySnapshot(snap);
     cells = new Map();
     for (const c of snap.campaigns) {
       const cpc =
@@ -617,7 +584,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     testClicks += ys[i]!;
     predSum += report.testPredictions[i]!;
   }
-  // Hot load: written to a temporary name and renamed (as scripts/train.ts does), then the registry pass
+  // Hot load: written to a temporary name and renamed (as tools/train.ts does), then the registry pass
   // the directory watcher runs.
   const file = join(modelsDir, `${model.name}-v${model.version}.json`);
   await writeFile(`${file}.tmp`, `${JSON.stringify(model)}\n`);
@@ -676,6 +643,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     false,
   );
 
+  await bidder.shutdown();
   await scoring.close();
   await sink.close();
   await store.close();
