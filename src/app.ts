@@ -16,7 +16,7 @@ import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endp
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { createClickEndpoint, createImpressionEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { kOpsOpenApi } from './endpoints/openapi.js';
-import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
+import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { errorReply, errors } from './errors.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -92,6 +92,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
   };
   warnOnce(snap);
+  if (snap.adminTokenGenerated)
+    logger.warn(
+      `admin: PEREGRINE_ADMIN_TOKEN is not set; this run's admin token is ${snap.adminToken} ` +
+        '(set PEREGRINE_ADMIN_TOKEN for a stable one, or PEREGRINE_ADMIN_OPEN=loopback for development)',
+    );
+  else if (snap.adminOpen === 'loopback' && snap.adminToken === undefined)
+    logger.warn('admin: PEREGRINE_ADMIN_OPEN=loopback: the admin API answers loopback callers without a token');
   config.subscribe({
     // Every attempt is counted and logged with its outcome: a buyer's edit is either live or says why not.
     onReload: (r) => {
@@ -175,6 +182,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     },
     report: { spend: () => bidder.spendReport() },
+    // Every admin call is logged and counted; never the token.
+    audit: (call) => {
+      metrics.adminRequests.labels(call.route, call.outcome).inc();
+      const line = { method: call.method, path: call.path, status: call.status, remote: call.remoteAddress };
+      if (call.outcome === 'unauthorized') logger.warn(line, 'admin call refused');
+      else logger.info(line, 'admin call');
+    },
   });
   ops
     .route('/metrics', {
@@ -192,7 +206,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
     .route('/admin/replay/:channel', {
-      post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true },
+      post: {
+        handler: opsEndpoints.guard('/admin/replay/:channel', createReplayEndpoint({ clock, config, bidPath })),
+        body: true,
+      },
     })
     .fallback(errorReply(errors.notFound()));
 
@@ -272,8 +289,27 @@ async function openStore(
     cluster: redis?.cluster === undefined ? undefined : { nodes: redis.cluster },
     keyPrefix: redis?.keyPrefix ?? 'pg:',
     instanceId,
-    onError: (err) => logger.warn({ err: err.message }, 'redis error'),
+    onError: throttledRedisErrors(logger),
   });
+}
+
+/**
+ * Reconnect attempts come every ≤ 250 ms while Redis is down and each reports an error: log the first, then
+ * at most one line per 5 s with how many were left out, so an outage does not flood the log.
+ */
+function throttledRedisErrors(logger: Logger): (err: Error) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - lastAt < 5_000) {
+      suppressed++;
+      return;
+    }
+    logger.warn({ err: err.message, suppressed }, 'redis error');
+    lastAt = now;
+    suppressed = 0;
+  };
 }
 
 function redactUrl(url: string): string {

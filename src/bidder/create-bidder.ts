@@ -327,8 +327,10 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     reallocate: () => reallocator.tick(config.current.campaigns, clock.now()),
     notReadyReason: async () => {
       if (!(await store.ping().catch(() => false))) return `store (${store.kind}) unreachable`;
+      // An open breaker gets no lookups once /readyz has taken the instance out of rotation: probe it here.
+      await lookup.probe();
       if (!lookup.healthy()) return 'user lookups failing (circuit open)';
-      return undefined;
+      return scoring.notReadyReason();
     },
     fillGauges: () => {
       if (m === undefined) return;

@@ -235,6 +235,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const adminRequests = new Counter({
+    name: 'peregrine_admin_requests_total',
+    help: 'Admin API calls by route and outcome (ok, unauthorized, error).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [registry],
+  });
   const inflight = new Gauge({
     name: 'peregrine_bid_requests_in_flight',
     help: 'Bid requests waiting on a store lookup or the scoring pool (decoded, not yet answered).',
@@ -327,6 +333,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     costMultiplier,
     leaseTakes,
     httpErrors,
+    adminRequests,
     inflight,
     shedTotal: shed,
     conversions,
