@@ -142,11 +142,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     privacy,
     profiles: lookup,
     idKeys: idKeysFor,
-    onLookup: (o, profile) => {
-      metrics.lookups.labels(o).inc();
-      if (profile !== undefined) metrics.identity.labels(profile.linked === true ? 'true' : 'false').inc();
-    },
-    onPrivacy: (r) => metrics.privacy.labels(r).inc(),
+    onLookup: (o, profile) => metrics.lookup(o, profile === undefined ? undefined : profile.linked === true),
+    onPrivacy: (r) => metrics.privacyDecision(r),
     scoring,
     onNoScore: (reason) => metrics.noScore.labels(reason).inc(),
   });
