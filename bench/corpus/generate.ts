@@ -268,7 +268,17 @@ function frameFor(r: Rand, shape: Shape): Frame {
           country: r() < 0.7 ? na : pick(r, kElsewhere),
           device: pick(r, kMobile),
           app: true,
-          imps: imps((id) => bannerImp(r, id, [[320, 50], [300, 250]], round2(Math.min(1.2, lognormal(r, 0.3, 0.5))))),
+          imps: imps((id) =>
+            bannerImp(
+              r,
+              id,
+              [
+                [320, 50],
+                [300, 250],
+              ],
+              round2(Math.min(1.2, lognormal(r, 0.3, 0.5))),
+            ),
+          ),
         };
       }
       if (kind < 0.82) {
@@ -297,7 +307,15 @@ function frameFor(r: Rand, shape: Shape): Frame {
         device: pick(r, kDesktop),
         app: false,
         imps: imps((id) => {
-          const imp = bannerImp(r, id, [[300, 250], [300, 600]], bannerFloor(r));
+          const imp = bannerImp(
+            r,
+            id,
+            [
+              [300, 250],
+              [300, 600],
+            ],
+            bannerFloor(r),
+          );
           if (r() < 0.6)
             imp.pmp = {
               private_auction: 0,
@@ -323,9 +341,7 @@ function frameFor(r: Rand, shape: Shape): Frame {
         device: pick(r, kDesktop),
         app: false,
         imps: imps((id) =>
-          r() < 0.7
-            ? bannerImp(r, id, kBiddable, round2(25 + r() * 40))
-            : videoImp(r, id, round2(30 + r() * 50), true),
+          r() < 0.7 ? bannerImp(r, id, kBiddable, round2(25 + r() * 40)) : videoImp(r, id, round2(30 + r() * 50), true),
         ),
       };
     case 'blocked_adv':
@@ -440,7 +456,8 @@ function requestFor(r: Rand, f: Frame, knownUsers: number): { body: Json; known:
   const id = r();
   if (known) user.id = `user-${Math.floor(r() * knownUsers)}`;
   else if (id < 0.6 && f.anonymous !== true) user.id = `x-${hex(r, 16)}`;
-  if (r() < 0.25 && f.anonymous !== true) user.eids = [{ source: 'id5-sync.com', uids: [{ id: `ID5*${hex(r, 24)}`, atype: 1 }] }];
+  if (r() < 0.25 && f.anonymous !== true)
+    user.eids = [{ source: 'id5-sync.com', uids: [{ id: `ID5*${hex(r, 24)}`, atype: 1 }] }];
   const regs: Json = { coppa: 0 };
   if (f.gdprNoConsent === true) {
     regs.gdpr = 1;

@@ -40,6 +40,8 @@ const kUsage = `usage: npm run bench:load -- [options]
   --store <kind>       memory (default) or redis (REDIS_URL, own key prefix; known users' segments loaded)
   --scoring <mode>     override scoring.mode of the sample config (inline | auto | pool); default: as configured
   --threads <n>        override scoring.pool.threads
+  --baseline <dir>     also run a second bidder from another build's dist/ (e.g. a worktree of an earlier
+                       commit) and measure it in every round, alternating with this one: A/B by ratio
   --node-arg <flag>    extra node flag for the bidder (repeatable), e.g. --node-arg=--trace-gc
   --env <K=V>          extra environment for the bidder (repeatable)
   --perf               record the bidder with linux perf during the last saturated round (needs perf;
@@ -62,6 +64,8 @@ export interface BenchOptions {
   readonly scoring: 'inline' | 'auto' | 'pool' | undefined;
   readonly threads: number | undefined;
   readonly nodeArgs: readonly string[];
+  /** A dist/ directory of another build, measured in the same rounds. */
+  readonly baseline: string | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly perf: boolean;
   readonly cpuProf: boolean;
@@ -83,6 +87,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
       scoring: { type: 'string' },
       threads: { type: 'string' },
       'node-arg': { type: 'string', multiple: true, default: [] },
+      baseline: { type: 'string' },
       env: { type: 'string', multiple: true, default: [] },
       perf: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
@@ -120,6 +125,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
     scoring,
     threads: values.threads === undefined ? undefined : num('threads', values.threads, 0, 64),
     nodeArgs: values['node-arg'],
+    baseline: values.baseline,
     env,
     perf: values.perf,
     cpuProf: values['cpu-prof'],
@@ -353,28 +359,67 @@ function prepareConfig(o: BenchOptions, dir: string, redisPrefix: string): strin
   return configDir;
 }
 
+const kPerfHz = 999;
+
 function perfRecord(pid: number, out: string): () => void {
-  const p = spawn('perf', ['record', '-F', '499', '-g', '-p', String(pid), '-o', out], { stdio: 'ignore' });
+  const p = spawn('perf', ['record', '-F', String(kPerfHz), '-g', '-p', String(pid), '-o', out], { stdio: 'ignore' });
   return () => {
     p.kill('SIGINT');
   };
 }
 
-function perfReport(data: string, out: string): void {
-  const byComm = spawnSync('perf', ['report', '-i', data, '--stdio', '--no-children', '--sort', 'comm', '-q'], {
-    maxBuffer: 1 << 26,
-  });
+/**
+ * Where a server's CPU per answer goes, from a perf recording of one phase: samples per thread (main or
+ * helper) and per DSO (kernel, node's own code = V8 runtime and builtins, JIT = our JavaScript, libc, uWS),
+ * turned into µs per answer (samples ÷ rate ÷ answers).
+ */
+function perfBreakdown(data: string, mainTid: number, answers: number): Record<string, number> {
+  const r = spawnSync(
+    'perf',
+    ['report', '-i', data, '--stdio', '--no-children', '-n', '--sort', 'pid,dso', '-g', 'none', '-q'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.toString().split('\n')) {
+    const m = /^\s*[\d.]+%\s+(\d+)\s+(\d+):\S+\s+(.+?)\s*$/.exec(line);
+    if (m === null) continue;
+    const dso = m[3]!.startsWith('[JIT]') ? 'JIT (JavaScript)' : m[3]!;
+    const key = `${Number(m[2]) === mainTid ? 'main' : 'helpers'} ${dso}`;
+    out[key] = (out[key] ?? 0) + Number(m[1]);
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => [k, Number(((n / kPerfHz / Math.max(1, answers)) * 1e6).toFixed(2))]),
+  );
+}
+
+function perfReport(data: string, out: string, breakdown: Record<string, number>): void {
   const bySym = spawnSync(
     'perf',
-    ['report', '-i', data, '--stdio', '--no-children', '--sort', 'comm,dso,sym', '-g', 'none', '-q'],
+    ['report', '-i', data, '--stdio', '--no-children', '--sort', 'pid,dso,sym', '-g', 'none', '-q'],
     { maxBuffer: 1 << 26 },
+  );
+  const inclusive = spawnSync(
+    'perf',
+    ['report', '-i', data, '--stdio', '--children', '--sort', 'sym', '-g', 'none', '-q'],
+    {
+      maxBuffer: 1 << 26,
+    },
   );
   writeFileSync(
     out,
-    `# perf report --sort comm\n${byComm.stdout.toString()}\n# perf report --sort comm,dso,sym (top 150)\n${bySym.stdout
+    `# µs per answer by thread and DSO\n${JSON.stringify(breakdown, null, 2)}\n\n# perf report --sort pid,dso,sym (self, top 150)\n${bySym.stdout
       .toString()
       .split('\n')
       .slice(0, 150)
+      .join('\n')}\n\n# perf report --children --sort sym (inclusive, JavaScript frames)\n${inclusive.stdout
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('JS:'))
+      .slice(0, 120)
       .join('\n')}\n`,
   );
 }
@@ -452,28 +497,54 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       throw new BenchFailure(`${String(err)}\nbidder stderr:\n${bidderErr}`);
     });
     const bidderUrl = `http://127.0.0.1:${bidderPort}`;
+    let base: { proc: ChildProcess; url: string } | undefined;
+    if (o.baseline !== undefined) {
+      const [p, q] = [await freePort(), await freePort()];
+      const proc = startPinned([join(o.baseline, 'main.js')], { ...env, PORT: String(p), OPS_PORT: String(q) }, 1);
+      children.push(proc);
+      await waitHttp(`http://127.0.0.1:${q}/readyz`);
+      base = { proc, url: `http://127.0.0.1:${p}` };
+    }
 
     // Warm-up: the JIT, the pacing leases, the connections.
     if (o.warmup > 0) {
       await load('ceiling warm-up', ceilingUrl, corpus, { connections: o.connections, duration: o.warmup, lateMs });
       await load('bidder warm-up', bidderUrl, corpus, { connections: o.connections, duration: o.warmup, lateMs });
+      if (base !== undefined)
+        await load('baseline warm-up', base.url, corpus, { connections: o.connections, duration: o.warmup, lateMs });
     }
 
-    const rounds: { ceiling: Awaited<ReturnType<typeof measured>>; bidder: Awaited<ReturnType<typeof measured>> }[] =
-      [];
+    type Phase = Awaited<ReturnType<typeof measured>>;
+    const rounds: { ceiling: Phase; bidder: Phase; baseline?: Phase }[] = [];
     const before = await scrape(opsUrl);
     const gc0 = gcLines;
-    let perfFile: string | undefined;
+    const perfFiles = {
+      ceiling: join(profileDir, `perf-${date.replace(/[:.]/g, '-')}-ceiling.data`),
+      bidder: join(profileDir, `perf-${date.replace(/[:.]/g, '-')}-bidder.data`),
+    };
     for (let i = 0; i < o.rounds; i++) {
-      const c = await measured(`ceiling, round ${i + 1}`, ceiling.pid!, ceilingUrl, corpus, o, lateMs);
-      let during: (() => () => void) | undefined;
-      if (o.perf && i === o.rounds - 1) {
-        perfFile = join(profileDir, `perf-${date.replace(/[:.]/g, '-')}.data`);
-        const file = perfFile;
-        during = () => perfRecord(bidder.pid!, file);
-      }
+      const last = o.perf && i === o.rounds - 1;
+      const c = await measured(
+        `ceiling, round ${i + 1}`,
+        ceiling.pid!,
+        ceilingUrl,
+        corpus,
+        o,
+        lateMs,
+        last ? () => perfRecord(ceiling.pid!, perfFiles.ceiling) : undefined,
+      );
+      const during = last ? () => perfRecord(bidder.pid!, perfFiles.bidder) : undefined;
+      // With a baseline, the order alternates so neither side always follows the ceiling.
+      const baseline =
+        base !== undefined && i % 2 === 0
+          ? await measured(`baseline, round ${i + 1}`, base.proc.pid!, base.url, corpus, o, lateMs)
+          : undefined;
       const b = await measured(`bidder, round ${i + 1}`, bidder.pid!, bidderUrl, corpus, o, lateMs, during);
-      rounds.push({ ceiling: c, bidder: b });
+      const baseline2 =
+        base !== undefined && i % 2 === 1
+          ? await measured(`baseline, round ${i + 1}`, base.proc.pid!, base.url, corpus, o, lateMs)
+          : undefined;
+      rounds.push({ ceiling: c, bidder: b, baseline: baseline ?? baseline2 });
     }
     const after = await scrape(opsUrl);
     const gcPerRound = (gcLines - gc0) / o.rounds;
@@ -492,7 +563,18 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const rss = peakRssMb(bidder.pid!);
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
-    if (perfFile !== undefined) perfReport(perfFile, perfFile.replace(/\.data$/, '.txt'));
+    base?.proc.kill('SIGTERM');
+    let perf: Record<string, Record<string, number>> | undefined;
+    if (o.perf) {
+      // perf writes its file after SIGINT: give it a moment.
+      await new Promise((r) => setTimeout(r, 2000));
+      const lastRound = rounds[rounds.length - 1]!;
+      const c = perfBreakdown(perfFiles.ceiling, ceiling.pid!, lastRound.ceiling.answers);
+      const b = perfBreakdown(perfFiles.bidder, bidder.pid!, lastRound.bidder.answers);
+      perf = { ceiling: c, bidder: b };
+      perfReport(perfFiles.ceiling, perfFiles.ceiling.replace(/\.data$/, '.txt'), c);
+      perfReport(perfFiles.bidder, perfFiles.bidder.replace(/\.data$/, '.txt'), b);
+    }
 
     // The bidder's own counters over the saturated rounds must account for every answer the client saw.
     const delta = (a: Map<string, number>, b: Map<string, number>, k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
@@ -532,6 +614,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         ceilingCpuMicros: rounds.map((r) => r.ceiling.cpuMicrosPerAnswer),
         bidderCpuMicros: rounds.map((r) => r.bidder.cpuMicrosPerAnswer),
         cpuRatio: cpuRatios,
+        baselineCpuMicros: base === undefined ? undefined : rounds.map((r) => r.baseline!.cpuMicrosPerAnswer),
+        cpuRatioToBaseline:
+          base === undefined ? undefined : ratio((r) => r.bidder.cpuMicrosPerAnswer / r.baseline!.cpuMicrosPerAnswer),
+        throughputRatioToBaseline: base === undefined ? undefined : ratio((r) => r.bidder.rps / r.baseline!.rps),
         bidShare: Number((bids / Math.max(1, bids + nobids)).toFixed(3)),
         noBidReasons: Object.fromEntries(
           Object.entries(reasons)
@@ -553,6 +639,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         exitCode: code,
       },
       noBidPhase: noBid,
+      perfMicrosPerAnswer: perf,
       bidderStderr: bidderErr.slice(0, 4000),
     };
     if (o.record) {
@@ -596,8 +683,14 @@ function report(r: Record<string, unknown>): string {
     noBidCpuRatioToCeiling: number;
     halfLoad: { offeredRps: number; latencyMs: Record<string, number>; laterThanMinTmax: number };
     peakRssMb: number;
+    baselineCpuMicros?: number[];
+    cpuRatioToBaseline?: number[];
+    throughputRatioToBaseline?: number[];
   };
-  const rounds = r.rounds as { ceiling: { threadsMicrosPerAnswer: object }; bidder: { threadsMicrosPerAnswer: object } }[];
+  const rounds = r.rounds as {
+    ceiling: { threadsMicrosPerAnswer: object };
+    bidder: { threadsMicrosPerAnswer: object };
+  }[];
   const l = s.halfLoad.latencyMs;
   return [
     `ceiling rps ${s.ceilingRps.join(' / ')}, bidder rps ${s.bidderRps.join(' / ')}: ratio ${s.throughputRatio.join(' / ')} (target ≥ 0.5)`,
@@ -608,6 +701,11 @@ function report(r: Record<string, unknown>): string {
     `half load (${s.halfLoad.offeredRps} rps offered): p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms (target p99 ≤ 2), ${s.halfLoad.laterThanMinTmax} answers later than the smallest tmax`,
     `bid share ${s.bidShare}; no-bid reasons (share of requests): ${JSON.stringify(s.noBidReasons)}`,
     `peak RSS ${s.peakRssMb} MB`,
+    ...(s.cpuRatioToBaseline === undefined
+      ? []
+      : [
+          `baseline CPU µs per answer ${s.baselineCpuMicros!.join(' / ')}: bidder/baseline CPU ×${s.cpuRatioToBaseline.join(' / ×')}, throughput ×${s.throughputRatioToBaseline!.join(' / ×')}`,
+        ]),
   ].join('\n');
 }
 
@@ -640,4 +738,3 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   );
 }
-
