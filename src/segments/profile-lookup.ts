@@ -58,12 +58,6 @@ export interface LookupCounters extends ReachSnapshot {
   readonly duplicateReachRate: number;
 }
 
-interface Waiter {
-  /** performance.now() after which the lookup answers `timeout`. */
-  readonly dueAt: number;
-  readonly finish: (r: LookupResult) => void;
-}
-
 const kNoIds: LookupResult = Object.freeze({ profile: undefined, outcome: 'no_ids' });
 const kTimeout: LookupResult = Object.freeze({ profile: undefined, outcome: 'timeout' });
 const kError: LookupResult = Object.freeze({ profile: undefined, outcome: 'error' });
@@ -79,10 +73,6 @@ export class ProfileLookup {
   readonly #cache: ProfileCache;
   readonly #reach: ReachTracker;
   readonly #inflight = new Map<string, Promise<Profile | undefined>>();
-  /** Lookups waiting for the store, each finished once: by its answer or by the sweep at its expiry. */
-  readonly #waiting = new Set<Waiter>();
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
   readonly #outcomes: Record<ProfileLookupOutcome, number> = {
     hit: 0,
     unknown: 0,
@@ -129,49 +119,22 @@ export class ProfileLookup {
     if (budget <= 0) return this.#done(kTimeout);
     const call = this.#call(key, ids, now);
     return new Promise<LookupResult>((resolve) => {
-      const waiter: Waiter = {
-        dueAt: performance.now() + budget,
-        finish: (r: LookupResult): void => {
-          if (!this.#waiting.delete(waiter)) return;
-          if (r.profile !== undefined) this.#match(r.profile, ids, channelId);
-          resolve(this.#count(r));
-        },
+      let settled = false;
+      const finish = (r: LookupResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (r.profile !== undefined) this.#match(r.profile, ids, channelId);
+        resolve(this.#count(r));
       };
-      this.#waiting.add(waiter);
-      this.#arm(waiter.dueAt);
+      const timer = setTimeout(finish, budget, kTimeout);
       call.then(
         (profile) =>
-          waiter.finish(profile === undefined ? kUnknown : { profile, outcome: isLinked(profile) ? 'hit' : 'unknown' }),
-        () => waiter.finish(kError),
+          finish(profile === undefined ? kUnknown : { profile, outcome: isLinked(profile) ? 'hit' : 'unknown' }),
+        () => finish(kError),
       );
     });
   }
-
-  /**
-   * One timer for every lookup in flight, armed for the earliest expiry, instead of a timer per lookup:
-   * setTimeout + clearTimeout on every request cost more than a memory-store lookup itself. The timer is
-   * left to fire when the lookups it was armed for have finished (it then finds nothing due), so a store
-   * answering within microtasks arms at most one timer per `timeoutMs`.
-   */
-  #arm(dueAt: number): void {
-    if (this.#timer !== undefined && this.#timerAt <= dueAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timerAt = dueAt;
-    this.#timer = setTimeout(this.#sweep, Math.max(0, dueAt - performance.now()));
-  }
-
-  readonly #sweep = (): void => {
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
-    // libuv timers count whole milliseconds: one may fire up to 1 ms before performance.now() says it is due.
-    const now = performance.now() + 1;
-    let next = Number.POSITIVE_INFINITY;
-    for (const w of this.#waiting) {
-      if (w.dueAt <= now) w.finish(kTimeout);
-      else if (w.dueAt < next) next = w.dueAt;
-    }
-    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
-  };
 
   /**
    * An impression was counted for the person (by this instance): bump the cached copy now rather than
