@@ -21,6 +21,7 @@
  * outside the process, so with it known users look like anyone else).
  *
  * Usage: npm run bench:corpus -- --out bench/.corpus/default --requests 5000 --seed 1 [--known-users 20000]
+ *        [--against http://127.0.0.1:8080]   (send each request once to a running bidder: the real no-bid share)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -559,7 +560,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   if (process.argv.includes('--help')) {
     console.log(
-      'usage: npm run bench:corpus -- [--out bench/.corpus/default] [--requests 5000] [--seed 1] [--known-users 20000]',
+      'usage: npm run bench:corpus -- [--out bench/.corpus/default] [--requests 5000] [--seed 1] [--known-users 20000] [--against http://127.0.0.1:<port>]',
     );
     process.exit(0);
   }
@@ -570,4 +571,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     knownUsers: Number(arg('known-users', '20000')),
   });
   console.log(JSON.stringify({ out, ...describeCorpus(c.requests) }, null, 2));
+  // --against http://127.0.0.1:<port>: send every request once, one at a time, to a running bidder (loopback
+  // only) and print the answers per shape: the no-bid share the bidder actually gives this corpus.
+  const against = arg('against', '');
+  if (against !== '') {
+    if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(against)) throw new Error('--against: loopback URL only');
+    const tally: Record<string, Record<string, number>> = {};
+    let bids = 0;
+    for (const q of c.requests) {
+      const res = await fetch(`${against}/bid/${q.channel}`, {
+        method: 'POST',
+        body: q.body,
+        headers: { 'content-type': 'application/json' },
+      });
+      await res.arrayBuffer();
+      const t = (tally[q.shape] ??= {});
+      t[res.status] = (t[res.status] ?? 0) + 1;
+      if (res.status === 200) bids++;
+    }
+    console.log(JSON.stringify({ answers: tally, noBidShare: 1 - bids / c.requests.length }, null, 2));
+  }
 }
