@@ -149,11 +149,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     ...(m === undefined
       ? {}
       : {
-          onLookup: (o, profile) => {
-            m.lookups.labels(o).inc();
-            if (profile !== undefined) m.identity.labels(profile.linked === true ? 'true' : 'false').inc();
-          },
-          onPrivacy: (r) => m.privacy.labels(r).inc(),
+          onLookup: (o, profile) => m.lookup(o, profile === undefined ? undefined : profile.linked === true),
+          onPrivacy: (r) => m.privacyDecision(r),
           onNoScore: (reason) => m.noScore.labels(reason).inc(),
         }),
     scoring,
