@@ -16,6 +16,7 @@ import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
+import { kConsoleHeaders, registerConsole, type ConsoleHandle } from './console/routes.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -61,6 +62,8 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
+  /** The media buyer's console on the ops port (its figures sampler, anomaly detector and editor). */
+  readonly console: ConsoleHandle;
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -317,6 +320,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     now: () => clock.now(),
     events: serverEvents,
     remoteAddress: true,
+    headers: kConsoleHeaders,
   });
   const opsEndpoints = createOpsEndpoints({
     config,
@@ -365,6 +369,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       post: { handler: requireAdmin(config, createReplayEndpoint({ clock, config, bidPath })), body: true },
     })
     .fallback(errorReply(errors.notFound()));
+  const consoleHandle = registerConsole(ops, { clock, config, budgets: store.budgets, gate, roi, metrics, logger });
 
   // The floating pool: every instance ticks every 10 s (cheap: one store read per floating campaign); the
   // first tick of each reallocation period decides its step for the whole fleet (pacing/reallocator.ts).
@@ -427,6 +432,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       draining = true;
       clearInterval(readyTimer);
       clearInterval(reallocateTimer);
+      consoleHandle.close();
       metrics.ready.set(0);
       pub.closing = true;
       pub.stopListening(uws);
@@ -444,7 +450,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
+  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, console: consoleHandle, shutdown };
 }
 
 async function openStore(

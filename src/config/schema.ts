@@ -56,7 +56,18 @@ export const bidderSchema = z.strictObject({
       dedupTtl: duration.default(259200),
     })
     .prefault({ keys: [{ id: 'k1', secret: 'env:PEREGRINE_NOTICE_KEY' }] }),
-  admin: z.strictObject({ token: secretRef.optional() }).prefault({}),
+  admin: z
+    .strictObject({
+      token: secretRef.optional(),
+      /** Signs in to the console with read-only rights (figures, no edits). */
+      readToken: secretRef.optional(),
+      /** Append-only JSONL log of every campaign edit (console or admin API); relative to the config directory. */
+      auditLog: z.string().min(1).default('audit/changes.jsonl'),
+      /** A console session ends after this long without a request, and after `sessionMax` in any case. */
+      sessionIdle: duration.default(1800),
+      sessionMax: duration.default(43200),
+    })
+    .prefault({}),
   store: z
     .strictObject({
       kind: z.enum(['memory', 'redis']).default('memory'),

@@ -54,6 +54,8 @@ export interface ConfigSnapshot {
   readonly fx: ReadonlyMap<string, number>;
   readonly noticeKeys: readonly NoticeKey[];
   readonly adminToken: string | undefined;
+  /** The console's read-only sign-in token (`admin.readToken`). */
+  readonly readToken: string | undefined;
   /** Conversion postback senders and the campaigns they own (`conversions.advertisers`). */
   readonly advertisers: AdvertiserTable;
   /** Secrets that were referenced from the environment but not set (an ephemeral key was generated). */
@@ -133,6 +135,7 @@ export function buildSnapshot(
     fx,
     noticeKeys: Object.freeze(noticeKeys),
     adminToken: b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env),
+    readToken: b.admin.readToken === undefined ? undefined : resolveSecret(b.admin.readToken, env),
     advertisers: compileAdvertisers(b.conversions.advertisers, campaigns, (ref) => resolveSecret(ref, env), warnings),
     warnings: Object.freeze(warnings),
   });

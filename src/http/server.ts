@@ -21,6 +21,8 @@ export interface RequestInfo {
   readonly origin: string;
   readonly authorization: string;
   readonly remoteAddress: string;
+  /** The extra request headers the server was asked to capture (`ServerOptions.headers`), lower-case names. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** When the last body byte arrived (or the request, without a body), from the server's clock. */
   receivedAtMs: number;
 }
@@ -40,7 +42,11 @@ export interface ServerOptions {
   readonly events: ServerEvents;
   /** Capture the remote address (the ops port wants it for the admin loopback rule). */
   readonly remoteAddress?: boolean;
+  /** More request headers to copy into `RequestInfo.headers` (the ops port's console wants cookies, CSRF, ETags). */
+  readonly headers?: readonly string[];
 }
+
+const kNoHeaders: Readonly<Record<string, string>> = Object.freeze({});
 
 type Method = 'get' | 'post' | 'options' | 'put' | 'del';
 
@@ -120,6 +126,7 @@ export class HttpServer {
       origin: req.getHeader('origin'),
       authorization: req.getHeader('authorization'),
       remoteAddress: this.#opts.remoteAddress === true ? this.#decoder.decode(res.getRemoteAddressAsText()) : '',
+      headers: this.#opts.headers === undefined ? kNoHeaders : captureHeaders(req, this.#opts.headers),
       receivedAtMs: 0,
     };
     const state = { aborted: false };
@@ -223,4 +230,10 @@ export class HttpServer {
       } else res.end(r.body ?? '', this.closing);
     });
   }
+}
+
+function captureHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = req.getHeader(n);
+  return out;
 }
