@@ -238,8 +238,9 @@ function applyPatch(doc: Document, p: CampaignPatch): void {
   const b = p.budget;
   if (b !== undefined) {
     if (b.daily !== undefined) doc.setIn(['budget', 'daily'], b.daily);
-    if (b.total === null) doc.deleteIn(['budget', 'total']);
-    else if (b.total !== undefined) doc.setIn(['budget', 'total'], b.total);
+    if (b.total === null) {
+      if (doc.hasIn(['budget', 'total'])) doc.deleteIn(['budget', 'total']);
+    } else if (b.total !== undefined) doc.setIn(['budget', 'total'], b.total);
     if (b.floating !== undefined) doc.setIn(['budget', 'floating'], b.floating);
     if (b.channels !== undefined) replaceMap(doc, ['budget', 'channels'], b.channels);
   }
@@ -247,8 +248,9 @@ function applyPatch(doc: Document, p: CampaignPatch): void {
   if (p.flight !== undefined) {
     for (const k of ['start', 'end'] as const) {
       const v = p.flight[k];
-      if (v === null || v === '') doc.deleteIn(['flight', k]);
-      else if (v !== undefined) {
+      if (v === null || v === '') {
+        if (doc.hasIn(['flight', k])) doc.deleteIn(['flight', k]);
+      } else if (v !== undefined) {
         if (!isMap(doc.getIn(['flight']))) doc.setIn(['flight'], doc.createNode({}));
         doc.setIn(['flight', k], v);
       }

@@ -66,7 +66,22 @@ export function EditForm(p: Props) {
   const set = (k: string) => (e: Event) => setV({ ...v, [k]: (e.currentTarget as HTMLInputElement).value });
   const strategy = v['bid.strategy'] ?? '';
 
+  const [initial] = useState(() => ({ v, rows }));
+  /** Only what the buyer changed goes to the server (a field left alone is not rewritten). */
   const patch = () => {
+    const now = patchOf(v, rows);
+    const was = patchOf(initial.v, initial.rows);
+    const out: Record<string, unknown> = {};
+    const budget: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(now.budget))
+      if (JSON.stringify(x) !== JSON.stringify((was.budget as Record<string, unknown>)[k])) budget[k] = x;
+    if (Object.keys(budget).length > 0) out.budget = budget;
+    for (const k of ['bid', 'flight', 'frequencyCaps'] as const)
+      if (JSON.stringify(now[k]) !== JSON.stringify(was[k])) out[k] = now[k];
+    return out;
+  };
+  const patchOf = (v: Record<string, string>, rows: readonly { count: string; window: string }[]) => {
+    const strategy = v['bid.strategy'] ?? '';
     const ch: Record<string, unknown> = {};
     for (const c of p.channelIds) ch[c] = num(v[`budget.channels.${c}`] ?? '');
     const b: Record<string, unknown> = { strategy };
@@ -107,7 +122,10 @@ export function EditForm(p: Props) {
       setIssues(e.issues);
       setMessage({
         ok: false,
-        text: e.status === 422 ? `Not saved: ${e.issues.length} field(s) need fixing.` : `Not saved: ${e.message}`,
+        text:
+          e.status === 422
+            ? `Not saved: ${new Set(e.issues.map((i) => i.path)).size} field(s) need fixing.`
+            : `Not saved: ${e.message}`,
       });
     } else setMessage({ ok: false, text: `Not saved: ${String(e)}` });
   };

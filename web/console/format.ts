@@ -2,7 +2,7 @@
 
 export function money(v: number | null | undefined, currency: string): string {
   if (v === null || v === undefined) return '—';
-  return `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+  return `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: Math.abs(v) < 1 && v !== 0 ? 4 : 2 })} ${currency}`;
 }
 
 export function ratio(v: number | null | undefined, digits = 2): string {

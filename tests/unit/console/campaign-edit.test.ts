@@ -86,6 +86,26 @@ describe('campaign editor', () => {
     expect(read()).toBe(kFile);
   });
 
+  it('takes a whole form: empty flight and no total on a file without them, same caps: only real changes', async () => {
+    const form = {
+      budget: { daily: 600, total: 18000, channels: { 'ssp-alpha': 0.6, 'ssp-beta': 0.4 }, floating: 0 },
+      bid: { strategy: 'fixed_cpm', cpm: 2.1 },
+      flight: { start: null, end: null },
+      frequencyCaps: [{ count: 3, window: '1d' }],
+    };
+    const r = await editor.edit('acme', form, undefined, 'ann', 'console');
+    expect(r).toMatchObject({ ok: true, diff: [{ path: 'budget.floating', before: null, after: 0 }] });
+    const again = await editor.edit(
+      'acme',
+      { ...form, budget: { ...form.budget, total: null } },
+      undefined,
+      'a',
+      'admin',
+    );
+    expect(again).toMatchObject({ ok: true, diff: [{ path: 'budget.total', before: 18000, after: null }] });
+    expect(read()).not.toContain('flight');
+  });
+
   it('refuses a change to a file that changed since it was read (ETag)', async () => {
     const before = await editor.read('acme');
     writeFileSync(join(dir, 'campaigns/acme.yaml'), kFile.replace('600', '650'));
