@@ -2,7 +2,9 @@
  * Minute-level anomaly detection per campaign × channel × signal (spend rate, bid rate, win rate, clearing
  * price, CTR, conversion rate). Each minute's value is compared with a robust running baseline: the median
  * of the last `window` minutes, with a band of `k` scaled median absolute deviations (never narrower than
- * `minRelativeBand` of the median, so a perfectly flat series does not alert on noise). A signal outside its
+ * `minRelativeBand` of the median, so a perfectly flat series does not alert on noise, nor narrower than `k`
+ * binomial standard errors for a proportion measured over `trials` events: windows that overlap minute to
+ * minute move slowly, so their MAD understates how much chance alone moves them). A signal outside its
  * band for `raiseAfter` consecutive minutes raises an alert; `clearAfter` consecutive minutes back inside
  * clear it. Minutes without a value (no bids to divide by) neither raise nor clear.
  *
@@ -85,6 +87,7 @@ export class AnomalyDetector {
     signal: Signal,
     minuteMs: number,
     value: number | undefined,
+    trials?: number,
   ): AnomalyEvent | undefined {
     if (value === undefined || !Number.isFinite(value)) return undefined;
     const key = `${campaignId}\u0000${channelId}\u0000${signal}`;
@@ -95,7 +98,7 @@ export class AnomalyDetector {
     }
     let event: AnomalyEvent | undefined;
     if (s.history.length >= this.#opts.minHistory) {
-      const b = band(s.history, this.#opts);
+      const b = band(s.history, this.#opts, trials);
       const outside = value < b.low || value > b.high;
       if (outside) {
         s.out++;
@@ -150,10 +153,16 @@ export class AnomalyDetector {
 }
 
 /** The expected value and band for the next minute, from the history. */
-export function band(history: readonly number[], o: AnomalyOptions): { expected: number; low: number; high: number } {
+export function band(
+  history: readonly number[],
+  o: AnomalyOptions,
+  trials?: number,
+): { expected: number; low: number; high: number } {
   const m = median(history);
   const mad = median(history.map((v) => Math.abs(v - m)));
-  const half = Math.max(o.k * 1.4826 * mad, o.minRelativeBand * Math.abs(m));
+  const p = Math.min(1, Math.max(0, m));
+  const counting = trials !== undefined && trials > 0 ? o.k * Math.sqrt((p * (1 - p)) / trials) : 0;
+  const half = Math.max(o.k * 1.4826 * mad, o.minRelativeBand * Math.abs(m), counting);
   // A series that has been exactly zero (no clicks yet) has no width at all: any positive value is news, but
   // not an anomaly worth paging for; only a non-zero baseline can be left.
   if (half === 0) return { expected: m, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };

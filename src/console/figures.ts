@@ -21,7 +21,8 @@ import type { PacingGate } from '../pacing/gate.js';
 import { targetFraction } from '../pacing/target-curve.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
 import { kExploreSuffix, type BudgetStore, type DayResults } from '../store/ports.js';
-import type { AnomalyDetector, AnomalyEvent, Signal } from './anomaly.js';
+import type { AnomalyDetector, AnomalyEvent } from './anomaly.js';
+import { type Counters, kConversionMinutes, kCtrMinutes, minuteSignals, sampleBack } from './signals.js';
 
 export interface FiguresDeps {
   readonly clock: Clock;
@@ -36,7 +37,7 @@ export interface FiguresDeps {
 }
 
 /** One minute of one campaign × channel. Money in micros; `*Cum` are this instance's running counters. */
-interface Point {
+interface Point extends Counters {
   readonly t: number;
   readonly spent: number;
   readonly exploreSpent: number;
@@ -185,25 +186,16 @@ export class ConsoleFigures {
       // Two samples in one minute (a page asked early): the later one stands for the minute.
       if (prev !== undefined && prev.t === minute) s.points[s.points.length - 1] = point;
       else s.points.push(point);
-      if (prev !== undefined && prev.t < minute && c.active) this.#observe(c.id, ch, minute, prev, point);
+      if (prev !== undefined && prev.t < minute && c.active) this.#observe(c.id, ch, minute, s.points);
     });
   }
 
-  #observe(campaignId: string, channelId: string, minute: number, a: Point, b: Point): void {
-    const minutes = (b.t - a.t) / kMinuteMs;
-    const bids = b.bidsCum - a.bidsCum;
-    const wins = b.winsCum - a.winsCum;
-    const clicks = b.clicksCum - a.clicksCum;
-    const signals: [Signal, number | undefined][] = [
-      ['spend_rate', (b.spent - a.spent) / 1e6 / minutes],
-      ['bid_rate', bids / minutes],
-      ['win_rate', bids > 0 ? wins / bids : undefined],
-      ['clearing_price', wins > 0 ? ((b.spendCum - a.spendCum) / 1e6 / wins) * 1000 : undefined],
-      ['ctr', wins > 0 ? clicks / wins : undefined],
-      ['conversion_rate', clicks > 0 ? (b.conversionsCum - a.conversionsCum) / clicks : undefined],
-    ];
-    for (const [signal, value] of signals) {
-      const e = this.#d.anomalies.observe(campaignId, channelId, signal, minute, value);
+  #observe(campaignId: string, channelId: string, minute: number, points: readonly Point[]): void {
+    const now = points.at(-1)!;
+    const prev = points.at(-2)!;
+    const signals = minuteSignals(prev, sampleBack(points, kCtrMinutes), sampleBack(points, kConversionMinutes), now);
+    for (const [signal, value, trials] of signals) {
+      const e = this.#d.anomalies.observe(campaignId, channelId, signal, minute, value, trials);
       if (e !== undefined) this.#d.onAnomaly?.(e);
     }
   }

@@ -58,11 +58,10 @@ async function winner(): Promise<{ cid: string; price: number; burl: string } | 
 }
 
 async function unlabelled(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('input, select, textarea')]
-      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
-      .map((el) => el.outerHTML),
-  );
+  // Every form control needs a label (or an aria-label): a screen reader must say what it is for.
+  return page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML)`);
 }
 
 describe('the console in headless Chromium', () => {
@@ -99,10 +98,10 @@ describe('the console in headless Chromium', () => {
     expect(await unlabelled(page)).toEqual([]);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('token');
     await page.keyboard.type('wrong-token');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong token');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('wrong token');
     await page.screenshot({ path: join(kOut, 'console-sign-in.png') });
     // The failure slowed this address down: wait out the backoff, then sign in properly.
     await new Promise((r) => setTimeout(r, 1100));
@@ -112,16 +111,20 @@ describe('the console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'pg_console')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate<string>('document.cookie')).toBe('');
     await page.locator('tr[data-campaign="acme-prospecting"]').waitFor();
-    await expect.poll(() => page.getByTestId('freshness').textContent()).toContain('Figures as of');
+    await expect
+      .poll(() => page.getByTestId('freshness').textContent(), { timeout: 10_000 })
+      .toContain('Figures as of');
     await page.screenshot({ path: join(kOut, 'console-overview.png'), fullPage: true });
 
     // The campaign page: the fleet's spend on ssp-alpha is the billed price.
     await page.getByRole('link', { name: 'acme-prospecting' }).click();
     await page.getByRole('heading', { name: 'Campaign acme-prospecting' }).waitFor();
     const spent = (won!.price / 1000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
-    await expect.poll(() => page.getByTestId('spent-ssp-alpha').textContent()).toBe(`${spent} USD`);
+    await expect
+      .poll(() => page.getByTestId('spent-ssp-alpha').textContent(), { timeout: 10_000 })
+      .toBe(`${spent} USD`);
     expect(await unlabelled(page)).toEqual([]);
     await page.screenshot({ path: join(kOut, 'console-campaign.png'), fullPage: true });
 
@@ -140,20 +143,22 @@ describe('the console in headless Chromium', () => {
     // A valid budget: written, reloaded, and the bidder's live config says so.
     await daily.fill('725');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect.poll(() => page.getByTestId('edit-message').textContent()).toContain('budget.daily');
+    await expect
+      .poll(() => page.getByTestId('edit-message').textContent(), { timeout: 10_000 })
+      .toContain('budget.daily');
     const live = (await (
       await fetch(`${b.opsUrl}/admin/spend`, { headers: { authorization: `Bearer ${kAdmin}` } })
     ).json()) as { rows: { campaign: string; channel: string; dailyBudget: number }[] };
     const alpha = live.rows.find((r) => r.campaign === 'acme-prospecting' && r.channel === 'ssp-alpha')!;
     // ssp-alpha's base share is 0.4 of the new daily budget.
     expect(alpha.dailyBudget).toBeCloseTo(725 * 0.4, 6);
-    await expect.poll(() => page.getByTestId('daily-budget').textContent()).toBe('725.00 USD');
+    await expect.poll(() => page.getByTestId('daily-budget').textContent(), { timeout: 10_000 }).toBe('725.00 USD');
     expect(readFileSync(join(cfg.dir, 'campaigns/acme-prospecting.yaml'), 'utf8')).toContain('daily: 725');
 
     // Pause: the campaign stops bidding.
     expect((await winner())?.cid).toBe('acme-prospecting');
     await page.getByRole('button', { name: 'Pause campaign' }).click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('paused');
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 10_000 }).toBe('paused');
     expect((await winner())?.cid).not.toBe('acme-prospecting');
     await page.getByRole('button', { name: 'Resume campaign' }).waitFor();
     await page.screenshot({ path: join(kOut, 'console-paused.png'), fullPage: true });
@@ -161,5 +166,5 @@ describe('the console in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(blocked).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });

@@ -75,5 +75,23 @@ describe('anomaly detector (virtual minutes)', () => {
     expect(band([1, 2, 3, 4, 100], o)).toEqual({ expected: 3, low: 3 - 2 * 1.4826, high: 3 + 2 * 1.4826 });
     expect(band([10, 10, 10], o)).toEqual({ expected: 10, low: 9, high: 11 });
     expect(band([0, 0, 0], o).high).toBe(Number.POSITIVE_INFINITY);
+    // A proportion over 100 trials cannot be pinned down closer than its binomial noise: 2 × √(0.5·0.5/100).
+    expect(band([0.5, 0.5, 0.5], o, 100)).toEqual({ expected: 0.5, low: 0.4, high: 0.6 });
+  });
+});
+
+describe('anomaly alert rules', () => {
+  it('page on a spend-rate anomaly and open a ticket on the other signals, from the peregrine_anomaly gauge', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const doc = parse(readFileSync(new URL('../../../deploy/prometheus/alerts.yaml', import.meta.url), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[];
+    };
+    const rules = doc.groups.flatMap((g) => g.rules).filter((r) => r.expr.includes('peregrine_anomaly'));
+    expect(rules.map((r) => [r.alert, r.labels.severity])).toEqual([
+      ['PeregrineAnomaly', 'ticket'],
+      ['PeregrineSpendAnomaly', 'page'],
+    ]);
+    expect(rules[1]!.expr).toContain('signal="spend_rate"');
   });
 });
