@@ -7,6 +7,7 @@
  *   RSS; bid rate and no-bid reasons from its /metrics, so a run that no-bids everything cannot pass as fast.
  * Options: --store memory|redis  --campaigns 1000  --duration 10  --connections 64  --corpus-size 5000
  *          --seed 1  --profile (writes a --cpu-prof of the bidder under load)  --skip-build  --quiet
+ *          --console-poll 1000 (a signed-in console polls the overview and a campaign page every N ms throughout)
  * Writes bench/results/<date>.json and appends a row to bench/RESULTS.md. Traffic stays on 127.0.0.1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   readonly scoring: 'inline' | 'auto' | 'pool';
   /** Send the corpus as JSON or as OpenRTB protobuf (application/octet-stream). */
   readonly format: 'json' | 'protobuf';
+  /** Poll the console's overview and one campaign page every this many ms during the run (0: no console). */
+  readonly consolePollMs: number;
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
@@ -54,6 +57,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     record: !argv.includes('--no-record'),
     scoring: ((m) => (m === 'auto' || m === 'pool' ? m : 'inline'))(get('scoring', 'inline')),
     format: get('format', 'json') === 'protobuf' ? 'protobuf' : 'json',
+    consolePollMs: Number(get('console-poll', '0')),
   };
 }
 
@@ -229,6 +233,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       LOG_LEVEL: 'warn',
       PEREGRINE_NOTICE_KEY_1: 'bench',
       PEREGRINE_NOTICE_KEY_0: 'bench0',
+      PEREGRINE_ADMIN_TOKEN: 'bench-admin',
     };
     if (o.store === 'redis') env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     else env.REDIS_URL = '';
@@ -263,6 +268,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       throw new Error(`${String(err)}\nbidder stderr:\n${bidderLog}`);
     });
     const bidderUrl = `http://127.0.0.1:${bidderPort}`;
+    const poller = o.consolePollMs > 0 ? await pollConsole(`http://127.0.0.1:${opsPort}`, o.consolePollMs) : undefined;
     const bodies: readonly Body[] = o.format === 'protobuf' ? corpus.requests.map(toProtobuf) : corpus.requests;
     await load(bidderUrl, bodies, o.connections, Math.min(2, o.duration));
     const before = await scrape(`http://127.0.0.1:${opsPort}`);
@@ -279,6 +285,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       Math.max(1, Math.round(bidderSat.rps / 2)),
     );
     const rss = peakRssMb(bidder.pid!);
+    const consolePolls = poller?.stop();
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
 
@@ -320,6 +327,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         non2xx: half.non2xx,
         errors: half.errors + half.timeouts,
       },
+      console: consolePolls,
       bidderStderr: bidderLog.slice(0, 2000),
     };
     if (o.record) record(result);
@@ -327,6 +335,44 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   }
+}
+
+/**
+ * A media buyer with the console open: signs in, then fetches the overview and one campaign page every
+ * `everyMs` (the page itself polls every 15 s; this is harsher). Returns how many pages were served.
+ */
+async function pollConsole(opsUrl: string, everyMs: number): Promise<{ stop(): { pages: number; failed: number } }> {
+  const signIn = await fetch(`${opsUrl}/console/api/session`, {
+    method: 'POST',
+    body: JSON.stringify({ token: 'bench-admin', name: 'bench' }),
+  });
+  if (signIn.status !== 200) throw new Error(`console sign-in failed: ${signIn.status}`);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const overview = (await (await fetch(`${opsUrl}/console/api/overview`, { headers: { cookie } })).json()) as {
+    campaigns: { id: string }[];
+  };
+  const campaign = overview.campaigns[0]?.id ?? '';
+  let pages = 0;
+  let failed = 0;
+  const get = (path: string) =>
+    fetch(`${opsUrl}${path}`, { headers: { cookie } }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        if (r.ok) pages++;
+        else failed++;
+      },
+      () => failed++,
+    );
+  const timer = setInterval(() => {
+    void get('/console/api/overview');
+    void get(`/console/api/campaigns/${encodeURIComponent(campaign)}`);
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { pages, failed };
+    },
+  };
 }
 
 function record(result: Record<string, unknown> & { date: string }): void {
