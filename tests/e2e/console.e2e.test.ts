@@ -128,7 +128,10 @@ describe('the console in headless Chromium', () => {
     // The campaign page: the fleet's spend on ssp-alpha is the billed price.
     await page.getByRole('link', { name: 'acme-prospecting' }).click();
     await page.getByRole('heading', { name: 'Campaign acme-prospecting' }).waitFor();
-    const spent = billed.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: billed < 1 ? 4 : 2 });
+    const spent = billed.toLocaleString('en-US', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: billed < 1 ? 4 : 2,
+    });
     await expect
       .poll(() => page.getByTestId('spent-ssp-alpha').textContent(), { timeout: 10_000 })
       .toBe(`${spent} USD`);
