@@ -19,7 +19,6 @@ import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
 import { ConsoleAssets, kSecurityHeaders } from './assets.js';
 import { CampaignEditor, type EditResult } from './campaign-edit.js';
 import { ConsoleFigures } from './figures.js';
-import { kOpenApi } from './openapi.js';
 import { sameSecret, SessionStore, SignInThrottle, type Role, type Session } from './sessions.js';
 
 /** Request headers the ops server must capture for the console (`ServerOptions.headers`). */
@@ -167,7 +166,16 @@ export function registerConsole(ops: HttpServer, deps: ConsoleDeps): ConsoleHand
   };
 
   ops
-    .route('/console', { get: { handler: () => ({ status: 302, headers: [['location', '/console/']] }) } })
+    .route('/console', {
+      get: {
+        handler: () => ({
+          status: 302,
+          body: '/console/',
+          contentType: 'text/plain; charset=utf-8',
+          headers: [['location', '/console/']],
+        }),
+      },
+    })
     .route('/console/', { get: { handler: page } })
     .route('/console/assets/:file', {
       get: { handler: (info) => assets.get(info.param) ?? fail(404, 'not_found', `no asset ${info.param}`) },
@@ -289,19 +297,17 @@ export function registerConsole(ops: HttpServer, deps: ConsoleDeps): ConsoleHand
       },
     });
   }
-  ops
-    .route('/admin/campaigns/:id', {
-      get: { handler: requireAdmin(config, (info: RequestInfo) => campaignFile(info.param)) },
-      put: {
-        body: true,
-        handler: requireAdmin(config, (info: RequestInfo, body: Buffer | undefined) => {
-          const patch = parseJson(body);
-          if (patch === kBadJson) return fail(400, 'bad_json', 'the body is not JSON');
-          return edit(info.param, patch, ifMatchOf(info), `admin-api (${info.remoteAddress})`, 'admin');
-        }),
-      },
-    })
-    .route('/admin/openapi.json', { get: { handler: () => jsonReply(200, kOpenApi) } });
+  ops.route('/admin/campaigns/:id', {
+    get: { handler: requireAdmin(config, (info: RequestInfo) => campaignFile(info.param)) },
+    put: {
+      body: true,
+      handler: requireAdmin(config, (info: RequestInfo, body: Buffer | undefined) => {
+        const patch = parseJson(body);
+        if (patch === kBadJson) return fail(400, 'bad_json', 'the body is not JSON');
+        return edit(info.param, patch, ifMatchOf(info), `admin-api (${info.remoteAddress})`, 'admin');
+      }),
+    },
+  });
 
   return {
     figures,

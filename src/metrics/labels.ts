@@ -29,6 +29,10 @@ export type NoticeType = (typeof kNoticeTypes)[number];
 export const kNoticeOutcomes = ['ok', 'duplicate', 'bad_token', 'expired', 'bad_price', 'unknown_campaign'] as const;
 export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
 
+/** Why a bid request was answered 204 at once, unpriced: its deadline could not be met, or too many wait. */
+export const kShedReasons = ['deadline', 'queue'] as const;
+export type ShedReason = (typeof kShedReasons)[number];
+
 export const kRequestOutcomes = [
   'bid',
   'nobid',

@@ -57,7 +57,7 @@ describe('console figures', () => {
     expect(view.channels.find((c) => c.id === 'ssp-beta')!.spent).toBe(1.234);
     expect(view.channels.find((c) => c.id === 'ssp-alpha')!.spent).toBe(0);
     expect(view.asOf.ageSeconds).toBe(20);
-  });
+  }, 30_000);
 
   it('keeps the last hour by the minute and the rest of the day by the quarter hour', async () => {
     const { clock, figures } = await setup();
@@ -95,5 +95,5 @@ describe('console figures', () => {
     expect(steps[0]!.from['ssp-alpha']).toBe(0.4);
     expect(steps[0]!.to['ssp-alpha']).toBe(0.5);
     expect(steps[0]!.roi['ssp-alpha']!.events).toBe(7);
-  });
+  }, 30_000);
 });
