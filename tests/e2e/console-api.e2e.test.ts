@@ -226,16 +226,22 @@ describe('console on the ops port', () => {
       if (r.status !== 200) return undefined;
       return ((await r.json()) as { seatbid: { bid: { cid: string }[] }[] }).seatbid[0]?.bid[0]?.cid;
     };
-    expect(await cidOf()).toBe('acme-prospecting');
+    // Right after a reload the first request may find the new config's lease still on its way: a few each way.
+    const cids = async (n = 5) => {
+      const out: (string | undefined)[] = [];
+      for (let i = 0; i < n; i++) out.push(await cidOf());
+      return out;
+    };
+    expect(await cids()).toContain('acme-prospecting');
     const paused = await call(admin, 'POST', '/console/api/campaigns/acme-prospecting/pause', undefined, {
       'if-match': file.etag,
     });
     expect(paused.status).toBe(200);
-    expect(await cidOf()).not.toBe('acme-prospecting');
+    expect(await cids()).not.toContain('acme-prospecting');
     expect((await campaign(admin, 'acme-prospecting')).campaign.active).toBe(false);
     const resumed = await call(admin, 'POST', '/console/api/campaigns/acme-prospecting/resume');
     expect(resumed.status).toBe(200);
-    expect(await cidOf()).toBe('acme-prospecting');
+    expect(await cids()).toContain('acme-prospecting');
   });
 
   it('offers the same edits in the bearer-token admin API, described in the ops OpenAPI document', async () => {
