@@ -14,7 +14,7 @@ import { formatIssues } from './config/load.js';
 import { errorReply, errors } from './errors.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
-import { createClickEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { createClickEndpoint, createImpressionEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { kConsoleHeaders, registerConsole, type ConsoleHandle } from './console/routes.js';
 import { kOpsOpenApi } from './endpoints/openapi.js';
@@ -26,6 +26,7 @@ import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { NoticeHandler } from './notices/notice-handler.js';
+import { StoreErrorLog } from './notices/store-error-log.js';
 import { ConversionHandler } from './notices/conversion-handler.js';
 import { RoiTracker } from './roi/roi-tracker.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from './notices/price-crypto.js';
@@ -195,6 +196,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         );
     }
   };
+  const noticeStoreErrors = new StoreErrorLog(logger, clock);
   const notices = new NoticeHandler({
     clock,
     config,
@@ -206,11 +208,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clicks: store.clicks,
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
-      onSpend: (c, micros) => {
+      onSpend: (c, micros, raised) => {
         metrics.spend.labels(c.campaignId, c.channelId).inc(micros);
         if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros);
-        metrics.impressions.labels(c.campaignId, c.channelId).inc();
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
+        if (raised === true) return; // a higher price for an impression already counted
+        metrics.impressions.labels(c.campaignId, c.channelId).inc();
         scoring.onSpend(noticeInput(c), micros, c.expected);
       },
       onWin: (c, clearingCpmMicros) =>
@@ -229,6 +232,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         roi.click(c.campaignId, c.channelId, clock.now());
       },
       onClickStoreError: (err) => logger.warn({ err }, 'click not recorded for attribution'),
+      onStoreError: (err) => noticeStoreErrors.report(err),
     },
   });
   const conversions = new ConversionHandler({
@@ -364,6 +368,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/notice/win', { get: { handler: createNoticeEndpoint(notices, 'win') } })
     .route('/notice/bill', { get: { handler: createNoticeEndpoint(notices, 'bill') } })
     .route('/notice/loss', { get: { handler: createNoticeEndpoint(notices, 'loss') } })
+    .route('/notice/imp', { get: { handler: createImpressionEndpoint(notices) } })
     .route('/click', { get: { handler: createClickEndpoint(notices) } })
     .route('/conv', {
       get: { handler: createConversionEndpoint(conversions) },

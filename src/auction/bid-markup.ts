@@ -2,6 +2,9 @@
  * Everything a bid carries that points back at us: the signed token, the win/bill/loss notice URLs with
  * the exchange's macros (OpenRTB 2.6 §4.4), and the creative markup with our own macros filled:
  *   {{CLICK_URL}}, {{CLICK_URL_ENC}} — our click redirect; {{BILL_URL}} — the billing pixel (impression).
+ * On a channel whose exchange bills server to server (`beaconInMarkup`), the markup the page sees carries a
+ * second token marked as a beacon: its {{BILL_URL}} is `/notice/imp`, which counts and never bills, and
+ * the billing token never reaches the page (docs/notice-prices.md).
  * `${AUCTION_PRICE}` and friends stay in place for the exchange to substitute.
  *
  * Markup is split at our macros once (cached per markup text) and filled by concatenation, instead of
@@ -87,18 +90,21 @@ export function buildLinks(
   key: NoticeKey,
   markup: string,
   markupJson: string,
+  beaconInMarkup = false,
 ): BidLinks {
   const token = signToken(claims, key);
   const nurl = `${publicUrl}/notice/win?t=${token}&p=${kPrice}`;
   const burl = `${publicUrl}/notice/bill?t=${token}&p=${kPrice}`;
   const lurl = `${publicUrl}/notice/loss?t=${token}&p=${kPrice}&r=${kLoss}`;
   if (!markup.includes('{{')) return { token, nurl, burl, lurl, adm: markup, admJson: `"${markupJson}"` };
-  const click = `${publicUrl}/click?t=${token}`;
+  const pageToken = beaconInMarkup ? signToken({ ...claims, beacon: true }, key) : token;
+  const pixel = beaconInMarkup ? `${publicUrl}/notice/imp?t=${pageToken}` : burl;
+  const click = `${publicUrl}/click?t=${pageToken}`;
   const clickEnc = encodeURIComponent(click);
   if (publicUrl.includes('{{')) {
     // Replacing in turn lets a macro inside the base URL be filled by a later pass; keep that behaviour.
     const replace = (s: string) =>
-      s.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', burl);
+      s.replaceAll('{{CLICK_URL}}', click).replaceAll('{{CLICK_URL_ENC}}', clickEnc).replaceAll('{{BILL_URL}}', pixel);
     return { token, nurl, burl, lurl, adm: replace(markup), admJson: `"${replace(markupJson)}"` };
   }
   // The links are URL-safe ASCII (config base URL + base64url token): the same text is valid inside JSON.
@@ -107,7 +113,7 @@ export function buildLinks(
     nurl,
     burl,
     lurl,
-    adm: fill(template(markup), click, clickEnc, burl),
-    admJson: `"${fill(template(markupJson), click, clickEnc, burl)}"`,
+    adm: fill(template(markup), click, clickEnc, pixel),
+    admJson: `"${fill(template(markupJson), click, clickEnc, pixel)}"`,
   };
 }

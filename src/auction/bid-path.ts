@@ -22,6 +22,7 @@ import type { LookupOutcome, NoBidReason } from '../metrics/labels.js';
 import type { Bid, BidRequest, BidResponse, Imp } from '../openrtb/types.js';
 import type { PacingGate } from '../pacing/gate.js';
 import type { IdKey, Profile } from '../store/ports.js';
+import { tokenFloorMicros } from '../notices/price-range.js';
 import { buildLinks } from './bid-markup.js';
 import { floorMicros, responseCurrency, toCurrencyMicros } from './currency.js';
 import { placementOf } from '../dialects/prebid.js';
@@ -340,6 +341,18 @@ export class BidPath implements ProfileResolver {
     const { campaign: c, creative: cr, deal } = cand;
     const snap = ctx.snap;
     const priceCur = toCurrencyMicros(priceMicros, cur, snap.fx);
+    const ch = ctx.channel;
+    // Only a plain price the page can see needs a floor: encrypted prices and s2s notices come from the exchange.
+    const floorCpmMicros =
+      ch.priceKeys === undefined && ch.notices.billing === 'markup'
+        ? tokenFloorMicros({
+            minPrice: ch.notices.minPrice,
+            firstPrice: (deal?.at ?? ctx.req.at) === 1,
+            bidMicros: priceCur,
+            floorMicros: toCurrencyMicros(cand.floorMicros, cur, snap.fx),
+            sameCurrency: (deal?.bidfloorcur ?? imp.bidfloorcur) === cur,
+          })
+        : 0;
     const links = buildLinks(
       snap.publicUrl,
       {
@@ -358,10 +371,12 @@ export class BidPath implements ProfileResolver {
         dealId: deal?.id,
         explore: cand.explore,
         ...(expected === undefined ? {} : { expected }),
+        ...(floorCpmMicros > 0 ? { floorCpmMicros } : {}),
       },
       snap.noticeKeys[0]!,
       cr.markup,
       cr.markupJson,
+      ch.notices.billing === 's2s',
     );
     return {
       id: `${this.#deps.instanceId}-${(++this.#bidSeq).toString(36)}`,

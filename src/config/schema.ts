@@ -198,6 +198,19 @@ export const channelSchema = z
       .default({ style: 'plain' }),
     /** The exchange sends no win notice: wins are implied by the billing or impression pixel (no nurl). */
     winsImplied: z.boolean().default(false),
+    /**
+     * Who can set the billable price (docs/notice-prices.md). `billing: markup`: the billing URL may sit in
+     * the ad markup, where the page can fire it with any price; `s2s`: the exchange calls nurl/burl server to
+     * server, and the markup's `{{BILL_URL}}` becomes an impression beacon that never bills. `minPrice:
+     * auction`: a plain price below the auction's floor (first price: our bid) is refused; `none`: any price
+     * up to the bid (for exchanges that report prices net of their fees). Encrypted prices are trusted.
+     */
+    notices: z
+      .strictObject({
+        billing: z.enum(['markup', 's2s']).default('markup'),
+        minPrice: z.enum(['auction', 'none']).default('auction'),
+      })
+      .prefault({}),
     /** Wire dialect: plain OpenRTB (exchanges) or Prebid (Prebid.js / Prebid Server `s2sConfig`). */
     dialect: z.enum(['openrtb', 'prebid']).default('openrtb'),
     prebid: z
@@ -221,6 +234,12 @@ export const channelSchema = z
     (ch, ctx) => {
       if (ch.dialect === 'prebid' && ch.prebid === undefined)
         ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
+      if (ch.dialect === 'prebid' && ch.notices.billing === 's2s')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notices', 'billing'],
+          message: 'a prebid channel hands the whole bid (burl included) to the page: billing must be markup',
+        });
     },
     { when: () => true },
   );

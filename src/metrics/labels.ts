@@ -23,10 +23,22 @@ export const kNoBidReasons = [
 ] as const;
 export type NoBidReason = (typeof kNoBidReasons)[number];
 
-export const kNoticeTypes = ['win', 'bill', 'loss', 'click'] as const;
+/** `imp`: the impression beacon in the markup of channels billed server to server (never billed). */
+export const kNoticeTypes = ['win', 'bill', 'loss', 'click', 'imp'] as const;
 export type NoticeType = (typeof kNoticeTypes)[number];
 
-export const kNoticeOutcomes = ['ok', 'duplicate', 'bad_token', 'expired', 'bad_price', 'unknown_campaign'] as const;
+/** `raised`: a notice settled before came again at a higher price (the ledger keeps the highest);
+ * `unavailable`: the store failed, answered 503 so the sender retries. */
+export const kNoticeOutcomes = [
+  'ok',
+  'duplicate',
+  'raised',
+  'bad_token',
+  'expired',
+  'bad_price',
+  'unknown_campaign',
+  'unavailable',
+] as const;
 export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
 
 /** Why a bid request was answered 204 at once, unpriced: its deadline could not be met, or too many wait. */

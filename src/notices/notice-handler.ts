@@ -1,16 +1,21 @@
 /**
  * Win, billing and loss notices and clicks: the only source of truth for spend. A notice is trusted only
  * through its signed token; the clearing price must be a real number, no higher than our bid on a win or
- * bill (a loss's price is the bid that beat us, so above ours); each notice
- * counts once (de-duplicated by type and token). The channel's billable event debits the campaign's
- * budget for that channel and counts an impression against the person's frequency caps. A first click is
- * recorded under its click id (`click-id.ts`) for the attribution window, so conversions can find it.
+ * bill (a loss's price is the bid that beat us, so above ours). The channel's billable event debits the
+ * campaign's budget for that channel and counts an impression against the person's frequency caps. A first
+ * click is recorded under its click id (`click-id.ts`) for the attribution window, so conversions can find it.
+ *
+ * Exactly once: the billable notice's de-duplication IS its settlement (one atomic store step, see
+ * `BudgetStore.settle`), so a settle that fails leaves no mark and the sender's retry bills. Notices that
+ * move no money (a win or loss that is not the billable event, clicks) are de-duplicated by type and token.
+ * A store failure answers 503 (`unavailable`) so the exchange retries, and is reported once per failure
+ * through `onStoreError` (the app rate-limits the log), never as a 500 with a stack.
  */
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
 import type { NoticeOutcome, NoticeType } from '../metrics/labels.js';
 import { kExploreSuffix, type PacingGate } from '../pacing/gate.js';
-import type { ClickStore, DedupStore, ProfileStore } from '../store/ports.js';
+import type { ClickStore, DedupStore, ProfileStore, Settled } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
 import { verifyToken, type NoticeClaims } from './token.js';
 
@@ -30,13 +35,19 @@ export interface NoticeResult {
 
 export interface NoticeEvents {
   onNotice(type: NoticeType, channelId: string | undefined, outcome: NoticeOutcome): void;
-  onSpend(claims: NoticeClaims, spentMicros: number): void;
+  /**
+   * Spend settled. `raised`: not a new impression but a higher price for one settled before (only the
+   * difference is passed).
+   */
+  onSpend(claims: NoticeClaims, spentMicros: number, raised?: boolean): void;
   onLoss?(claims: NoticeClaims, lossCode: number | undefined, clearingCpmMicros: number | undefined): void;
   /** A win (the win notice, or the billable event when the channel sends no win notice). */
   onWin?(claims: NoticeClaims, clearingCpmMicros: number): void;
   onClick?(claims: NoticeClaims): void;
   /** Recording a click for attribution failed (the redirect still happens, with its click id). */
   onClickStoreError?(err: unknown): void;
+  /** The store failed while de-duplicating or settling: the notice was answered 503 to be retried. */
+  onStoreError?(err: unknown): void;
 }
 
 /** A price the exchange decrypts for us (per channel), see `price-crypto.ts`; plain numbers otherwise. */
@@ -63,50 +74,66 @@ export class NoticeHandler {
     this.#d = deps;
   }
 
-  async handle(type: Exclude<NoticeType, 'click'>, q: NoticeQuery): Promise<NoticeResult> {
+  async handle(type: 'win' | 'bill' | 'loss', q: NoticeQuery): Promise<NoticeResult> {
     const d = this.#d;
     const snap = d.config.current;
     const now = d.clock.now();
     const v = q.t === undefined ? undefined : verifyToken(q.t, snap.noticeKeys, now, snap.bidder.notices.tokenTtl);
     if (v === undefined || !v.ok) return this.#done(type, undefined, v?.ok === false ? v.reason : 'bad_token', 403);
     const c = v.claims;
-    const priceMicros = this.#price(c, q.p);
+    // The markup's copy of the token (s2s billing): the page has it, so it may count an impression, never money.
+    if (c.beacon === true) return this.#done(type, c.channelId, 'bad_token', 403);
+    const channel = snap.channels.get(c.channelId);
+    const priceMicros = this.#price(c, q.p, channel?.priceKeys !== undefined, type !== 'loss');
     if (priceMicros === undefined && type !== 'loss') return this.#done(type, c.channelId, 'bad_price', 400);
     // A win or bill never clears above our bid; a loss's price is the one that beat us, so above it is normal.
+    // Refused before any mark is written, so a page's out-of-range price cannot pre-empt the exchange's.
     if (priceMicros !== undefined && type !== 'loss' && priceMicros > c.bidCpmMicros)
       return this.#done(type, c.channelId, 'bad_price', 400);
-    if (!(await d.dedup.firstSeen(`${type}:${v.tokenId}`, snap.bidder.notices.dedupTtl, now)))
-      return this.#done(type, c.channelId, 'duplicate', 200);
-
-    if (type === 'loss') {
-      d.events.onLoss?.(c, parseLossCode(q.r), priceMicros);
+    const billable = type !== 'loss' && (channel?.billableEvent ?? 'bill') === type;
+    if (!billable) {
+      // Moves no money: a mark first is safe (a failure after it loses a learning event, never spend).
+      let first: boolean;
+      try {
+        first = await d.dedup.firstSeen(`${type}:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+      } catch (err) {
+        return this.#unavailable(type, c.channelId, err);
+      }
+      if (!first) return this.#done(type, c.channelId, 'duplicate', 200);
+      if (type === 'loss') d.events.onLoss?.(c, parseLossCode(q.r), priceMicros);
+      else if (priceMicros !== undefined && (type === 'win' || channel?.winsImplied === true))
+        d.events.onWin?.(c, priceMicros);
       return this.#done(type, c.channelId, 'ok', 200);
     }
-    const channel = snap.channels.get(c.channelId);
-    if (priceMicros !== undefined && (type === 'win' || channel?.winsImplied === true))
-      d.events.onWin?.(c, priceMicros);
-    const billable = (channel?.billableEvent ?? 'bill') === type;
-    if (billable && priceMicros !== undefined) {
-      const campaign = snap.campaignsById.get(c.campaignId);
-      // Clearing CPM in the bid currency → account micros per impression, at the bid's exchange rate.
-      const spent =
-        c.bidCpmMicros === 0 ? 0 : Math.round((priceMicros * c.bidCpmAccountMicros) / c.bidCpmMicros / 1000);
-      const reserved = c.bidCpmAccountMicros / 1000;
-      const key = {
-        campaignId: c.campaignId,
-        channelId: c.explore === true ? c.channelId + kExploreSuffix : c.channelId,
-        day: c.day,
-      };
-      const fresh = await d.gate.settle(campaign, key, c.instanceId, v.tokenId, c.issuedAtMs, reserved, spent);
-      if (!fresh) return this.#done(type, c.channelId, 'duplicate', 200);
-      d.events.onSpend(c, spent);
-      if (c.personId !== undefined && campaign !== undefined && campaign.frequencyCaps.length > 0) {
-        const windows = campaign.frequencyCaps.map((f) => ({
-          campaignId: campaign.id,
-          windowSeconds: f.windowSeconds,
-        }));
-        await d.profiles.recordImpression(c.personId, windows, now).catch(() => undefined);
-      }
+    if (priceMicros === undefined) return this.#done(type, c.channelId, 'bad_price', 400); // (narrows the type)
+    const campaign = snap.campaignsById.get(c.campaignId);
+    // Clearing CPM in the bid currency → account micros per impression, at the bid's exchange rate.
+    const spent = c.bidCpmMicros === 0 ? 0 : Math.round((priceMicros * c.bidCpmAccountMicros) / c.bidCpmMicros / 1000);
+    const reserved = c.bidCpmAccountMicros / 1000;
+    const key = {
+      campaignId: c.campaignId,
+      channelId: c.explore === true ? c.channelId + kExploreSuffix : c.channelId,
+      day: c.day,
+    };
+    let settled: Settled;
+    try {
+      settled = await d.gate.settle(campaign, key, c.instanceId, v.tokenId, c.issuedAtMs, reserved, spent);
+    } catch (err) {
+      return this.#unavailable(type, c.channelId, err);
+    }
+    if (settled.outcome === 'duplicate') return this.#done(type, c.channelId, 'duplicate', 200);
+    if (settled.outcome === 'raised') {
+      d.events.onSpend(c, settled.addedMicros, true);
+      return this.#done(type, c.channelId, 'raised', 200);
+    }
+    if (type === 'win' || channel?.winsImplied === true) d.events.onWin?.(c, priceMicros);
+    d.events.onSpend(c, spent);
+    if (c.personId !== undefined && campaign !== undefined && campaign.frequencyCaps.length > 0) {
+      const windows = campaign.frequencyCaps.map((f) => ({
+        campaignId: campaign.id,
+        windowSeconds: f.windowSeconds,
+      }));
+      await d.profiles.recordImpression(c.personId, windows, now).catch(() => undefined);
     }
     return this.#done(type, c.channelId, 'ok', 200);
   }
@@ -120,7 +147,14 @@ export class NoticeHandler {
     if (v === undefined || !v.ok) return this.#done('click', undefined, v?.ok === false ? v.reason : 'bad_token', 403);
     const creative = snap.campaignsById.get(v.claims.campaignId)?.creatives.find((cr) => cr.id === v.claims.creativeId);
     if (creative === undefined) return this.#done('click', v.claims.channelId, 'unknown_campaign', 404);
-    const first = await d.dedup.firstSeen(`click:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    let first: boolean;
+    try {
+      first = await d.dedup.firstSeen(`click:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    } catch (err) {
+      // The person still lands (a browser does not retry a click); the click is not counted.
+      d.events.onStoreError?.(err);
+      first = false;
+    }
     let location = creative.landingUrl;
     const key = d.clicks === undefined ? undefined : snap.noticeKeys.find((k) => q.t?.startsWith(`${k.id}.`) === true);
     if (d.clicks !== undefined && key !== undefined) {
@@ -148,14 +182,45 @@ export class NoticeHandler {
     return { ...r, location };
   }
 
-  /** Clearing CPM in micros of the bid currency, or undefined when missing, malformed or negative. */
-  #price(c: NoticeClaims, text: string | undefined): number | undefined {
+  /**
+   * `GET /notice/imp?t=…`: the impression beacon in the markup of a channel billed server to server. Counted
+   * once per token (`imp` notices in metrics); it never moves money, whatever it carries.
+   */
+  async impression(q: NoticeQuery): Promise<NoticeResult> {
+    const d = this.#d;
+    const snap = d.config.current;
+    const now = d.clock.now();
+    const v = q.t === undefined ? undefined : verifyToken(q.t, snap.noticeKeys, now, snap.bidder.notices.tokenTtl);
+    if (v === undefined || !v.ok) return this.#done('imp', undefined, v?.ok === false ? v.reason : 'bad_token', 403);
+    let first: boolean;
+    try {
+      first = await d.dedup.firstSeen(`imp:${v.tokenId}`, snap.bidder.notices.dedupTtl, now);
+    } catch (err) {
+      return this.#unavailable('imp', v.claims.channelId, err);
+    }
+    return this.#done('imp', v.claims.channelId, first ? 'ok' : 'duplicate', 200);
+  }
+
+  /**
+   * Clearing CPM in micros of the bid currency, or undefined when missing, malformed or negative. On a
+   * channel with encrypted prices a plain number is refused (anyone can write one); for a win or bill, a
+   * plain price below the token's floor is refused (the page firing the billing URL, see price-range.ts).
+   */
+  #price(c: NoticeClaims, text: string | undefined, encrypted: boolean, billing: boolean): number | undefined {
     if (text === undefined || text === '' || text.includes('AUCTION_PRICE')) return undefined;
     if (kPlainPrice.test(text)) {
+      if (encrypted) return undefined;
       const v = Number(text);
-      return Number.isFinite(v) ? Math.round(v * 1_000_000) : undefined;
+      if (!Number.isFinite(v)) return undefined;
+      const micros = Math.round(v * 1_000_000);
+      return billing && c.floorCpmMicros !== undefined && micros < c.floorCpmMicros ? undefined : micros;
     }
     return this.#d.decodePrice?.(c.channelId, text);
+  }
+
+  #unavailable(type: NoticeType, channelId: string, err: unknown): NoticeResult {
+    this.#d.events.onStoreError?.(err);
+    return this.#done(type, channelId, 'unavailable', 503);
   }
 
   #done(type: NoticeType, channelId: string | undefined, outcome: NoticeOutcome, status: number): NoticeResult {

@@ -1,7 +1,9 @@
 /**
  * Signed notice tokens. Every bid's nurl/burl/lurl (and click URL) carries one; notices are trusted only
  * through it. A token binds the auction, imp, campaign, creative, channel, bid price and issue time, plus
- * what settlement needs (the instance that reserved the budget, the budget day, the person for frequency).
+ * what settlement needs (the instance that reserved the budget, the budget day, the person for frequency),
+ * and who may set the price: the lowest plain price accepted, and whether this is the markup's beacon copy
+ * (docs/notice-prices.md).
  *
  *   t = <keyId> "." base64url(JSON payload) "." base64url(HMAC-SHA256(key, keyId "." payload)[0..16])
  *
@@ -34,6 +36,16 @@ export interface NoticeClaims {
    * for target_cpa): the cost controller on whichever instance gets the notice divides spend by it.
    */
   readonly expected?: number;
+  /**
+   * The lowest plain price a notice may carry, micros of the bid currency (see price-range.ts): set on
+   * channels whose billing URL the page can see, so the page cannot bill below the auction's floor.
+   */
+  readonly floorCpmMicros?: number;
+  /**
+   * The copy of the token placed in the ad markup on a channel whose exchange bills server to server: it
+   * counts an impression (`/notice/imp`) and a click, and never wins, loses or bills.
+   */
+  readonly beacon?: boolean;
 }
 
 const kMaxToken = 4096;
@@ -76,7 +88,9 @@ function sameTag(a: string, b: string): boolean {
 }
 
 // An optional 15th element, 1, marks an exploration bid (tokens without it are regular bids). An optional
-// 16th, the expected actions in parts per billion, follows it (the 15th is then 0 for a regular bid).
+// 16th, the expected actions in parts per billion, follows it (the 15th is then 0 for a regular bid; −1 is
+// "none" in the 18-element form). The 18-element form adds the price floor (17th) and the beacon flag
+// (18th); tokens without a floor or beacon keep the shorter forms.
 type Payload = [
   1,
   string,
@@ -94,6 +108,8 @@ type Payload = [
   string,
   (1 | 0)?,
   number?,
+  number?,
+  (1 | 0)?,
 ];
 const kPpb = 1e9;
 
@@ -115,7 +131,10 @@ export function signToken(claims: NoticeClaims, key: NoticeKey): string {
     claims.dealId ?? '',
   ];
   const ppb = claims.expected === undefined ? -1 : Math.round(claims.expected * kPpb);
-  if (ppb >= 0 && ppb <= kPpb) payload.push(claims.explore === true ? 1 : 0, ppb);
+  const floor = claims.floorCpmMicros ?? 0;
+  if (floor > 0 || claims.beacon === true)
+    payload.push(claims.explore === true ? 1 : 0, ppb >= 0 && ppb <= kPpb ? ppb : -1, floor, claims.beacon ? 1 : 0);
+  else if (ppb >= 0 && ppb <= kPpb) payload.push(claims.explore === true ? 1 : 0, ppb);
   else if (claims.explore === true) payload.push(1);
   const json = JSON.stringify(payload);
   const b64 =
@@ -181,7 +200,9 @@ export function verifyToken(
   };
   // Assigned rather than spread in: the same keys in the same order, without an object copy per notice.
   if (p[14] === 1) claims.explore = true;
-  if (p[15] !== undefined) claims.expected = p[15] / kPpb;
+  if (p[15] !== undefined && p[15] >= 0) claims.expected = p[15] / kPpb;
+  if (p[16] !== undefined && p[16] > 0) claims.floorCpmMicros = p[16];
+  if (p[17] === 1) claims.beacon = true;
   return { ok: true, tokenId, claims };
 }
 
@@ -193,7 +214,17 @@ function isPayload(p: unknown): p is Payload {
   if (
     p.length !== 14 &&
     !(p.length === 15 && p[14] === 1) &&
-    !(p.length === 16 && (p[14] === 0 || p[14] === 1) && Number.isSafeInteger(p[15]) && p[15] >= 0 && p[15] <= kPpb)
+    !(p.length === 16 && (p[14] === 0 || p[14] === 1) && Number.isSafeInteger(p[15]) && p[15] >= 0 && p[15] <= kPpb) &&
+    !(
+      p.length === 18 &&
+      (p[14] === 0 || p[14] === 1) &&
+      Number.isSafeInteger(p[15]) &&
+      p[15] >= -1 &&
+      p[15] <= kPpb &&
+      Number.isSafeInteger(p[16]) &&
+      p[16] >= 0 &&
+      (p[17] === 0 || p[17] === 1)
+    )
   )
     return false;
   for (const i of kStringFields) if (typeof p[i] !== 'string') return false;

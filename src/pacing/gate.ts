@@ -22,7 +22,7 @@
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
-import { kExploreSuffix, type BudgetKey, type BudgetStore } from '../store/ports.js';
+import { kExploreSuffix, type BudgetKey, type BudgetStore, type Settled } from '../store/ports.js';
 import { aim } from './aim.js';
 import { BudgetAccount } from './budget-account.js';
 import { channelCapMicros, exploreCapMicros, type Weights } from './allocation.js';
@@ -389,8 +389,8 @@ export class PacingGate {
   }
 
   /**
-   * A billable notice: settle in the store (idempotent per notice) and, when this instance reserved the
-   * bid, release the reservation locally. Returns false for a duplicate.
+   * A billable notice: settle in the store (exactly once per notice, at the highest amount settled for it)
+   * and, when this instance reserved the bid, release the reservation locally. Rejects when the store does.
    */
   async settle(
     c: Campaign | undefined,
@@ -400,18 +400,18 @@ export class PacingGate {
     issuedAtMs: number,
     reservedMicros: number,
     spentMicros: number,
-  ): Promise<boolean> {
+  ): Promise<Settled> {
     const now = this.#clock.now();
-    const fresh = await this.#store.settle(key, reservingInstance, noticeId, spentMicros, now);
-    if (!fresh) return false;
-    if (c !== undefined) {
-      const acct = this.#accounts.get(c.id)?.get(key.channelId);
-      if (acct !== undefined && acct.key.day === key.day) {
-        if (reservingInstance === this.#opts.instanceId) acct.settle(issuedAtMs, reservedMicros, spentMicros, now);
-        else acct.spentMicros += spentMicros;
-      }
+    const r = await this.#store.settle(key, reservingInstance, noticeId, spentMicros, now);
+    if (r.outcome === 'duplicate' || c === undefined) return r;
+    const acct = this.#accounts.get(c.id)?.get(key.channelId);
+    if (acct !== undefined && acct.key.day === key.day) {
+      // A raise only adds spend: the reservation was released when the notice was first settled.
+      if (r.outcome === 'first' && reservingInstance === this.#opts.instanceId)
+        acct.settle(issuedAtMs, reservedMicros, r.addedMicros, now);
+      else acct.spentMicros += r.addedMicros;
     }
-    return true;
+    return r;
   }
 
   /**

@@ -311,7 +311,15 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
   });
   const channelConfigs = o.channels.map((c) =>
-    channelSchema.parse({ id: c.id, name: c.id, auctionType: c.auctionType, billableEvent: 'bill', winsImplied: true }),
+    // The simulated market draws clearing prices without the imp's floor: no price floor in tokens.
+    channelSchema.parse({
+      id: c.id,
+      name: c.id,
+      auctionType: c.auctionType,
+      billableEvent: 'bill',
+      winsImplied: true,
+      notices: { minPrice: 'none' },
+    }),
   );
   let version = 0;
   const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>

@@ -146,6 +146,8 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
             auctionType: c.auctionType,
             billableEvent: 'bill',
             winsImplied: true,
+            // The simulated market draws clearing prices without the imp's floor: no price floor in tokens.
+            notices: { minPrice: 'none' },
           }),
         ),
         campaigns: configFor(factor),

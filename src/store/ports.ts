@@ -109,6 +109,14 @@ export interface LeaseGrant {
   readonly leaseMicros: number;
 }
 
+/** What one `settle` did to the ledger. */
+export interface Settled {
+  /** `first`: a new notice; `raised`: a higher amount for a notice settled before; `duplicate`: nothing. */
+  readonly outcome: 'first' | 'raised' | 'duplicate';
+  /** Micros this call added: the amount when first, the difference when raised, 0 for a duplicate. */
+  readonly addedMicros: number;
+}
+
 export interface BudgetStore {
   /**
    * Atomically takes up to `wantMicros` of the key's budget for this instance, never letting
@@ -127,9 +135,12 @@ export interface BudgetStore {
   ): Promise<LeaseGrant>;
   /**
    * Records real spend from a billable notice against the key, charged to the instance's lease when it
-   * still has one (so it is not counted twice). Idempotent per `noticeId`. Returns false for a duplicate.
+   * still has one (so it is not counted twice). One atomic step per notice: the notice's mark and its spend
+   * are written together or not at all, so a settle that fails leaves nothing behind and its retry bills.
+   * The ledger keeps the highest amount settled per `noticeId`: a repeat with the same or a lower amount is a
+   * duplicate, a higher one adds the difference (a low price fired first cannot pre-empt the real notice).
    */
-  settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<boolean>;
+  settle(key: BudgetKey, instanceId: string, noticeId: string, spentMicros: number, nowMs: number): Promise<Settled>;
   /** Returns an instance's unspent lease to the pool (on shutdown). */
   releaseLease(key: BudgetKey, instanceId: string, nowMs: number): Promise<void>;
   /** Spend so far on a key, all instances. */

@@ -15,6 +15,7 @@ import {
   type BudgetStore,
   type DayResults,
   type LeaseGrant,
+  type Settled,
 } from '../ports.js';
 
 interface Lease {
@@ -25,7 +26,8 @@ interface Lease {
 interface KeyState {
   spent: number;
   readonly leases: Map<string, Lease>;
-  readonly notices: Set<string>;
+  /** Settled notice id → the amount it settled at (the highest seen). */
+  readonly notices: Map<string, number>;
 }
 
 interface CampaignState {
@@ -38,6 +40,8 @@ interface CampaignState {
   /** `<channel>:<day>` → [clicks, conversions, conversion value]. */
   readonly results: Map<string, [number, number, number]>;
 }
+
+const kDuplicate: Settled = Object.freeze({ outcome: 'duplicate', addedMicros: 0 });
 
 export class MemoryBudgetStore implements BudgetStore {
   readonly #campaigns = new Map<string, CampaignState>();
@@ -87,17 +91,19 @@ export class MemoryBudgetStore implements BudgetStore {
     noticeId: string,
     spentMicros: number,
     nowMs: number,
-  ): Promise<boolean> {
+  ): Promise<Settled> {
     const campaign = this.#campaign(key.campaignId);
     const state = this.#key(campaign, key);
-    if (state.notices.has(noticeId)) return false;
-    state.notices.add(noticeId);
-    state.spent += spentMicros;
-    campaign.totalSpent += spentMicros;
-    campaign.daySpent.set(key.day, (campaign.daySpent.get(key.day) ?? 0) + spentMicros);
+    const prev = state.notices.get(noticeId);
+    const add = prev === undefined ? spentMicros : spentMicros - prev;
+    if (prev !== undefined && add <= 0) return kDuplicate;
+    state.notices.set(noticeId, spentMicros);
+    state.spent += add;
+    campaign.totalSpent += add;
+    campaign.daySpent.set(key.day, (campaign.daySpent.get(key.day) ?? 0) + add);
     const lease = state.leases.get(instanceId);
-    if (lease !== undefined && lease.expiresAt > nowMs) lease.micros = Math.max(0, lease.micros - spentMicros);
-    return true;
+    if (lease !== undefined && lease.expiresAt > nowMs) lease.micros = Math.max(0, lease.micros - add);
+    return { outcome: prev === undefined ? 'first' : 'raised', addedMicros: add };
   }
 
   async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {
@@ -162,7 +168,7 @@ export class MemoryBudgetStore implements BudgetStore {
     const id = this.#keyId(key);
     let s = campaign.keys.get(id);
     if (s === undefined) {
-      s = { spent: 0, leases: new Map(), notices: new Set() };
+      s = { spent: 0, leases: new Map(), notices: new Map() };
       campaign.keys.set(id, s);
     }
     return s;

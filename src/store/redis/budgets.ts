@@ -6,7 +6,7 @@
  *                          "total" spent on the campaign, "a:<day>" the floating-pool allocation,
  *                          "k:"/"n:"/"v:<ch>:<day>" clicks, conversions, conversion value credited
  *   bud:{c}:l              "<ch>:<day>:<instance>" → "<micros>:<expiresAtMs>"   live leases only
- *   bud:{c}:n:<ch>:<day>   settled notice ids (idempotency), TTL 3 days
+ *   bud:{c}:st:<ch>:<day>  settled notice id → micros (exactly once, the highest amount), TTL 3 days
  *
  * Lease expiry compares with the caller's `nowMs`, like the memory store.
  */
@@ -18,6 +18,7 @@ import {
   type BudgetStore,
   type DayResults,
   type LeaseGrant,
+  type Settled,
 } from '../ports.js';
 import { assertReady } from './connection.js';
 import { budgetField, type KeySchema } from './keys.js';
@@ -25,6 +26,8 @@ import type { RedisClient } from './scripts.js';
 
 /** Long enough for any exchange's late billing notice; after that a replay could double-count. */
 const kNoticeSetTtlMs = 3 * 86_400_000;
+
+const kDuplicate: Settled = Object.freeze({ outcome: 'duplicate', addedMicros: 0 });
 
 export class RedisBudgetStore implements BudgetStore {
   readonly #client: RedisClient;
@@ -67,14 +70,14 @@ export class RedisBudgetStore implements BudgetStore {
     noticeId: string,
     spentMicros: number,
     nowMs: number,
-  ): Promise<boolean> {
+  ): Promise<Settled> {
     assertReady(this.#client);
     const k = this.#keys;
     // HINCRBY takes integers; callers already pass whole micros (ports.ts), rounding only guards the type.
-    const fresh = await this.#client.pgSettle(
+    const [code, added] = await this.#client.pgSettle(
       k.budget(key.campaignId),
       k.leases(key.campaignId),
-      k.notices(key),
+      k.settled(key),
       budgetField(key),
       instanceId,
       noticeId,
@@ -83,7 +86,7 @@ export class RedisBudgetStore implements BudgetStore {
       kNoticeSetTtlMs,
       key.day,
     );
-    return fresh === 1;
+    return code === 0 ? kDuplicate : { outcome: code === 1 ? 'first' : 'raised', addedMicros: added };
   }
 
   async releaseLease(key: BudgetKey, instanceId: string): Promise<void> {

@@ -8,10 +8,15 @@
  *   <p>fq:{<person>}                hash    "<campaign>:<windowS>" → "<bucketEndMs>:<count>"
  *   <p>bud:{<campaign>}             hash    "s:<channel>:<day>" → spent, "total" → total spent
  *   <p>bud:{<campaign>}:l           hash    "<channel>:<day>:<instance>" → "<micros>:<expiresAtMs>"  leases
- *   <p>bud:{<campaign>}:n:<ch>:<day> set    settled notice ids (TTL ~3 days)
- *   <p>dn:{<id>}                    string  notice de-duplication (SET NX PX)
+ *   <p>bud:{<campaign>}:st:<ch>:<day> hash  settled notice id → micros (TTL ~3 days)
+ *   <p>dn:{<id>}                    string  de-duplication of notices that move no money (SET NX PX)
  *   <p>clk:{<clickId>}              string  JSON click record (SET PX attribution window)
  *   <p>lclk:{<adv>:<person>}        zset    the person's last click for the advertiser, scored by click time
+ *
+ * A billable notice's mark lives in its campaign's slot, beside the spend it records, so one script writes
+ * both or neither (an earlier layout marked it under `dn:` first and lost the spend when settling failed).
+ * Its predecessor, the set `bud:{c}:n:<ch>:<day>`, is no longer read: notices settled before the upgrade
+ * and delivered again after it would settle again.
  *
  * Leases live in their own hash (same tag) rather than beside the spend fields so the total-cap script sums
  * only live leases, not a year of `s:<channel>:<day>` fields.
@@ -48,8 +53,8 @@ export class KeySchema {
     return `${this.budget(campaignId)}:l`;
   }
 
-  notices(key: BudgetKey): string {
-    return `${this.budget(key.campaignId)}:n:${key.channelId}:${key.day}`;
+  settled(key: BudgetKey): string {
+    return `${this.budget(key.campaignId)}:st:${key.channelId}:${key.day}`;
   }
 
   dedup(id: string): string {

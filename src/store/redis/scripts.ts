@@ -53,26 +53,36 @@ return {granted, spent, own}
 `;
 
 /**
- * settle. KEYS: bud, leases, notices. ARGV: field, instance, noticeId, spent, nowMs, notice-set ttlMs, day.
- * Returns 1, or 0 for a notice already settled. Charges the instance's live lease so spend is not counted
- * twice against the cap (once as lease, once as spend).
+ * settle. KEYS: bud, leases, settled. ARGV: field, instance, noticeId, spent, nowMs, settled ttlMs, day.
+ * Returns {code, added}: code 1 a new notice, 2 a higher amount for one settled before (the difference is
+ * added), 0 a duplicate (added 0). The notice's mark and its spend are one atomic step: a settle that
+ * fails or never runs leaves no mark, so its retry bills. Charges the instance's live lease so spend is
+ * not counted twice against the cap (once as lease, once as spend).
  */
 const kSettle = `
-if redis.call('SADD', KEYS[3], ARGV[3]) == 0 then return 0 end
+local prev = redis.call('HGET', KEYS[3], ARGV[3])
+local add = tonumber(ARGV[4])
+if prev then
+  add = add - tonumber(prev)
+  if add <= 0 then return {0, 0} end
+end
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[3], ARGV[6])
-redis.call('HINCRBY', KEYS[1], 's:' .. ARGV[1], ARGV[4])
-redis.call('HINCRBY', KEYS[1], 'total', ARGV[4])
-redis.call('HINCRBY', KEYS[1], 'd:' .. ARGV[7], ARGV[4])
+local a = string.format('%d', add)
+redis.call('HINCRBY', KEYS[1], 's:' .. ARGV[1], a)
+redis.call('HINCRBY', KEYS[1], 'total', a)
+redis.call('HINCRBY', KEYS[1], 'd:' .. ARGV[7], a)
 local f = ARGV[1] .. ':' .. ARGV[2]
 local v = redis.call('HGET', KEYS[2], f)
 if v then
   local sep = string.find(v, ':', 1, true)
   local micros, exp = tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1)
   if tonumber(exp) > tonumber(ARGV[5]) then
-    redis.call('HSET', KEYS[2], f, string.format('%d', math.max(0, micros - tonumber(ARGV[4]))) .. ':' .. exp)
+    redis.call('HSET', KEYS[2], f, string.format('%d', math.max(0, micros - add)) .. ':' .. exp)
   end
 end
-return 1
+if prev then return {2, add} end
+return {1, add}
 `;
 
 /**
@@ -188,7 +198,7 @@ type Arg = string | number;
 /** The script commands as ioredis adds them to a client (promises) … */
 export interface ScriptCommands {
   pgTakeLease(bud: string, leases: string, ...argv: Arg[]): Promise<[number, number, number]>;
-  pgSettle(bud: string, leases: string, notices: string, ...argv: Arg[]): Promise<number>;
+  pgSettle(bud: string, leases: string, settled: string, ...argv: Arg[]): Promise<[number, number]>;
   pgProposeAllocation(bud: string, ...argv: Arg[]): Promise<string>;
   pgAddSegments(seg: string, ...argv: Arg[]): Promise<number>;
   pgRecordImpression(fq: string, ...argv: Arg[]): Promise<number>;

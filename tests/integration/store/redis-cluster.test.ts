@@ -53,8 +53,8 @@ describe('redis cluster key hashing', () => {
         [
           keys.budget(c),
           keys.leases(c),
-          keys.notices(k),
-          keys.notices({ ...k, channelId: 'other', day: '2027-01-01' }),
+          keys.settled(k),
+          keys.settled({ ...k, channelId: 'other', day: '2027-01-01' }),
         ].map(hashSlot),
       );
       expect(slots.size, c).toBe(1);

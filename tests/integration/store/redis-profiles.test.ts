@@ -99,7 +99,7 @@ describe('redis profiles', () => {
     // Frequency key lives to the end of the day bucket (12 h after T).
     expect(await ttl(k.frequency('pg'))).toBeGreaterThan(12 * 3_600_000 - 60_000);
     expect(await ttl(k.leases('c'))).toBeGreaterThan(86_400_000);
-    expect(await ttl(k.notices({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }))).toBeGreaterThan(
+    expect(await ttl(k.settled({ campaignId: 'c', channelId: 'ch', day: '2026-11-23' }))).toBeGreaterThan(
       2 * 86_400_000,
     );
     expect(await ttl(k.dedup('win:x'))).toBeGreaterThan(59_000);

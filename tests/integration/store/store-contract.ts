@@ -176,8 +176,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       it('settle is idempotent per notice id and reduces the settling instance’s lease', async () => {
         await s.budgets.takeLease(key, 'i1', 600, noTotal(1000), 60_000, T);
-        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 1)).toBe(true);
-        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 2)).toBe(false);
+        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 1)).toEqual({ outcome: 'first', addedMicros: 200 });
+        expect(await s.budgets.settle(key, 'i1', 'n1', 200, T + 2)).toEqual({ outcome: 'duplicate', addedMicros: 0 });
         expect(await s.budgets.spent(key)).toBe(200);
         expect(await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 60_000, T + 3)).toEqual({
           grantedMicros: 0,
@@ -187,8 +187,37 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // cap 1000 − spent 200 − i1's lease 400 = 400 for anyone else.
         expect((await s.budgets.takeLease(key, 'i2', 1000, noTotal(1000), 60_000, T + 4)).grantedMicros).toBe(400);
         // The same notice id on another key is another notice.
-        expect(await s.budgets.settle(keyB, 'i1', 'n1', 50, T + 5)).toBe(true);
+        expect((await s.budgets.settle(keyB, 'i1', 'n1', 50, T + 5)).outcome).toBe('first');
         expect(await s.budgets.spent(keyB)).toBe(50);
+      });
+
+      it('settles one notice once under 50 concurrent deliveries', async () => {
+        await s.budgets.takeLease(key, 'i1', 10_000, noTotal(100_000), 60_000, T);
+        const all = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => s.budgets.settle(key, i % 2 === 0 ? 'i1' : 'i2', 'same', 700, T + 1)),
+        );
+        expect(all.filter((r) => r.outcome === 'first')).toHaveLength(1);
+        expect(all.filter((r) => r.outcome === 'duplicate')).toHaveLength(49);
+        expect(await s.budgets.spent(key)).toBe(700);
+        expect((await s.budgets.dayResults('camp', key.day, ['chA'])).get('chA')?.spentMicros).toBe(700);
+      });
+
+      it('keeps the highest amount per notice: a lower or equal repeat is a duplicate, a higher one adds the difference', async () => {
+        await s.budgets.takeLease(key, 'i1', 1_000, noTotal(10_000), 60_000, T);
+        // A low price first (a page firing the billing pixel itself), then the exchange's real notice.
+        expect(await s.budgets.settle(key, 'i1', 'n', 0, T + 1)).toEqual({ outcome: 'first', addedMicros: 0 });
+        expect(await s.budgets.settle(key, 'i1', 'n', 300, T + 2)).toEqual({ outcome: 'raised', addedMicros: 300 });
+        expect(await s.budgets.settle(key, 'i1', 'n', 300, T + 3)).toEqual({ outcome: 'duplicate', addedMicros: 0 });
+        expect(await s.budgets.settle(key, 'i1', 'n', 100, T + 4)).toEqual({ outcome: 'duplicate', addedMicros: 0 });
+        expect(await s.budgets.settle(key, 'i1', 'n', 450, T + 5)).toEqual({ outcome: 'raised', addedMicros: 150 });
+        expect(await s.budgets.spent(key)).toBe(450);
+        // The lease was charged the amount once: 1000 − 450.
+        expect((await s.budgets.takeLease(key, 'i1', 0, noTotal(10_000), 60_000, T + 6)).leaseMicros).toBe(550);
+        // The total and campaign-day counters moved by the same 450: 10,000 − 450 − the 550 lease is left.
+        expect(
+          (await s.budgets.takeLease(keyB, 'i2', 100_000, { ...noTotal(100_000), totalMicros: 10_000 }, 60_000, T + 7))
+            .grantedMicros,
+        ).toBe(9_000);
       });
 
       it('settling more than the lease empties it; settling after expiry charges spend only', async () => {
@@ -196,7 +225,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await s.budgets.settle(key, 'i1', 'big', 300, T + 1);
         expect((await s.budgets.takeLease(key, 'i1', 0, noTotal(1000), 1_000, T + 2)).leaseMicros).toBe(0);
         await s.budgets.takeLease(key, 'i2', 100, noTotal(1000), 1_000, T);
-        expect(await s.budgets.settle(key, 'i2', 'late', 50, T + 5_000)).toBe(true);
+        expect((await s.budgets.settle(key, 'i2', 'late', 50, T + 5_000)).outcome).toBe('first');
         expect(await s.budgets.spent(key)).toBe(350);
         expect((await s.budgets.takeLease(key, 'i3', 1000, noTotal(1000), 1_000, T + 5_001)).grantedMicros).toBe(650);
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLinks } from '../../../src/auction/bid-markup.js';
-import type { NoticeClaims } from '../../../src/notices/token.js';
+import { verifyToken, type NoticeClaims } from '../../../src/notices/token.js';
 
 const key = { id: 'k1', secret: Buffer.from('s') };
 const claims: NoticeClaims = {
@@ -50,4 +50,20 @@ describe('buildLinks', () => {
       }
     });
   }
+
+  it('on an s2s channel the markup carries a beacon token for /notice/imp and clicks, never the billing token', () => {
+    const markup = '<a href="{{CLICK_URL}}"><img src="{{BILL_URL}}"></a>';
+    const l = buildLinks('https://bid.example', claims, key, markup, markup, true);
+    expect(l.burl).toContain(l.token);
+    expect(l.adm).not.toContain(l.token);
+    const beacon = /notice\/imp\?t=([^"]+)"/.exec(l.adm)?.[1];
+    expect(beacon).toBeDefined();
+    expect(l.adm).toBe(
+      `<a href="https://bid.example/click?t=${beacon}"><img src="https://bid.example/notice/imp?t=${beacon}"></a>`,
+    );
+    const v = verifyToken(beacon!, [key], claims.issuedAtMs, 3600);
+    expect(v.ok && v.claims.beacon).toBe(true);
+    const real = verifyToken(l.token, [key], claims.issuedAtMs, 3600);
+    expect(real.ok && real.claims.beacon).toBe(undefined);
+  });
 });

@@ -143,3 +143,131 @@ describe('notice handler', () => {
     expect((await handler.click({ t: 'https://evil.example', p: undefined, r: undefined })).status).toBe(403);
   });
 });
+
+describe('notice prices the page cannot set', () => {
+  const withChannel = (id: string, patch: object): ConfigSnapshot => {
+    const channels = new Map(snap.channels);
+    channels.set(id, { ...snap.channels.get(id)!, ...patch });
+    return { ...snap, channels };
+  };
+
+  it('refuses a plain price below the token floor without a mark, then bills the real price', async () => {
+    const t = token({ floorCpmMicros: 1_980_000 }); // first price: the bid 2.00 less 1%
+    for (const p of ['0', '0.01', '1.979999'])
+      expect(await handler.handle('win', { t, p, r: undefined }), p).toMatchObject({
+        status: 400,
+        outcome: 'bad_price',
+      });
+    expect((await handler.handle('win', { t, p: '2', r: undefined })).outcome).toBe('ok');
+    expect(spent).toEqual([2000]);
+    expect(await store.budgets.spent(key)).toBe(2000);
+  });
+
+  it('a low in-range price fired first is raised by the real notice: spend is the real price', async () => {
+    const t = token({ floorCpmMicros: 495_000 }); // second price, floor 0.50
+    expect((await handler.handle('win', { t, p: '0.5', r: undefined })).outcome).toBe('ok');
+    expect((await handler.handle('win', { t, p: '1.234', r: undefined })).outcome).toBe('raised');
+    expect((await handler.handle('win', { t, p: '0.7', r: undefined })).outcome).toBe('duplicate');
+    expect(spent).toEqual([500, 734]);
+    expect(await store.budgets.spent(key)).toBe(1234);
+  });
+
+  it('a beacon token is refused on every money path and counted on /notice/imp', async () => {
+    const beacon = token({ beacon: true });
+    for (const type of ['win', 'bill', 'loss'] as const)
+      expect(await handler.handle(type, { t: beacon, p: '0', r: undefined })).toMatchObject({
+        status: 403,
+        outcome: 'bad_token',
+      });
+    expect(await handler.impression({ t: beacon, p: undefined, r: undefined })).toMatchObject({
+      status: 200,
+      outcome: 'ok',
+    });
+    expect((await handler.impression({ t: beacon, p: '0', r: undefined })).outcome).toBe('duplicate');
+    expect((await handler.impression({ t: 'forged', p: undefined, r: undefined })).status).toBe(403);
+    expect(spent).toEqual([]);
+    expect((await handler.handle('win', { t: token(), p: '1.5', r: undefined })).outcome).toBe('ok');
+    expect(spent).toEqual([1500]);
+  });
+
+  it('a channel with encrypted prices refuses plain ones', async () => {
+    const encrypted = withChannel('ssp-beta', { priceKeys: { encryptionKey: 'x', integrityKey: 'y' } });
+    const h = new NoticeHandler({
+      clock,
+      config: { current: encrypted },
+      gate: new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+        instanceId: 'i1',
+        leaseTtlMs: 60_000,
+        noticeWindowMs: 300_000,
+        minLeaseMicros: 1_000_000,
+      }),
+      dedup: store.dedup,
+      profiles: store.profiles,
+      decodePrice: (_ch, text) => (text === 'ENC-1.5' ? 1_500_000 : undefined),
+      events: { onNotice: (t, _c, o) => seen.push([t, o]), onSpend: (_c, m) => spent.push(m) },
+    });
+    const t = token();
+    expect((await h.handle('win', { t, p: '0', r: undefined })).status).toBe(400);
+    expect((await h.handle('win', { t, p: 'ENC-1.5', r: undefined })).outcome).toBe('ok');
+    expect(spent).toEqual([1500]);
+  });
+});
+
+/** The memory store with its next `failures` calls of one method rejecting, as a store outage does. */
+function failing<T extends object>(target: T, method: keyof T, failures: { n: number }): T {
+  return new Proxy(target, {
+    get(t, prop, recv) {
+      const v = Reflect.get(t, prop, recv);
+      if (prop !== method || typeof v !== 'function') return typeof v === 'function' ? v.bind(t) : v;
+      return (...args: unknown[]) =>
+        failures.n-- > 0
+          ? Promise.reject(new Error('Command timed out'))
+          : (v as (...a: unknown[]) => unknown).apply(t, args);
+    },
+  });
+}
+
+describe('notice handler when the store fails', () => {
+  const build = (budgetFailures: { n: number }, dedupFailures: { n: number }, errors: unknown[]) => {
+    const gate = new PacingGate(failing(store.budgets, 'settle', budgetFailures), clock, new TimeZoneTable(), {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
+    return new NoticeHandler({
+      clock,
+      config: { current: snap },
+      gate,
+      dedup: failing(store.dedup, 'firstSeen', dedupFailures),
+      profiles: store.profiles,
+      events: {
+        onNotice: (t, _c, o) => seen.push([t, o]),
+        onSpend: (_c, m) => spent.push(m),
+        onStoreError: (e) => errors.push(e),
+      },
+    });
+  };
+
+  it('a failed settle answers 503, leaves no mark, and the retry bills once', async () => {
+    const errors: unknown[] = [];
+    const h = build({ n: 2 }, { n: 0 }, errors);
+    const t = token();
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 503, outcome: 'unavailable' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 503, outcome: 'unavailable' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 200, outcome: 'ok' });
+    expect(await h.handle('win', { t, p: '1.5', r: undefined })).toMatchObject({ status: 200, outcome: 'duplicate' });
+    expect(errors).toHaveLength(2);
+    expect(spent).toEqual([1500]);
+    expect(await store.budgets.spent(key)).toBe(1500);
+  });
+
+  it('a failed de-dup of a notice that moves no money answers 503 too; a click still redirects', async () => {
+    const errors: unknown[] = [];
+    const h = build({ n: 0 }, { n: 2 }, errors);
+    expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).status).toBe(503);
+    expect((await h.click({ t: token(), p: undefined, r: undefined })).status).toBe(302);
+    expect(errors).toHaveLength(2);
+    expect((await h.handle('loss', { t: token(), p: '2.75', r: '102' })).outcome).toBe('ok');
+  });
+});

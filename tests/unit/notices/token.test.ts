@@ -75,6 +75,31 @@ describe('notice tokens', () => {
     ])
       expect(verifyToken(tagged(bad), [k1], now, 3600).ok, JSON.stringify(bad.slice(14))).toBe(false);
   });
+  it('carries the price floor and the beacon flag in the 18-element form, with or without the other extras', () => {
+    const sign = (c: NoticeClaims) => verifyToken(signToken(c, k1), [k1], now, 3600);
+    const a = sign({ ...claims, floorCpmMicros: 2_079_000 });
+    expect(a.ok && a.claims).toEqual({ ...claims, floorCpmMicros: 2_079_000 });
+    const b = sign({ ...claims, beacon: true, explore: true, expected: 0.01 });
+    expect(b.ok && b.claims).toMatchObject({ beacon: true, explore: true, expected: 0.01 });
+    expect(b.ok && b.claims.floorCpmMicros).toBe(undefined);
+    // The beacon copy is another token (another de-dup id) than the billing one.
+    expect(signToken({ ...claims, beacon: true }, k1)).not.toBe(signToken(claims, k1));
+    const body = (p: unknown[]) => `k1.${Buffer.from(JSON.stringify(p)).toString('base64url')}`;
+    const tagged = (p: unknown[]) => {
+      const b0 = body(p);
+      return `${b0}.${createHmac('sha256', k1.secret).update(b0).digest().subarray(0, 16).toString('base64url')}`;
+    };
+    const base = [1, 'a', '1', 'c1', 'cr1', 'ch1', 1, 1, 'USD', Math.floor(now / 1000), 'i', '2026-11-23', '', ''];
+    expect(verifyToken(tagged([...base, 0, -1, 5, 1]), [k1], now, 3600).ok).toBe(true);
+    for (const bad of [
+      [...base, 0, -2, 5, 0],
+      [...base, 0, -1, -5, 0],
+      [...base, 0, -1, 5, 2],
+      [...base, 0, -1, 0.5, 0],
+      [...base, 0, -1, 5],
+    ])
+      expect(verifyToken(tagged(bad), [k1], now, 3600).ok, JSON.stringify(bad.slice(14))).toBe(false);
+  });
   it('expires after the TTL and refuses tokens from the future', () => {
     const t = signToken(claims, k1);
     expect(verifyToken(t, [k1], now + 3601_000, 3600)).toEqual({ ok: false, reason: 'expired' });

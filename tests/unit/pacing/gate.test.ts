@@ -44,8 +44,8 @@ describe('pacing gate', () => {
     });
     const key = { campaignId: c.id, channelId: 'ch1', day: '2026-11-23' };
     expect(gate.tryReserve(c, 'ch1', 1_000, clock.now())).toBe('ok');
-    expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(true);
-    expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).toBe(false);
+    expect((await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).outcome).toBe('first');
+    expect((await gate.settle(c, key, 'i1', 'n1', clock.now(), 1_000, 900)).outcome).toBe('duplicate');
     expect(await store.spent(key)).toBe(900);
     const l1 = await store.takeLease(
       key,
@@ -150,7 +150,7 @@ describe('pacing gate', () => {
       const { gate, c, store, clock } = await setup({ budget }, midday);
       expect(gate.tryReserveExplore(c, 'ch1', 2_000, clock.now())).toBe('ok');
       const key = { campaignId: c.id, channelId: 'ch1~x', day: '2026-11-23' };
-      expect(await gate.settle(c, key, 'i1', 'n1', clock.now(), 2_000, 1_500)).toBe(true);
+      expect((await gate.settle(c, key, 'i1', 'n1', clock.now(), 2_000, 1_500)).outcome).toBe('first');
       expect(await store.spent(key)).toBe(1_500);
       expect(await store.spent({ ...key, channelId: 'ch1' })).toBe(0);
       expect(explore(gate)).toMatchObject({ spentMicros: 1_500, reservedMicros: 0 });

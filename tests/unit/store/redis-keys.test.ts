@@ -10,7 +10,7 @@ describe('redis key schema', () => {
     expect(k.frequency('p1')).toBe('pg:fq:{p1}');
     expect(k.budget('c1')).toBe('pg:bud:{c1}');
     expect(k.leases('c1')).toBe('pg:bud:{c1}:l');
-    expect(k.notices({ campaignId: 'c1', channelId: 'x', day: '2026-11-23' })).toBe('pg:bud:{c1}:n:x:2026-11-23');
+    expect(k.settled({ campaignId: 'c1', channelId: 'x', day: '2026-11-23' })).toBe('pg:bud:{c1}:st:x:2026-11-23');
     expect(k.dedup('bill:t')).toBe('pg:dn:{bill:t}');
     expect(k.click('AbC_-1')).toBe('pg:clk:{AbC_-1}');
     expect(k.lastClick('acme', 'p1')).toBe('pg:lclk:{acme:p1}');
