@@ -14,6 +14,7 @@
 const kUnits = {
   compositionRoot: '^src/(main|app)\\.ts$|^src/(instance|bidder)/',
   cluster: '^src/cluster/',
+  console: '^src/console/',
   endpoints: '^src/endpoints/',
   http: '^src/http/',
   dialects: '^src/dialects/',
@@ -46,7 +47,11 @@ const kMayImport = {
   compositionRoot: Object.keys(kUnits).filter((u) => u !== 'compositionRoot' && u !== 'offlineInSrc'),
   // The adapters between http/ and the domain: any inward arrow, never the store adapters or the root.
   endpoints: Object.keys(kUnits).filter(
-    (u) => !['compositionRoot', 'offlineInSrc', 'storeAdapters', 'endpoints', 'cluster'].includes(u),
+    (u) => !['compositionRoot', 'offlineInSrc', 'storeAdapters', 'endpoints', 'cluster', 'console'].includes(u),
+  ),
+  // The buyer's console: an edge like endpoints (it serves the ops port), plus the admin guard it shares.
+  console: Object.keys(kUnits).filter(
+    (u) => !['compositionRoot', 'offlineInSrc', 'storeAdapters', 'console', 'cluster'].includes(u),
   ),
   // The primary process of a multi-process bidder: forks workers, relays their metrics; knows no domain.
   cluster: [],

@@ -15,6 +15,7 @@ import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
 import { createClickEndpoint, createImpressionEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
+import { kConsoleHeaders, registerConsole, type ConsoleHandle } from './console/routes.js';
 import { kOpsOpenApi } from './endpoints/openapi.js';
 import { createOpsEndpoints } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
@@ -55,6 +56,8 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
+  /** The media buyer's console on the ops port (its figures sampler, anomaly detector and editor). */
+  readonly console: ConsoleHandle;
   /** The ops port's routes (pattern and methods), which docs/openapi.yaml must describe. */
   readonly opsRoutes: readonly { readonly pattern: string; readonly methods: readonly string[] }[];
   /** Requests on both ports that have arrived and are not yet answered or dropped. */
@@ -171,6 +174,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     now: () => clock.now(),
     events: serverEvents,
     remoteAddress: true,
+    headers: kConsoleHeaders,
   });
   const opsEndpoints = createOpsEndpoints({
     config,
@@ -212,6 +216,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     })
     .fallback(errorReply(errors.notFound()));
+  const consoleHandle = registerConsole(ops, {
+    clock,
+    config,
+    budgets: store.budgets,
+    gate,
+    roi,
+    metrics,
+    logger,
+    guard: opsEndpoints.guard,
+  });
 
   // The floating pool: every instance ticks every 10 s (pacing/reallocator.ts decides one step per period
   // for the whole fleet).
@@ -240,6 +254,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       config.close();
       clearInterval(readyTimer);
       clearInterval(reallocateTimer);
+      consoleHandle.close();
       metrics.ready.set(0);
       pub.closing = true;
       pub.stopListening(uws);
@@ -266,6 +281,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     instanceId,
     logger,
     opsRoutes: ops.routes,
+    console: consoleHandle,
     inflight,
     bidder,
     shutdown,

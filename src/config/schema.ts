@@ -61,6 +61,13 @@ export const bidderSchema = z.strictObject({
       token: secretRef.optional(),
       /** Development only: with no token configured, loopback callers need none (env PEREGRINE_ADMIN_OPEN). */
       open: z.enum(['loopback']).optional(),
+      /** Signs in to the console with read-only rights (figures, no edits). */
+      readToken: secretRef.optional(),
+      /** Append-only JSONL log of every campaign edit (console or admin API); relative to the config directory. */
+      auditLog: z.string().min(1).default('audit/changes.jsonl'),
+      /** A console session ends after this long without a request, and after `sessionMax` in any case. */
+      sessionIdle: duration.default(1800),
+      sessionMax: duration.default(43200),
     })
     .prefault({}),
   store: z

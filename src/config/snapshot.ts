@@ -58,6 +58,8 @@ export interface ConfigSnapshot {
   readonly adminToken: string | undefined;
   readonly adminTokenGenerated: boolean;
   readonly adminOpen: 'loopback' | undefined;
+  /** The console's read-only sign-in token (`admin.readToken`). */
+  readonly readToken: string | undefined;
   /** Conversion postback senders and the campaigns they own (`conversions.advertisers`). */
   readonly advertisers: AdvertiserTable;
   /** Secrets that were referenced from the environment but not set (an ephemeral key was generated). */
@@ -135,6 +137,7 @@ export function buildSnapshot(
     fx,
     noticeKeys: Object.freeze(noticeKeys),
     ...adminAccess(b, env, warnings, previous),
+    readToken: b.admin.readToken === undefined ? undefined : resolveSecret(b.admin.readToken, env),
     advertisers: compileAdvertisers(b.conversions.advertisers, campaigns, (ref) => resolveSecret(ref, env), warnings),
     warnings: Object.freeze(warnings),
   });

@@ -29,6 +29,23 @@ const kAdmin = {
 const kNumber = { type: 'number' } as const;
 const kString = { type: 'string' } as const;
 
+const kCampaignId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } } as const;
+const kIfMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'The ETag last read; the change is refused with 412 if the file changed since',
+  schema: { type: 'string' },
+} as const;
+const kEditResponses = {
+  200: json('written, audited and reloaded (ETag header: the new version)', 'EditResult'),
+  401: kAdmin.responses[401],
+  404: json('no such campaign', 'ConsoleError'),
+  409: json('the campaign shares its file with others', 'ConsoleError'),
+  412: json('the file changed since the given ETag', 'ConsoleError'),
+  422: json('the campaign would be invalid: issues by field', 'ConsoleError'),
+} as const;
+
 export const kOpsOpenApi = {
   openapi: '3.1.0',
   info: {
@@ -105,6 +122,190 @@ export const kOpsOpenApi = {
         responses: { 200: json('one row per campaign × channel', 'SpendReport'), 401: kAdmin.responses[401] },
       },
     },
+    '/admin/campaigns/{id}': {
+      get: {
+        operationId: 'getCampaign',
+        summary: "A campaign as written in its file, with the file's ETag (for If-Match)",
+        security: kAdmin.security,
+        parameters: [kCampaignId],
+        responses: {
+          200: json('the campaign file', 'CampaignFile'),
+          401: kAdmin.responses[401],
+          404: json('no such campaign', 'ConsoleError'),
+        },
+      },
+      put: {
+        operationId: 'editCampaign',
+        summary: 'Change status, budgets, channel split, floating share, bid, flight or frequency caps',
+        description:
+          'Only the fields given change. The result must pass the campaign file schema; it is written atomically ' +
+          'keeping comments and order, appended to the audit log and hot-reloaded.',
+        security: kAdmin.security,
+        parameters: [kCampaignId, kIfMatch],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/CampaignPatch' } } },
+        },
+        responses: kEditResponses,
+      },
+    },
+    '/admin/campaigns/{id}/pause': {
+      post: {
+        operationId: 'pauseCampaign',
+        summary: 'Pause a campaign (status: paused in its file)',
+        security: kAdmin.security,
+        parameters: [kCampaignId, kIfMatch],
+        responses: kEditResponses,
+      },
+    },
+    '/admin/campaigns/{id}/resume': {
+      post: {
+        operationId: 'resumeCampaign',
+        summary: 'Resume a campaign (status: active in its file)',
+        security: kAdmin.security,
+        parameters: [kCampaignId, kIfMatch],
+        responses: kEditResponses,
+      },
+    },
+    '/console': {
+      get: {
+        operationId: 'consoleRedirect',
+        summary: 'Redirects to /console/',
+        responses: { 302: text('to /console/', '/console/') },
+      },
+    },
+    '/console/': {
+      get: {
+        operationId: 'consolePage',
+        summary: "The media buyer's console (a single page; sign-in, overview, campaigns)",
+        responses: {
+          200: { description: 'the page', content: { 'text/html': { schema: kString } } },
+          503: text('the assets are not built (npm run build)', 'console assets are not built'),
+        },
+      },
+    },
+    '/console/assets/{file}': {
+      get: {
+        operationId: 'consoleAsset',
+        summary: "The console's script and stylesheet (built by esbuild into dist/console/ui)",
+        parameters: [{ name: 'file', in: 'path', required: true, schema: kString }],
+        responses: {
+          200: {
+            description: 'the file',
+            content: { 'text/javascript': { schema: kString }, 'text/css': { schema: kString } },
+          },
+          404: json('no such asset', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/session': {
+      get: {
+        operationId: 'consoleSession',
+        summary: 'The signed-in session (role, name, CSRF token), from the pg_console cookie',
+        responses: { 200: json('signed in', 'ConsoleSession'), 401: json('not signed in', 'ConsoleError') },
+      },
+      post: {
+        operationId: 'consoleSignIn',
+        summary: 'Sign in with the admin or read-only token; sets the HttpOnly SameSite=Strict session cookie',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['token'], properties: { token: kString, name: kString } },
+            },
+          },
+        },
+        responses: {
+          200: json('signed in (Set-Cookie)', 'ConsoleSession'),
+          401: json('wrong token', 'ConsoleError'),
+          429: json('too many failures from this address: wait Retry-After seconds', 'ConsoleError'),
+        },
+      },
+      delete: {
+        operationId: 'consoleSignOut',
+        summary: 'Sign out (needs x-csrf-token)',
+        responses: {
+          200: { description: 'signed out', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: json('not signed in', 'ConsoleError'),
+          403: json('missing or wrong x-csrf-token', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/overview': {
+      get: {
+        operationId: 'consoleOverview',
+        summary: "Every campaign's day, bids and wins per channel per minute, alerts (session cookie)",
+        responses: {
+          200: { description: 'the figures', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: json('not signed in', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/campaigns/{id}': {
+      get: {
+        operationId: 'consoleCampaign',
+        summary: "One campaign's figures per channel and its file (session cookie)",
+        parameters: [kCampaignId],
+        responses: {
+          200: { description: 'the figures', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: json('not signed in', 'ConsoleError'),
+          404: json('no such campaign', 'ConsoleError'),
+        },
+      },
+      put: {
+        operationId: 'consoleEditCampaign',
+        summary: 'The console edit: as PUT /admin/campaigns/{id}, with the session, x-csrf-token and If-Match',
+        parameters: [kCampaignId, kIfMatch],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/CampaignPatch' } } },
+        },
+        responses: {
+          ...kEditResponses,
+          401: json('not signed in', 'ConsoleError'),
+          403: json('no CSRF header, or read-only', 'ConsoleError'),
+          428: json('If-Match missing', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/campaigns/{id}/history': {
+      get: {
+        operationId: 'consoleCampaignHistory',
+        summary: "The campaign's entries in the audit log (session cookie)",
+        parameters: [kCampaignId],
+        responses: {
+          200: {
+            description: 'entries, oldest first',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          401: json('not signed in', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/campaigns/{id}/pause': {
+      post: {
+        operationId: 'consolePauseCampaign',
+        summary: 'Pause from the console (session, x-csrf-token)',
+        parameters: [kCampaignId, kIfMatch],
+        responses: {
+          ...kEditResponses,
+          401: json('not signed in', 'ConsoleError'),
+          403: json('no CSRF header, or read-only', 'ConsoleError'),
+        },
+      },
+    },
+    '/console/api/campaigns/{id}/resume': {
+      post: {
+        operationId: 'consoleResumeCampaign',
+        summary: 'Resume from the console (session, x-csrf-token)',
+        parameters: [kCampaignId, kIfMatch],
+        responses: {
+          ...kEditResponses,
+          401: json('not signed in', 'ConsoleError'),
+          403: json('no CSRF header, or read-only', 'ConsoleError'),
+        },
+      },
+    },
     '/admin/replay/{channel}': {
       post: {
         operationId: 'replay',
@@ -147,6 +348,63 @@ export const kOpsOpenApi = {
           error: { type: 'string', description: 'what was wrong' },
           code: { type: 'string', description: 'a code from the README table (src/errors.ts)' },
           path: { type: 'string', description: 'the field, when one is to blame' },
+        },
+      },
+      ConsoleError: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: { type: 'object', required: ['code', 'message'], properties: { code: kString, message: kString } },
+          issues: {
+            type: 'array',
+            description: 'field issues of a refused edit, each with the dotted campaign field path',
+            items: { type: 'object', required: ['path', 'message'], properties: { path: kString, message: kString } },
+          },
+        },
+      },
+      ConsoleSession: {
+        type: 'object',
+        required: ['role', 'who', 'csrf'],
+        properties: { role: { enum: ['admin', 'read'] }, who: kString, csrf: kString },
+      },
+      CampaignFile: {
+        type: 'object',
+        required: ['id', 'file', 'etag', 'campaign'],
+        properties: { id: kString, file: kString, etag: { type: ['string', 'null'] }, campaign: { type: 'object' } },
+      },
+      CampaignPatch: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          status: { enum: ['active', 'paused'] },
+          budget: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              daily: kNumber,
+              total: { type: ['number', 'null'], description: 'null removes the total budget' },
+              channels: { type: 'object', additionalProperties: kNumber, description: 'base shares summing to 1' },
+              floating: kNumber,
+            },
+          },
+          bid: { type: 'object', description: 'the whole bid strategy, e.g. { strategy: fixed_cpm, cpm: 2.5 }' },
+          flight: {
+            type: 'object',
+            properties: { start: { type: ['string', 'null'] }, end: { type: ['string', 'null'] } },
+          },
+          frequencyCaps: {
+            type: 'array',
+            items: { type: 'object', properties: { count: kNumber, window: { type: ['string', 'number'] } } },
+          },
+        },
+      },
+      EditResult: {
+        type: 'object',
+        required: ['etag', 'diff', 'reload'],
+        properties: {
+          etag: kString,
+          diff: { type: 'array', items: { type: 'object', required: ['path'], properties: { path: kString } } },
+          reload: { type: ['object', 'null'] },
         },
       },
       ConfigIssue: {

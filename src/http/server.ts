@@ -22,6 +22,8 @@ export interface RequestInfo {
   readonly origin: string;
   readonly authorization: string;
   readonly remoteAddress: string;
+  /** The extra request headers the server was asked to capture (`ServerOptions.headers`), lower-case names. */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * When the request most likely reached the machine, from the server's clock: the moment uWS handed over
    * its headers, moved back by the time it may have waited in the kernel while the event loop was busy (see
@@ -47,7 +49,11 @@ export interface ServerOptions {
   readonly events: ServerEvents;
   /** Capture the remote address (the ops port wants it for the admin loopback rule). */
   readonly remoteAddress?: boolean;
+  /** More request headers to copy into `RequestInfo.headers` (the ops port's console wants cookies, CSRF, ETags). */
+  readonly headers?: readonly string[];
 }
+
+const kNoHeaders: Readonly<Record<string, string>> = Object.freeze({});
 
 type Method = 'get' | 'post' | 'options' | 'put' | 'del';
 
@@ -160,6 +166,7 @@ export class HttpServer {
       origin: req.getHeader('origin'),
       authorization: req.getHeader('authorization'),
       remoteAddress: this.#opts.remoteAddress === true ? this.#decoder.decode(res.getRemoteAddressAsText()) : '',
+      headers: this.#opts.headers === undefined ? kNoHeaders : captureHeaders(req, this.#opts.headers),
       arrivedAtMs,
       receivedAtMs: arrivedAtMs,
     };
@@ -267,6 +274,12 @@ export class HttpServer {
       } else res.end(r.body ?? '', closing);
     });
   }
+}
+
+function captureHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = req.getHeader(n);
+  return out;
 }
 
 function byteLength(body: string | Uint8Array | undefined): number {

@@ -22,6 +22,14 @@ export type RoiSource = () => Iterable<{
   readonly roi: number;
 }>;
 
+/** What the anomaly gauge shows on a scrape (see `console/anomaly.ts`). */
+export type AnomalySource = () => Iterable<{
+  readonly campaignId: string;
+  readonly channelId: string;
+  readonly signal: string;
+  readonly value: number;
+}>;
+
 export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
@@ -281,6 +289,25 @@ export function createMetrics(opts: MetricsOptions = {}) {
     },
   });
 
+  const consoleSignIns = new Counter({
+    name: 'peregrine_console_sign_ins_total',
+    help: 'Console sign-in attempts by outcome (ok, bad_token, throttled: refused while backing off).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  let anomalySource: AnomalySource | undefined;
+  const anomaly = new Gauge({
+    name: 'peregrine_anomaly',
+    help: 'Minute-level anomaly per campaign, channel and signal: 1 while alerting, 0 otherwise (this instance view).',
+    labelNames: ['campaign', 'channel', 'signal'] as const,
+    registers: [registry],
+    collect() {
+      if (anomalySource === undefined) return;
+      this.reset();
+      for (const a of anomalySource()) this.labels(a.campaignId, a.channelId, a.signal).set(a.value);
+    },
+  });
+
   // The request-path counters count locally and hand their totals to prom-client when metrics are read:
   // prom-client hashes and validates the labels on every inc(), even on a child resolved in advance.
   const localRequests = new LocalCounter(requests, ['channel', 'outcome']);
@@ -352,6 +379,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     /** Where the `peregrine_roi` gauge reads its values on each scrape. */
     setRoiSource(source: RoiSource): void {
       roiSource = source;
+    },
+    consoleSignIns,
+    anomaly,
+    /** Where the `peregrine_anomaly` gauge reads its values on each scrape. */
+    setAnomalySource(source: AnomalySource): void {
+      anomalySource = source;
     },
     ready,
     noScore,

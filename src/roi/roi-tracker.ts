@@ -49,10 +49,20 @@ export interface RoiTrackerOptions {
 /** One campaign × channel: a ring per window, in `kRoiWindows` order. */
 type Series = readonly WindowRing[];
 
+/** Running totals of one campaign × channel on this instance since it started. */
+export interface ChannelTotals {
+  readonly spendMicros: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly conversionValueMicros: number;
+}
+
 export class RoiTracker {
   readonly #opts: RoiTrackerOptions;
   /** campaign → channel → series. */
   readonly #campaigns = new Map<string, Map<string, Series>>();
+  /** series → running totals since start. */
+  readonly #totals = new WeakMap<Series, Float64Array>();
 
   constructor(opts: RoiTrackerOptions) {
     this.#opts = opts;
@@ -117,6 +127,25 @@ export class RoiTracker {
     }
   }
 
+  /**
+   * Running totals per channel since this instance started (the console diffs them minute by minute for
+   * its per-minute rates and anomaly signals).
+   */
+  totals(campaignId: string): ReadonlyMap<string, ChannelTotals> {
+    const out = new Map<string, ChannelTotals>();
+    for (const [channelId, series] of this.#campaigns.get(campaignId) ?? []) {
+      const t = this.#totals.get(series);
+      if (t === undefined) continue;
+      out.set(channelId, {
+        spendMicros: t[kSpend]!,
+        clicks: t[kClicks]!,
+        conversions: t[kConversions]!,
+        conversionValueMicros: t[kConversionValue]!,
+      });
+    }
+    return out;
+  }
+
   /** Forgets campaigns no longer in the config (on reload), so the tracker does not grow without bound. */
   retain(campaignIds: ReadonlySet<string>): void {
     for (const id of this.#campaigns.keys()) if (!campaignIds.has(id)) this.#campaigns.delete(id);
@@ -132,7 +161,9 @@ export class RoiTracker {
     if (series === undefined) {
       series = kRoiWindows.map((w) => new WindowRing(kWindowSpecs[w].bucketMs, kWindowSpecs[w].buckets));
       channels.set(channelId, series);
+      this.#totals.set(series, new Float64Array(kFields));
     }
     for (const ring of series) ring.add(field, amount, nowMs);
+    this.#totals.get(series)![field]! += amount;
   }
 }

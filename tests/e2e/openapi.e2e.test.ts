@@ -49,6 +49,32 @@ const kCalls: Record<string, { path: string; init?: RequestInit; auth?: boolean 
   'post /admin/reload': [{ path: '/admin/reload', init: { method: 'POST' } }],
   'get /admin/config': [{ path: '/admin/config' }],
   'get /admin/spend': [{ path: '/admin/spend' }],
+  'get /admin/campaigns/{id}': [{ path: '/admin/campaigns/acme-prospecting' }, { path: '/admin/campaigns/nope' }],
+  'put /admin/campaigns/{id}': [
+    { path: '/admin/campaigns/acme-prospecting', init: { method: 'PUT', body: '{}' } },
+    { path: '/admin/campaigns/acme-prospecting', init: { method: 'PUT', body: '{"budget":{"daily":-1}}' } },
+  ],
+  'post /admin/campaigns/{id}/pause': [{ path: '/admin/campaigns/acme-prospecting/pause', init: { method: 'POST' } }],
+  'post /admin/campaigns/{id}/resume': [{ path: '/admin/campaigns/acme-prospecting/resume', init: { method: 'POST' } }],
+  // The console's own API needs its session cookie (tests/e2e/console*.e2e.test.ts sign in); here, the refusals.
+  'get /console': [{ path: '/console', init: { redirect: 'manual' } }],
+  'get /console/': [{ path: '/console/' }],
+  'get /console/assets/{file}': [{ path: '/console/assets/nope.js' }],
+  'get /console/api/session': [{ path: '/console/api/session' }],
+  'post /console/api/session': [{ path: '/console/api/session', init: { method: 'POST', body: '{"token":"x"}' } }],
+  'delete /console/api/session': [{ path: '/console/api/session', init: { method: 'DELETE' } }],
+  'get /console/api/overview': [{ path: '/console/api/overview' }],
+  'get /console/api/campaigns/{id}': [{ path: '/console/api/campaigns/acme-prospecting' }],
+  'put /console/api/campaigns/{id}': [
+    { path: '/console/api/campaigns/acme-prospecting', init: { method: 'PUT', body: '{}' } },
+  ],
+  'get /console/api/campaigns/{id}/history': [{ path: '/console/api/campaigns/acme-prospecting/history' }],
+  'post /console/api/campaigns/{id}/pause': [
+    { path: '/console/api/campaigns/acme-prospecting/pause', init: { method: 'POST' } },
+  ],
+  'post /console/api/campaigns/{id}/resume': [
+    { path: '/console/api/campaigns/acme-prospecting/resume', init: { method: 'POST' } },
+  ],
   'post /admin/replay/{channel}': [
     { path: '/admin/replay/ssp-alpha?debug=1', init: { method: 'POST', body: JSON.stringify(sampleBannerRequest()) } },
     { path: '/admin/replay/ssp-alpha', init: { method: 'POST', body: '{"id":"x","imp":[]}' } },

@@ -1,0 +1,441 @@
+/**
+ * The console's figures, computed off the bid path: once a minute a sampler reads the fleet's day so far
+ * from the store (spend per channel and pool, clicks, conversions, value, the floating split), this
+ * instance's pacing state (cap, target curve, signal) and its own counters (bids, billed impressions, spend,
+ * clicks, conversions), keeps the day's minute series per campaign × channel, feeds the anomaly detector,
+ * and notes each change of the floating split as a reallocation step with the ROI figures it stood on.
+ * Pages read those samples only; nothing here runs per bid request.
+ *
+ * Fleet or instance: spend, clicks, conversions, value, exploration spend and the split are the fleet's
+ * (store). Bids, wins and the ratios the anomaly detector watches are this instance's (each instance sees a
+ * share of the traffic; the ratios are the same in expectation, the counts are not) and pages say so. ROI
+ * over 1 h / 24 h is the instance's sliding windows (roi/roi-tracker.ts); ROI day to date is the fleet's.
+ */
+import type { Campaign } from '../campaigns/model.js';
+import { TimeZoneTable } from '../campaigns/time-zones.js';
+import type { Clock } from '../clock.js';
+import type { ConfigSnapshot } from '../config/snapshot.js';
+import type { Metrics } from '../metrics/registry.js';
+import { channelCapMicros, exploreCapMicros } from '../pacing/allocation.js';
+import type { PacingGate } from '../pacing/gate.js';
+import { targetFraction } from '../pacing/target-curve.js';
+import type { RoiTracker } from '../roi/roi-tracker.js';
+import { kExploreSuffix, type BudgetStore, type DayResults } from '../store/ports.js';
+import type { AnomalyDetector, AnomalyEvent } from './anomaly.js';
+import { type Counters, kConversionMinutes, kCtrMinutes, minuteSignals, sampleBack } from './signals.js';
+
+export interface FiguresDeps {
+  readonly clock: Clock;
+  readonly config: { readonly current: ConfigSnapshot };
+  readonly budgets: BudgetStore;
+  readonly gate: PacingGate;
+  readonly roi: RoiTracker;
+  readonly metrics: Metrics;
+  readonly anomalies: AnomalyDetector;
+  readonly onAnomaly?: (e: AnomalyEvent) => void;
+  readonly onError?: (err: unknown) => void;
+}
+
+/** One minute of one campaign × channel. Money in micros; `*Cum` are this instance's running counters. */
+interface Point extends Counters {
+  readonly t: number;
+  readonly spent: number;
+  readonly exploreSpent: number;
+  readonly target: number | undefined;
+  readonly cap: number;
+  readonly signal: number | undefined;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly value: number;
+  readonly bidsCum: number;
+  readonly winsCum: number;
+  readonly spendCum: number;
+  readonly clicksCum: number;
+  readonly conversionsCum: number;
+}
+
+interface Series {
+  day: string;
+  points: Point[];
+}
+
+export interface ReallocationStep {
+  readonly atMs: number;
+  readonly from: Readonly<Record<string, number>>;
+  readonly to: Readonly<Record<string, number>>;
+  /** Per channel, the fleet's day so far when the step was seen: what the reallocator decided on. */
+  readonly roi: Readonly<Record<string, { spent: number; value: number; roi: number | null; events: number }>>;
+}
+
+const kMinuteMs = 60_000;
+/** Minutes of per-channel bid/win history on the overview. */
+const kOverviewMinutes = 60;
+/** Minutes kept at full resolution (the rest of the day is kept every quarter hour). */
+const kRecentMinutes = kOverviewMinutes + 1;
+const kCoarseMs = 15 * kMinuteMs;
+/** Minutes of spend the day forecast extrapolates. */
+const kForecastMinutes = 15;
+
+export class ConsoleFigures {
+  readonly #d: FiguresDeps;
+  readonly #zones = new TimeZoneTable();
+  /** campaign → channel → the day's minute series. */
+  readonly #series = new Map<string, Map<string, Series>>();
+  readonly #allocations = new Map<string, { day: string; period: number; weights: Record<string, number> }>();
+  readonly #steps = new Map<string, ReallocationStep[]>();
+  #lastTickMs: number | undefined;
+  #running: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: FiguresDeps) {
+    this.#d = deps;
+  }
+
+  /** Samples every `intervalMs` (a minute in production) until `stop()`. */
+  start(intervalMs = kMinuteMs): void {
+    this.#timer ??= setInterval(() => {
+      void this.tick();
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** When the figures were last sampled (undefined before the first sample). */
+  get asOfMs(): number | undefined {
+    return this.#lastTickMs;
+  }
+
+  /** Samples now unless a sample is already running (then waits for it). */
+  tick(): Promise<void> {
+    this.#running ??= this.#tick()
+      .catch((err: unknown) => this.#d.onError?.(err))
+      .finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  /** Samples first when nothing has been sampled yet (a page asked before the first minute). */
+  async ready(): Promise<void> {
+    if (this.#lastTickMs === undefined) await this.tick();
+  }
+
+  async #tick(): Promise<void> {
+    const now = this.#d.clock.now();
+    const minute = Math.floor(now / kMinuteMs) * kMinuteMs;
+    const snap = this.#d.config.current;
+    const bids = await counterMap(this.#d.metrics.bids, 'campaign', 'channel');
+    const wins = await counterMap(this.#d.metrics.impressions, 'campaign', 'channel');
+    const known = new Set<string>();
+    await Promise.all(
+      snap.campaigns.map(async (c) => {
+        known.add(c.id);
+        await this.#campaign(c, now, minute, bids, wins);
+      }),
+    );
+    for (const id of this.#series.keys()) if (!known.has(id)) this.#series.delete(id);
+    this.#d.anomalies.retain(known);
+    this.#lastTickMs = now;
+  }
+
+  async #campaign(
+    c: Campaign,
+    now: number,
+    minute: number,
+    bids: ReadonlyMap<string, number>,
+    wins: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const day = this.#zones.at(c.timezone, now).day;
+    const channels = [...c.channelShares.keys()];
+    const budgets = this.#d.budgets;
+    const [results, allocation, explore] = await Promise.all([
+      budgets.dayResults(c.id, day, channels),
+      budgets.allocation(c.id, day),
+      Promise.all(
+        channels.map((ch) =>
+          c.explorationShare > 0 ? budgets.spent({ campaignId: c.id, channelId: ch + kExploreSuffix, day }) : 0,
+        ),
+      ),
+    ]);
+    this.#noteAllocation(c, day, allocation, results, now);
+    const local = this.#d.roi.totals(c.id);
+    let byChannel = this.#series.get(c.id);
+    if (byChannel === undefined) this.#series.set(c.id, (byChannel = new Map()));
+    channels.forEach((ch, i) => {
+      const r = results.get(ch);
+      const state = c.active ? this.#d.gate.channelState(c, ch, now) : undefined;
+      const l = local.get(ch);
+      const point: Point = {
+        t: minute,
+        spent: r?.spentMicros ?? 0,
+        exploreSpent: explore[i] ?? 0,
+        target: state?.targetMicros,
+        cap: state?.capMicros ?? channelCapMicros(c, ch, allocation?.weights) ?? 0,
+        signal: state?.signal,
+        clicks: r?.clicks ?? 0,
+        conversions: r?.conversions ?? 0,
+        value: r?.conversionValueMicros ?? 0,
+        bidsCum: bids.get(`${c.id}\u0000${ch}`) ?? 0,
+        winsCum: wins.get(`${c.id}\u0000${ch}`) ?? 0,
+        spendCum: l?.spendMicros ?? 0,
+        clicksCum: l?.clicks ?? 0,
+        conversionsCum: l?.conversions ?? 0,
+      };
+      let s = byChannel.get(ch);
+      if (s === undefined || s.day !== day) byChannel.set(ch, (s = { day, points: [] }));
+      const prev = s.points.at(-1);
+      // Two samples in one minute (a page asked early): the later one stands for the minute.
+      if (prev !== undefined && prev.t === minute) s.points[s.points.length - 1] = point;
+      else {
+        s.points.push(point);
+        thin(s.points);
+      }
+      if (prev !== undefined && prev.t < minute && c.active) this.#observe(c.id, ch, minute, s.points);
+    });
+  }
+
+  #observe(campaignId: string, channelId: string, minute: number, points: readonly Point[]): void {
+    const now = points.at(-1)!;
+    const prev = points.at(-2)!;
+    const signals = minuteSignals(prev, sampleBack(points, kCtrMinutes), sampleBack(points, kConversionMinutes), now);
+    for (const [signal, value, trials] of signals) {
+      const e = this.#d.anomalies.observe(campaignId, channelId, signal, minute, value, trials);
+      if (e !== undefined) this.#d.onAnomaly?.(e);
+    }
+  }
+
+  #noteAllocation(
+    c: Campaign,
+    day: string,
+    allocation: { period: number; weights: Readonly<Record<string, number>> } | undefined,
+    results: ReadonlyMap<string, DayResults>,
+    now: number,
+  ): void {
+    if (allocation === undefined) return;
+    const last = this.#allocations.get(c.id);
+    this.#allocations.set(c.id, { day, period: allocation.period, weights: { ...allocation.weights } });
+    if (last === undefined || last.day !== day || last.period === allocation.period) return;
+    if (Object.keys(allocation.weights).every((k) => last.weights[k] === allocation.weights[k])) return;
+    let anyConversion = false;
+    for (const r of results.values()) if (r.conversions > 0) anyConversion = true;
+    const roi: Record<string, { spent: number; value: number; roi: number | null; events: number }> = {};
+    for (const [ch, r] of results) {
+      const value = anyConversion ? r.conversionValueMicros : r.clicks * c.roi.clickValueMicros;
+      roi[ch] = {
+        spent: r.spentMicros / 1e6,
+        value: value / 1e6,
+        roi: r.spentMicros > 0 ? value / r.spentMicros : null,
+        events: anyConversion ? r.conversions : r.clicks,
+      };
+    }
+    const steps = this.#steps.get(c.id) ?? [];
+    steps.push({ atMs: now, from: last.weights, to: { ...allocation.weights }, roi });
+    if (steps.length > 300) steps.shift();
+    this.#steps.set(c.id, steps);
+  }
+
+  /** Every campaign's day so far, bids and wins per channel per minute, and the alerts. */
+  overview(): unknown {
+    const snap = this.#d.config.current;
+    const now = this.#d.clock.now();
+    const campaigns = snap.campaigns.map((c) => {
+      const byChannel = this.#series.get(c.id);
+      let spent = 0;
+      let target = 0;
+      let recent = 0;
+      let hasTarget = false;
+      let span = 0;
+      for (const s of byChannel?.values() ?? []) {
+        const p = s.points.at(-1);
+        if (p === undefined) continue;
+        spent += p.spent;
+        if (p.target !== undefined) {
+          target += p.target;
+          hasTarget = true;
+        }
+        const old = s.points.findLast((q) => q.t <= p.t - kForecastMinutes * kMinuteMs) ?? s.points[0]!;
+        recent += p.spent - old.spent;
+        span = Math.max(span, p.t - old.t);
+      }
+      const local = this.#zones.at(c.timezone, now);
+      const forecast =
+        span > 0 && c.active
+          ? Math.min(c.dailyBudgetMicros, spent + (recent / span) * Math.max(0, local.dayEndMs - now))
+          : undefined;
+      return {
+        id: c.id,
+        advertiser: c.advertiser,
+        active: c.active,
+        pacing: c.pacingMode,
+        day: local.day,
+        dailyBudget: c.dailyBudgetMicros / 1e6,
+        spent: spent / 1e6,
+        target: hasTarget ? target / 1e6 : null,
+        forecast: forecast === undefined ? null : forecast / 1e6,
+      };
+    });
+    return {
+      asOf: this.#asOf(),
+      currency: snap.bidder.currency,
+      campaigns,
+      channels: this.#channelMinutes(snap),
+      alerts: this.alerts(),
+    };
+  }
+
+  /** Bids and wins per channel per minute (this instance), the last hour. */
+  #channelMinutes(snap: ConfigSnapshot): unknown {
+    const byChannel = new Map<string, Map<number, { bids: number; wins: number }>>();
+    for (const [, channels] of this.#series) {
+      for (const [ch, s] of channels) {
+        let m = byChannel.get(ch);
+        if (m === undefined) byChannel.set(ch, (m = new Map()));
+        const pts = s.points.slice(-(kOverviewMinutes + 1));
+        for (let i = 1; i < pts.length; i++) {
+          const a = pts[i - 1]!;
+          const b = pts[i]!;
+          const e = m.get(b.t) ?? { bids: 0, wins: 0 };
+          e.bids += b.bidsCum - a.bidsCum;
+          e.wins += b.winsCum - a.winsCum;
+          m.set(b.t, e);
+        }
+      }
+    }
+    return [...snap.channels.keys()].map((ch) => {
+      const rows = [...(byChannel.get(ch) ?? new Map<number, { bids: number; wins: number }>())].sort(
+        (x, y) => x[0] - y[0],
+      );
+      return {
+        id: ch,
+        t: rows.map((r) => r[0] / 1000),
+        bids: rows.map((r) => r[1].bids),
+        wins: rows.map((r) => r[1].wins),
+        winRate: rows.map((r) => (r[1].bids > 0 ? r[1].wins / r[1].bids : null)),
+      };
+    });
+  }
+
+  /** Alerts in force and the latest raised/cleared events. */
+  alerts(campaignId?: string): unknown {
+    const mine = <T extends { campaignId: string }>(list: readonly T[]) =>
+      campaignId === undefined ? list : list.filter((a) => a.campaignId === campaignId);
+    return {
+      active: mine(this.#d.anomalies.active()),
+      feed: mine(this.#d.anomalies.feed()).slice(-30).reverse(),
+    };
+  }
+
+  /** One campaign, per channel; undefined when the campaign is not configured. */
+  campaign(id: string): unknown {
+    const snap = this.#d.config.current;
+    const c = snap.campaignsById.get(id);
+    if (c === undefined) return undefined;
+    const now = this.#d.clock.now();
+    const local = this.#zones.at(c.timezone, now);
+    const alloc = this.#allocations.get(c.id);
+    const weights = alloc?.day === local.day ? alloc.weights : undefined;
+    const bid = c.bid;
+    const targets = {
+      cpc: bid.kind === 'target_cpc' ? bid.cpcMicros / 1e6 : null,
+      cpa: bid.kind === 'target_cpa' ? bid.cpaMicros / 1e6 : null,
+    };
+    const channels = [...c.channelShares].map(([ch, base]) => {
+      const pts = this.#series.get(c.id)?.get(ch)?.points ?? [];
+      const p = pts.at(-1);
+      const cap = channelCapMicros(c, ch, weights) ?? 0;
+      const roiLocal = (w: '1h' | '24h') => this.#d.roi.snapshot(c.id, now, w).get(ch)?.roi ?? null;
+      const clicks = p?.clicks ?? 0;
+      const conversions = p?.conversions ?? 0;
+      const spent = p?.spent ?? 0;
+      // The whole day's target curve at quarter hours, against the channel's cap now.
+      const curveT: number[] = [];
+      const curve: number[] = [];
+      for (let t = local.dayStartMs; t <= local.dayEndMs; t += 15 * kMinuteMs) {
+        curveT.push(t / 1000);
+        curve.push(
+          (cap * targetFraction(c.pacingMode, this.#d.gate.forecast, ch, local.dayStartMs, local.dayEndMs, t)) / 1e6,
+        );
+      }
+      return {
+        id: ch,
+        baseShare: base,
+        floatingWeight: weights?.[ch] ?? (c.floatingShare > 0 ? base : null),
+        cap: cap / 1e6,
+        spent: spent / 1e6,
+        target: p?.target === undefined ? null : p.target / 1e6,
+        signal: p?.signal ?? null,
+        exploration: { spent: (p?.exploreSpent ?? 0) / 1e6, reserve: exploreCapMicros(c, ch) / 1e6 },
+        clicks,
+        conversions,
+        conversionValue: (p?.value ?? 0) / 1e6,
+        roi: { h1: roiLocal('1h'), h24: roiLocal('24h'), day: dayRoi(c, p) },
+        ecpc: clicks > 0 ? spent / 1e6 / clicks : null,
+        ecpa: conversions > 0 ? spent / 1e6 / conversions : null,
+        series: {
+          t: pts.map((q) => q.t / 1000),
+          spent: pts.map((q) => q.spent / 1e6),
+          target: pts.map((q) => (q.target === undefined ? null : q.target / 1e6)),
+          signal: pts.map((q) => q.signal ?? null),
+        },
+        curve: { t: curveT, target: curve },
+      };
+    });
+    return {
+      asOf: this.#asOf(),
+      currency: snap.bidder.currency,
+      campaign: {
+        id: c.id,
+        advertiser: c.advertiser,
+        active: c.active,
+        pacing: c.pacingMode,
+        timezone: c.timezone,
+        day: local.day,
+        dailyBudget: c.dailyBudgetMicros / 1e6,
+        totalBudget: Number.isFinite(c.totalBudgetMicros) ? c.totalBudgetMicros / 1e6 : null,
+        floating: c.floatingShare,
+        exploration: c.explorationShare,
+        targets,
+      },
+      channels,
+      steps: (this.#steps.get(c.id) ?? []).slice(-50).reverse(),
+      alerts: this.alerts(c.id),
+    };
+  }
+
+  #asOf(): { at: string | null; ageSeconds: number | null } {
+    const t = this.#lastTickMs;
+    if (t === undefined) return { at: null, ageSeconds: null };
+    return { at: new Date(t).toISOString(), ageSeconds: Math.max(0, Math.round((this.#d.clock.now() - t) / 1000)) };
+  }
+}
+
+/**
+ * Keeps the last hour at one point a minute and the rest of the day at one point a quarter hour: a day of
+ * minutes for 1,000 campaigns × 3 channels would hold 4 million points; this holds at most 157 per series.
+ */
+function thin(points: Point[]): void {
+  const i = points.length - 1 - kRecentMinutes;
+  if (i > 0 && points[i]!.t % kCoarseMs !== 0) points.splice(i, 1);
+}
+
+function dayRoi(c: Campaign, p: Point | undefined): number | null {
+  if (p === undefined || p.spent <= 0) return null;
+  const value = p.conversions > 0 ? p.value : p.clicks * c.roi.clickValueMicros;
+  return value / p.spent;
+}
+
+/** A prom-client counter's values keyed `a\0b` by two of its labels. */
+async function counterMap(
+  counter: { get(): Promise<{ values: { labels: Record<string, string | number>; value: number }[] }> },
+  a: string,
+  b: string,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const v of (await counter.get()).values) {
+    const k = `${String(v.labels[a] ?? '')}\u0000${String(v.labels[b] ?? '')}`;
+    out.set(k, (out.get(k) ?? 0) + v.value);
+  }
+  return out;
+}

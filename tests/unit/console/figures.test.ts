@@ -1,0 +1,99 @@
+/**
+ * The console's minute sampler in virtual time, on the memory store and a real pacing gate: the fleet's
+ * spend per channel, the series kept bounded over a day, and a reallocation step noted with its ROI.
+ */
+import { describe, expect, it } from 'vitest';
+import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
+import { VirtualClock } from '../../../src/clock.js';
+import { AnomalyDetector } from '../../../src/console/anomaly.js';
+import { ConsoleFigures } from '../../../src/console/figures.js';
+import { createMetrics } from '../../../src/metrics/registry.js';
+import { PacingGate } from '../../../src/pacing/gate.js';
+import { RoiTracker } from '../../../src/roi/roi-tracker.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
+import { sampleSnapshot } from '../../helpers/snapshot.js';
+
+async function setup() {
+  const snap = await sampleSnapshot();
+  // Midnight in New York (acme-prospecting's zone), so the whole day is one budget day.
+  const clock = new VirtualClock(Date.UTC(2026, 2, 2, 5, 0));
+  const store = createMemoryStore();
+  const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), {
+    instanceId: 'i1',
+    leaseTtlMs: 60_000,
+    noticeWindowMs: 300_000,
+    minLeaseMicros: 100_000,
+  });
+  await gate.warm(snap.campaigns);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const figures = new ConsoleFigures({
+    clock,
+    config: { current: snap },
+    budgets: store.budgets,
+    gate,
+    roi: new RoiTracker({ clickValueMicros: () => 0 }),
+    metrics,
+    anomalies: new AnomalyDetector(),
+  });
+  return { snap, clock, store, gate, figures };
+}
+
+type View = {
+  channels: { id: string; spent: number; series: { t: number[] }; roi: { day: number | null } }[];
+  steps: { from: Record<string, number>; to: Record<string, number>; roi: Record<string, { events: number }> }[];
+  asOf: { at: string | null; ageSeconds: number | null };
+};
+
+describe('console figures', () => {
+  it("reads the fleet's spend per channel from the store, and says how old it is", async () => {
+    const { clock, store, figures } = await setup();
+    const key = { campaignId: 'acme-prospecting', channelId: 'ssp-beta', day: '2026-03-02' };
+    // Another instance settled this spend: only the store knows it.
+    await store.budgets.settle(key, 'other', 'n1', 1_234_000, clock.now());
+    expect((figures.campaign('acme-prospecting') as View).asOf.at).toBeNull();
+    await figures.tick();
+    clock.advance(20_000);
+    const view = figures.campaign('acme-prospecting') as View;
+    expect(view.channels.find((c) => c.id === 'ssp-beta')!.spent).toBe(1.234);
+    expect(view.channels.find((c) => c.id === 'ssp-alpha')!.spent).toBe(0);
+    expect(view.asOf.ageSeconds).toBe(20);
+  }, 30_000);
+
+  it('keeps the last hour by the minute and the rest of the day by the quarter hour', async () => {
+    const { clock, figures } = await setup();
+    for (let m = 0; m < 200; m++) {
+      await figures.tick();
+      clock.advance(60_000);
+    }
+    const t = (figures.campaign('acme-prospecting') as View).channels[0]!.series.t;
+    expect(t.length).toBeLessThanOrEqual(61 + 10);
+    expect(t.length).toBeGreaterThan(61);
+    const last = t.at(-1)!;
+    expect(t.slice(-61).every((x, i, a) => i === 0 || x - a[i - 1]! === 60)).toBe(true);
+    expect(t.filter((x) => x < last - 61 * 60).every((x) => x % 900 === 0)).toBe(true);
+  }, 30_000);
+
+  it('notes a change of the floating split as a reallocation step, with the ROI it stood on', async () => {
+    const { clock, store, figures } = await setup();
+    const day = '2026-03-02';
+    // Any campaign: the step is read from the store, whichever instance decided it.
+    const id = 'acme-prospecting';
+    await store.budgets.proposeAllocation(id, day, {
+      period: 1,
+      weights: { 'ssp-alpha': 0.4, 'ssp-beta': 0.4, 'ssp-gamma': 0.2 },
+    });
+    await figures.tick();
+    await store.budgets.addResults({ campaignId: id, channelId: 'ssp-alpha', day }, 7, 0, 0);
+    await store.budgets.proposeAllocation(id, day, {
+      period: 2,
+      weights: { 'ssp-alpha': 0.5, 'ssp-beta': 0.3, 'ssp-gamma': 0.2 },
+    });
+    clock.advance(60_000);
+    await figures.tick();
+    const steps = (figures.campaign(id) as View).steps;
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.from['ssp-alpha']).toBe(0.4);
+    expect(steps[0]!.to['ssp-alpha']).toBe(0.5);
+    expect(steps[0]!.roi['ssp-alpha']!.events).toBe(7);
+  }, 30_000);
+});

@@ -1,0 +1,168 @@
+/** One campaign: per channel its day against the target curve, pools, ROI and costs; steps; alerts; editing. */
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, type AuditEntry, type CampaignView, type ChannelView } from './api.js';
+import { align, Chart } from './chart.js';
+import { EditForm } from './edit-form.js';
+import { money, pct, ratio, time } from './format.js';
+import { Fresh } from './freshness.js';
+import { AlertsFeed } from './overview.js';
+
+export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) {
+  const [data, setData] = useState<CampaignView | undefined>(undefined);
+  const [history, setHistory] = useState<readonly AuditEntry[]>([]);
+  const [error, setError] = useState('');
+  // Bumped after an edit: the form starts again from the file as it now is.
+  const [formKey, setFormKey] = useState(0);
+  const load = useCallback(
+    () =>
+      Promise.all([api.campaign(id), api.history(id)]).then(
+        ([d, h]) => {
+          setData(d);
+          setHistory(h.entries);
+          setError('');
+        },
+        (e: Error) => setError(e.message),
+      ),
+    [id],
+  );
+  useEffect(() => {
+    void load();
+    const t = setInterval(load, 15_000);
+    return () => clearInterval(t);
+  }, [load]);
+  if (data === undefined) return html`<p role="status">${error || 'Loading…'}</p>`;
+  const c = data.campaign;
+  const cur = data.currency;
+  const afterEdit = async () => {
+    await load();
+    setFormKey((k) => k + 1);
+  };
+  return html`
+    <h2>Campaign ${id}</h2>
+    <${Fresh} asOf=${data.asOf} />
+    ${error && html`<p class="notice bad" role="alert">${error}</p>`}
+    ${
+      c !== undefined &&
+      html`<section class="card" aria-labelledby="h-summary">
+      <h3 id="h-summary">Summary</h3>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd class=${c.active ? 'status-active' : 'status-paused'} data-testid="status">${c.active ? 'active' : 'paused'}</dd>
+        <dt>Advertiser</dt><dd>${c.advertiser}</dd>
+        <dt>Daily budget</dt><dd data-testid="daily-budget">${money(c.dailyBudget, cur)}</dd>
+        <dt>Total budget</dt><dd>${money(c.totalBudget, cur)}</dd>
+        <dt>Pacing</dt><dd>${c.pacing}</dd>
+        <dt>Day</dt><dd>${c.day} (${c.timezone})</dd>
+        <dt>Floating share</dt><dd>${pct(c.floating)}</dd>
+        <dt>Exploration reserve</dt><dd>${pct(c.exploration)}</dd>
+        <dt>Target CPC</dt><dd>${money(c.targets.cpc, cur)}</dd>
+        <dt>Target CPA</dt><dd>${money(c.targets.cpa, cur)}</dd>
+      </dl>
+    </section>`
+    }
+    ${(data.channels ?? []).map((ch) => html`<${ChannelCard} key=${ch.id} ch=${ch} cur=${cur} targets=${c?.targets} />`)}
+    <${Steps} steps=${data.steps ?? []} />
+    ${data.alerts !== undefined && html`<${AlertsFeed} alerts=${data.alerts} />`}
+    ${
+      data.file !== null &&
+      html`<${EditForm}
+      key=${formKey}
+      id=${id}
+      file=${data.file}
+      active=${c?.active ?? true}
+      channelIds=${Object.keys(((data.file.campaign.budget ?? {}) as { channels?: object }).channels ?? {})}
+      canEdit=${canEdit}
+      onSaved=${afterEdit}
+    />`
+    }
+    <section class="card" aria-labelledby="h-history">
+      <h3 id="h-history">Changes (audit log)</h3>
+      ${
+        history.length === 0
+          ? html`<p>No change recorded.</p>`
+          : html`<ul>
+            ${[...history]
+              .reverse()
+              .map(
+                (e) =>
+                  html`<li>${e.at} — ${e.who}: ${e.diff.map((d) => `${d.path} ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`).join('; ')}</li>`,
+              )}
+          </ul>`
+      }
+    </section>
+  `;
+}
+
+function ChannelCard({
+  ch,
+  cur,
+  targets,
+}: {
+  ch: ChannelView;
+  cur: string;
+  targets?: { cpc: number | null; cpa: number | null };
+}) {
+  const data = align(
+    { t: ch.curve.t, v: ch.curve.target },
+    { t: ch.series.t, v: ch.series.spent },
+    { t: ch.series.t, v: ch.series.signal },
+  );
+  return html`<section class="card" aria-labelledby=${`h-ch-${ch.id}`} data-channel=${ch.id}>
+    <h3 id=${`h-ch-${ch.id}`}>Channel ${ch.id}</h3>
+    <div class="charts">
+      <${Chart}
+        title=${`${ch.id}: cumulative spend vs target curve, and pacing signal`}
+        data=${data}
+        series=${[
+          { label: 'target curve', stroke: '#8a94a0', dash: [6, 4], scale: 'm', spanGaps: true },
+          { label: 'spent', stroke: '#0b5cad', width: 2, scale: 'm', spanGaps: true },
+          { label: 'signal', stroke: '#b45309', scale: 's', spanGaps: true },
+        ]}
+        scales=${{ x: { time: true }, m: {}, s: { range: [0, 2] } }}
+        axes=${[{}, { scale: 'm' }, { scale: 's', side: 1, grid: { show: false } }]}
+      />
+      <table aria-label=${`${ch.id} figures`}>
+        <tbody>
+          <tr><th scope="row">Spent today (fleet)</th><td data-testid=${`spent-${ch.id}`}>${money(ch.spent, cur)}</td></tr>
+          <tr><th scope="row">Target by now</th><td>${money(ch.target, cur)}</td></tr>
+          <tr><th scope="row">Cap today</th><td>${money(ch.cap, cur)}</td></tr>
+          <tr><th scope="row">Pacing signal</th><td>${ratio(ch.signal)}</td></tr>
+          <tr><th scope="row">Base share / floating weight</th><td>${pct(ch.baseShare)} / ${pct(ch.floatingWeight)}</td></tr>
+          <tr><th scope="row">Exploration spent / reserve</th><td>${money(ch.exploration.spent, cur)} / ${money(ch.exploration.reserve, cur)}</td></tr>
+          <tr><th scope="row">ROI 1 h / 24 h (instance)</th><td>${ratio(ch.roi.h1)} / ${ratio(ch.roi.h24)}</td></tr>
+          <tr><th scope="row">ROI today (fleet)</th><td>${ratio(ch.roi.day)}</td></tr>
+          <tr><th scope="row">Clicks / conversions</th><td>${ch.clicks} / ${ch.conversions}</td></tr>
+          <tr><th scope="row">eCPC (target)</th><td>${money(ch.ecpc, cur)} (${money(targets?.cpc, cur)})</td></tr>
+          <tr><th scope="row">eCPA (target)</th><td>${money(ch.ecpa, cur)} (${money(targets?.cpa, cur)})</td></tr>
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+function Steps({ steps }: { steps: NonNullable<CampaignView['steps']> }) {
+  return html`<section class="card" aria-labelledby="h-steps">
+    <h3 id="h-steps">Floating-pool reallocation steps</h3>
+    ${
+      steps.length === 0
+        ? html`<p>No step seen today.</p>`
+        : html`<table>
+          <thead><tr><th scope="col">When</th><th scope="col">Split before → after</th><th scope="col">ROI per channel it used (day so far)</th></tr></thead>
+          <tbody>
+            ${steps.map(
+              (s) => html`<tr>
+                <td>${time(s.atMs)}</td>
+                <td>${Object.keys(s.to)
+                  .map((k) => `${k} ${pct(s.from[k])} → ${pct(s.to[k])}`)
+                  .join(', ')}</td>
+                <td>${Object.entries(s.roi)
+                  .map(([k, r]) => `${k} ${ratio(r.roi)} (${r.events} events)`)
+                  .join(', ')}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`
+    }
+  </section>`;
+}
