@@ -25,4 +25,6 @@ EXPOSE 8080 9464
 HEALTHCHECK --interval=10s --timeout=2s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
+# Exec form, node itself as PID 1: the stop signal reaches the bidder, which drains and exits 0 (a shell or npm in
+# between would swallow it).
 CMD ["node", "dist/main.js"]

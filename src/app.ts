@@ -9,13 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { BidPath } from './auction/bid-path.js';
 import { TimeZoneTable } from './campaigns/time-zones.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigHolder } from './config/config-holder.js';
+import { ConfigHolder, type ConfigHolderOptions } from './config/config-holder.js';
 import { formatIssues } from './config/load.js';
 import { errorReply, errors } from './errors.js';
 import type { ConfigSnapshot } from './config/snapshot.js';
 import { createBidEndpoint, createPreflightEndpoint } from './endpoints/bid-endpoint.js';
 import { createClickEndpoint, createImpressionEndpoint, createNoticeEndpoint } from './endpoints/notice-endpoints.js';
 import { createConversionEndpoint } from './endpoints/conversion-endpoint.js';
+import { kOpsOpenApi } from './endpoints/openapi.js';
+import { jsonReply } from './http/reply.js';
 import { createOpsEndpoints, requireAdmin } from './endpoints/ops-endpoints.js';
 import { createReplayEndpoint } from './endpoints/replay-endpoint.js';
 import { loadNativeUws, type Uws } from './http/native-check.js';
@@ -49,6 +51,8 @@ export interface AppOptions {
   /** Use this store instead of the one the config/env selects. */
   readonly store?: Store;
   readonly logger?: Logger;
+  /** Config loading and watching (limits, watch timing); the environment's limits apply otherwise. */
+  readonly configOptions?: ConfigHolderOptions;
 }
 
 export interface App {
@@ -62,6 +66,10 @@ export interface App {
   readonly roi: RoiTracker;
   readonly instanceId: string;
   readonly logger: Logger;
+  /** The ops port's routes (pattern and methods), which docs/openapi.yaml must describe. */
+  readonly opsRoutes: readonly { readonly pattern: string; readonly methods: readonly string[] }[];
+  /** Requests on both ports that have arrived and are not yet answered or dropped. */
+  inflight(): number;
   /** Stops taking requests, answers those in flight, returns leases, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -70,9 +78,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const uws = loadNativeUws();
-  const config = await ConfigHolder.open(opts.configDir, clock, env);
+  const config = await ConfigHolder.open(opts.configDir, clock, env, opts.configOptions);
   const snap = config.current;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL ?? snap.bidder.logLevel);
+  for (const w of config.loadWarnings) logger.warn(`config: ${w}`);
   const instanceId =
     env.PEREGRINE_INSTANCE_ID ??
     snap.bidder.instanceId ??
@@ -129,10 +138,28 @@ export async function createApp(opts: AppOptions): Promise<App> {
           : store.kind === 'redis'
             ? (store as RedisStore).eventSink()
             : undefined,
-      onModelReport: (r) =>
-        r instanceof Error
-          ? logger.error({ err: r.message }, 'model refused; previous model stays live')
-          : logger.info({ models: r }, 'models loaded'),
+      onModelReport: (r) => {
+        const result =
+          r instanceof Error
+            ? 'error'
+            : r.refused.length > 0
+              ? 'refused'
+              : r.loaded.length + r.removed.length > 0
+                ? 'ok'
+                : 'unchanged';
+        metrics.modelReloads.labels(result).inc();
+        if (r instanceof Error) logger.error({ err: r.message }, 'models reload failed; previous models stay live');
+        else if (r.refused.length > 0)
+          logger.error(
+            { models: { ...r, refused: r.refused.map((e) => e.message) } },
+            'model refused; previous model stays live',
+          );
+        else logger.info({ models: r, result }, 'models loaded');
+      },
+      onWatchError: (err, dir) => {
+        metrics.watchErrors.labels('models').inc();
+        logger.warn({ err: err.message, dir }, 'models directory watch failed; retrying');
+      },
     },
   );
   const bidPath = new BidPath({
@@ -179,8 +206,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     events: {
       onNotice: (type, channel, outcome) => metrics.notices.labels(type, channel ?? 'unknown', outcome).inc(),
       onSpend: (c, micros, raised) => {
-        metrics.spend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
-        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros / 1e6);
+        metrics.spend.labels(c.campaignId, c.channelId).inc(micros);
+        if (c.explore === true) metrics.explorationSpend.labels(c.campaignId, c.channelId).inc(micros);
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
         if (raised === true) return; // a higher price for an impression already counted
         metrics.impressions.labels(c.campaignId, c.channelId).inc();
@@ -222,7 +249,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const channel = known ? click.channelId : 'none';
         metrics.conversions.labels(campaign, channel, outcome).inc();
         if (conv === undefined || (outcome !== 'attributed' && outcome !== 'unattributed')) return;
-        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros / 1e6);
+        metrics.conversionValue.labels(campaign, channel).inc(conv.valueMicros);
         if (click === undefined) return;
         roi.conversion(click.campaignId, click.channelId, conv.valueMicros, conv.nowMs);
         const tz = config.current.campaignsById.get(click.campaignId)?.timezone;
@@ -260,35 +287,64 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const toAccount = (c: NoticeClaims, cpmMicros: number) =>
     c.bidCpmMicros === 0 ? 0 : Math.round((cpmMicros * c.bidCpmAccountMicros) / c.bidCpmMicros);
 
+  // A warning about the config (an unset env secret, say) is logged the first time only: a reload that keeps
+  // the same situation changes nothing an operator needs to hear again.
+  const warned = new Set<string>();
   const applySnapshot = (s: ConfigSnapshot): void => {
     buildCrypters(s);
     roi.retain(new Set(s.campaigns.map((c) => c.id)));
     metrics.preload([...s.channels.keys()]);
     metrics.configVersion.set(s.version);
+    metrics.accountCurrency.reset();
+    metrics.accountCurrency.labels(s.bidder.currency).set(1);
     metrics.configCampaigns.labels('active').set(s.campaigns.filter((c) => c.active).length);
     metrics.configCampaigns.labels('paused').set(s.campaigns.filter((c) => !c.active).length);
-    for (const w of s.warnings) logger.warn(w);
+    for (const w of s.warnings) {
+      if (warned.has(w)) continue;
+      warned.add(w);
+      logger.warn(w);
+    }
   };
   applySnapshot(snap);
   config.subscribe({
+    // Every attempt is counted and logged with its outcome: a buyer's edit is either live or says why not.
     onReload: (r) => {
-      metrics.configReloads.labels(r.ok ? 'ok' : 'invalid').inc();
+      metrics.configReloads.labels(r.outcome).inc();
+      for (const w of r.warnings) logger.warn({ trigger: r.trigger }, `config: ${w}`);
+      const ms = Math.round(r.durationMs);
       if (!r.ok) {
         logger.error(
-          { issues: r.issues },
-          `config reload refused; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`,
+          { trigger: r.trigger, result: r.outcome, ms, totalIssues: r.totalIssues, issues: r.issues },
+          `config reload ${r.outcome === 'invalid' ? 'refused' : 'failed'}; keeping version ${config.current.version}:\n${formatIssues(r.issues)}`,
         );
         return;
       }
-      if (!r.changed) return;
+      metrics.configLastReloadSuccess.set(clock.now() / 1000);
+      const version = r.snapshot.version;
+      if (!r.changed) {
+        logger.info({ trigger: r.trigger, result: r.outcome, ms, version }, 'config reload: no change');
+        return;
+      }
       applySnapshot(r.snapshot);
       void gate.warm(r.snapshot.campaigns);
       logger.info(
-        { version: r.snapshot.version, hash: r.snapshot.hash, campaigns: r.snapshot.campaigns.length },
+        {
+          trigger: r.trigger,
+          result: r.outcome,
+          ms,
+          version,
+          hash: r.snapshot.hash,
+          campaigns: r.snapshot.campaigns.length,
+        },
         'config reloaded',
       );
     },
+    onWatchError: (err, dir) => {
+      metrics.watchErrors.labels('config').inc();
+      logger.warn({ err: err.message, dir }, 'config directory watch failed; retrying');
+    },
   });
+  metrics.configLastReloadSuccess.set(snap.loadedAtMs / 1000);
   await gate.warm(snap.campaigns);
 
   let draining = false;
@@ -317,6 +373,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .fallback(errorReply(errors.notFound()));
 
+  const openApiReply = jsonReply(200, kOpsOpenApi);
   const ops = new HttpServer(uws, {
     maxBodyBytes: 1 << 20,
     now: () => clock.now(),
@@ -343,13 +400,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
           for (const r of gate.remaining()) {
             metrics.budgetRemaining
               .labels(r.campaignId, r.channelId, r.pool)
-              .set(Math.max(0, r.capMicros - r.spentMicros) / 1e6);
-            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros / 1e6);
+              .set(Math.max(0, r.capMicros - r.spentMicros));
+            metrics.budgetReserved.labels(r.campaignId, r.channelId, r.pool).set(r.reservedMicros);
           }
           for (const p of gate.pacing(config.current.campaigns, clock.now())) {
-            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros / 1e6);
-            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros / 1e6);
-            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros / 1e6);
+            metrics.pacingCap.labels(p.campaignId, p.channelId).set(p.capMicros);
+            metrics.pacingTarget.labels(p.campaignId, p.channelId).set(p.targetMicros);
+            metrics.pacingSpent.labels(p.campaignId, p.channelId).set(p.spentMicros);
             metrics.pacingSignal.labels(p.campaignId, p.channelId).set(p.signal);
           }
           for (const m of scoring.cost?.multipliers() ?? [])
@@ -363,6 +420,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     })
     .route('/healthz', { get: { handler: opsEndpoints.healthz } })
     .route('/readyz', { get: { handler: opsEndpoints.readyz } })
+    .route('/openapi.json', { get: { handler: () => openApiReply } })
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
@@ -424,12 +482,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const host = opts.host ?? snap.bidder.host;
   const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
   const opsPort = await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
-  config.watch();
+  await config.watch();
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (shutdownPromise ??= (async () => {
       draining = true;
+      // No reload starts during the drain, and a running one is abandoned (its worker terminated).
+      config.close();
       clearInterval(readyTimer);
       clearInterval(reallocateTimer);
       metrics.ready.set(0);
@@ -437,7 +497,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       pub.stopListening(uws);
       const until = Date.now() + 5_000;
       while (pub.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-      config.close();
       // Each step is bounded: a stuck worker or store must not keep a draining process alive.
       const bounded = (p: Promise<unknown>) =>
         Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
@@ -449,7 +508,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.flush?.();
     })());
 
-  return { port, opsPort, config, store, metrics, gate, roi, instanceId, logger, shutdown };
+  const inflight = () => pub.inflight + ops.inflight;
+  return {
+    port,
+    opsPort,
+    config,
+    store,
+    metrics,
+    gate,
+    roi,
+    instanceId,
+    logger,
+    opsRoutes: ops.routes,
+    inflight,
+    shutdown,
+  };
 }
 
 async function openStore(

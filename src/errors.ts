@@ -54,6 +54,11 @@ export const kErrors = {
     label: 'invalid_config',
     doc: 'A config file failed validation; every error is listed with file and path.',
   },
+  CONFIG_LOAD_FAILED: {
+    status: 503,
+    label: 'config_load_failed',
+    doc: 'The config directory could not be loaded (loader timeout or out of memory, or shutting down); the previous config stays live.',
+  },
   NOT_READY: { status: 503, label: 'not_ready', doc: 'The bidder is starting, draining, or cannot reach its store.' },
   INTERNAL: { status: 500, label: 'internal', doc: 'A broken invariant; logged with its stack.' },
 } as const;
@@ -111,6 +116,7 @@ export const errors = {
   badCredentials: () => new PeregrineError('BAD_CREDENTIALS', 'bad signature or token'),
   unknownClick: () => new PeregrineError('UNKNOWN_CLICK', 'unknown click id'),
   invalidConfig: (summary: string) => new PeregrineError('INVALID_CONFIG', summary),
+  configLoadFailed: (why: string) => new PeregrineError('CONFIG_LOAD_FAILED', why),
   notReady: (why: string) => new PeregrineError('NOT_READY', why),
   internal: () => new PeregrineError('INTERNAL', 'internal error'),
 } as const;

@@ -219,16 +219,19 @@ export const channelSchema = z
       })
       .optional(),
   })
-  .superRefine((ch, ctx) => {
-    if (ch.dialect === 'prebid' && ch.prebid === undefined)
-      ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
-    if (ch.dialect === 'prebid' && ch.notices.billing === 's2s')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['notices', 'billing'],
-        message: 'a prebid channel hands the whole bid (burl included) to the page: billing must be markup',
-      });
-  });
+  .superRefine(
+    (ch, ctx) => {
+      if (ch.dialect === 'prebid' && ch.prebid === undefined)
+        ctx.addIssue({ code: 'custom', path: ['prebid'], message: 'a prebid channel needs prebid.bidderCodes' });
+      if (ch.dialect === 'prebid' && ch.notices.billing === 's2s')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notices', 'billing'],
+          message: 'a prebid channel hands the whole bid (burl included) to the page: billing must be markup',
+        });
+    },
+    { when: () => true },
+  );
 
 export const channelsSchema = z.strictObject({ channels: z.array(channelSchema).min(1) });
 
@@ -423,40 +426,56 @@ export const campaignSchema = z
     targeting: targetingSchema,
     creatives: z.array(creativeSchema).min(1),
   })
-  .superRefine((c, ctx) => {
-    const sum = Object.values(c.budget.channels).reduce((a, b) => a + b, 0);
-    if (Math.abs(sum - 1) > 1e-6)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['budget', 'channels'],
-        message: `channel shares must sum to 1 (got ${sum.toFixed(4)})`,
+  // Runs even when fields failed (`when`), so a file's whole-campaign errors come with its field errors in one
+  // report; the value may then be malformed anywhere, hence the defensive reads.
+  .superRefine(
+    (c, ctx) => {
+      const v: Record<string, unknown> = c;
+      const budget = asRecord(v.budget);
+      const shares = Object.values(asRecord(budget.channels));
+      if (typeof budget.channels === 'object' && shares.every((x) => typeof x === 'number')) {
+        const sum = (shares as number[]).reduce((a, b) => a + b, 0);
+        if (Math.abs(sum - 1) > 1e-6)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['budget', 'channels'],
+            message: `channel shares must sum to 1 (got ${sum.toFixed(4)})`,
+          });
+      }
+      const { floating, exploration } = budget;
+      if (typeof floating === 'number' && typeof exploration === 'number' && floating + exploration > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budget', 'floating'],
+          message: `floating (${floating}) and exploration (${exploration}) cannot exceed the whole budget`,
+        });
+      }
+      const seen = new Set<unknown>();
+      (Array.isArray(v.creatives) ? (v.creatives as unknown[]) : []).forEach((cr, i) => {
+        const crId = asRecord(cr).id;
+        if (typeof crId !== 'string') return;
+        if (seen.has(crId))
+          ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${crId}` });
+        seen.add(crId);
       });
-    if (c.budget.floating + c.budget.exploration > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['budget', 'floating'],
-        message: `floating (${c.budget.floating}) and exploration (${c.budget.exploration}) cannot exceed the whole budget`,
-      });
-    }
-    const seen = new Set<string>();
-    c.creatives.forEach((cr, i) => {
-      if (seen.has(cr.id))
-        ctx.addIssue({ code: 'custom', path: ['creatives', i, 'id'], message: `duplicate creative id ${cr.id}` });
-      seen.add(cr.id);
-    });
-    if (
-      c.flight.start !== undefined &&
-      c.flight.end !== undefined &&
-      Date.parse(c.flight.end) <= Date.parse(c.flight.start)
-    ) {
-      ctx.addIssue({ code: 'custom', path: ['flight', 'end'], message: 'flight end must be after start' });
-    }
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: c.timezone });
-    } catch {
-      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone ${c.timezone}` });
-    }
-  });
+      const { start, end } = asRecord(v.flight);
+      if (typeof start === 'string' && typeof end === 'string' && Date.parse(end) <= Date.parse(start)) {
+        ctx.addIssue({ code: 'custom', path: ['flight', 'end'], message: 'flight end must be after start' });
+      }
+      if (typeof v.timezone === 'string') {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: v.timezone });
+        } catch {
+          ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone ${v.timezone}` });
+        }
+      }
+    },
+    { when: () => true },
+  );
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
 
 export type BidderConfig = z.infer<typeof bidderSchema>;
 export type ChannelConfig = z.infer<typeof channelSchema>;

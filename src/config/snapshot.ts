@@ -118,12 +118,9 @@ export function buildSnapshot(
     return prev ?? { id: k.id, secret: randomBytes(32) };
   });
   const publicUrl = (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, '');
-  const hash = createHash('sha256');
-  for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1)))
-    hash.update(file).update('\0').update(text).update('\0');
   return Object.freeze({
     version,
-    hash: hash.digest('hex').slice(0, 16),
+    hash: configHash(raw.texts),
     loadedAtMs: nowMs,
     dir: raw.dir,
     bidder: b,
@@ -139,6 +136,14 @@ export function buildSnapshot(
     advertisers: compileAdvertisers(b.conversions.advertisers, campaigns, (ref) => resolveSecret(ref, env), warnings),
     warnings: Object.freeze(warnings),
   });
+}
+
+/** sha256 of every file's name and text: a reload whose hash equals the live one changes nothing. */
+export function configHash(texts: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const [file, text] of [...texts].sort(([a], [c]) => (a < c ? -1 : 1)))
+    hash.update(file).update('\0').update(text).update('\0');
+  return hash.digest('hex').slice(0, 16);
 }
 
 function priceKeys(ch: ChannelConfig, env: NodeJS.ProcessEnv, warnings: string[]): Channel['priceKeys'] {

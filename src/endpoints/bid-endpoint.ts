@@ -40,6 +40,13 @@ const kOpenRtbHeader: Header = ['x-openrtb-version', '2.6'];
 const kJsonHeaders: readonly Header[] = [kOpenRtbHeader];
 /** Below this size gzip costs more than it saves on a loopback or datacenter link. */
 const kGzipMinBytes = 1024;
+/** With less than this left before the deadline no bid can be priced and sent in time: answer 204 now. */
+const kMinServiceMs = 2;
+/**
+ * Bids waiting on a store lookup or the scoring pool. Past this the event loop's backlog would only grow
+ * under overload: new requests are answered 204 at once until it drains.
+ */
+const kMaxPending = 2048;
 
 function isProtobuf(channel: Channel, contentType: string): boolean {
   if (channel.format !== 'auto') return channel.format === 'protobuf';
@@ -58,6 +65,7 @@ export function corsHeaders(channel: Channel, origin: string): readonly Header[]
 
 export function createBidEndpoint(deps: BidEndpointDeps) {
   const { clock, config, bidPath, metrics } = deps;
+  let pending = 0;
 
   const encode = (res: BidResponse, proto: boolean, gzip: boolean, extra: readonly Header[] | undefined): HttpReply => {
     const raw: string | Uint8Array = proto ? encodeProtoResponse(res) : encodeJsonResponse(res);
@@ -153,15 +161,36 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
         metrics.request(channel.id, 'bad_request');
         return errorReply(errors.badRequest(check.path, check.message), cors);
       }
-      if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.receivedAtMs);
+      if (check.code === undefined) return noBid(req, channel, 'unknown_bidder', proto, cors, info.arrivedAtMs);
       code = check.code;
     }
     const gzip = channel.gzip && info.acceptEncoding.includes('gzip');
-    const deadline = computeDeadline(info.receivedAtMs, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
+    const deadline = computeDeadline(info, req.tmax, channel.timeoutMarginMs, snap.bidder.limits);
+    // Shed, don't queue: an answer after the deadline is worth nothing to the exchange and costs the requests
+    // behind it their deadlines too.
+    const shed = clock.now() + kMinServiceMs > deadline ? 'deadline' : pending >= kMaxPending ? 'queue' : undefined;
+    if (shed !== undefined) {
+      metrics.shed(channel.id, shed);
+      return noBid(req, channel, 'deadline', proto, cors, info.arrivedAtMs);
+    }
     const outcome = bidPath.run(req, snap, channel, deadline, code);
-    if (outcome instanceof Promise)
-      return outcome.then((o) => finish(o, req.id, channel, code, proto, gzip, cors, info.receivedAtMs));
-    return finish(outcome, req.id, channel, code, proto, gzip, cors, info.receivedAtMs);
+    if (outcome instanceof Promise) {
+      pending++;
+      metrics.inflight.inc();
+      return outcome.then(
+        (o) => {
+          pending--;
+          metrics.inflight.dec();
+          return finish(o, req.id, channel, code, proto, gzip, cors, info.arrivedAtMs);
+        },
+        (err: unknown) => {
+          pending--;
+          metrics.inflight.dec();
+          throw err;
+        },
+      );
+    }
+    return finish(outcome, req.id, channel, code, proto, gzip, cors, info.arrivedAtMs);
   };
 }
 

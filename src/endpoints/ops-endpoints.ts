@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { ConfigHolder } from '../config/config-holder.js';
+import type { Channel } from '../config/snapshot.js';
 import { errorReply, errors } from '../errors.js';
 import type { RequestInfo } from '../http/server.js';
 import { jsonReply, textReply, type HttpReply } from '../http/reply.js';
@@ -70,11 +71,19 @@ export function createOpsEndpoints(deps: OpsDeps) {
       return why === undefined ? textReply(200, 'ready') : errorReply(errors.notReady(why));
     },
     reload: guard(async () => {
-      const r = await deps.config.reload();
+      const r = await deps.config.reload('admin');
+      if (!r.ok && r.outcome === 'error')
+        return jsonReply(503, {
+          ...errors
+            .configLoadFailed(`${r.issues[0]?.message ?? 'config load failed'}; the previous config stays live`)
+            .toJSON(),
+          issues: r.issues,
+        });
       if (!r.ok)
         return jsonReply(422, {
           ...errors.invalidConfig('invalid config; the previous config stays live').toJSON(),
           issues: r.issues,
+          totalIssues: r.totalIssues,
         });
       return jsonReply(200, {
         version: r.snapshot.version,
@@ -89,7 +98,7 @@ export function createOpsEndpoints(deps: OpsDeps) {
         version: s.version,
         hash: s.hash,
         loadedAt: new Date(s.loadedAtMs).toISOString(),
-        channels: [...s.channels.values()],
+        channels: [...s.channels.values()].map(channelView),
         campaigns: s.campaigns.map((c) => ({
           id: c.id,
           advertiser: c.advertiser,
@@ -101,5 +110,19 @@ export function createOpsEndpoints(deps: OpsDeps) {
       });
     }),
     spend: guard(() => jsonReply(200, deps.report.spend())),
+  };
+}
+
+/**
+ * A channel as `GET /admin/config` shows it: plain JSON (sets as sorted arrays — JSON.stringify turns a Set
+ * into `{}`), and the price keys reduced to whether they are set, so the admin API never hands out secrets.
+ */
+export function channelView(ch: Channel) {
+  const { priceKeys, prebid, corsOrigins, ...plain } = ch;
+  return {
+    ...plain,
+    priceKeys: priceKeys === undefined ? 'unset' : 'set',
+    prebid: prebid === undefined ? undefined : { ...prebid, bidderCodes: [...prebid.bidderCodes].sort() },
+    corsOrigins: corsOrigins === undefined ? undefined : [...corsOrigins].sort(),
   };
 }

@@ -41,6 +41,10 @@ export const kNoticeOutcomes = [
 ] as const;
 export type NoticeOutcome = (typeof kNoticeOutcomes)[number];
 
+/** Why a bid request was answered 204 at once, unpriced: its deadline could not be met, or too many wait. */
+export const kShedReasons = ['deadline', 'queue'] as const;
+export type ShedReason = (typeof kShedReasons)[number];
+
 export const kRequestOutcomes = [
   'bid',
   'nobid',

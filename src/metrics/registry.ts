@@ -1,11 +1,21 @@
 /**
- * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units:
- * seconds, and money in the account currency's units). Label values come from `labels.ts` or config ids;
+ * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units in the
+ * name: seconds, bytes, and money as `_micros`, millionths of the account currency that
+ * `peregrine_account_currency_info{currency}` names — exact integers, one unit whatever the currency; counters
+ * end in `_total`, nothing else does; tests/e2e/metrics-names.e2e.test.ts checks these rules and promtool's).
+ * Label values come from `labels.ts` or config ids;
  * the request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request)
  * so the hot path does no label hashing.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { kNoBidReasons, kRequestOutcomes, type NoBidReason, type RequestOutcome } from './labels.js';
+import {
+  kNoBidReasons,
+  kRequestOutcomes,
+  kShedReasons,
+  type NoBidReason,
+  type RequestOutcome,
+  type ShedReason,
+} from './labels.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{
@@ -21,8 +31,14 @@ export interface MetricsOptions {
 
 export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false)
+  if (opts.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, prefix: 'peregrine_', eventLoopMonitoringPrecision: 10 });
+    // prom-client also exports the sum over types of active handles/requests/resources as gauges named
+    // `…_total`, a suffix reserved for counters (promtool check metrics refuses it). The per-type gauges stay;
+    // the total is `sum(peregrine_nodejs_active_handles)`.
+    for (const what of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`peregrine_nodejs_active_${what}_total`);
+  }
 
   const requests = new Counter({
     name: 'peregrine_bid_requests_total',
@@ -56,8 +72,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const spend = new Counter({
-    name: 'peregrine_spend_total',
-    help: 'Spend recorded from billable notices, in account currency units.',
+    name: 'peregrine_spend_micros_total',
+    help: 'Spend recorded from billable notices, in micros (millionths) of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -67,6 +83,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
+  const accountCurrency = new Gauge({
+    name: 'peregrine_account_currency_info',
+    help: 'The account currency (ISO 4217) that every _micros money metric is counted in; always 1.',
+    labelNames: ['currency'] as const,
+    registers: [registry],
+  });
   const configVersion = new Gauge({
     name: 'peregrine_config_version',
     help: 'Version number of the live config snapshot (increments per applied reload).',
@@ -74,7 +96,24 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const configReloads = new Counter({
     name: 'peregrine_config_reloads_total',
-    help: 'Config reload attempts by result.',
+    help: 'Config reload attempts by result: ok (applied), unchanged, invalid (refused), error (could not load).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const configLastReloadSuccess = new Gauge({
+    name: 'peregrine_config_last_reload_success_timestamp_seconds',
+    help: 'When the config directory last loaded valid (applied or unchanged), in Unix seconds.',
+    registers: [registry],
+  });
+  const watchErrors = new Counter({
+    name: 'peregrine_watch_errors_total',
+    help: 'Failures of a directory watch (re-established by the next event or poll), by watched directory.',
+    labelNames: ['watcher'] as const,
+    registers: [registry],
+  });
+  const modelReloads = new Counter({
+    name: 'peregrine_model_reloads_total',
+    help: 'Model directory reload passes by result: ok (models changed), unchanged, refused (a file was refused), error.',
     labelNames: ['result'] as const,
     registers: [registry],
   });
@@ -97,32 +136,32 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const budgetRemaining = new Gauge({
-    name: 'peregrine_budget_remaining',
-    help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; account currency units, this instance view).',
+    name: 'peregrine_budget_remaining_micros',
+    help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel', 'pool'] as const,
     registers: [registry],
   });
   const budgetReserved = new Gauge({
-    name: 'peregrine_budget_reserved',
-    help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (account currency units, this instance).',
+    name: 'peregrine_budget_reserved_micros',
+    help: 'Bids reserved and not yet settled by a notice, per campaign, channel and pool (micros of the account currency, this instance).',
     labelNames: ['campaign', 'channel', 'pool'] as const,
     registers: [registry],
   });
   const pacingCap = new Gauge({
-    name: 'peregrine_pacing_cap',
-    help: "Today's budget per campaign and channel: base share plus its part of the floating pool (account currency units).",
+    name: 'peregrine_pacing_cap_micros',
+    help: "Today's budget per campaign and channel: base share plus its part of the floating pool (micros of the account currency).",
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingTarget = new Gauge({
-    name: 'peregrine_pacing_target',
-    help: 'Spend the target curve calls for by now, per campaign and channel (account currency units).',
+    name: 'peregrine_pacing_target_micros',
+    help: 'Spend the target curve calls for by now, per campaign and channel (micros of the account currency).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingSpent = new Gauge({
-    name: 'peregrine_pacing_spent',
-    help: 'Spend known today per campaign and channel, both pools (account currency units, this instance view).',
+    name: 'peregrine_pacing_spent_micros',
+    help: 'Spend known today per campaign and channel, both pools (micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -157,8 +196,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const explorationSpend = new Counter({
-    name: 'peregrine_exploration_spend_total',
-    help: 'Spend of exploration bids (the reserve), in account currency units.',
+    name: 'peregrine_exploration_spend_micros_total',
+    help: 'Spend of exploration bids (the reserve), in micros of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -203,7 +242,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const inflight = new Gauge({
     name: 'peregrine_bid_requests_in_flight',
-    help: 'Bid requests received and not yet answered.',
+    help: 'Bid requests waiting on a store lookup or the scoring pool (decoded, not yet answered).',
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: 'peregrine_shed_total',
+    help: 'Bid requests answered 204 at once, unpriced, under overload: the deadline could not be met (counting the estimated wait before the request was read) or too many requests were already waiting.',
+    labelNames: ['channel', 'reason'] as const,
     registers: [registry],
   });
   // Conversions: campaign and channel come from the click they are credited to (`none` when unattributed or refused).
@@ -214,8 +259,8 @@ export function createMetrics(opts: MetricsOptions = {}) {
     registers: [registry],
   });
   const conversionValue = new Counter({
-    name: 'peregrine_conversion_value_total',
-    help: 'Value of accepted conversions, in account currency units.',
+    name: 'peregrine_conversion_value_micros_total',
+    help: 'Value of accepted conversions, in micros of the account currency.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
@@ -236,6 +281,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
   const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
   const latencyByChannel = new Map<string, Histogram.Internal<'channel'>>();
+  const shedByChannel = new Map<string, Record<ShedReason, Counter.Internal>>();
 
   /** Pre-resolves the per-channel children so the request path only calls `inc()`/`observe()`. */
   function preload(channelIds: readonly string[]): void {
@@ -248,6 +294,9 @@ export function createMetrics(opts: MetricsOptions = {}) {
         for (const o of kRequestOutcomes) rq[o] = requests.labels(ch, o);
         requestByChannel.set(ch, rq);
         latencyByChannel.set(ch, latency.labels(ch));
+        const sh = {} as Record<ShedReason, Counter.Internal>;
+        for (const r of kShedReasons) sh[r] = shed.labels(ch, r);
+        shedByChannel.set(ch, sh);
       }
     }
   }
@@ -262,7 +311,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     spend,
     impressions,
     configVersion,
+    accountCurrency,
     configReloads,
+    configLastReloadSuccess,
+    watchErrors,
+    modelReloads,
     configCampaigns,
     lookups,
     privacy,
@@ -280,6 +333,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     leaseTakes,
     httpErrors,
     inflight,
+    shedTotal: shed,
     conversions,
     conversionValue,
     roi,
@@ -297,6 +351,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
       const c = noBidByChannel.get(channel);
       if (c !== undefined) c[reason].inc();
       else noBids.labels(channel, reason).inc();
+    },
+    shed(channel: string, reason: ShedReason): void {
+      const c = shedByChannel.get(channel);
+      if (c !== undefined) c[reason].inc();
+      else shed.labels(channel, reason).inc();
     },
     request(channel: string, outcome: RequestOutcome): void {
       const c = requestByChannel.get(channel);

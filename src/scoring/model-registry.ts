@@ -6,10 +6,16 @@
  *
  * Every change produces a new immutable `ModelTable` with a higher `gen`; listeners (the worker pool) get it
  * and workers swap on their next task, so no task is dropped or sees half a model set.
+ *
+ * The directory is watched as a directory (`files/dir-watcher.ts`: atomic saves, new and deleted files,
+ * symlink flips) and read as hostile input (`files/safe-read.ts`): only regular `*.json` files within
+ * `maxFileBytes` are read; a FIFO or a symlink loop is refused, never opened or fatal.
  */
-import { type FSWatcher, type Stats, watch } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DirWatcher } from '../files/dir-watcher.js';
+import { readRegularFile } from '../files/safe-read.js';
 import type { CompiledModel, ModelTable, ModelTarget } from './model.js';
 import { kEmptyTable } from './model.js';
 import { ModelFileError, parseModelFile } from './model-file.js';
@@ -18,6 +24,16 @@ export interface RegistryOptions {
   readonly dir: string;
   /** Model names that are live by default per target (an arm or a campaign may name others). */
   readonly names?: { readonly ctr: string; readonly cvr: string };
+  /** Largest model file read (default 128 MiB: a dense 2^24-weight model in base64 is ~90 MB). */
+  readonly maxFileBytes?: number;
+}
+
+export interface WatchOptions {
+  readonly debounceMs?: number;
+  /** Listing poll period, a safety net for lost events; 0 disables it (default 5 s). */
+  readonly pollMs?: number;
+  /** A watch failure (re-established by the next event or poll); never fatal. */
+  readonly onError?: (err: Error, dir: string) => void;
 }
 
 export interface ReloadReport {
@@ -28,6 +44,8 @@ export interface ReloadReport {
 }
 
 interface FileState {
+  /** Inode too: a file renamed over another keeps its own mtime, which may equal the old one's. */
+  ino: number;
   mtimeMs: number;
   size: number;
   model: CompiledModel | null;
@@ -42,13 +60,14 @@ export class ModelRegistry {
   readonly #listeners: ((t: ModelTable) => void)[] = [];
   #table: ModelTable = kEmptyTable;
   #nextId = 0;
-  #watcher: FSWatcher | undefined;
-  #debounce: NodeJS.Timeout | undefined;
+  readonly #maxFileBytes: number;
+  #watcher: DirWatcher | undefined;
   #reloading: Promise<ReloadReport> | undefined;
 
   constructor(opts: RegistryOptions) {
     this.dir = opts.dir;
     this.names = opts.names ?? { ctr: 'pctr', cvr: 'pcvr' };
+    this.#maxFileBytes = opts.maxFileBytes ?? 128 << 20;
   }
 
   get table(): ModelTable {
@@ -72,7 +91,7 @@ export class ModelRegistry {
   loadText(file: string, text: string): CompiledModel {
     const state = this.#files.get(file);
     const model = this.#compile(file, text);
-    this.#install(file, { mtimeMs: -1, size: -1, model }, state?.model ?? null);
+    this.#install(file, { ino: -1, mtimeMs: -1, size: -1, model }, state?.model ?? null);
     this.#publish();
     return model;
   }
@@ -87,24 +106,23 @@ export class ModelRegistry {
     return this.#reloading;
   }
 
-  /** Watches the directory and reloads (debounced) on change; reports each pass to `onReport`. */
-  watch(onReport: (r: ReloadReport | Error) => void, debounceMs = 200): void {
+  /** Watches the directory and reloads after each burst of changes; reports each pass to `onReport`. */
+  async watch(onReport: (r: ReloadReport | Error) => void, opts: WatchOptions = {}): Promise<void> {
     if (this.#watcher !== undefined) return;
-    this.#watcher = watch(this.dir, () => {
-      if (this.#debounce !== undefined) clearTimeout(this.#debounce);
-      this.#debounce = setTimeout(() => {
-        this.#debounce = undefined;
-        this.reload().then(onReport, onReport);
-      }, debounceMs);
-      this.#debounce.unref();
+    this.#watcher = new DirWatcher({
+      dirs: [this.dir],
+      relevant: (n) => n.endsWith('.json') || n.startsWith('..'),
+      ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
+      ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+      onChange: () => void this.reload().then(onReport, onReport),
+      ...(opts.onError === undefined ? {} : { onError: opts.onError }),
     });
-    this.#watcher.unref();
+    await this.#watcher.start();
   }
 
   close(): void {
     this.#watcher?.close();
     this.#watcher = undefined;
-    if (this.#debounce !== undefined) clearTimeout(this.#debounce);
   }
 
   async #reload(): Promise<ReloadReport> {
@@ -120,20 +138,25 @@ export class ModelRegistry {
       let st: Stats;
       try {
         st = await stat(file);
-      } catch {
-        continue; // vanished between readdir and stat: the next pass removes it
+      } catch (e) {
+        // Vanished between readdir and stat: the next pass removes it. Anything else (a symlink loop) is said.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+          refused.push(new ModelFileError(file, '', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`));
+        continue;
       }
       const prev = this.#files.get(file);
-      if (prev !== undefined && prev.mtimeMs === st.mtimeMs && prev.size === st.size) continue;
+      if (prev !== undefined && prev.ino === st.ino && prev.mtimeMs === st.mtimeMs && prev.size === st.size) continue;
       try {
-        const model = this.#compile(file, await readFile(file, 'utf8'));
-        this.#install(file, { mtimeMs: st.mtimeMs, size: st.size, model }, prev?.model ?? null);
+        const read = await readRegularFile(file, this.#maxFileBytes);
+        if (!read.ok) throw new ModelFileError(file, '', read.reason);
+        const model = this.#compile(file, read.text);
+        this.#install(file, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, model }, prev?.model ?? null);
         loaded.push(model.key);
         changed = true;
       } catch (e) {
         refused.push(e instanceof ModelFileError ? e : new ModelFileError(file, '', (e as Error).message));
         // Remember the bad version so it is reported once, and keep serving what this file served before.
-        this.#files.set(file, { mtimeMs: st.mtimeMs, size: st.size, model: prev?.model ?? null });
+        this.#files.set(file, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, model: prev?.model ?? null });
       }
     }
     for (const [file, state] of this.#files) {

@@ -44,6 +44,8 @@ export interface ScoringDeps {
   readonly sink?: EventSink;
   /** Every model reload's outcome (refusals included) — log them; the previous models stay live. */
   readonly onModelReport?: (r: ReloadReport | Error) => void;
+  /** A models-directory watch failed (it is re-established); count it, it is never fatal. */
+  readonly onWatchError?: (err: Error, dir: string) => void;
 }
 
 /** What a notice knows: ids from its signed token, plus the campaign's current scoring setup. */
@@ -111,7 +113,11 @@ export class ScoringService {
     const report = await registry.reload();
     deps.onModelReport?.(report);
     const s = new ScoringService(opts, deps, registry);
-    if (opts.watchModels ?? true) registry.watch((r) => deps.onModelReport?.(r));
+    if (opts.watchModels ?? true)
+      await registry.watch(
+        (r) => deps.onModelReport?.(r),
+        deps.onWatchError === undefined ? {} : { onError: deps.onWatchError },
+      );
     if (s.#pool !== undefined) {
       if (s.#chooser.mode === 'auto') await s.calibrate();
       else await s.warm();

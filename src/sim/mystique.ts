@@ -1,6 +1,6 @@
 /**
  * The external pacing anchor: the default scenario of Yahoo's open-source budget-pacing simulator (the
- * "Mystique" work, see ../shared/pacing-anchor/README.md) re-created so that our controller can be compared
+ * "Mystique" work, see sim/scenarios/mystique-default.md) re-created so that our controller can be compared
  * with the figures its baselines reach. 7 days × 1,440 minutes, Poisson traffic with a diurnal curve,
  * users (gender × location) drawn from a softmax over time-varying weights, 100 campaigns from the CSV
  * each bidding an independent capped lognormal draw, 2 × (matching campaigns) outside lognormal bids,

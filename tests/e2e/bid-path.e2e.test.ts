@@ -246,15 +246,15 @@ describe('notices', () => {
 
   it('the billable event debits spend once; replays and the other events do not', async () => {
     const bid = await winningBid('ssp-alpha'); // ssp-alpha bills on `bill`
-    const spend = () => b.metric('peregrine_spend_total', { campaign: bid.cid, channel: 'ssp-alpha' });
+    const spend = () => b.metric('peregrine_spend_micros_total', { campaign: bid.cid, channel: 'ssp-alpha' });
     const before = await spend();
     // First price: the exchange charges our bid (a plain price below it is refused, docs/notice-prices.md).
     const price = bid.price.toFixed(6);
     expect((await call(bid.nurl, price)).status).toBe(200);
-    expect(await spend()).toBeCloseTo(before, 9);
+    expect(await spend()).toBe(before);
     expect((await call(bid.burl, price)).status).toBe(200);
     expect((await call(bid.burl, price)).status).toBe(200);
-    expect(await spend()).toBeCloseTo(before + bid.price / 1000, 9);
+    expect(await spend()).toBe(before + Math.round(Math.round(bid.price * 1e6) / 1000)); // CPM micros / 1000
     expect(await b.metric('peregrine_notices_total', { type: 'bill', outcome: 'duplicate' })).toBeGreaterThanOrEqual(1);
   });
   it('forged tokens get 403, bad prices 400, all counted', async () => {
@@ -286,15 +286,15 @@ describe('ops', () => {
       'peregrine_no_bids_total',
       'peregrine_bid_request_duration_seconds_bucket',
       'peregrine_notices_total',
-      'peregrine_spend_total',
+      'peregrine_spend_micros_total',
       'peregrine_config_version',
       'peregrine_nodejs_eventloop_lag_seconds',
       'peregrine_process_cpu_seconds_total',
-      'peregrine_budget_remaining',
-      'peregrine_budget_reserved',
-      'peregrine_pacing_cap',
-      'peregrine_pacing_target',
-      'peregrine_pacing_spent',
+      'peregrine_budget_remaining_micros',
+      'peregrine_budget_reserved_micros',
+      'peregrine_pacing_cap_micros',
+      'peregrine_pacing_target_micros',
+      'peregrine_pacing_spent_micros',
       'peregrine_pacing_signal',
     ]) {
       expect(text, name).toContain(name);

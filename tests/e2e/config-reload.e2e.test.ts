@@ -1,5 +1,5 @@
 /** Hot reload as a media buyer does it: edit a YAML file (watched) or POST /admin/reload; bad files are refused whole. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
@@ -36,9 +36,30 @@ describe('config reload', () => {
     expect(before).toBeDefined();
     const text = readFileSync(join(cfg.dir, 'campaigns', 'volt-desktop.yaml'), 'utf8');
     cfg.write('campaigns/volt-desktop.yaml', text.replace('cpm: 1.90', 'cpm: 19.00'));
-    await until(async () => (await b!.metric('peregrine_config_version')) === 2);
+    await until(async () => (await b!.metric('peregrine_config_version')) === 2, 30_000);
     const after = await price();
     expect(after).toMatchObject({ cid: 'volt-desktop', price: 19 });
+  });
+
+  it('an atomic save (rename over the file) reloads, and every attempt is counted by its result', async () => {
+    cfg = tempConfig();
+    b = await startBidder(cfg.dir);
+    const startedAt = await b.metric('peregrine_config_last_reload_success_timestamp_seconds');
+    expect(startedAt).toBeGreaterThan(0);
+    const file = join(cfg.dir, 'campaigns', 'volt-desktop.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(`${file}.swp-new`, text.replace('cpm: 1.90', 'cpm: 19.00'));
+    renameSync(`${file}.swp-new`, file);
+    await until(async () => (await b!.metric('peregrine_config_version')) === 2, 30_000);
+    expect(await b.metric('peregrine_config_reloads_total', { result: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(await b.metric('peregrine_config_last_reload_success_timestamp_seconds')).toBeGreaterThanOrEqual(startedAt);
+    // Nothing changed: still an attempt, counted as such.
+    expect((await fetch(`${b.opsUrl}/admin/reload`, { method: 'POST' })).status).toBe(200);
+    expect(await b.metric('peregrine_config_reloads_total', { result: 'unchanged' })).toBeGreaterThanOrEqual(1);
+    writeFileSync(`${file}.swp-new`, text.replace('cpm: 1.90', 'cpm: oops'));
+    renameSync(`${file}.swp-new`, file);
+    await until(async () => (await b!.metric('peregrine_config_reloads_total', { result: 'invalid' })) >= 1, 30_000);
+    expect(await b.metric('peregrine_config_version')).toBe(2);
   });
 
   it('an invalid edit is refused with every error, and the previous config stays live', async () => {

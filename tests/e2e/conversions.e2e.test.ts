@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPostback } from '../../src/notices/postback-auth.js';
 import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bidder.js';
-import { tempConfig, type TempConfig } from '../helpers/config-dir.js';
+import { tempConfig, withoutBlock, type TempConfig } from '../helpers/config-dir.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 
 const kSecrets: Record<string, string> = {
@@ -28,7 +28,8 @@ const kEnv = { ACME_POSTBACK_SECRET: kSecrets.acme };
 
 function conversionConfig(edit: (bidderYaml: string) => string = (t) => t): TempConfig {
   const cfg = tempConfig();
-  cfg.write('bidder.yaml', edit(readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8')) + kConversions);
+  const sample = withoutBlock(readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8'), 'conversions');
+  cfg.write('bidder.yaml', edit(sample) + kConversions);
   return cfg;
 }
 
@@ -88,7 +89,7 @@ describe('conversions on one bidder (memory store)', () => {
     const r = await conv(b, { adv, clid, id: `order-${clid}`, value: '10' }, kSecrets[adv]);
     expect(r.status).toBe(204);
     expect(await b.metric('peregrine_conversions_total', { ...labels, outcome: 'attributed' })).toBe(1);
-    expect(await b.metric('peregrine_conversion_value_total', labels)).toBe(10);
+    expect(await b.metric('peregrine_conversion_value_micros_total', labels)).toBe(10_000_000);
     // Spend 1.25 CPM = 0.00125 for the impression; value 10 → ROI 8000 in both windows.
     expect(await b.metric('peregrine_roi', { ...labels, window: '1h' })).toBeCloseTo(8000, 6);
     expect(await b.metric('peregrine_roi', { ...labels, window: '24h' })).toBeCloseTo(8000, 6);
@@ -114,7 +115,7 @@ describe('conversions on one bidder (memory store)', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ outcome: 'duplicate' });
     expect(await b.metric('peregrine_conversions_total', { ...labels, outcome: 'duplicate' })).toBe(1);
-    expect(await b.metric('peregrine_conversion_value_total', labels)).toBe(10);
+    expect(await b.metric('peregrine_conversion_value_micros_total', labels)).toBe(10_000_000);
   });
 
   it('credits a person’s last click; an unknown person is accepted unattributed', async () => {

@@ -13,9 +13,10 @@ import { sampleBannerRequest, startBidder, type TestBidder } from '../helpers/bi
 import { jsonToProtoRequest } from '../helpers/proto.js';
 
 const pb = openrtb;
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8'),
-) as { encryption_key_websafe_b64: string; integrity_key_websafe_b64: string };
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/price-crypto-vectors.json', import.meta.url), 'utf8')) as {
+  encryption_key_websafe_b64: string;
+  integrity_key_websafe_b64: string;
+};
 
 let cfg: TempConfig;
 let b: TestBidder;
@@ -101,12 +102,12 @@ describe('encrypted prices', () => {
     });
     const clearing = Math.round(bid.price * 0.8 * 1e6);
     const enc = crypter.encrypt(clearing, Buffer.alloc(16, 7));
-    const spend = () => b.metric('peregrine_spend_total', { campaign: bid.cid, channel: 'ssp-beta' });
+    const spend = () => b.metric('peregrine_spend_micros_total', { campaign: bid.cid, channel: 'ssp-beta' });
     const before = await spend();
     const url = (p: string) => bid.nurl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', p);
     const tampered = enc.slice(0, 20) + (enc[20] === 'A' ? 'B' : 'A') + enc.slice(21);
     expect((await fetch(url(tampered))).status).toBe(400);
     expect((await fetch(url(enc))).status).toBe(200);
-    expect(await spend()).toBeCloseTo(before + clearing / 1e9, 9);
+    expect(await spend()).toBeCloseTo(before + clearing / 1e3, 3);
   });
 });

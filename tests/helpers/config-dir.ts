@@ -30,3 +30,8 @@ export function tempConfig(fromSample = true): TempConfig {
     },
   };
 }
+
+/** The YAML text without its top-level `key:` block (to replace the sample's block with a test's own). */
+export function withoutBlock(yaml: string, key: string): string {
+  return yaml.replace(new RegExp(`^${key}:.*\\n(?:(?:[ \\t].*)?\\n)*`, 'm'), '');
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { floorMicros, responseCurrency, toCurrencyMicros } from '../../../src/auction/currency.js';
 import { computeDeadline } from '../../../src/auction/deadline.js';
+
+const at = (ms: number) => ({ arrivedAtMs: ms, receivedAtMs: ms });
 import { priceFor } from '../../../src/scoring/strategies.js';
 
 const fx = new Map([
@@ -45,9 +47,13 @@ describe('strategies', () => {
 describe('deadline', () => {
   const limits = { defaultTmaxMs: 100, maxProcessingMs: 50 };
   it('is tmax minus the network margin, capped by the processing limit', () => {
-    expect(computeDeadline(1000, 60, 20, limits)).toBe(1040);
-    expect(computeDeadline(1000, 500, 20, limits)).toBe(1050);
-    expect(computeDeadline(1000, undefined, 20, limits)).toBe(1050);
-    expect(computeDeadline(1000, 10, 20, limits)).toBe(1000);
+    expect(computeDeadline(at(1000), 60, 20, limits)).toBe(1040);
+    expect(computeDeadline(at(1000), 500, 20, limits)).toBe(1050);
+    expect(computeDeadline(at(1000), undefined, 20, limits)).toBe(1050);
+    expect(computeDeadline(at(1000), 10, 20, limits)).toBe(1000);
+    // A request read 70 ms after it arrived keeps only what is left of the exchange's tmax.
+    expect(computeDeadline({ arrivedAtMs: 930, receivedAtMs: 1000 }, 120, 20, limits)).toBe(1030);
+    // Our own budget runs from when the body was complete, whatever the tmax.
+    expect(computeDeadline({ arrivedAtMs: 990, receivedAtMs: 1000 }, 500, 20, limits)).toBe(1050);
   });
 });

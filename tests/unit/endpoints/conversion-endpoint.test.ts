@@ -13,6 +13,7 @@ const info = (query: string, contentType = ''): RequestInfo => ({
   origin: '',
   authorization: '',
   remoteAddress: '',
+  arrivedAtMs: 0,
   receivedAtMs: 0,
 });
 const ok = (r: ReturnType<typeof parseParams>) => (r.ok ? Object.fromEntries(r.params) : r.reply);

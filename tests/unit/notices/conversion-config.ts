@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigSnapshot } from '../../../src/config/snapshot.js';
-import { tempConfig } from '../../helpers/config-dir.js';
+import { tempConfig, withoutBlock } from '../../helpers/config-dir.js';
 import { sampleSnapshot } from '../../helpers/snapshot.js';
 
 export const kConversionYaml = `
@@ -21,7 +21,10 @@ conversions:
 export async function conversionSnapshot(): Promise<ConfigSnapshot> {
   const cfg = tempConfig();
   try {
-    cfg.write('bidder.yaml', readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8') + kConversionYaml);
+    cfg.write(
+      'bidder.yaml',
+      withoutBlock(readFileSync(join(cfg.dir, 'bidder.yaml'), 'utf8'), 'conversions') + kConversionYaml,
+    );
     const rt = 'campaigns/acme-retargeting.yaml';
     cfg.write(rt, `${readFileSync(join(cfg.dir, rt), 'utf8')}\nroi: { clickValue: 0.4, conversionValue: 25 }\n`);
     return await sampleSnapshot(cfg.dir, {

@@ -15,7 +15,7 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/price-crypto-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/price-crypto-vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 const keys = {
   encryptionKey: parsePriceKey(vectors.encryption_key_websafe_b64),

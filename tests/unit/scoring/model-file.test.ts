@@ -140,7 +140,11 @@ describe('model registry', () => {
     await reg.reload();
     const gens: number[] = [];
     reg.onChange((t) => gens.push(t.gen));
-    const reported = new Promise<void>((resolve) => reg.watch(() => resolve(), 20));
+    let reportedNow: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => {
+      reportedNow = resolve;
+    });
+    await reg.watch(() => reportedNow(), { debounceMs: 20, pollMs: 0 });
     writeModel(dir, { version: 2 });
     await reported;
     reg.close();

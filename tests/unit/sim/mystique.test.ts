@@ -8,10 +8,7 @@ import {
   simulateMystique,
 } from '../../../src/sim/mystique.js';
 
-const csv = readFileSync(
-  new URL('../../../../shared/pacing-anchor/mystique-default-campaigns.csv', import.meta.url),
-  'utf8',
-);
+const csv = readFileSync(new URL('../../../sim/scenarios/mystique-default-campaigns.csv', import.meta.url), 'utf8');
 
 describe('mystique anchor scenario', () => {
   it('parses the 100 campaigns of the CSV, targeting sets included', () => {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export type Json = Record<string, unknown>;
 
-const kExamplesDir = new URL('../../../../../shared/openrtb-examples/', import.meta.url);
+const kExamplesDir = new URL('../../../fixtures/openrtb/spec/', import.meta.url);
 
 export const specExamples: readonly { readonly name: string; readonly json: Json }[] = readdirSync(kExamplesDir)
   .filter((f) => f.startsWith('6-2-') && f.endsWith('.json'))

@@ -18,7 +18,7 @@ interface Row {
   readonly google: string;
 }
 
-const kTsv = new URL('../../../../../shared/openrtb-proto-fields.tsv', import.meta.url);
+const kTsv = new URL('../../../../proto/openrtb-proto-fields.tsv', import.meta.url);
 
 const rows: readonly Row[] = readFileSync(kTsv, 'utf8')
   .split('\n')
