@@ -248,11 +248,13 @@ describe('notices', () => {
     const bid = await winningBid('ssp-alpha'); // ssp-alpha bills on `bill`
     const spend = () => b.metric('peregrine_spend_micros_total', { campaign: bid.cid, channel: 'ssp-alpha' });
     const before = await spend();
-    expect((await call(bid.nurl, '1.25')).status).toBe(200);
+    // First price: the exchange charges our bid (a plain price below it is refused, docs/notice-prices.md).
+    const price = bid.price.toFixed(6);
+    expect((await call(bid.nurl, price)).status).toBe(200);
     expect(await spend()).toBe(before);
-    expect((await call(bid.burl, '1.25')).status).toBe(200);
-    expect((await call(bid.burl, '1.25')).status).toBe(200);
-    expect(await spend()).toBe(before + 1250); // 1.25 CPM = 1250 micros per impression
+    expect((await call(bid.burl, price)).status).toBe(200);
+    expect((await call(bid.burl, price)).status).toBe(200);
+    expect(await spend()).toBe(before + Math.round(Math.round(bid.price * 1e6) / 1000)); // CPM micros / 1000
     expect(await b.metric('peregrine_notices_total', { type: 'bill', outcome: 'duplicate' })).toBeGreaterThanOrEqual(1);
   });
   it('forged tokens get 403, bad prices 400, all counted', async () => {

@@ -41,9 +41,12 @@ interface Bid {
   nurl: string;
 }
 
-/** Bids, bills at 1.25 CPM, clicks; returns what the browser landed on and who the advertiser is. */
+/**
+ * Bids (second price, floor 0.50), bills at 1.25 CPM, clicks; returns what the browser landed on and who the
+ * advertiser is. Second price: a first-price notice below our bid would be refused (docs/notice-prices.md).
+ */
 async function bidBillClick(b: TestBidder, clickVia: TestBidder = b) {
-  const res = await b.bid('ssp-alpha', sampleBannerRequest());
+  const res = await b.bid('ssp-alpha', { ...sampleBannerRequest(), at: 2 });
   expect(res.status).toBe(200);
   const bid = ((await res.json()) as { seatbid: { bid: Bid[] }[] }).seatbid[0]!.bid[0]!;
   const local = (url: string, base: string) =>

@@ -38,8 +38,11 @@ describe.runIf(promtool !== undefined)('promtool', () => {
   it('accepts a real /metrics scrape', async () => {
     // The first request after start can miss its deadline while the code is cold (a no-bid, reason
     // "deadline"): that is not what this test is about, so it bids until one answers 200.
-    let res = await b.bid('ssp-alpha', sampleBannerRequest());
-    for (let i = 0; i < 5 && res.status === 204; i++) res = await b.bid('ssp-alpha', sampleBannerRequest());
+    // Second price (floor 0.50), so the notice's 1.50 is a price the exchange could charge: a first-price
+    // notice below our bid is refused (docs/notice-prices.md).
+    const req = () => ({ ...sampleBannerRequest(), at: 2 });
+    let res = await b.bid('ssp-alpha', req());
+    for (let i = 0; i < 5 && res.status === 204; i++) res = await b.bid('ssp-alpha', req());
     expect(res.status).toBe(200);
     const bid = ((await res.json()) as { seatbid: { bid: { burl: string }[] }[] }).seatbid[0]!.bid[0]!;
     const burl = bid.burl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', '1.5');

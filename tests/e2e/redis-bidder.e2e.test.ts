@@ -71,7 +71,7 @@ describe('bidder on a shared Redis', () => {
     expect(bid.cid).toBe('acme-retargeting');
     // Bill it: the 10-minute cap of 1 now holds for Alice on every channel, however she is identified.
     expect(
-      (await fetch(bid.burl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', '4'))).status,
+      (await fetch(bid.burl.replace('http://localhost:8080', b.url).replace('${AUCTION_PRICE}', '4.2'))).status,
     ).toBe(200);
     const beta = { ...canadian('r-2'), user: { buyeruid: 'alice-on-beta' } };
     const second = await b.bid('ssp-beta', beta);

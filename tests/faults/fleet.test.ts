@@ -132,7 +132,7 @@ describe.each([
     await Promise.all(fleet.splice(0).map((p) => p.stop()));
     cfg?.cleanup();
     await store?.stop();
-  });
+  }, 60_000);
 
   it('records exactly the billed notices, across instances and a SIGKILL, and keeps every campaign under its cap', async () => {
     const alive = [true, true, true];
@@ -212,5 +212,5 @@ describe.each([
     // and the dead instance's lease): the caps were in play, not a bystander.
     for (const [campaign, budget] of Object.entries(kCampaigns))
       expect(billed.get(campaign) ?? 0, campaign).toBeGreaterThan(budget * 1e6 * 0.4);
-  });
+  }, 120_000);
 });

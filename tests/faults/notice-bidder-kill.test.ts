@@ -56,5 +56,5 @@ describe('billing notices through a bidder SIGKILL', () => {
     expect(recorded, summary(d)).toBe(sumMicros(notices));
     // The kill shows as refused connections (0); those notices were retried against the new process.
     expect(d.statuses.get(0) ?? 0).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
