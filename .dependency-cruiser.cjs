@@ -33,6 +33,8 @@ const kUnits = {
   storeAdapters: '^src/store/(memory|redis)/',
   storePorts: '^src/store/ports\\.ts$',
   clock: '^src/clock\\.ts$',
+  // A small helper of the LRU caches (profiles, consent, ids, reach).
+  lru: '^src/oldest-key\\.ts$',
   errors: '^src/errors\\.ts$',
   log: '^src/log\\.ts$',
   // Offline code still inside src/ until it moves out (issue 14): the simulator.
@@ -72,15 +74,16 @@ const kMayImport = {
   tokens: [],
   pacing: ['campaigns', 'roi', 'storePorts', 'clock'],
   campaigns: ['scoring', 'openrtb', 'storePorts'],
-  segments: ['openrtb', 'storePorts', 'clock'],
+  segments: ['openrtb', 'storePorts', 'clock', 'lru'],
   scoring: ['files', 'openrtb', 'storePorts', 'clock'],
-  privacy: ['openrtb'],
+  privacy: ['openrtb', 'lru'],
   // Sliding windows over the caller's clock: no clock, no store.
   roi: [],
   openrtb: [],
-  storeAdapters: ['storePorts'],
+  storeAdapters: ['storePorts', 'lru'],
   storePorts: [],
   clock: [],
+  lru: [],
   errors: [],
   log: [],
   offlineInSrc: Object.keys(kUnits).filter((u) => u !== 'compositionRoot' && u !== 'offlineInSrc'),

@@ -1,11 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build stage: install every dependency and compile TypeScript to dist/.
+# Build stage: install every dependency, compile the bidder (src/ → dist/) and bundle the operator tools
+# (tools/ → dist/tools/*.js, e.g. `node dist/tools/train.js --help`, `node dist/tools/segments-load.js --help`).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY tools ./tools
 COPY proto ./proto
 RUN npm run build
 

@@ -1,63 +1,145 @@
 /**
- * `npm run bench`: the load benchmark. Starts the ceiling server (uWebSockets.js + JSON.parse + 204) and the
- * built bidder, each in its own process pinned to core 1 where `taskset` exists (this process, the load
- * generator, on core 0), drives each with autocannon rotating through the same corpus, and reports:
- *   saturated throughput of both and their ratio; latency p50/p90/p99/p99.9 at 50% of the bidder's
- *   saturated rate and the share over a 10 ms tmax; bidder CPU µs per request (/proc utime+stime) and peak
- *   RSS; bid rate and no-bid reasons from its /metrics, so a run that no-bids everything cannot pass as fast.
- * Options: --store memory|redis  --campaigns 1000  --duration 10  --connections 64  --corpus-size 5000
- *          --seed 1  --profile (writes a --cpu-prof of the bidder under load)  --skip-build  --quiet
- * Writes bench/results/<date>.json and appends a row to bench/RESULTS.md. Traffic stays on 127.0.0.1.
+ * `npm run bench:load`: the load benchmark of the real bidder against the ceiling, in one run.
+ *
+ * Starts the ceiling (bench/ceiling/server.mjs: uWebSockets.js, read the body, JSON.parse, 204) and the
+ * built bidder (node dist/main.js with the sample config, memory store by default), each in its own process
+ * pinned to core 1 where `taskset` exists (this process, the load generator, on core 0). With autocannon (a
+ * strict HTTP/1.1 client) rotating through the realistic corpus (bench/corpus/generate.ts), it measures:
+ *   ceiling and bidder at saturation, alternately for `--rounds` rounds: throughput, the ratio, CPU µs per
+ *     request (utime + stime from /proc/<pid>/stat over the phase ÷ answers) and per thread (/proc/<pid>/task);
+ *   the bidder on the no-bid-shaped requests only: CPU µs per no-bid against the ceiling's;
+ *   the bidder at 50% of its saturated rate: p50/p90/p99/p99.9/max and answers later than the corpus's
+ *     smallest tmax;
+ *   the bid share and the no-bid reasons (from the bidder's own /metrics).
+ * It fails (exit 1, saying what and where) when any answer times out, errors, or has a status other than
+ * 200 or 204, and when the bidder's counters do not add up to the answers the client saw.
+ * Traffic goes to 127.0.0.1 only; every phase is bounded by `--duration`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { openrtb } from '../../src/openrtb/proto/generated/openrtb.js';
-import { jsonToProtoRequest } from '../../tests/helpers/proto.js';
-import { writeCorpus } from '../corpus/generate.js';
+import { type CorpusRequest, describeCorpus, writeCorpus } from '../corpus/generate.js';
 import { freePort } from '../../tests/helpers/redis.js';
+import { shareRequestBuffers } from './shared-requests.js';
+
+shareRequestBuffers();
 
 const root = new URL('../../', import.meta.url).pathname;
 
+const kUsage = `usage: npm run bench:load -- [options]
+
+  --duration <s>       seconds per measured phase (default 12)
+  --warmup <s>         seconds of saturated load on each server before measuring (default 5: the JIT)
+  --rounds <n>         ceiling/bidder saturation rounds, alternating (default 2)
+  --connections <n>    connections at saturation (default 64; 16 at half load)
+  --corpus-size <n>    requests in the corpus (default 5000)
+  --seed <n>           corpus seed (default 1)
+  --store <kind>       memory (default) or redis (REDIS_URL, own key prefix; known users' segments loaded)
+  --scoring <mode>     override scoring.mode of the sample config (inline | auto | pool); default: as configured
+  --threads <n>        override scoring.pool.threads
+  --baseline <dir>     also run a second bidder from another build's dist/ (e.g. a worktree of an earlier
+                       commit) and measure it in every round, alternating with this one: A/B by ratio
+  --node-arg <flag>    extra node flag for the bidder (repeatable), e.g. --node-arg=--trace-gc
+  --env <K=V>          extra environment for the bidder (repeatable)
+  --perf               record the bidder with linux perf during the last saturated round (needs perf;
+                       starts node with --perf-basic-prof); writes bench/results/profiles/perf-*.txt
+  --cpu-prof           node --cpu-prof of the bidder; profiles in bench/results/profiles/
+  --skip-build         use the existing dist/
+  --no-record          do not write bench/results/<date>.json
+  --help               this text
+
+Fails (exit 1) on any timeout, socket error, status other than 200/204, or counters that do not add up.`;
+
 export interface BenchOptions {
-  readonly store: 'memory' | 'redis';
-  readonly campaigns: number;
   readonly duration: number;
+  readonly warmup: number;
+  readonly rounds: number;
   readonly connections: number;
   readonly corpusSize: number;
   readonly seed: number;
-  readonly profile: boolean;
+  readonly store: 'memory' | 'redis';
+  readonly scoring: 'inline' | 'auto' | 'pool' | undefined;
+  readonly threads: number | undefined;
+  readonly nodeArgs: readonly string[];
+  /** A dist/ directory of another build, measured in the same rounds. */
+  readonly baseline: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly perf: boolean;
+  readonly cpuProf: boolean;
   readonly build: boolean;
   readonly record: boolean;
-  /** Scoring mode for the bidder (`scoring.mode` in bidder.yaml); `inline` also starts no worker pool. */
-  readonly scoring: 'inline' | 'auto' | 'pool';
-  /** Send the corpus as JSON or as OpenRTB protobuf (application/octet-stream). */
-  readonly format: 'json' | 'protobuf';
 }
 
-function parseArgs(argv: readonly string[]): BenchOptions {
-  const get = (name: string, dflt: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[i + 1]! : dflt;
+function parseOptions(argv: readonly string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      duration: { type: 'string', default: '12' },
+      warmup: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '64' },
+      'corpus-size': { type: 'string', default: '5000' },
+      seed: { type: 'string', default: '1' },
+      store: { type: 'string', default: 'memory' },
+      scoring: { type: 'string' },
+      threads: { type: 'string' },
+      'node-arg': { type: 'string', multiple: true, default: [] },
+      baseline: { type: 'string' },
+      env: { type: 'string', multiple: true, default: [] },
+      perf: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      'skip-build': { type: 'boolean', default: false },
+      'no-record': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const num = (name: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be ${min}…${max}, got ${v}`);
+    return n;
   };
+  const store = values.store;
+  if (store !== 'memory' && store !== 'redis') throw new UsageError(`--store must be memory or redis, got ${store}`);
+  const scoring = values.scoring;
+  if (scoring !== undefined && scoring !== 'inline' && scoring !== 'auto' && scoring !== 'pool')
+    throw new UsageError(`--scoring must be inline, auto or pool, got ${scoring}`);
+  const env: Record<string, string> = {};
+  for (const kv of values.env) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants K=V, got ${kv}`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
   return {
-    store: get('store', 'memory') === 'redis' ? 'redis' : 'memory',
-    campaigns: Number(get('campaigns', '1000')),
-    duration: Number(get('duration', '10')),
-    connections: Number(get('connections', '64')),
-    corpusSize: Number(get('corpus-size', '5000')),
-    seed: Number(get('seed', '1')),
-    profile: argv.includes('--profile'),
-    build: !argv.includes('--skip-build'),
-    record: !argv.includes('--no-record'),
-    scoring: ((m) => (m === 'auto' || m === 'pool' ? m : 'inline'))(get('scoring', 'inline')),
-    format: get('format', 'json') === 'protobuf' ? 'protobuf' : 'json',
+    duration: num('duration', values.duration, 1, 120),
+    warmup: num('warmup', values.warmup, 0, 120),
+    rounds: num('rounds', values.rounds, 1, 10),
+    connections: num('connections', values.connections, 1, 1000),
+    corpusSize: num('corpus-size', values['corpus-size'], 10, 1_000_000),
+    seed: num('seed', values.seed, 0, 2 ** 31),
+    store,
+    scoring,
+    threads: values.threads === undefined ? undefined : num('threads', values.threads, 0, 64),
+    nodeArgs: values['node-arg'],
+    baseline: values.baseline,
+    env,
+    perf: values.perf,
+    cpuProf: values['cpu-prof'],
+    build: !values['skip-build'],
+    record: !values['no-record'],
   };
 }
+
+class UsageError extends Error {}
+/** A broken promise of the benchmark: an error, a timeout, a bad status, counters that disagree. */
+class BenchFailure extends Error {}
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+const kClockTicks = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
 function startPinned(args: string[], env: NodeJS.ProcessEnv, core: number): ChildProcess {
   const [cmd, rest] = hasTaskset
@@ -70,26 +152,61 @@ async function waitHttp(url: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
-      const r = await fetch(url, {
-        method: url.includes('/bid/') ? 'POST' : 'GET',
-        body: url.includes('/bid/') ? '{}' : undefined,
-      });
+      const r = await fetch(url);
       if (r.status < 500) return;
     } catch {
-      // not yet
+      // not up yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not come up`);
+  throw new BenchFailure(`${url} did not come up in ${ms} ms`);
 }
 
-/** utime + stime of a process in microseconds (/proc/<pid>/stat fields 14 and 15, in clock ticks). */
-function cpuMicros(pid: number): number {
+interface ThreadCpu {
+  readonly tid: number;
+  readonly name: string;
+  readonly micros: number;
+}
+
+/** utime + stime of every thread of a process, in µs (/proc/<pid>/task/<tid>/stat fields 14 and 15). */
+function threadCpu(pid: number): ThreadCpu[] {
+  const out: ThreadCpu[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.push({ tid: Number(tid), name, micros: ((Number(f[11]) + Number(f[12])) * 1e6) / kClockTicks });
+  }
+  return out;
+}
+
+/** The process's own utime + stime (live threads and the ones that ended), µs. */
+function processCpu(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const hz = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
-  return (ticks * 1e6) / hz;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / kClockTicks;
+}
+
+/** Per-thread CPU over a phase, grouped: the main thread by itself, the others by name. */
+function threadDelta(pid: number, before: readonly ThreadCpu[], after: readonly ThreadCpu[], answers: number) {
+  const start = new Map(before.map((t) => [t.tid, t.micros]));
+  const groups: Record<string, number> = {};
+  for (const t of after) {
+    const d = t.micros - (start.get(t.tid) ?? 0);
+    const key = t.tid === pid ? 'main' : t.name;
+    groups[key] = (groups[key] ?? 0) + d;
+  }
+  return Object.fromEntries(
+    Object.entries(groups)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Number((v / Math.max(1, answers)).toFixed(2))]),
+  );
 }
 
 function peakRssMb(pid: number): number {
@@ -111,259 +228,512 @@ async function scrape(opsUrl: string): Promise<Map<string, number>> {
 }
 
 interface LoadResult {
+  readonly seconds: number;
   readonly rps: number;
-  readonly requests: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly latency: {
-    readonly p50: number;
-    readonly p90: number;
-    readonly p99: number;
-    readonly p999: number;
-    readonly max: number;
-  };
-  readonly over10ms: number;
+  readonly answers: number;
+  readonly statuses: Record<string, number>;
+  readonly latency: { p50: number; p90: number; p99: number; p999: number; max: number };
+  /** Answers later than `lateMs`. */
+  readonly late: number;
 }
 
-type Body = string | Buffer;
-
-function contentType(body: Body): string {
-  return typeof body === 'string' ? 'application/json' : 'application/octet-stream';
+/** Answers the load generator counts as failures; a phase with any of these fails the benchmark. */
+function checkLoad(phase: string, r: autocannon.Result, statuses: Record<string, number>, rated: boolean): void {
+  const problems: string[] = [];
+  if (r.timeouts > 0) problems.push(`${r.timeouts} requests timed out (no answer within 2 s)`);
+  if (r.errors - r.timeouts > 0) problems.push(`${r.errors - r.timeouts} socket errors`);
+  if (r.mismatches > 0) problems.push(`${r.mismatches} body mismatches`);
+  const bad = Object.entries(statuses).filter(([s]) => s !== '200' && s !== '204');
+  if (bad.length > 0) problems.push(`unexpected statuses ${bad.map(([s, n]) => `${s}×${n}`).join(', ')}`);
+  // A connection the server stopped answering (e.g. a framing error) leaves requests sent but unanswered.
+  // (Under a rate autocannon counts a second's worth of requests per client as sent up front: no check there;
+  // a stuck connection still shows as a timeout.)
+  const unanswered = r.requests.sent - r.requests.total;
+  if (!rated && unanswered > r.connections) problems.push(`${unanswered} requests sent but never answered`);
+  if (r.requests.total === 0) problems.push('no answers at all');
+  if (problems.length > 0) throw new BenchFailure(`${phase}: ${problems.join('; ')}`);
 }
 
 async function load(
+  phase: string,
   url: string,
-  bodies: readonly Body[],
-  connections: number,
-  duration: number,
-  overallRate?: number,
+  corpus: readonly CorpusRequest[],
+  o: { connections: number; duration: number; rate?: number; lateMs: number },
 ): Promise<LoadResult> {
-  const requests = bodies.map((body) => ({
+  const requests = corpus.map((q) => ({
     method: 'POST' as const,
-    path: '/bid/ssp-alpha',
-    body,
-    headers: { 'content-type': contentType(body) },
+    path: `/bid/${q.channel}`,
+    body: q.body,
+    headers: { 'content-type': 'application/json' },
   }));
-  // Per-response times from autocannon's 'response' event: its own histogram, under overallRate, also counts
-  // time a request waited in the rate limiter, which is the generator's queue, not the bidder's latency.
+  // Per-answer times from the 'response' event: autocannon's own histogram, under a rate, also counts the
+  // time a request waited in its rate limiter, which is the generator's queue, not the server's latency.
   const times: number[] = [];
+  const statuses: Record<string, number> = {};
+  const started = performance.now();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration, requests, pipelining: 1, ...(overallRate === undefined ? {} : { overallRate }) },
+      {
+        url,
+        connections: o.connections,
+        duration: o.duration,
+        method: 'POST',
+        // Not `requests`: autocannon deep-clones its options once per connection (seconds for 64 × 5,000
+        // requests, with the clients' timers running); each client is handed the shared list instead.
+        setupClient: (client: { setRequests(r: typeof requests): void }) => client.setRequests(requests),
+        pipelining: 1,
+        timeout: 2,
+        ...(o.rate === undefined ? {} : { overallRate: o.rate }),
+      },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
       times.push(responseTime);
+      statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
-  const total = r.requests.total;
+  const seconds = (performance.now() - started) / 1000;
+  checkLoad(phase, r, statuses, o.rate !== undefined);
   times.sort((a, b) => a - b);
   const q = (p: number) =>
     times.length === 0 ? 0 : Number(times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(3));
-  const over = times.length - lowerBound(times, 10.000001);
+  let late = 0;
+  for (let i = times.length - 1; i >= 0 && times[i]! > o.lateMs; i--) late++;
   return {
-    rps: total / duration,
-    requests: total,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
+    seconds,
+    rps: r.requests.total / o.duration,
+    answers: r.requests.total,
+    statuses,
     latency: {
       p50: q(0.5),
       p90: q(0.9),
       p99: q(0.99),
       p999: q(0.999),
-      max: times.length === 0 ? 0 : times[times.length - 1]!,
+      max: times.length === 0 ? 0 : Number(times[times.length - 1]!.toFixed(3)),
     },
-    over10ms: times.length === 0 ? 0 : over / times.length,
+    late,
   };
 }
 
-function toProtobuf(json: string): Buffer {
-  return Buffer.from(
-    openrtb.BidRequest.encode(jsonToProtoRequest(JSON.parse(json) as Record<string, unknown>)).finish(),
+/** A measured saturated phase of one server: throughput and CPU per answer, whole process and per thread. */
+async function measured(
+  phase: string,
+  pid: number,
+  url: string,
+  corpus: readonly CorpusRequest[],
+  o: BenchOptions,
+  lateMs: number,
+  during?: () => () => void,
+) {
+  const threads0 = threadCpu(pid);
+  const cpu0 = processCpu(pid);
+  const stop = during?.();
+  const r = await load(phase, url, corpus, { connections: o.connections, duration: o.duration, lateMs });
+  stop?.();
+  const cpu1 = processCpu(pid);
+  const threads1 = threadCpu(pid);
+  return {
+    rps: Math.round(r.rps),
+    answers: r.answers,
+    statuses: r.statuses,
+    cpuMicrosPerAnswer: Number(((cpu1 - cpu0) / Math.max(1, r.answers)).toFixed(1)),
+    /** Share of one core the process used over the phase. */
+    coreShare: Number(((cpu1 - cpu0) / 1e6 / r.seconds).toFixed(2)),
+    threadsMicrosPerAnswer: threadDelta(pid, threads0, threads1, r.answers),
+    latency: r.latency,
+  };
+}
+
+function prepareConfig(o: BenchOptions, dir: string, redisPrefix: string): string {
+  const configDir = join(dir, 'config');
+  cpSync(join(root, 'config'), configDir, { recursive: true });
+  const yamlFile = join(configDir, 'bidder.yaml');
+  let yaml = readFileSync(yamlFile, 'utf8');
+  if (o.store === 'redis') yaml = yaml.replace('keyPrefix: "pg:"', `keyPrefix: "${redisPrefix}"`);
+  if (o.scoring !== undefined || o.threads !== undefined) {
+    yaml += '\nscoring:\n';
+    if (o.scoring !== undefined) yaml += `  mode: ${o.scoring}\n`;
+    if (o.threads !== undefined) yaml += `  pool: { threads: ${o.threads} }\n`;
+  }
+  writeFileSync(yamlFile, yaml);
+  return configDir;
+}
+
+const kPerfHz = 999;
+
+function perfRecord(pid: number, out: string): () => void {
+  const p = spawn('perf', ['record', '-F', String(kPerfHz), '-g', '-p', String(pid), '-o', out], { stdio: 'ignore' });
+  return () => {
+    p.kill('SIGINT');
+  };
+}
+
+/**
+ * Where a server's CPU per answer goes, from a perf recording of one phase: samples per thread (main or
+ * helper) and per DSO (kernel, node's own code = V8 runtime and builtins, JIT = our JavaScript, libc, uWS),
+ * turned into µs per answer (samples ÷ rate ÷ answers).
+ */
+function perfBreakdown(data: string, mainTid: number, answers: number): Record<string, number> {
+  const r = spawnSync(
+    'perf',
+    ['report', '-i', data, '--stdio', '--no-children', '-n', '--sort', 'pid,dso', '-g', 'none', '-q'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.toString().split('\n')) {
+    const m = /^\s*[\d.]+%\s+(\d+)\s+(\d+):\S+\s+(.+?)\s*$/.exec(line);
+    if (m === null) continue;
+    const dso = m[3]!.startsWith('[JIT]') ? 'JIT (JavaScript)' : m[3]!;
+    const key = `${Number(m[2]) === mainTid ? 'main' : 'helpers'} ${dso}`;
+    out[key] = (out[key] ?? 0) + Number(m[1]);
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => [k, Number(((n / kPerfHz / Math.max(1, answers)) * 1e6).toFixed(2))]),
   );
 }
 
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function perfReport(data: string, out: string, breakdown: Record<string, number>): void {
+  const bySym = spawnSync(
+    'perf',
+    ['report', '-i', data, '--stdio', '--no-children', '--sort', 'pid,dso,sym', '-g', 'none', '-q'],
+    { maxBuffer: 1 << 26 },
+  );
+  const inclusive = spawnSync(
+    'perf',
+    ['report', '-i', data, '--stdio', '--children', '--sort', 'sym', '-g', 'none', '-q'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
+  writeFileSync(
+    out,
+    `# µs per answer by thread and DSO\n${JSON.stringify(breakdown, null, 2)}\n\n# perf report --sort pid,dso,sym (self, top 150)\n${bySym.stdout
+      .toString()
+      .split('\n')
+      .slice(0, 150)
+      .join('\n')}\n\n# perf report --children --sort sym (inclusive, JavaScript frames)\n${inclusive.stdout
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('JS:'))
+      .slice(0, 120)
+      .join('\n')}\n`,
+  );
 }
 
 export async function runBench(o: BenchOptions): Promise<Record<string, unknown>> {
   if (o.build) {
     const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('npm run build failed');
+    if (b.status !== 0) throw new BenchFailure('npm run build failed');
   }
-  const corpusDir = join(root, 'bench', '.corpus', `c${o.campaigns}-r${o.corpusSize}-s${o.seed}`);
-  const corpus = writeCorpus(corpusDir, { campaigns: o.campaigns, requests: o.corpusSize, seed: o.seed });
-  const bidderYaml = join(corpus.configDir, 'bidder.yaml');
-  const threads = o.scoring === 'inline' ? 0 : 1;
-  writeFileSync(
-    bidderYaml,
-    `${readFileSync(bidderYaml, 'utf8')}\nscoring:\n  mode: ${o.scoring}\n  pool: { threads: ${threads} }\n`,
-  );
-  if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
+  const date = new Date().toISOString();
+  const work = join(root, 'bench', '.corpus', `r${o.corpusSize}-s${o.seed}`);
+  const written = writeCorpus(work, { requests: o.corpusSize, seed: o.seed });
+  const corpus = written.requests;
+  const noBidShaped = corpus.filter((q) => q.shape !== 'bid');
+  const lateMs = Math.min(...corpus.map((q) => (JSON.parse(q.body) as { tmax: number }).tmax));
+  const redisPrefix = `pgbench:${process.pid}:`;
+  const configDir = prepareConfig(o, work, redisPrefix);
+  if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   const [ceilingPort, bidderPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
+  const profileDir = join(root, 'bench', 'results', 'profiles');
   try {
     const ceiling = startPinned([join(root, 'bench/ceiling/server.mjs'), String(ceilingPort)], {}, 1);
     children.push(ceiling);
-    await waitHttp(`http://127.0.0.1:${ceilingPort}/parsed`);
     const ceilingUrl = `http://127.0.0.1:${ceilingPort}`;
-    await load(ceilingUrl, corpus.requests, o.connections, Math.min(2, o.duration));
-    const ceilingSat = await load(ceilingUrl, corpus.requests, o.connections, o.duration);
-    ceiling.kill('SIGTERM');
+    await waitHttp(`${ceilingUrl}/parsed`);
 
     const env: NodeJS.ProcessEnv = {
-      CONFIG_DIR: corpus.configDir,
+      CONFIG_DIR: configDir,
       PORT: String(bidderPort),
       OPS_PORT: String(opsPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      PEREGRINE_NOTICE_KEY_1: 'bench',
-      PEREGRINE_NOTICE_KEY_0: 'bench0',
+      PEREGRINE_NOTICE_KEY_1: 'bench-key-1',
+      PEREGRINE_NOTICE_KEY_0: 'bench-key-0',
+      REDIS_URL: o.store === 'redis' ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : '',
+      ...o.env,
     };
-    if (o.store === 'redis') env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    else env.REDIS_URL = '';
     if (o.store === 'redis') {
       const l = spawnSync(
         process.execPath,
         [
           '--import',
           'tsx',
-          'scripts/segments-load.ts',
-          corpus.segmentsFile,
+          'tools/segments-load.ts',
+          written.segmentsFile,
           '--redis',
           env.REDIS_URL!,
           '--prefix',
-          'pgbench:',
+          redisPrefix,
         ],
-        { cwd: root, stdio: 'inherit' },
+        { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
       );
-      if (l.status !== 0) throw new Error('segment load failed');
+      if (l.status !== 0) throw new BenchFailure('loading the known users’ segments into Redis failed');
     }
-    const profileDir = join(root, 'bench', 'results', 'profiles');
-    if (o.profile) mkdirSync(profileDir, { recursive: true });
-    const bidder = startPinned(
-      [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/main.js'],
-      env,
-      1,
-    );
+    if (o.cpuProf || o.perf) mkdirSync(profileDir, { recursive: true });
+    const nodeArgs = [
+      ...o.nodeArgs,
+      ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(o.perf ? ['--perf-basic-prof'] : []),
+    ];
+    const bidder = startPinned([...nodeArgs, 'dist/main.js'], env, 1);
     children.push(bidder);
-    let bidderLog = '';
-    bidder.stderr!.on('data', (d: Buffer) => (bidderLog += d.toString()));
-    await waitHttp(`http://127.0.0.1:${opsPort}/readyz`).catch((err: unknown) => {
-      throw new Error(`${String(err)}\nbidder stderr:\n${bidderLog}`);
+    let bidderErr = '';
+    let gcLines = 0;
+    bidder.stderr!.on('data', (d: Buffer) => {
+      if (bidderErr.length < 20_000) bidderErr += d.toString();
+    });
+    bidder.stdout!.on('data', (d: Buffer) => {
+      // --trace-gc writes one line per collection to stdout; the logger writes JSON lines starting with '{'.
+      for (const line of d.toString().split('\n')) if (/^\[\d+:0x[0-9a-f]+\]\s+\d+ ms: /.test(line)) gcLines++;
+    });
+    const opsUrl = `http://127.0.0.1:${opsPort}`;
+    await waitHttp(`${opsUrl}/readyz`).catch((err: unknown) => {
+      throw new BenchFailure(`${String(err)}\nbidder stderr:\n${bidderErr}`);
     });
     const bidderUrl = `http://127.0.0.1:${bidderPort}`;
-    const bodies: readonly Body[] = o.format === 'protobuf' ? corpus.requests.map(toProtobuf) : corpus.requests;
-    await load(bidderUrl, bodies, o.connections, Math.min(2, o.duration));
-    const before = await scrape(`http://127.0.0.1:${opsPort}`);
-    const cpu0 = cpuMicros(bidder.pid!);
-    const bidderSat = await load(bidderUrl, bodies, o.connections, o.duration);
-    const cpu1 = cpuMicros(bidder.pid!);
-    const after = await scrape(`http://127.0.0.1:${opsPort}`);
-    // Fixed offered load: fewer connections, so autocannon's rate limiter, not its queue, sets the pace.
-    const half = await load(
-      bidderUrl,
-      bodies,
-      Math.min(16, o.connections),
-      o.duration,
-      Math.max(1, Math.round(bidderSat.rps / 2)),
-    );
+    let base: { proc: ChildProcess; url: string } | undefined;
+    if (o.baseline !== undefined) {
+      const [p, q] = [await freePort(), await freePort()];
+      const proc = startPinned([join(o.baseline, 'main.js')], { ...env, PORT: String(p), OPS_PORT: String(q) }, 1);
+      children.push(proc);
+      await waitHttp(`http://127.0.0.1:${q}/readyz`);
+      base = { proc, url: `http://127.0.0.1:${p}` };
+    }
+
+    // Warm-up: the JIT, the pacing leases, the connections.
+    if (o.warmup > 0) {
+      await load('ceiling warm-up', ceilingUrl, corpus, { connections: o.connections, duration: o.warmup, lateMs });
+      await load('bidder warm-up', bidderUrl, corpus, { connections: o.connections, duration: o.warmup, lateMs });
+      if (base !== undefined)
+        await load('baseline warm-up', base.url, corpus, { connections: o.connections, duration: o.warmup, lateMs });
+    }
+
+    type Phase = Awaited<ReturnType<typeof measured>>;
+    const rounds: { ceiling: Phase; bidder: Phase; baseline?: Phase }[] = [];
+    const before = await scrape(opsUrl);
+    const gc0 = gcLines;
+    const perfFiles = {
+      ceiling: join(profileDir, `perf-${date.replace(/[:.]/g, '-')}-ceiling.data`),
+      bidder: join(profileDir, `perf-${date.replace(/[:.]/g, '-')}-bidder.data`),
+    };
+    for (let i = 0; i < o.rounds; i++) {
+      const last = o.perf && i === o.rounds - 1;
+      const c = await measured(
+        `ceiling, round ${i + 1}`,
+        ceiling.pid!,
+        ceilingUrl,
+        corpus,
+        o,
+        lateMs,
+        last ? () => perfRecord(ceiling.pid!, perfFiles.ceiling) : undefined,
+      );
+      const during = last ? () => perfRecord(bidder.pid!, perfFiles.bidder) : undefined;
+      // With a baseline, the order alternates so neither side always follows the ceiling.
+      const baseline =
+        base !== undefined && i % 2 === 0
+          ? await measured(`baseline, round ${i + 1}`, base.proc.pid!, base.url, corpus, o, lateMs)
+          : undefined;
+      const b = await measured(`bidder, round ${i + 1}`, bidder.pid!, bidderUrl, corpus, o, lateMs, during);
+      const baseline2 =
+        base !== undefined && i % 2 === 1
+          ? await measured(`baseline, round ${i + 1}`, base.proc.pid!, base.url, corpus, o, lateMs)
+          : undefined;
+      rounds.push({ ceiling: c, bidder: b, baseline: baseline ?? baseline2 });
+    }
+    const after = await scrape(opsUrl);
+    const gcPerRound = (gcLines - gc0) / o.rounds;
+
+    const noBid = await measured('bidder, no-bid-shaped requests', bidder.pid!, bidderUrl, noBidShaped, o, lateMs);
+    const afterNoBid = await scrape(opsUrl);
+
+    const meanBidderRps = rounds.reduce((s, r) => s + r.bidder.rps, 0) / rounds.length;
+    const halfRate = Math.max(1, Math.round(meanBidderRps / 2));
+    const half = await load('bidder at half load', bidderUrl, corpus, {
+      connections: Math.min(16, o.connections),
+      duration: o.duration,
+      rate: halfRate,
+      lateMs,
+    });
     const rss = peakRssMb(bidder.pid!);
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
+    base?.proc.kill('SIGTERM');
+    let perf: Record<string, Record<string, number>> | undefined;
+    if (o.perf) {
+      // perf writes its file after SIGINT: give it a moment.
+      await new Promise((r) => setTimeout(r, 2000));
+      const lastRound = rounds[rounds.length - 1]!;
+      const c = perfBreakdown(perfFiles.ceiling, ceiling.pid!, lastRound.ceiling.answers);
+      const b = perfBreakdown(perfFiles.bidder, bidder.pid!, lastRound.bidder.answers);
+      perf = { ceiling: c, bidder: b };
+      perfReport(perfFiles.ceiling, perfFiles.ceiling.replace(/\.data$/, '.txt'), c);
+      perfReport(perfFiles.bidder, perfFiles.bidder.replace(/\.data$/, '.txt'), b);
+    }
 
-    const delta = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
-    const bids = delta('peregrine_bid_requests_total:bid');
-    const nobids = delta('peregrine_bid_requests_total:nobid');
+    // The bidder's own counters over the saturated rounds must account for every answer the client saw.
+    const delta = (a: Map<string, number>, b: Map<string, number>, k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
+    const bids = delta(before, after, 'peregrine_bid_requests_total:bid');
+    const nobids = delta(before, after, 'peregrine_bid_requests_total:nobid');
+    const seen200 = rounds.reduce((s, r) => s + (r.bidder.statuses['200'] ?? 0), 0);
+    const seen204 = rounds.reduce((s, r) => s + (r.bidder.statuses['204'] ?? 0), 0);
+    // Requests in flight when a phase ends are counted by the bidder but not seen by the client.
+    const slack = o.connections * o.rounds;
+    if (Math.abs(bids - seen200) > slack || Math.abs(nobids - seen204) > slack)
+      throw new BenchFailure(
+        `the bidder counted ${bids} bids and ${nobids} no-bids, the client saw ${seen200} × 200 and ${seen204} × 204`,
+      );
     const reasons: Record<string, number> = {};
-    for (const k of after.keys()) if (k.startsWith('peregrine_no_bids_total:')) reasons[k.slice(24)] = delta(k);
+    for (const k of after.keys())
+      if (k.startsWith('peregrine_no_bids_total:')) reasons[k.slice(24)] = delta(before, after, k);
+    const noBidPhaseBids = delta(after, afterNoBid, 'peregrine_bid_requests_total:bid');
+    const noBidPhaseAll = noBidPhaseBids + delta(after, afterNoBid, 'peregrine_bid_requests_total:nobid');
+
+    const ratio = (f: (r: (typeof rounds)[number]) => number) => rounds.map((r) => Number(f(r).toFixed(3)));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const throughputRatios = ratio((r) => r.bidder.rps / r.ceiling.rps);
+    const cpuRatios = ratio((r) => r.bidder.cpuMicrosPerAnswer / r.ceiling.cpuMicrosPerAnswer);
+    const lastCeiling = rounds[rounds.length - 1]!.ceiling;
     const result = {
-      date: new Date().toISOString(),
+      date,
       node: process.version,
       pinned: hasTaskset,
       options: o,
-      corpus: {
-        requests: corpus.requests.length,
-        medianBytes: corpus.requests.map((x) => x.length).sort((a, b) => a - b)[corpus.requests.length >> 1],
-      },
-      ceiling: { rps: Math.round(ceilingSat.rps), latency: ceilingSat.latency },
-      bidder: {
-        rps: Math.round(bidderSat.rps),
-        ratioToCeiling: Number((bidderSat.rps / ceilingSat.rps).toFixed(3)),
-        non2xx: bidderSat.non2xx,
-        errors: bidderSat.errors + bidderSat.timeouts,
-        cpuMicrosPerRequest: Number(((cpu1 - cpu0) / Math.max(1, bidderSat.requests)).toFixed(1)),
-        peakRssMb: Number(rss.toFixed(1)),
-        bidRate: Number((bids / Math.max(1, bids + nobids)).toFixed(3)),
+      corpus: { ...describeCorpus(corpus), minTmaxMs: lateMs },
+      rounds,
+      summary: {
+        ceilingRps: rounds.map((r) => r.ceiling.rps),
+        bidderRps: rounds.map((r) => r.bidder.rps),
+        throughputRatio: throughputRatios,
+        throughputRatioMedian: median(throughputRatios),
+        ceilingCpuMicros: rounds.map((r) => r.ceiling.cpuMicrosPerAnswer),
+        bidderCpuMicros: rounds.map((r) => r.bidder.cpuMicrosPerAnswer),
+        cpuRatio: cpuRatios,
+        baselineCpuMicros: base === undefined ? undefined : rounds.map((r) => r.baseline!.cpuMicrosPerAnswer),
+        cpuRatioToBaseline:
+          base === undefined ? undefined : ratio((r) => r.bidder.cpuMicrosPerAnswer / r.baseline!.cpuMicrosPerAnswer),
+        throughputRatioToBaseline: base === undefined ? undefined : ratio((r) => r.bidder.rps / r.baseline!.rps),
+        bidShare: Number((bids / Math.max(1, bids + nobids)).toFixed(3)),
         noBidReasons: Object.fromEntries(
           Object.entries(reasons)
             .filter(([, v]) => v > 0)
-            .sort((a, b) => b[1] - a[1]),
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => [k, Number((v / Math.max(1, bids + nobids)).toFixed(3))]),
         ),
+        noBidCpuMicros: noBid.cpuMicrosPerAnswer,
+        noBidCpuRatioToCeiling: Number((noBid.cpuMicrosPerAnswer / lastCeiling.cpuMicrosPerAnswer).toFixed(2)),
+        noBidPhaseBidShare: Number((noBidPhaseBids / Math.max(1, noBidPhaseAll)).toFixed(3)),
+        halfLoad: {
+          offeredRps: halfRate,
+          achievedRps: Math.round(half.rps),
+          latencyMs: half.latency,
+          laterThanMinTmax: half.late,
+        },
+        gcPerRound: o.nodeArgs.includes('--trace-gc') ? gcPerRound : undefined,
+        peakRssMb: Number(rss.toFixed(1)),
         exitCode: code,
       },
-      halfLoad: {
-        offeredRps: Math.round(bidderSat.rps / 2),
-        achievedRps: Math.round(half.rps),
-        latencyMs: half.latency,
-        over10msShare: half.over10ms,
-        non2xx: half.non2xx,
-        errors: half.errors + half.timeouts,
-      },
-      bidderStderr: bidderLog.slice(0, 2000),
+      noBidPhase: noBid,
+      perfMicrosPerAnswer: perf,
+      bidderStderr: bidderErr.slice(0, 4000),
     };
-    if (o.record) record(result);
+    if (o.record) {
+      const dir = join(root, 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    }
+    if (code !== 0) throw new BenchFailure(`the bidder exited with ${code} after SIGTERM:\n${bidderErr}`);
     return result;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    if (o.store === 'redis') await dropRedisKeys(redisPrefix).catch(() => undefined);
   }
 }
 
-function record(result: Record<string, unknown> & { date: string }): void {
-  const dir = join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${result.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const r = result as unknown as {
-    options: BenchOptions;
-    ceiling: { rps: number };
-    bidder: { rps: number; ratioToCeiling: number; cpuMicrosPerRequest: number; peakRssMb: number; bidRate: number };
-    halfLoad: {
-      offeredRps: number;
-      latencyMs: { p50: number; p90: number; p99: number; p999: number };
-      over10msShare: number;
-    };
+/** Removes this run's own keys (and only those) from the shared Redis. */
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+function report(r: Record<string, unknown>): string {
+  const s = r.summary as {
+    ceilingRps: number[];
+    bidderRps: number[];
+    throughputRatio: number[];
+    ceilingCpuMicros: number[];
+    bidderCpuMicros: number[];
+    cpuRatio: number[];
+    bidShare: number;
+    noBidReasons: Record<string, number>;
+    noBidCpuMicros: number;
+    noBidCpuRatioToCeiling: number;
+    halfLoad: { offeredRps: number; latencyMs: Record<string, number>; laterThanMinTmax: number };
+    peakRssMb: number;
+    baselineCpuMicros?: number[];
+    cpuRatioToBaseline?: number[];
+    throughputRatioToBaseline?: number[];
   };
-  const file = join(root, 'bench', 'RESULTS.md');
-  const header =
-    '\n| date | store | format | campaigns | ceiling rps | bidder rps | ratio | p50/p90/p99/p99.9 ms at 50% | >10 ms | CPU µs/req | peak RSS MB | bid rate |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n';
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const marker = '<!-- load-results -->';
-  const row = `| ${result.date.slice(0, 16)} | ${r.options.store} | ${r.options.format} | ${r.options.campaigns} | ${r.ceiling.rps} | ${r.bidder.rps} | ${r.bidder.ratioToCeiling} | ${r.halfLoad.latencyMs.p50}/${r.halfLoad.latencyMs.p90}/${r.halfLoad.latencyMs.p99}/${r.halfLoad.latencyMs.p999} | ${(r.halfLoad.over10msShare * 100).toFixed(3)}% | ${r.bidder.cpuMicrosPerRequest} | ${r.bidder.peakRssMb} | ${r.bidder.bidRate} |\n`;
-  if (!text.includes(marker))
-    appendFileSync(file, `\n## Load benchmark runs (npm run bench)\n${marker}${header}${row}`);
-  else writeFileSync(file, text.replace(`${marker}${header}`, `${marker}${header}${row}`));
+  const rounds = r.rounds as {
+    ceiling: { threadsMicrosPerAnswer: object };
+    bidder: { threadsMicrosPerAnswer: object };
+  }[];
+  const l = s.halfLoad.latencyMs;
+  return [
+    `ceiling rps ${s.ceilingRps.join(' / ')}, bidder rps ${s.bidderRps.join(' / ')}: ratio ${s.throughputRatio.join(' / ')} (target ≥ 0.5)`,
+    `CPU µs per answer: ceiling ${s.ceilingCpuMicros.join(' / ')}, bidder ${s.bidderCpuMicros.join(' / ')} (×${s.cpuRatio.join(' / ×')}; target ≤ 25 µs)`,
+    `  bidder per thread (µs/answer, last round): ${JSON.stringify(rounds[rounds.length - 1]!.bidder.threadsMicrosPerAnswer)}`,
+    `  ceiling per thread (µs/answer, last round): ${JSON.stringify(rounds[rounds.length - 1]!.ceiling.threadsMicrosPerAnswer)}`,
+    `no-bid-shaped requests only: ${s.noBidCpuMicros} µs per answer = ×${s.noBidCpuRatioToCeiling} the ceiling's (target ≤ 1.5)`,
+    `half load (${s.halfLoad.offeredRps} rps offered): p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms (target p99 ≤ 2), ${s.halfLoad.laterThanMinTmax} answers later than the smallest tmax`,
+    `bid share ${s.bidShare}; no-bid reasons (share of requests): ${JSON.stringify(s.noBidReasons)}`,
+    `peak RSS ${s.peakRssMb} MB`,
+    ...(s.cpuRatioToBaseline === undefined
+      ? []
+      : [
+          `baseline CPU µs per answer ${s.baselineCpuMicros!.join(' / ')}: bidder/baseline CPU ×${s.cpuRatioToBaseline.join(' / ×')}, throughput ×${s.throughputRatioToBaseline!.join(' / ×')}`,
+        ]),
+  ].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const o = parseArgs(process.argv.slice(2));
+  let o: BenchOptions | undefined;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${kUsage}`);
+    process.exit(2);
+  }
+  if (o === undefined) {
+    console.log(kUsage);
+    process.exit(0);
+  }
   runBench(o).then(
     (r) => {
       const { bidderStderr, ...rest } = r as { bidderStderr: string };
       console.log(JSON.stringify(rest, null, 2));
+      console.log(`\n${report(r)}`);
       if (bidderStderr) console.error(`bidder stderr:\n${bidderStderr}`);
     },
     (err: unknown) => {
-      console.error(err);
+      console.error(
+        err instanceof BenchFailure
+          ? `\nBENCHMARK FAILED: ${err.message}\n`
+          : `\nBENCHMARK FAILED (could not run): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -47,4 +47,4 @@ export async function runMicro(title: string, cases: readonly MicroCase[], timeM
   return results;
 }
 
-export { prng } from '../../src/scoring/synthetic.js';
+export { prng } from '../../tools/train/synthetic.js';

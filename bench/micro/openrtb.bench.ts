@@ -1,6 +1,6 @@
 /**
  * OpenRTB codec costs on a ~1 KB banner request (bench/micro/fixtures/banner-1k.json): JSON.parse alone
- * (the floor), our decode + validate, and encoding a one-bid response. Run: npm run bench:openrtb
+ * (the floor), our decode + validate, and encoding a one-bid response. Run: npm run bench:micro:openrtb
  */
 import { readFileSync } from 'node:fs';
 import { decodeJsonRequest } from '../../src/openrtb/decode-json.js';

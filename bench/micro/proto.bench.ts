@@ -4,7 +4,7 @@
  * on the same bytes (message objects only, before any mapping or validation: what the hand-written decoder
  * was chosen over) and the JSON decoder on the JSON text; the same request carrying the parts exchanges add
  * that the bidder never reads (content, data segments, UA client hints); and the protobuf response encode.
- * Target (ARCHITECTURE.md): protobuf decode ≤ 10 µs. Run: npm run bench:proto (npx tsx bench/micro/proto.bench.ts)
+ * Target (ARCHITECTURE.md): protobuf decode ≤ 10 µs. Run: npm run bench:micro:proto (npx tsx bench/micro/proto.bench.ts)
  */
 import { readFileSync } from 'node:fs';
 import { decodeJsonRequest } from '../../src/openrtb/decode-json.js';

@@ -2,7 +2,7 @@
  * Scoring: inline CPU per request (10 candidates: request features, candidate rows, pCTR + pCVR with the
  * shipped models, strategies, first-price shading), its parts, and the worker pool's round trip — wall time
  * and, what matters for the bidder, event-loop time per task (event-loop utilisation).
- * Run: npm run bench:scoring
+ * Run: npm run bench:micro:scoring
  */
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../../src/clock.js';

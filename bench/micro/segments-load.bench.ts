@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { loadSegments } from '../../scripts/segments-load.js';
+import { loadSegments } from '../../tools/segments-load.js';
 import { deleteByPrefix, startOwnRedis, type OwnRedis } from '../../tests/helpers/redis.js';
 
 const args = process.argv.slice(2);

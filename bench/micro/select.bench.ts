@@ -2,7 +2,7 @@
  * Candidate selection and the whole in-process bid path at 1,000 and 10,000 campaigns, on a 1 KB-style
  * banner request: the index's bitsets, the price-bound scan with residual checks and pacing pre-checks,
  * and (for the bid path) choosing, reserving and signing the bid.
- * Run: npm run bench:select
+ * Run: npm run bench:micro:select
  */
 import { BidPath } from '../../src/auction/bid-path.js';
 import { ProfileState, scanImp, type ImpSlots, type ScanContext } from '../../src/auction/imp-scan.js';

@@ -1,5 +1,5 @@
 /**
- * The runtime campaign model: what `config/compile.ts` makes of a validated campaign file. Plain, frozen,
+ * The runtime campaign model: what `campaigns/compile.ts` makes of a validated campaign file. Plain, frozen,
  * with sets and precomputed numbers, so the bid path never re-parses or re-derives anything.
  * Money is integer micros of the account currency; bid prices are CPM micros.
  */

@@ -14,7 +14,7 @@ import type { Clock } from '../clock.js';
 import { DirWatcher } from '../files/dir-watcher.js';
 import { type ConfigIssue, formatIssues, kDefaultLoadLimits, type LoadLimits, loadConfigDir } from './load.js';
 import { ConfigLoadError, LoaderThread } from './off-thread.js';
-import { buildSnapshot, type ConfigSnapshot } from './snapshot.js';
+import { buildSnapshot, type ConfigSnapshot, configHash } from './snapshot.js';
 
 interface ReloadBase {
   /** What asked for it: `admin`, `watch: <dir>: <name>`, `poll: …`. */
@@ -148,17 +148,19 @@ export class ConfigHolder {
       const base = { trigger, durationMs: performance.now() - started, warnings: r.warnings };
       if (!r.ok) {
         result = { ...base, ok: false, outcome: 'invalid', issues: r.issues, totalIssues: r.totalIssues };
+      } else if (configHash(r.config.texts) === prev.hash) {
+        // Same files: skip building (compiling campaigns and the index costs the event loop at scale).
+        result = { ...base, ok: true, outcome: 'unchanged', snapshot: prev, changed: false };
       } else {
         const next = buildSnapshot(r.config, prev.version + 1, this.#clock.now(), this.#env, prev);
-        const changed = next.hash !== prev.hash;
-        if (changed) this.#current = next;
+        this.#current = next;
         result = {
           ...base,
           durationMs: performance.now() - started,
           ok: true,
-          outcome: changed ? 'ok' : 'unchanged',
-          snapshot: changed ? next : prev,
-          changed,
+          outcome: 'ok',
+          snapshot: next,
+          changed: true,
         };
       }
     } catch (e) {

@@ -56,7 +56,13 @@ export const bidderSchema = z.strictObject({
       dedupTtl: duration.default(259200),
     })
     .prefault({ keys: [{ id: 'k1', secret: 'env:PEREGRINE_NOTICE_KEY' }] }),
-  admin: z.strictObject({ token: secretRef.optional() }).prefault({}),
+  admin: z
+    .strictObject({
+      token: secretRef.optional(),
+      /** Development only: with no token configured, loopback callers need none (env PEREGRINE_ADMIN_OPEN). */
+      open: z.enum(['loopback']).optional(),
+    })
+    .prefault({}),
   store: z
     .strictObject({
       kind: z.enum(['memory', 'redis']).default('memory'),

@@ -51,7 +51,13 @@ export interface ConfigSnapshot {
   /** Units of account currency per unit of each currency; the account currency maps to 1. */
   readonly fx: ReadonlyMap<string, number>;
   readonly noticeKeys: readonly NoticeKey[];
+  /**
+   * The admin bearer token: configured (`admin.token`), else one made for this run (`adminTokenGenerated`),
+   * else undefined in loopback-open development mode (endpoints/admin-auth.ts).
+   */
   readonly adminToken: string | undefined;
+  readonly adminTokenGenerated: boolean;
+  readonly adminOpen: 'loopback' | undefined;
   /** Conversion postback senders and the campaigns they own (`conversions.advertisers`). */
   readonly advertisers: AdvertiserTable;
   /** Secrets that were referenced from the environment but not set (an ephemeral key was generated). */
@@ -114,12 +120,9 @@ export function buildSnapshot(
     return prev ?? { id: k.id, secret: randomBytes(32) };
   });
   const publicUrl = (env.PEREGRINE_PUBLIC_URL ?? b.publicUrl).replace(/\/+$/, '');
-  const hash = createHash('sha256');
-  for (const [file, text] of [...raw.texts].sort(([a], [c]) => (a < c ? -1 : 1)))
-    hash.update(file).update('\0').update(text).update('\0');
   return Object.freeze({
     version,
-    hash: hash.digest('hex').slice(0, 16),
+    hash: configHash(raw.texts),
     loadedAtMs: nowMs,
     dir: raw.dir,
     bidder: b,
@@ -131,10 +134,18 @@ export function buildSnapshot(
     index: new TargetingIndex(campaigns),
     fx,
     noticeKeys: Object.freeze(noticeKeys),
-    adminToken: b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env),
+    ...adminAccess(b, env, warnings, previous),
     advertisers: compileAdvertisers(b.conversions.advertisers, campaigns, (ref) => resolveSecret(ref, env), warnings),
     warnings: Object.freeze(warnings),
   });
+}
+
+/** sha256 of every file's name and text: a reload whose hash equals the live one changes nothing. */
+export function configHash(texts: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const [file, text] of [...texts].sort(([a], [c]) => (a < c ? -1 : 1)))
+    hash.update(file).update('\0').update(text).update('\0');
+  return hash.digest('hex').slice(0, 16);
 }
 
 function priceKeys(ch: ChannelConfig, env: NodeJS.ProcessEnv, warnings: string[]): Channel['priceKeys'] {
@@ -146,6 +157,26 @@ function priceKeys(ch: ChannelConfig, env: NodeJS.ProcessEnv, warnings: string[]
     return undefined;
   }
   return { encryptionKey, integrityKey };
+}
+
+function adminAccess(
+  b: BidderConfig,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+  previous: ConfigSnapshot | undefined,
+): Pick<ConfigSnapshot, 'adminToken' | 'adminTokenGenerated' | 'adminOpen'> {
+  const configured = b.admin.token === undefined ? undefined : resolveSecret(b.admin.token, env);
+  const openEnv = env.PEREGRINE_ADMIN_OPEN;
+  let open = b.admin.open;
+  if (openEnv === 'loopback') open = 'loopback';
+  else if (openEnv !== undefined && openEnv !== '')
+    // Fail closed: a typo must not open the admin API, nor silently keep it open.
+    warnings.push(`PEREGRINE_ADMIN_OPEN=${JSON.stringify(openEnv)} is not "loopback"; the admin API needs its token`);
+  if (configured !== undefined) return { adminToken: configured, adminTokenGenerated: false, adminOpen: open };
+  if (open === 'loopback') return { adminToken: undefined, adminTokenGenerated: false, adminOpen: open };
+  // Kept across reloads, like the ephemeral notice keys; logged once at start by the app.
+  const kept = previous?.adminTokenGenerated === true ? previous.adminToken : undefined;
+  return { adminToken: kept ?? randomBytes(24).toString('base64url'), adminTokenGenerated: true, adminOpen: open };
 }
 
 function resolveSecret(ref: string, env: NodeJS.ProcessEnv): string | undefined {

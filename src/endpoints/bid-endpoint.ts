@@ -107,7 +107,7 @@ export function createBidEndpoint(deps: BidEndpointDeps) {
     if (!outcome.bid) return noBid({ id: reqId }, channel, outcome.reason, proto, cors, receivedAt);
     metrics.observeLatency(channel.id, (clock.now() - receivedAt) / 1000);
     metrics.request(channel.id, 'bid');
-    for (const c of outcome.chosen) metrics.bids.labels(channel.id, c.campaign.id).inc();
+    for (const c of outcome.chosen) metrics.bid(channel.id, c.campaign.id);
     const res =
       code !== undefined && channel.prebid !== undefined
         ? toPrebidResponse(outcome.response, code, channel.prebid.exp)

@@ -82,6 +82,10 @@ export const kOpsOpenApi = {
           200: json('the config now live', 'ReloadResult'),
           401: kAdmin.responses[401],
           422: json('INVALID_CONFIG: every error with file and field path; the previous config stays', 'InvalidConfig'),
+          503: json(
+            'CONFIG_LOAD_FAILED: the directory could not be read (I/O, limits); the previous config stays',
+            'InvalidConfig',
+          ),
         },
       },
     },
@@ -156,7 +160,10 @@ export const kOpsOpenApi = {
           {
             type: 'object',
             required: ['issues'],
-            properties: { issues: { type: 'array', items: { $ref: '#/components/schemas/ConfigIssue' } } },
+            properties: {
+              issues: { type: 'array', items: { $ref: '#/components/schemas/ConfigIssue' } },
+              totalIssues: { type: 'integer', description: 'how many were found; `issues` may be capped' },
+            },
           },
         ],
       },

@@ -1,14 +1,13 @@
 /**
- * The ops port: `/metrics`, `/healthz`, `/readyz`, and the admin API (`/admin/*`, bearer token; without a
- * configured token, admin is open to loopback callers only). Never exposed to exchanges.
+ * The ops port: `/metrics`, `/healthz`, `/readyz`, and the admin API (`/admin/*`, bearer token required;
+ * see admin-auth.ts for the rules and the audit). Never exposed to exchanges.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { ConfigHolder } from '../config/config-holder.js';
 import type { Channel } from '../config/snapshot.js';
 import { errorReply, errors } from '../errors.js';
-import type { RequestInfo } from '../http/server.js';
 import { jsonReply, textReply, type HttpReply } from '../http/reply.js';
 import type { Metrics } from '../metrics/registry.js';
+import { adminGuard, type AdminAudit } from './admin-auth.js';
 
 export interface Readiness {
   /** Undefined when ready, else why not. */
@@ -24,40 +23,12 @@ export interface OpsDeps {
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   readonly report: SpendReport;
-}
-
-function adminAllowed(info: RequestInfo, token: string | undefined): boolean {
-  if (token === undefined) return isLoopback(info.remoteAddress);
-  const given = info.authorization.startsWith('Bearer ') ? info.authorization.slice(7) : '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function isLoopback(addr: string): boolean {
-  return (
-    addr === '127.0.0.1' ||
-    addr === '::1' ||
-    addr.startsWith('127.') ||
-    addr === '0000:0000:0000:0000:0000:0000:0000:0001' ||
-    addr.startsWith('::ffff:127.') ||
-    addr.startsWith('0000:0000:0000:0000:0000:ffff:7f')
-  );
-}
-
-const kUnauthorized: HttpReply = errorReply(errors.unauthorized(), [['www-authenticate', 'Bearer']]);
-
-/** Wraps an admin handler: bearer token when one is configured, else loopback callers only. */
-export function requireAdmin<B>(
-  config: { readonly current: { readonly adminToken: string | undefined } },
-  handler: (info: RequestInfo, body: B) => HttpReply | Promise<HttpReply>,
-) {
-  return (info: RequestInfo, body: B): HttpReply | Promise<HttpReply> =>
-    adminAllowed(info, config.current.adminToken) ? handler(info, body) : kUnauthorized;
+  /** Every admin call, allowed or refused (log it, count it). */
+  readonly audit: AdminAudit;
 }
 
 export function createOpsEndpoints(deps: OpsDeps) {
-  const guard = (handler: (info: RequestInfo) => HttpReply | Promise<HttpReply>) => requireAdmin(deps.config, handler);
+  const guard = adminGuard(deps.config, deps.audit);
 
   return {
     metrics: async (): Promise<HttpReply> => ({
@@ -70,7 +41,9 @@ export function createOpsEndpoints(deps: OpsDeps) {
       const why = await deps.readiness.notReadyReason();
       return why === undefined ? textReply(200, 'ready') : errorReply(errors.notReady(why));
     },
-    reload: guard(async () => {
+    /** Wraps another admin handler (replay) in the same guard and audit. */
+    guard,
+    reload: guard('/admin/reload', async () => {
       const r = await deps.config.reload('admin');
       if (!r.ok && r.outcome === 'error')
         return jsonReply(503, {
@@ -92,7 +65,7 @@ export function createOpsEndpoints(deps: OpsDeps) {
         campaigns: r.snapshot.campaigns.length,
       });
     }),
-    config: guard(() => {
+    config: guard('/admin/config', () => {
       const s = deps.config.current;
       return jsonReply(200, {
         version: s.version,
@@ -109,7 +82,7 @@ export function createOpsEndpoints(deps: OpsDeps) {
         warnings: s.warnings,
       });
     }),
-    spend: guard(() => jsonReply(200, deps.report.spend())),
+    spend: guard('/admin/spend', () => jsonReply(200, deps.report.spend())),
   };
 }
 

@@ -28,7 +28,7 @@ function describeKind(st: Stats): string {
 function errnoReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ELOOP') return 'symlink loop (ELOOP)';
-  if (code === 'ENOENT') return 'missing (or a dangling symlink)';
+  if (code === 'ENOENT') return 'cannot read: ENOENT (missing, or a dangling symlink)';
   return `cannot read: ${code ?? String(e)}`;
 }
 

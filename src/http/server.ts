@@ -95,6 +95,7 @@ export class HttpServer {
    */
   route(pattern: string, methods: Partial<Record<Method, { handler: Handler; body?: boolean }>>): this {
     const names = Object.keys(methods).map((m) => (m === 'del' ? 'DELETE' : m.toUpperCase()));
+    // The documented methods; the HEAD that every GET implies is not listed separately.
     this.#routes.push({ pattern, methods: [...names] });
     if (methods.get !== undefined) names.push('HEAD');
     const allowed = names.join(', ');

@@ -10,7 +10,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { kNoBidReasons, type NoBidReason } from '../auction/nbr.js';
+import type { LookupOutcome } from '../segments/profile-lookup.js';
 import { kRequestOutcomes, kShedReasons, type RequestOutcome, type ShedReason } from './labels.js';
+import { type LocalCount, LocalCounter } from './local-counter.js';
 
 /** What the ROI gauge shows on a scrape (see `roi/roi-tracker.ts`). */
 export type RoiSource = () => Iterable<{
@@ -235,6 +237,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const adminRequests = new Counter({
+    name: 'peregrine_admin_requests_total',
+    help: 'Admin API calls by route and outcome (ok, unauthorized, error).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [registry],
+  });
   const inflight = new Gauge({
     name: 'peregrine_bid_requests_in_flight',
     help: 'Bid requests waiting on a store lookup or the scoring pool (decoded, not yet answered).',
@@ -273,8 +281,16 @@ export function createMetrics(opts: MetricsOptions = {}) {
     },
   });
 
-  const noBidByChannel = new Map<string, Record<NoBidReason, Counter.Internal>>();
-  const requestByChannel = new Map<string, Record<RequestOutcome, Counter.Internal>>();
+  // The request-path counters count locally and hand their totals to prom-client when metrics are read:
+  // prom-client hashes and validates the labels on every inc(), even on a child resolved in advance.
+  const localRequests = new LocalCounter(requests, ['channel', 'outcome']);
+  const localNoBids = new LocalCounter(noBids, ['channel', 'reason']);
+  const localBids = new LocalCounter(bids, ['channel', 'campaign']);
+  const localLookups = new LocalCounter(lookups, ['outcome']);
+  const localIdentity = new LocalCounter(identity, ['matched']);
+  const localPrivacy = new LocalCounter(privacy, ['reason']);
+  const noBidByChannel = new Map<string, Record<NoBidReason, LocalCount>>();
+  const requestByChannel = new Map<string, Record<RequestOutcome, LocalCount>>();
   const latencyByChannel = new Map<string, Histogram.Internal<'channel'>>();
   const shedByChannel = new Map<string, Record<ShedReason, Counter.Internal>>();
 
@@ -282,11 +298,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
   function preload(channelIds: readonly string[]): void {
     for (const ch of channelIds) {
       if (!noBidByChannel.has(ch)) {
-        const nb = {} as Record<NoBidReason, Counter.Internal>;
-        for (const r of kNoBidReasons) nb[r] = noBids.labels(ch, r);
+        const nb = {} as Record<NoBidReason, LocalCount>;
+        for (const r of kNoBidReasons) nb[r] = localNoBids.labels(ch, r);
         noBidByChannel.set(ch, nb);
-        const rq = {} as Record<RequestOutcome, Counter.Internal>;
-        for (const o of kRequestOutcomes) rq[o] = requests.labels(ch, o);
+        const rq = {} as Record<RequestOutcome, LocalCount>;
+        for (const o of kRequestOutcomes) rq[o] = localRequests.labels(ch, o);
         requestByChannel.set(ch, rq);
         latencyByChannel.set(ch, latency.labels(ch));
         const sh = {} as Record<ShedReason, Counter.Internal>;
@@ -327,6 +343,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     costMultiplier,
     leaseTakes,
     httpErrors,
+    adminRequests,
     inflight,
     shedTotal: shed,
     conversions,
@@ -345,7 +362,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     noBid(channel: string, reason: NoBidReason): void {
       const c = noBidByChannel.get(channel);
       if (c !== undefined) c[reason].inc();
-      else noBids.labels(channel, reason).inc();
+      else localNoBids.labels(channel, reason).inc();
     },
     shed(channel: string, reason: ShedReason): void {
       const c = shedByChannel.get(channel);
@@ -355,7 +372,19 @@ export function createMetrics(opts: MetricsOptions = {}) {
     request(channel: string, outcome: RequestOutcome): void {
       const c = requestByChannel.get(channel);
       if (c !== undefined) c[outcome].inc();
-      else requests.labels(channel, outcome).inc();
+      else localRequests.labels(channel, outcome).inc();
+    },
+    /** One bid sent for `campaign` on `channel` (both config ids). */
+    bid(channel: string, campaign: string): void {
+      localBids.labels(channel, campaign).inc();
+    },
+    /** A profile lookup's outcome, and whether the profile found is linked in the identity graph. */
+    lookup(outcome: LookupOutcome, linked: boolean | undefined): void {
+      localLookups.labels(outcome).inc();
+      if (linked !== undefined) localIdentity.labels(linked ? 'true' : 'false').inc();
+    },
+    privacyDecision(reason: string): void {
+      localPrivacy.labels(reason).inc();
     },
     observeLatency(channel: string, seconds: number): void {
       const h = latencyByChannel.get(channel);

@@ -1,6 +1,6 @@
 /**
  * Where a pacing controller aims on the target curve: the two points of the day it compares spend with.
- * Shared by the pacing gate (`PacingGate.factor`) and the Mystique anchor driver (src/sim/mystique.ts), so
+ * Shared by the pacing gate (`PacingGate.factor`) and the Mystique anchor driver (sim/mystique.ts), so
  * that the simulator paces with exactly the arithmetic the bidder runs.
  *
  *     now ──lead──▶ leadAt ──horizon──▶ aheadAt            both clamped to the end of the day

@@ -3,11 +3,15 @@
  * goes out by transfer and comes back by transfer. The caller always gets an answer by the deadline:
  *
  *   queue at `maxQueue`                  → "no score" (queue_full), at once
- *   round trip estimate (or 1 ms) > time left → "no score" (deadline), at once
+ *   round trip estimate (or 1 ms) > time left → "no score" (deadline), at once; while it refuses, an
+ *                                          empty probe task goes every 50 ms and its round trip corrects
+ *                                          the estimate, so refusing cannot latch (rtt-estimate.ts)
  *   no answer by min(deadline, taskDeadlineMs) → "no score" (deadline) when the timer fires; the late
  *                                          result is dropped (and a worker skips a task already late)
  *   worker threw or died                 → "no score" (worker_error); piscina replaces a dead worker
  *                                          (min = max threads), the other tasks carry on
+ *
+ * `admission` answers the first two synchronously, so `auto` mode can score inline instead of refusing.
  *
  * Model tables are broadcast to the workers on every change (`publish`); see `worker.ts` for the swap.
  */
@@ -16,6 +20,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ScoreBatch } from './batch.js';
 import type { ModelTable } from './model.js';
+import { RttEstimate } from './rtt-estimate.js';
 import { allocTask, kH, kTaskDone, kTaskStale, viewsOf } from './task-buffer.js';
 import type { WorkerInit, WorkerTask } from './worker.js';
 import { resolveWorkerEntry, type WorkerEntry } from './worker-entry.js';
@@ -39,13 +44,19 @@ export interface PoolOptions {
   readonly taskDeadlineMs?: number;
   /** Another worker module (tests wrap the real one to inject crashes). */
   readonly worker?: WorkerEntry;
+  /** The clock of the round-trip estimate (ms, monotonic). Default performance.now; deadlines stay wall time. */
+  readonly now?: () => number;
 }
 
 export interface PoolStats {
   tasks: number;
   noScore: Record<NoScoreReason, number>;
   staleRetries: number;
-  /** EWMA of the round trip, ms. */
+  /** Tasks answered with scores. */
+  scored: number;
+  /** Empty tasks sent to measure the round trip while the estimate refused (rtt-estimate.ts). */
+  probes: number;
+  /** The round-trip estimate at the last answer, ms. */
   rttMs: number;
 }
 
@@ -54,8 +65,8 @@ let gPoolSeq = 0;
 class Pending {
   settled = false;
   timer: NodeJS.Timeout | undefined = undefined;
-  readonly sentAt = performance.now();
   constructor(
+    readonly sentAt: number,
     readonly batch: ScoreBatch,
     readonly resolve: (o: ScoreOutcome) => void,
     public retried: boolean,
@@ -74,8 +85,13 @@ export class ScoringPool {
     tasks: 0,
     noScore: { queue_full: 0, deadline: 0, worker_error: 0 },
     staleRetries: 0,
+    scored: 0,
+    probes: 0,
     rttMs: 0.2,
   };
+  readonly #now: () => number;
+  readonly #rtt = new RttEstimate();
+  #probing = false;
   readonly #piscina: Piscina<WorkerTask, ArrayBuffer>;
   readonly #updates: BroadcastChannel;
   #table: ModelTable;
@@ -85,6 +101,7 @@ export class ScoringPool {
     this.threads = Math.max(1, opts.threads ?? Math.max(1, cpus().length - 1));
     this.maxQueue = Math.max(1, opts.maxQueue ?? 64);
     this.taskDeadlineMs = opts.taskDeadlineMs ?? 20;
+    this.#now = opts.now ?? (() => performance.now());
     this.#table = table;
     const channel = `peregrine-scoring-${process.pid}-${++gPoolSeq}`;
     this.#updates = new BroadcastChannel(channel);
@@ -118,16 +135,32 @@ export class ScoringPool {
     return this.#piscina.queueSize;
   }
 
+  /** Would `run` take a task with `remainingMs` left? Undefined if so, else why not. */
+  admission(remainingMs: number): NoScoreReason | undefined {
+    const budget = Math.min(remainingMs, this.taskDeadlineMs);
+    // Timers have whole-millisecond resolution: with less than 1 ms left, refuse now.
+    if (this.#closed || budget < 1) return 'deadline';
+    if (this.#piscina.queueSize >= this.maxQueue) return 'queue_full';
+    const now = this.#now();
+    if (this.#rtt.fits(budget, now)) return undefined;
+    if (!this.#probing && this.#rtt.probeDue(now)) this.#probe(now);
+    return 'deadline';
+  }
+
   /** Scores the batch in a worker, answering by `remainingMs` at the latest. */
   run(batch: ScoreBatch, remainingMs: number): Promise<ScoreOutcome> {
+    const refused = this.admission(remainingMs);
+    if (refused !== undefined) return this.refuse(refused);
+    return this.dispatch(batch, remainingMs);
+  }
+
+  /** `run` without the admission check (the caller asked `admission` already). */
+  dispatch(batch: ScoreBatch, remainingMs: number): Promise<ScoreOutcome> {
     const budget = Math.min(remainingMs, this.taskDeadlineMs);
-    // Timers have whole-millisecond resolution: with less than 1 ms (or a round trip) left, refuse now.
-    if (this.#closed || budget < 1 || budget <= this.stats.rttMs) return this.#refuse('deadline');
-    if (this.#piscina.queueSize >= this.maxQueue) return this.#refuse('queue_full');
     this.stats.tasks++;
     const v = batch.seal(this.#table.gen, performance.timeOrigin + performance.now() + budget);
     return new Promise<ScoreOutcome>((resolve) => {
-      const p = new Pending(batch, resolve, false);
+      const p = new Pending(this.#now(), batch, resolve, false);
       // Whole milliseconds: Node keeps one timer list per distinct duration.
       p.timer = setTimeout(onTimeout, Math.max(1, Math.floor(budget)), this, p);
       p.timer.unref();
@@ -151,12 +184,26 @@ export class ScoringPool {
     await this.#piscina.run(v.buf, { transferList: [v.buf] });
   }
 
+  /** An empty task whose round trip (queue included) is a sample like any answer's. */
+  #probe(sentAt: number): void {
+    this.#probing = true;
+    this.stats.probes++;
+    const done = (): void => {
+      this.#probing = false;
+      const now = this.#now();
+      this.#rtt.sample(now - sentAt, now);
+      this.stats.rttMs = this.#rtt.at(now);
+    };
+    this.ping().then(done, done);
+  }
+
   /** Resolves a pending task once (first of: result, error, timeout). */
   settle(p: Pending, outcome: ScoreOutcome): void {
     if (p.settled) return;
     p.settled = true;
     if (p.timer !== undefined) clearTimeout(p.timer);
-    if (!outcome.ok) this.stats.noScore[outcome.reason]++;
+    if (outcome.ok) this.stats.scored++;
+    else this.stats.noScore[outcome.reason]++;
     p.resolve(outcome);
   }
 
@@ -167,7 +214,8 @@ export class ScoringPool {
     await this.#piscina.destroy();
   }
 
-  #refuse(reason: NoScoreReason): Promise<ScoreOutcome> {
+  /** Counts a refusal and answers it. */
+  refuse(reason: NoScoreReason): Promise<ScoreOutcome> {
     this.stats.noScore[reason]++;
     return Promise.resolve(kNoScore[reason]);
   }
@@ -182,6 +230,10 @@ export class ScoringPool {
   }
 
   #done(p: Pending, out: ArrayBuffer): void {
+    // Every answer is a round-trip sample, a late one too: it is what brings the estimate up, or down.
+    const now = this.#now();
+    this.#rtt.sample(now - p.sentAt, now);
+    this.stats.rttMs = this.#rtt.at(now);
     if (p.settled) return; // answered "deadline" already: the late buffer is dropped
     const status = viewsOf(out).header[kH.status];
     if (status === kTaskStale && !p.retried) {
@@ -192,8 +244,6 @@ export class ScoringPool {
       return;
     }
     p.batch.adopt(out);
-    const rtt = performance.now() - p.sentAt;
-    this.stats.rttMs += 0.05 * (rtt - this.stats.rttMs);
     this.settle(p, status === kTaskDone ? kScored : kNoScore.deadline);
   }
 }

@@ -69,11 +69,23 @@ export interface ScoringStats {
   readonly mode: ScoringMode;
   readonly inlineUsPerCandidate: number;
   readonly poolOverheadUs: number;
-  readonly runs: { inline: number; pool: number };
+  /** `fallback`: runs `auto` sent inline because the pool could not take them in time (counted in `inline`). */
+  readonly runs: { inline: number; pool: number; fallback: number };
   readonly noScore: Record<NoScoreReason, number>;
   readonly pool: PoolStats | undefined;
   readonly modelGen: number;
   readonly models: readonly string[];
+}
+
+const kHealthWindowMs = 1_000;
+const kHealthMinAttempts = 20;
+
+interface HealthMark {
+  readonly at: number;
+  readonly attempts: number;
+  readonly scored: number;
+  readonly refused: Record<NoScoreReason, number>;
+  verdict?: string;
 }
 
 export class ScoringService {
@@ -88,8 +100,11 @@ export class ScoringService {
   readonly #chooser: ModeChooser;
   readonly #free: ScoreBatch[] = [];
   readonly #rate: number;
-  readonly #runs = { inline: 0, pool: 0 };
+  readonly #runs = { inline: 0, pool: 0, fallback: 0 };
   readonly #noScore: Record<NoScoreReason, number> = { queue_full: 0, deadline: 0, worker_error: 0 };
+  /** Batches that reached the scorer with time left (the readiness check's denominator). */
+  #attempts = 0;
+  #health: HealthMark | undefined;
 
   private constructor(opts: ScoringOptions, deps: ScoringDeps, registry: ModelRegistry) {
     this.registry = registry;
@@ -152,15 +167,55 @@ export class ScoringService {
       this.#noScore.deadline++;
       return kNoScore.deadline;
     }
+    this.#attempts++;
     if (this.#pool !== undefined && this.#chooser.pick(batch.n) === 'pool') {
-      this.#runs.pool++;
-      return this.#pool.run(batch, remaining);
+      const refused = this.#pool.admission(remaining);
+      if (refused === undefined) {
+        this.#runs.pool++;
+        return this.#pool.dispatch(batch, remaining);
+      }
+      // Pool mode has no other way to score; auto scores inline rather than refuse (issue 15).
+      if (this.#chooser.mode === 'pool') return this.#pool.refuse(refused);
+      this.#runs.fallback++;
     }
     const t0 = performance.now();
     scoreTask(this.registry.table, batch.seal(this.registry.table.gen, Infinity));
     this.#chooser.noteInline((performance.now() - t0) * 1000, batch.n);
     this.#runs.inline++;
     return kScored;
+  }
+
+  /**
+   * For `/readyz`: undefined while scoring works, else why not — when at least `kHealthMinAttempts` batches
+   * reached the scorer since the previous verdict (taken at least `kHealthWindowMs` ago) and none was scored,
+   * e.g. every worker crashing. Without traffic there is no evidence either way, so it reports ready.
+   */
+  notReadyReason(): string | undefined {
+    const now = this.#clock.now();
+    const mark = this.#mark(now);
+    const prev = this.#health;
+    if (prev === undefined) {
+      this.#health = mark;
+      return undefined;
+    }
+    if (now - prev.at < kHealthWindowMs) return prev.verdict;
+    const attempts = mark.attempts - prev.attempts;
+    const scored = mark.scored - prev.scored;
+    if (attempts >= kHealthMinAttempts && scored === 0) {
+      const why = (Object.keys(mark.refused) as NoScoreReason[])
+        .map((r) => [r, mark.refused[r] - prev.refused[r]] as const)
+        .filter(([, n]) => n > 0)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join(', ');
+      mark.verdict = `scoring refused all of the last ${attempts} requests (${why})`;
+    }
+    this.#health = mark;
+    return mark.verdict;
+  }
+
+  #mark(at: number): HealthMark {
+    const st = this.stats();
+    return { at, attempts: this.#attempts, scored: st.runs.inline + (st.pool?.scored ?? 0), refused: st.noScore };
   }
 
   release(batch: ScoreBatch): void {

@@ -10,6 +10,7 @@
  * counted by this instance bump the cached frequency at once, instead of waiting out the TTL, so a
  * frequency cap is not overshot by hot users served from the cache.
  */
+import { OldestKey } from '../oldest-key.js';
 import type { FrequencyWindow, IdKey, Profile } from '../store/ports.js';
 
 interface Entry {
@@ -23,6 +24,7 @@ export class ProfileCache {
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #entries = new Map<string, Entry>();
+  readonly #oldest = new OldestKey(this.#entries);
   readonly #byPerson = new Map<string, string>();
 
   constructor(maxEntries: number, ttlMs: number) {
@@ -61,7 +63,7 @@ export class ProfileCache {
     this.#entries.set(key, { profile, readAt: nowMs, expiresAt: nowMs + this.#ttlMs });
     if (profile !== undefined) this.#byPerson.set(profile.personId, key);
     if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value!;
+      const oldest = this.#oldest.take()!;
       const e = this.#entries.get(oldest)!;
       this.#entries.delete(oldest);
       this.#unindex(oldest, e);

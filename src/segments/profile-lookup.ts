@@ -9,7 +9,9 @@
  *   lookups of the same ids.
  * - A breaker stops sending lookups to a store that keeps failing (errors, or answers slower than the
  *   timeout): after `breakAfter` consecutive failed store calls, lookups return `skipped` at once, with
- *   one probe let through every `probeEveryMs`; the first success closes it. `healthy()` reports it.
+ *   one probe let through every `probeEveryMs`; the first success closes it. `healthy()` reports it, and
+ *   `probe()` (called by /readyz) sends a probe without traffic: an instance taken out of rotation because
+ *   the breaker was open gets no lookups to close it with, and would otherwise stay out for good.
  * - Counters for the app to export: identity match rate (lookups whose ids are linked to a person /
  *   lookups with ids) and duplicate reach (reach.ts).
  *
@@ -67,6 +69,8 @@ const kNoIds: LookupResult = Object.freeze({ profile: undefined, outcome: 'no_id
 const kTimeout: LookupResult = Object.freeze({ profile: undefined, outcome: 'timeout' });
 const kError: LookupResult = Object.freeze({ profile: undefined, outcome: 'error' });
 const kUnknown: LookupResult = Object.freeze({ profile: undefined, outcome: 'unknown' });
+const kProbeIds: readonly IdKey[] = Object.freeze(['uid:peregrine-readiness-probe']);
+const kProbeKey = ProfileCache.keyOf(kProbeIds);
 const kSkipped: LookupResult = Object.freeze({ profile: undefined, outcome: 'skipped' });
 
 export class ProfileLookup {
@@ -171,6 +175,25 @@ export class ProfileLookup {
     };
   }
 
+  /**
+   * While the breaker is open and a probe is due, one store call for a probe id, waited for at most
+   * `waitMs`; an answer within `waitMs` closes the breaker (the store is back, if slower than a lookup's
+   * budget on a loaded machine — lookups reopen it if it stays that slow). For /readyz.
+   */
+  async probe(waitMs = 250): Promise<void> {
+    if (this.healthy()) return;
+    const now = this.#clock.now();
+    if (now < this.#nextProbeAt) return;
+    this.#nextProbeAt = now + this.#probeEveryMs;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#call(kProbeKey, kProbeIds, now, waitMs).catch(() => undefined),
+      new Promise((r) => {
+        timer = setTimeout(r, waitMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
   /** False while the breaker is open (the store failed `breakAfter` calls in a row): for /readyz. */
   healthy(): boolean {
     return this.#failures < this.#breakAfter;
@@ -196,7 +219,7 @@ export class ProfileLookup {
   }
 
   /** One store call per id list at a time; its result feeds the cache and the breaker once, not per caller. */
-  #call(key: string, ids: readonly IdKey[], now: number): Promise<Profile | undefined> {
+  #call(key: string, ids: readonly IdKey[], now: number, slowMs = this.#timeoutMs): Promise<Profile | undefined> {
     const running = this.#inflight.get(key);
     if (running !== undefined) return running;
     const started = this.#clock.now();
@@ -211,7 +234,7 @@ export class ProfileLookup {
         this.#inflight.delete(key);
         this.#cache.set(key, profile, now);
         // An answer slower than the timeout served nobody: it counts against the store like an error.
-        if (this.#clock.now() - started > this.#timeoutMs) this.#failures++;
+        if (this.#clock.now() - started > slowMs) this.#failures++;
         else this.#failures = 0;
         return profile;
       },

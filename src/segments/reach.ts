@@ -9,6 +9,7 @@
  * a fleet-wide figure would need a write per lookup (a Redis SET or HyperLogLog per channel), which the bid
  * path should not pay for a report.
  */
+import { OldestKey } from '../oldest-key.js';
 
 export interface ReachSnapshot {
   /** People currently tracked (matched recently on some channel). */
@@ -22,6 +23,7 @@ const kMaxBits = 31;
 export class ReachTracker {
   readonly #max: number;
   readonly #people = new Map<string, number>();
+  readonly #oldest = new OldestKey(this.#people);
   readonly #bits = new Map<string, number>();
   #multi = 0;
 
@@ -59,7 +61,7 @@ export class ReachTracker {
   }
 
   #evictOldest(): void {
-    const oldest = this.#people.keys().next().value!;
+    const oldest = this.#oldest.take()!;
     if (!isSingleBit(this.#people.get(oldest)!)) this.#multi--;
     this.#people.delete(oldest);
   }

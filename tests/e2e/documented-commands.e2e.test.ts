@@ -8,11 +8,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kTestEnv, sampleBannerRequest } from '../helpers/bidder.js';
-import { freePort } from '../helpers/redis.js';
 
 const kRoot = join(import.meta.dirname, '..', '..');
 
@@ -37,7 +36,6 @@ afterEach(() => {
 });
 
 async function start(command: string, args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const [port, opsPort] = [await freePort(), await freePort()];
   // The repository's own config/, as documented: no CONFIG_DIR from the caller's environment.
   const { CONFIG_DIR: _ignored, ...inherited } = process.env;
   const child = spawn(command, args, {
@@ -46,8 +44,10 @@ async function start(command: string, args: string[], env: Record<string, string
       ...inherited,
       ...kTestEnv,
       ...env,
-      PORT: String(port),
-      OPS_PORT: String(opsPort),
+      // Port 0: the bidder binds free ports itself (no race with other processes between choosing and binding,
+      // which the build's seconds would widen) and says which in its start line.
+      PORT: '0',
+      OPS_PORT: '0',
       HOST: '127.0.0.1',
       REDIS_URL: '',
     },
@@ -61,18 +61,32 @@ async function start(command: string, args: string[], env: Record<string, string
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const end = Date.now() + 90_000;
+  const end = Date.now() + 120_000;
+  let ports: { port: number; opsPort: number } | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited early:\n${out}`);
-    if (Date.now() > end) throw new Error(`${command} ${args.join(' ')} not ready in 90 s:\n${out}`);
-    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
+    if (Date.now() > end) throw new Error(`${command} ${args.join(' ')} not ready in 120 s:\n${out}`);
+    ports ??= listeningOn(out);
+    const ready =
+      ports !== undefined &&
+      (await fetch(`http://127.0.0.1:${ports.opsPort}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      ));
     if (ready) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, port, opsPort, exited, output: () => out };
+  return { child, ...ports!, exited, output: () => out };
+}
+
+/** The ports from the bidder's start line (`{"port":…,"opsPort":…,"msg":"peregrine listening on …"}`). */
+function listeningOn(out: string): { port: number; opsPort: number } | undefined {
+  for (const line of out.split('\n')) {
+    if (!line.includes('peregrine listening on')) continue;
+    const { port, opsPort } = JSON.parse(line) as { port: number; opsPort: number };
+    return { port, opsPort };
+  }
+  return undefined;
 }
 
 /** Keeps `width` bid requests in flight until `stop()`; returns every status answered. */
@@ -104,11 +118,15 @@ function traffic(port: number, width = 8): { stop(): Promise<number[]> } {
   };
 }
 
-function portFree(port: number): Promise<boolean> {
+/** Nothing listens on the port any more: a connection is refused (an orphaned bidder would accept it). */
+function nobodyListens(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
 }
 
@@ -122,8 +140,8 @@ async function drainsOnSigterm(r: Running): Promise<void> {
   expect(statuses.length).toBeGreaterThan(0);
   for (const s of statuses) expect([200, 204]).toContain(s);
   expect(r.output()).toContain('"msg":"drained"');
-  expect(await portFree(r.port)).toBe(true);
-  expect(await portFree(r.opsPort)).toBe(true);
+  expect(await nobodyListens(r.port)).toBe(true);
+  expect(await nobodyListens(r.opsPort)).toBe(true);
 }
 
 /**

@@ -31,19 +31,29 @@ export interface TestBidder {
   stop(): Promise<void>;
 }
 
-export const kTestEnv = { PEREGRINE_NOTICE_KEY_1: 'e2e-key-1', PEREGRINE_NOTICE_KEY_0: 'e2e-key-0' };
+/**
+ * Fixed notice keys, and the admin API in its development mode (loopback callers need no token); the tests
+ * of the admin API's default (token required) override `PEREGRINE_ADMIN_OPEN`.
+ */
+export const kTestEnv = {
+  PEREGRINE_NOTICE_KEY_1: 'e2e-key-1',
+  PEREGRINE_NOTICE_KEY_0: 'e2e-key-0',
+  PEREGRINE_ADMIN_OPEN: 'loopback',
+};
 
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
   const clock = more.clock ?? systemClock;
   const app = await createApp({
     configDir,
     clock,
-    env: { ...kTestEnv, ...more.env },
     port: 0,
     opsPort: 0,
     host: '127.0.0.1',
     logger: pino({ level: 'silent' }),
     ...more,
+    // A test's own `env` replaces kTestEnv (tests of unset secrets rely on that) but keeps the admin API's
+    // development mode unless it sets PEREGRINE_ADMIN_OPEN itself.
+    env: more.env === undefined ? kTestEnv : { PEREGRINE_ADMIN_OPEN: 'loopback', ...more.env },
   });
   const url = `http://127.0.0.1:${app.port}`;
   const opsUrl = `http://127.0.0.1:${app.opsPort}`;

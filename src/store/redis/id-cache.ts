@@ -6,6 +6,7 @@
  * Expiry uses the caller's `nowMs` (the injected clock), never the wall clock. An entry never outlives the
  * edge's own expiry, and "unknown" entries get a shorter TTL so freshly loaded users appear quickly.
  */
+import { OldestKey } from '../../oldest-key.js';
 import type { IdKey } from '../ports.js';
 
 interface Entry {
@@ -19,6 +20,7 @@ export class IdCache {
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
   readonly #map = new Map<IdKey, Entry>();
+  readonly #oldest = new OldestKey(this.#map);
 
   constructor(maxEntries: number, ttlMs: number, negativeTtlMs: number) {
     this.#max = maxEntries;
@@ -56,10 +58,11 @@ export class IdCache {
     const expiresAt = person === null ? nowMs + this.#negativeTtlMs : Math.min(edgeExpiresAt, nowMs + this.#ttlMs);
     this.#map.delete(id);
     this.#map.set(id, { person, expiresAt });
-    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+    if (this.#map.size > this.#max) this.#map.delete(this.#oldest.take()!);
   }
 
   clear(): void {
     this.#map.clear();
+    this.#oldest.reset();
   }
 }

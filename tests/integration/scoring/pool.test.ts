@@ -67,7 +67,7 @@ describe('scoring pool', () => {
     expect(a.outcome).toEqual({ ok: true });
     expect(a.prices).toEqual(b.prices);
     expect(a.prices[0]).toBeGreaterThan(0);
-    expect(pool.s.stats().runs).toEqual({ inline: 0, pool: 1 });
+    expect(pool.s.stats().runs).toEqual({ inline: 0, pool: 1, fallback: 0 });
   });
 
   it('hot-reloads models into the workers without dropping tasks', async () => {

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { campaignSchema } from '../../../src/config/schema.js';
-import type { SimChannel } from '../../../src/sim/market.js';
-import { simulateDay } from '../../../src/sim/run-day.js';
+import type { SimChannel } from '../../../sim/market.js';
+import { simulateDay } from '../../../sim/run-day.js';
 
 const channels: SimChannel[] = [
   { id: 'alpha', requestsPerMinute: 60, clearingMu: Math.log(1.4), clearingSigma: 0.5, auctionType: 2, ctr: 0.02 },

@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atCap, cellFigures } from '../../../src/sim/learning-report.js';
-import { learningScenario, simulateLearning, type LearningResult } from '../../../src/sim/learning.js';
+import { atCap, cellFigures } from '../../../sim/learning-report.js';
+import { learningScenario, simulateLearning, type LearningResult } from '../../../sim/learning.js';
 
 const shipped = new URL('../../../config/models', import.meta.url).pathname;
 let work = '';

@@ -4,16 +4,15 @@
  * regular bids, never past a frequency cap or an excluded segment.
  */
 import { describe, expect, it } from 'vitest';
-import { BidPath, type ChosenBid } from '../../../src/auction/bid-path.js';
-import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
+import type { ChosenBid } from '../../../src/auction/bid-path.js';
+import { createBidder } from '../../../src/bidder/create-bidder.js';
 import { VirtualClock } from '../../../src/clock.js';
 import { bidderSchema, channelSchema, campaignSchema } from '../../../src/config/schema.js';
 import { buildSnapshot } from '../../../src/config/snapshot.js';
 import { verifyToken } from '../../../src/tokens/token.js';
-import { PacingGate } from '../../../src/pacing/gate.js';
 import { ScoringService } from '../../../src/scoring/index.js';
 import type { Profile } from '../../../src/store/ports.js';
-import { MemoryBudgetStore } from '../../../src/store/memory/budgets.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { imp, request, banner, user } from '../../helpers/requests.js';
 
 const T = Date.parse('2026-11-23T12:00:00Z');
@@ -33,35 +32,31 @@ function campaignCfg(id: string, cpm: number, over: Record<string, unknown> = {}
 
 async function setup(campaigns: ReturnType<typeof campaignCfg>[], profile: Profile | undefined) {
   const clock = new VirtualClock(T);
-  const bidder = bidderSchema.parse({ notices: { keys: [{ id: 'k1', secret: 'test' }] } });
+  const bidder = bidderSchema.parse({
+    notices: { keys: [{ id: 'k1', secret: 'test' }] },
+    pacing: { leaseTtl: '60s', noticeWindow: '5m', minLeaseMicros: 1_000_000 },
+  });
   const snap = buildSnapshot(
     { dir: '.', bidder, channels: [channelSchema.parse({ id: 'ex', name: 'ex' })], campaigns, texts: new Map() },
     1,
     T,
     {},
   );
-  const zones = new TimeZoneTable();
-  const store = new MemoryBudgetStore();
-  const gate = new PacingGate(store, clock, zones, {
-    instanceId: 'i1',
-    leaseTtlMs: 60_000,
-    noticeWindowMs: 300_000,
-    minLeaseMicros: 1_000_000,
-  });
-  await gate.warm(snap.campaigns);
   const scoring = await ScoringService.create(
     { mode: 'inline', modelsDir, watchModels: false, pool: { threads: 0 } },
     { clock },
   );
-  const bidPath = new BidPath({
+  // The whole instance, with the profile store standing in for the user lookup.
+  const { gate, bidPath } = await createBidder({
+    config: { current: snap },
+    store: createMemoryStore(),
     clock,
-    gate,
-    zones,
     instanceId: 'i1',
     scoring,
-    privacy: () => ({ personalData: true, useIfa: true, reason: 'none' }),
-    profiles: { lookup: async () => ({ profile, outcome: profile === undefined ? 'unknown' : 'hit' }) },
-    idKeys: () => ['uid:u1'],
+    users: {
+      profiles: { lookup: async () => ({ profile, outcome: profile === undefined ? 'unknown' : 'hit' }) },
+      idKeys: () => ['uid:u1'],
+    },
   });
   const run = async (): Promise<readonly ChosenBid[]> => {
     const out = await bidPath.run(

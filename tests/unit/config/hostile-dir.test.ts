@@ -49,7 +49,7 @@ describe('a hostile config directory', { timeout: 30_000 }, () => {
     expect(r.issues.map((i) => `${i.file}: ${i.message}`)).toEqual([
       'campaigns/a.yaml: symlink loop (ELOOP)',
       'campaigns/b.yaml: symlink loop (ELOOP)',
-      'campaigns/dangling.yaml: missing (or a dangling symlink)',
+      'campaigns/dangling.yaml: cannot read: ENOENT (missing, or a dangling symlink)',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.js';
 import { ConfigHolder } from '../../../src/config/config-holder.js';
+import type { AdminCall } from '../../../src/endpoints/admin-auth.js';
 import { createOpsEndpoints } from '../../../src/endpoints/ops-endpoints.js';
 import { createMetrics } from '../../../src/metrics/registry.js';
 import { kSampleConfig } from '../../helpers/config-dir.js';
@@ -8,17 +9,22 @@ import { jsonOf, requestInfo } from './request-info.js';
 
 const kKeys = { PEREGRINE_NOTICE_KEY_1: 'k1', PEREGRINE_NOTICE_KEY_0: 'k0' };
 
+const kDev = { ...kKeys, PEREGRINE_ADMIN_OPEN: 'loopback' };
+
 async function ops(env: NodeJS.ProcessEnv, notReady?: string) {
   const config = await ConfigHolder.open(kSampleConfig, new VirtualClock(Date.UTC(2026, 10, 23, 12)), env);
   const metrics = createMetrics({ defaultMetrics: false });
   metrics.request('ssp-alpha', 'bid');
+  const audited: AdminCall[] = [];
   return {
     config,
+    audited,
     endpoints: createOpsEndpoints({
       config,
       metrics,
       readiness: { notReadyReason: async () => notReady },
       report: { spend: () => ({ currency: 'USD', rows: [] }) },
+      audit: (call) => audited.push(call),
     }),
   };
 }
@@ -38,8 +44,15 @@ describe('ops endpoints', () => {
     expect(String(r.body)).toContain('peregrine_bid_requests_total{channel="ssp-alpha",outcome="bid"} 1');
   });
 
-  it('without an admin token, answer admin calls from loopback only', async () => {
-    const { endpoints } = await ops(kKeys);
+  it('without an admin token, refuse every admin call, loopback included, and audit each', async () => {
+    const { endpoints, audited } = await ops(kKeys);
+    expect((await endpoints.spend(requestInfo({ remoteAddress: '127.0.0.1' }), undefined)).status).toBe(401);
+    expect(audited).toHaveLength(1);
+    expect(JSON.stringify(audited[0])).not.toContain('Bearer');
+  });
+
+  it('in development mode (PEREGRINE_ADMIN_OPEN=loopback) without a token, answer loopback callers only', async () => {
+    const { endpoints } = await ops(kDev);
     const local = await endpoints.spend(requestInfo({ remoteAddress: '127.0.0.1' }), undefined);
     expect(local.status).toBe(200);
     expect(jsonOf(local.body)).toEqual({ currency: 'USD', rows: [] });
@@ -59,7 +72,7 @@ describe('ops endpoints', () => {
   });
 
   it('describe the live config and reload it on demand', async () => {
-    const { endpoints, config } = await ops(kKeys);
+    const { endpoints, config } = await ops(kDev);
     const local = requestInfo({ remoteAddress: '127.0.0.1' });
     const desc = jsonOf((await endpoints.config(local, undefined)).body) as { version: number; campaigns: unknown[] };
     expect(desc.version).toBe(config.current.version);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPriceCrypter, decodeWebSafeBase64, parsePriceKey } from '../../../src/notices/price-crypto.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { prng } from '../../../tools/train/synthetic.js';
 
 interface Vectors {
   readonly encryption_key_websafe_b64: string;

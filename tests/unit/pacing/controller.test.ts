@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aim } from '../../../src/pacing/aim.js';
 import { AdaptivePacer, pacingFactor, StepThrottle, type Pacer } from '../../../src/pacing/controller.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { prng } from '../../../tools/train/synthetic.js';
 
 /**
  * A plant: spend rate = signal × capacity (micros/ms), capacity changing over the day. The controller

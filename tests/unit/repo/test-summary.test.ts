@@ -43,7 +43,8 @@ function report(files: { name: string; status: string; message?: string; tests: 
   };
 }
 
-describe('test summary', () => {
+// Each case starts a node process: give them time on a loaded machine.
+describe('test summary', { timeout: 30_000 }, () => {
   it('passes a clean run and says so in one line', () => {
     const r = summarise(report([{ name: 'a.test.ts', status: 'passed', tests: ['passed', 'passed', 'skipped'] }]));
     expect(r.out.trim()).toBe('vitest: 1 files passed, 0 files failed; 2 tests passed, 0 failed, 1 skipped');

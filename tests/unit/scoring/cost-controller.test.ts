@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CostController, kCostControllerDefaults } from '../../../src/scoring/cost-controller.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { prng } from '../../../tools/train/synthetic.js';
 import { kStrategyCode, strategyPrice } from '../../../src/scoring/strategies.js';
 import { campaign } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bucket, compileExperiments, ExperimentStats, kHoldoutArm } from '../../../src/scoring/experiments.js';
 import { murmur3, toUnit } from '../../../src/scoring/hash.js';
 import { ScoringConfigError } from '../../../src/scoring/scoring-config.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { prng } from '../../../tools/train/synthetic.js';
 
 /** χ² critical value for p = 0.001 by degrees of freedom. */
 const kChi2Crit: Record<number, number> = { 1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47, 8: 26.12 };

@@ -9,7 +9,7 @@ import {
   shadeWith,
 } from '../../../src/scoring/shading-math.js';
 import { ShadingModel } from '../../../src/scoring/shading.js';
-import { prng } from '../../../src/scoring/synthetic.js';
+import { prng } from '../../../tools/train/synthetic.js';
 
 /** The price needed to win, log-logistic with median m and shape k: the market the tests simulate. */
 function market(seed: number, medianMicros: number, k: number): () => number {

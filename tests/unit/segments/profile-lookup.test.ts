@@ -141,6 +141,34 @@ describe('ProfileLookup', () => {
     expect(l.counters().outcomes).toMatchObject({ error: 4, skipped: 2, hit: 1, unknown: 1 });
   });
 
+  it('probe() closes an open breaker without any lookup traffic, once per probe period (for /readyz)', async () => {
+    const l = new ProfileLookup(store, clock, { ...opts, breakAfter: 3, probeEveryMs: 100 });
+    store.mode = 'reject';
+    for (let i = 0; i < 3; i++) await l.lookup([`uid:${i}`], T + 50);
+    expect(l.healthy()).toBe(false);
+    const calls = store.calls;
+    await l.probe();
+    expect(store.calls).toBe(calls + 1);
+    expect(l.healthy()).toBe(false);
+    store.mode = 'pass';
+    await l.probe(); // not due yet
+    expect(store.calls).toBe(calls + 1);
+    clock.advance(100);
+    await l.probe();
+    expect(l.healthy()).toBe(true);
+    await l.probe(); // healthy: no store call
+    expect(store.calls).toBe(calls + 2);
+  });
+
+  it('probe() waits for a hung store only as long as it is told', async () => {
+    const l = new ProfileLookup(store, clock, { ...opts, breakAfter: 1, probeEveryMs: 100 });
+    store.mode = 'reject';
+    await l.lookup(['uid:1'], T + 50);
+    store.mode = 'hang';
+    await l.probe(30); // resolves although the store never answers
+    expect(l.healthy()).toBe(false);
+  });
+
   it('impressions noted through observing() bump the cached frequency at once, and reach the store', async () => {
     const notices = lookup.observing(store);
     const windows = [{ campaignId: 'c1', windowSeconds: 3600 }];

@@ -6,7 +6,7 @@ import {
   mystiqueMetrics,
   parseMystiqueCsv,
   simulateMystique,
-} from '../../../src/sim/mystique.js';
+} from '../../../sim/mystique.js';
 
 const csv = readFileSync(new URL('../../../sim/scenarios/mystique-default-campaigns.csv', import.meta.url), 'utf8');
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { escapeMarkdown, renderHtml, renderMarkdown, writeReport, type SimReport } from '../../../src/sim/report.js';
+import { escapeMarkdown, renderHtml, renderMarkdown, writeReport, type SimReport } from '../../../sim/report.js';
 
 const hours = Array.from({ length: 49 }, (_, i) => i / 2);
 

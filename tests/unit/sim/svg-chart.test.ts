@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, escapeXml, formatNumber, lineChart, niceStep, niceTicks } from '../../../src/sim/svg-chart.js';
+import { downsample, escapeXml, formatNumber, lineChart, niceStep, niceTicks } from '../../../sim/svg-chart.js';
 
 const day = (f: (h: number) => number, n = 97): [number, number][] =>
   Array.from({ length: n }, (_, i) => {

@@ -9,7 +9,7 @@ import { decodeJsonRequest } from '../../../../src/openrtb/decode-json.js';
 import type { DecodeResult } from '../../../../src/openrtb/decode-result.js';
 import { decodeProtoRequest } from '../../../../src/openrtb/proto/decode-proto.js';
 import { openrtb } from '../../../../src/openrtb/proto/generated/openrtb.js';
-import { prng } from '../../../../src/scoring/synthetic.js';
+import { prng } from '../../../../tools/train/synthetic.js';
 import { richRequest, specExamples, type Json } from './fixtures.js';
 import { encodeJsonAsProto } from './json-to-proto.js';
 

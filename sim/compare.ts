@@ -1,0 +1,308 @@
+/**
+ * Runs one scenario under each pacing configuration the issue compares — no pacing (ASAP), the pace cap
+ * alone, the ±10%/minute throttle baseline, and the adaptive controller — on the same seed, and turns
+ * the results into the comparison table and the report (report.ts). Metrics are computed here from the
+ * run's per-channel series, the same way for every configuration.
+ */
+import type { Store } from '../src/store/ports.js';
+import type { SimChart, SimReport, SimRunReport } from './report.js';
+import { simulateDay, type DayResult } from './run-day.js';
+import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
+
+export interface PacingConfig {
+  /** What `npm run sim:day -- --configs` names it by. */
+  readonly key: 'asap' | 'cap' | 'step' | 'adaptive' | 'static';
+  readonly label: string;
+  readonly mode: 'even' | 'asap';
+  readonly controller: 'adaptive' | 'step' | 'none';
+  /** Keep the scenario's floating pool (default); false pins every channel to its base share. */
+  readonly floating?: boolean;
+}
+
+export const kConfigs: readonly PacingConfig[] = [
+  { key: 'asap', label: 'no pacing (ASAP)', mode: 'asap', controller: 'none' },
+  { key: 'cap', label: 'pace cap only', mode: 'even', controller: 'none' },
+  { key: 'step', label: '±10%/min throttle', mode: 'even', controller: 'step' },
+  { key: 'adaptive', label: 'adaptive (ours)', mode: 'even', controller: 'adaptive' },
+];
+
+/** Added when the scenario has a floating pool: the same controller with the pool pinned to base shares. */
+export const kStaticSplit: PacingConfig = {
+  key: 'static',
+  label: 'adaptive, static split',
+  mode: 'even',
+  controller: 'adaptive',
+  floating: false,
+};
+
+export interface RunMetrics {
+  readonly label: string;
+  readonly requests: number;
+  readonly wallSeconds: number;
+  readonly meanDelivery: number;
+  readonly minDelivery: number;
+  /** Largest overspend of any campaign, as a fraction of its daily budget. */
+  readonly maxOverspend: number;
+  /** Mean over campaigns of the hourly RMSE of cumulative spend vs the linear target. */
+  readonly rmse: number;
+  readonly cpm: number;
+  readonly ecpc: number;
+  /** Std of Δln(signal) between samples, mean over campaign × channel (0 for no controller). */
+  readonly signalVolatility: number;
+  /** Minutes after the traffic step ends until the stepped channel tracks its target within 1% for good. */
+  readonly settleMinutes: number | undefined;
+  readonly leaseTakes: number;
+  /** Exploration spend ÷ exploration reserve, over all campaigns (undefined without a reserve). */
+  readonly explorationUse: number | undefined;
+  /**
+   * With a floating pool: the floating weight of the channel with the best true CTR (its cap above base,
+   * as a share of the pool), mean over campaigns, at 3 h, 6 h and the end of the day; and the first hour it
+   * held ≥ 0.75 from then on.
+   */
+  readonly bestWeight:
+    | { readonly at3h: number; readonly at6h: number; readonly end: number; readonly reach75h: number | undefined }
+    | undefined;
+}
+
+const kSampleMinutes = 5;
+
+/** `configs`: the subset of kConfigs to run (default: all four, the comparison). */
+export async function runScenario(
+  s: Scenario,
+  modelsDir: string,
+  store?: () => Promise<{ store: Store; close(): Promise<void> }>,
+  configs: readonly PacingConfig[] = kConfigs,
+): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
+  const metrics: RunMetrics[] = [];
+  const results: DayResult[] = [];
+  let run = 0;
+  for (const cfg of s.budget.floating > 0 && configs === kConfigs ? [...kConfigs, kStaticSplit] : configs) {
+    const shared = store === undefined ? undefined : await store();
+    try {
+      const r = await simulateDay({
+        campaigns: scenarioCampaigns(s, cfg.mode, cfg.floating ?? true),
+        channels: scenarioChannels(s),
+        seed: s.seed,
+        modelsDir,
+        pacing: { controller: cfg.controller },
+        instances: s.instances,
+        ...(shared !== undefined ? { store: shared.store, runTag: `r${run++}-` } : {}),
+        ...(s.kill !== undefined ? { kill: s.kill } : {}),
+        ...(s.budgetChange !== undefined ? { budgetChange: s.budgetChange } : {}),
+        sampleMinutes: kSampleMinutes,
+      });
+      results.push(r);
+      metrics.push(measure(cfg.label, r, cfg.floating === false ? { ...s, budget: { ...s.budget, floating: 0 } } : s));
+    } finally {
+      await shared?.close();
+    }
+  }
+  return { metrics, results };
+}
+
+export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
+  const cs = r.campaigns;
+  const mean = (f: (c: (typeof cs)[number]) => number) => cs.reduce((a, c) => a + f(c), 0) / cs.length;
+  const spend = cs.reduce((a, c) => a + c.spend, 0);
+  const imps = cs.reduce((a, c) => a + c.impressions, 0);
+  const clicks = cs.reduce((a, c) => a + c.clicks, 0);
+  let volSum = 0;
+  let volN = 0;
+  for (const c of cs) {
+    for (const ch of c.channels) {
+      const d: number[] = [];
+      for (let i = 1; i < ch.signal.length; i++) d.push(Math.log(ch.signal[i]! / ch.signal[i - 1]!));
+      if (d.length === 0) continue;
+      const m = d.reduce((a, x) => a + x, 0) / d.length;
+      volSum += Math.sqrt(d.reduce((a, x) => a + (x - m) ** 2, 0) / d.length);
+      volN++;
+    }
+  }
+  return {
+    label,
+    requests: r.requests,
+    wallSeconds: r.wallMs / 1000,
+    meanDelivery: mean((c) => c.delivery),
+    minDelivery: Math.min(...cs.map((c) => c.delivery)),
+    maxOverspend: Math.max(...cs.map((c) => c.overspend / c.budget)),
+    rmse: mean((c) => c.rmseVsLinear),
+    cpm: imps === 0 ? 0 : (1000 * spend) / imps,
+    ecpc: clicks === 0 ? 0 : spend / clicks,
+    signalVolatility: volN === 0 ? 0 : volSum / volN,
+    settleMinutes: settle(r, s),
+    leaseTakes: r.leaseTakes,
+    explorationUse:
+      s.budget.exploration > 0
+        ? cs.reduce((a, c) => a + c.explorationSpend, 0) / cs.reduce((a, c) => a + c.explorationReserve, 0)
+        : undefined,
+    bestWeight: bestWeight(r, s),
+  };
+}
+
+function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
+  const f = s.budget.floating;
+  if (f <= 0 || s.channels.length < 2) return undefined;
+  const best = s.channels.reduce((a, c) => (c.ctr > a.ctr ? c : a));
+  const base = 1 / s.channels.length;
+  const weights = r.sampleMinutes.map((_, i) => {
+    let sum = 0;
+    for (const c of r.campaigns)
+      sum += ((c.channels.find((x) => x.id === best.id)!.capShare[i] ?? 0) - (1 - f) * base) / f;
+    return sum / r.campaigns.length;
+  });
+  const at = (minute: number) => weights[r.sampleMinutes.findIndex((m) => m >= minute)] ?? Number.NaN;
+  let reach: number | undefined;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! >= 0.75) reach ??= r.sampleMinutes[i]! / 60;
+    else reach = undefined;
+  }
+  return { at3h: at(180), at6h: at(360), end: weights[weights.length - 1]!, reach75h: reach };
+}
+
+/** Settling after the end of a traffic step: on the stepped channel, mean |spend fraction − linear target| ≤ 1%. */
+function settle(r: DayResult, s: Scenario): number | undefined {
+  const stepped = s.channels.find((c) => c.step !== undefined);
+  if (stepped?.step === undefined) return undefined;
+  const end = stepped.step.toMinute;
+  const t = r.sampleMinutes;
+  let settledAt: number | undefined;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i]! < end) continue;
+    let err = 0;
+    for (const c of r.campaigns) {
+      const ch = c.channels.find((x) => x.id === stepped.id)!;
+      err += Math.abs(ch.spendFraction[i]! - t[i]! / 1440);
+    }
+    err /= r.campaigns.length;
+    if (err <= 0.01) settledAt ??= t[i]!;
+    else settledAt = undefined;
+  }
+  return settledAt === undefined ? Infinity : settledAt - end;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+export function buildReport(
+  s: Scenario,
+  command: string,
+  metrics: readonly RunMetrics[],
+  results: readonly DayResult[],
+): SimReport {
+  const floating = s.budget.floating > 0;
+  const columns = [
+    'pacing',
+    'mean delivery',
+    'min delivery',
+    'max overspend',
+    'RMSE vs linear',
+    'CPM',
+    'eCPC',
+    'signal volatility',
+    ...(s.channels.some((c) => c.step) ? ['settling after step (min)'] : []),
+    ...(s.budget.exploration > 0 ? ['exploration spend ÷ reserve'] : []),
+    ...(floating ? ['pool on best channel 3h / 6h / 24h', 'pool ≥ 75% on best from (h)'] : []),
+    'lease takes',
+    'requests',
+    'wall s',
+  ];
+  const rows = metrics.map((m) => [
+    m.label,
+    pct(m.meanDelivery),
+    pct(m.minDelivery),
+    pct(m.maxOverspend),
+    m.rmse.toFixed(4),
+    `$${m.cpm.toFixed(3)}`,
+    `$${m.ecpc.toFixed(3)}`,
+    m.signalVolatility.toFixed(3),
+    ...(m.settleMinutes !== undefined ? [Number.isFinite(m.settleMinutes) ? String(m.settleMinutes) : 'never'] : []),
+    ...(s.budget.exploration > 0 ? [m.explorationUse === undefined ? '—' : pct(m.explorationUse)] : []),
+    ...(floating
+      ? m.bestWeight === undefined
+        ? ['static', '—']
+        : [
+            `${pct(m.bestWeight.at3h)} / ${pct(m.bestWeight.at6h)} / ${pct(m.bestWeight.end)}`,
+            m.bestWeight.reach75h === undefined ? 'never' : m.bestWeight.reach75h.toFixed(1),
+          ]
+      : []),
+    String(m.leaseTakes),
+    String(m.requests),
+    m.wallSeconds.toFixed(1),
+  ]);
+  const runs: SimRunReport[] = metrics.map((m, k) => {
+    const r = results[k]!;
+    const hours = r.sampleMinutes.map((x) => x / 60);
+    const charts: SimChart[] = [];
+    for (const ch of s.channels) {
+      charts.push({
+        title: `Cumulative spend vs target — ${ch.id}`,
+        yLabel: 'share of the channel budget',
+        yMin: 0,
+        yMax: 1.05,
+        series: [
+          { name: 'linear target', points: hours.map((h) => [h, Math.min(1, h / 24)] as const) },
+          ...r.campaigns.map((c) => ({
+            name: c.id,
+            points: (c.channels.find((x) => x.id === ch.id)?.spendFraction ?? []).map(
+              (y, i) => [hours[i]!, y] as const,
+            ),
+          })),
+        ],
+      });
+    }
+    if (m.signalVolatility > 0) {
+      for (const ch of s.channels) {
+        charts.push({
+          title: `Pacing signal — ${ch.id}`,
+          yLabel: 'signal (mean over instances)',
+          yMin: 0,
+          yMax: 1,
+          series: r.campaigns.map((c) => ({
+            name: c.id,
+            points: (c.channels.find((x) => x.id === ch.id)?.signal ?? []).map((y, i) => [hours[i]!, y] as const),
+          })),
+        });
+      }
+    }
+    if (floating) {
+      const mean = (pick: (ch: DayResult['campaigns'][number]['channels'][number]) => readonly number[], id: string) =>
+        hours.map((h, i) => {
+          let sum = 0;
+          let n = 0;
+          for (const c of r.campaigns) {
+            const y = pick(c.channels.find((x) => x.id === id)!)[i];
+            if (y !== undefined && Number.isFinite(y)) {
+              sum += y;
+              n++;
+            }
+          }
+          return [h, n === 0 ? 0 : sum / n] as const;
+        });
+      charts.push({
+        title: 'Channel allocation — cap ÷ daily budget, mean over campaigns',
+        yLabel: 'share of the daily budget',
+        yMin: 0,
+        yMax: 1,
+        series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.capShare, ch.id) })),
+      });
+      charts.push({
+        title: 'ROI per channel — clicks × value ÷ spend, trailing hour, mean over campaigns',
+        yLabel: 'ROI',
+        yMin: 0,
+        series: s.channels.map((ch) => ({ name: ch.id, points: mean((x) => x.roi, ch.id) })),
+      });
+    }
+    return {
+      title: m.label,
+      summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })),
+      charts,
+    };
+  });
+  return {
+    scenario: s.name,
+    seed: s.seed,
+    generatedBy: command,
+    comparison: { columns, rows },
+    runs,
+    notes: [s.description],
+  };
+}
