@@ -2,12 +2,14 @@
  * Starts the real bidder in-process (both uWebSockets.js listeners on free loopback ports) for end-to-end
  * tests, and gives them an exchange's view of it: POST a bid request, GET a notice, scrape metrics.
  *
- * The bidder runs on an injected clock that ticks at wall-clock speed from a fixed instant (`kTestStart`,
- * a Monday noon in New York), so dayparts and pacing curves see the same time of day whenever the suite runs.
+ * The bidder runs on the clock the test injects (`{ clock }`, exposed as `TestBidder.clock`; default the system
+ * clock, which out-of-process bidders and tokens signed by tests share). `anchoredClock()` ticks at wall-clock
+ * speed from a fixed instant (`kTestStart`, a Monday noon in New York), for a test whose dayparts or pacing
+ * curves must see the same time of day whenever the suite runs.
  */
 import { pino } from 'pino';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
-import type { Clock } from '../../src/clock.js';
+import { systemClock, type Clock } from '../../src/clock.js';
 
 /** Monday 2026-11-23, 12:00 in New York (17:00 UTC): inside every sample campaign's dayparts. */
 export const kTestStart = Date.UTC(2026, 10, 23, 17);
@@ -20,7 +22,7 @@ export function anchoredClock(startMs = kTestStart): Clock {
 
 export interface TestBidder {
   readonly app: App;
-  /** The bidder's clock (`anchoredClock()` unless the test passed its own). */
+  /** The bidder's clock (the system clock unless the test passed its own). */
   readonly clock: Clock;
   readonly url: string;
   readonly opsUrl: string;
@@ -40,7 +42,7 @@ export const kTestEnv = {
 };
 
 export async function startBidder(configDir: string, more: Partial<AppOptions> = {}): Promise<TestBidder> {
-  const clock = more.clock ?? anchoredClock();
+  const clock = more.clock ?? systemClock;
   const app = await createApp({
     configDir,
     clock,

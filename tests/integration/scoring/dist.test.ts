@@ -41,7 +41,14 @@ describe('compiled scoring (node dist/…)', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => join(root, 'src/scoring', f));
     await build({
-      entryPoints: [...files, join(root, 'src/clock.ts')],
+      // The scoring module and what it imports outside its folder: the event log's port, the files it reads.
+      entryPoints: [
+        ...files,
+        join(root, 'src/clock.ts'),
+        join(root, 'src/store/ports.ts'),
+        join(root, 'src/files/dir-watcher.ts'),
+        join(root, 'src/files/safe-read.ts'),
+      ],
       outdir: join(out, 'dist'),
       outbase: join(root, 'src'),
       format: 'esm',
