@@ -37,6 +37,10 @@ export interface AppOptions {
   /** Override the configured ports (tests pass 0 for a free port). */
   readonly port?: number;
   readonly opsPort?: number;
+  /** Serve the ops port (default true). In a cluster only worker 0 does, for the whole process group. */
+  readonly ops?: boolean;
+  /** What `/metrics` answers instead of this instance's registry: the cluster's aggregate, in worker 0. */
+  readonly fleetMetrics?: () => Promise<{ readonly body: string; readonly contentType: string }>;
   readonly host?: string;
   /** Use this store instead of the one the config/env selects. */
   readonly store?: Store;
@@ -199,7 +203,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get: {
         handler: () => {
           bidder.fillGauges();
-          return opsEndpoints.metrics();
+          const fleet = opts.fleetMetrics;
+          if (fleet === undefined) return opsEndpoints.metrics();
+          return fleet().then(
+            (m) => ({ status: 200, body: m.body, contentType: m.contentType }),
+            (err: unknown) => {
+              logger.warn({ err }, 'cluster metrics unavailable; answering with this worker only');
+              return opsEndpoints.metrics();
+            },
+          );
         },
       },
     })
@@ -243,7 +255,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const host = opts.host ?? snap.bidder.host;
   const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
-  const opsPort = await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
+  const opsPort = opts.ops === false ? 0 : await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
   await config.watch();
 
   let shutdownPromise: Promise<void> | undefined;

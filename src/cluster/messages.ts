@@ -11,7 +11,7 @@ export type WorkerMessage =
   | { readonly type: 'listening'; readonly index: number; readonly storeKind: string; readonly port: number }
   | { readonly type: 'metrics-request'; readonly id: number }
   | { readonly type: 'metrics-json'; readonly id: number; readonly metrics: MetricsJson }
-  | { readonly type: 'reloaded'; readonly version: number; readonly hash: string; readonly fromAdmin: boolean };
+  | { readonly type: 'reloaded'; readonly ok: boolean; readonly fromAdmin: boolean };
 
 /** Primary → worker. */
 export type PrimaryMessage =

@@ -36,6 +36,9 @@ export function runPrimary(opts: PrimaryOptions): void {
   let stopping = false;
   let exitCode = 0;
   let metricsSeq = 0;
+  // Workers that have said they listen (a restarted one says it again), and whether the group was announced.
+  const listening = new Set<number>();
+  let announced = false;
   const gathering = new Map<number, { readonly got: MetricsJson[]; readonly done: () => void }>();
 
   const send = (w: Worker, m: PrimaryMessage) => {
@@ -48,6 +51,7 @@ export function runPrimary(opts: PrimaryOptions): void {
     w.on('message', (m: unknown) => onMessage(index, w, m));
     w.on('exit', (code, signal) => {
       if (slots.get(index) === w) slots.delete(index);
+      listening.delete(index);
       if (stopping) return;
       if (index >= wanted) return;
       const n = (restarts.get(index) ?? 0) + 1;
@@ -65,6 +69,11 @@ export function runPrimary(opts: PrimaryOptions): void {
     switch (m.type) {
       case 'listening': {
         restarts.delete(index);
+        listening.add(index);
+        if (listening.size === wanted && !announced) {
+          announced = true;
+          logger.info({ workers: wanted, store: m.storeKind, port: m.port }, `peregrine running ${wanted} workers`);
+        }
         if (index !== 0 || slots.size > 1) return;
         if (m.storeKind === 'memory' && wanted > 1) {
           if (opts.explicit) {
@@ -82,10 +91,10 @@ export function runPrimary(opts: PrimaryOptions): void {
             'memory store: running one bidder worker (a shared store runs one per core)',
           );
           wanted = 1;
+          announced = true;
           return;
         }
         for (let i = 1; i < wanted; i++) fork(i);
-        logger.info({ workers: wanted, store: m.storeKind, port: m.port }, `peregrine running ${wanted} workers`);
         return;
       }
       case 'metrics-request': {

@@ -12,12 +12,14 @@ export interface WorkerLink {
   /** The aggregate of every worker's metrics, as Prometheus text. */
   fleetMetrics(): Promise<{ body: string; contentType: string }>;
   listening(storeKind: string, port: number): void;
-  reloaded(version: number, hash: string, fromAdmin: boolean): void;
+  reloaded(ok: boolean, fromAdmin: boolean): void;
   close(): void;
 }
 
 export interface WorkerLinkDeps {
   readonly registry: Registry;
+  /** Refreshes the gauges a scrape fills from live state, before this worker's registry is read. */
+  beforeCollect?(): void;
   /** Reload the config from disk (asked by the primary after another worker's admin reload). */
   reload(): void;
   readonly timeoutMs?: number;
@@ -36,6 +38,7 @@ export function connectToPrimary(env: NodeJS.ProcessEnv, deps: WorkerLinkDeps): 
     const msg = m;
     switch (msg.type) {
       case 'metrics-collect':
+        deps.beforeCollect?.();
         void deps.registry.getMetricsAsJSON().then((metrics) => send({ type: 'metrics-json', id: msg.id, metrics }));
         return;
       case 'metrics-text':
@@ -64,7 +67,7 @@ export function connectToPrimary(env: NodeJS.ProcessEnv, deps: WorkerLinkDeps): 
         send({ type: 'metrics-request', id });
       }),
     listening: (storeKind, port) => send({ type: 'listening', index, storeKind, port }),
-    reloaded: (version, hash, fromAdmin) => send({ type: 'reloaded', version, hash, fromAdmin }),
+    reloaded: (ok, fromAdmin) => send({ type: 'reloaded', ok, fromAdmin }),
     close: () => {
       process.off('message', onMessage);
     },

@@ -1,12 +1,12 @@
 /**
-/**
  * Every Prometheus metric the bidder exports, defined in one place (`peregrine_` prefix, base units in the
  * name: seconds, bytes, and money as `_micros`, millionths of the account currency that
  * `peregrine_account_currency_info{currency}` names — exact integers, one unit whatever the currency; counters
  * end in `_total`, nothing else does; tests/e2e/metrics-names.e2e.test.ts checks these rules and promtool's).
  * Label values come from closed lists (`labels.ts`, the domain's no-bid reasons) or config ids; the
- * request-path counters are pre-resolved per label value (`labels(...)` once, `inc()` per request) so the hot
- * path does no label hashing.
+ * request-path counters count locally (local-counter.ts), pre-resolved per label value, so the hot path does
+ * no label hashing. With several workers (cluster/) the primary adds their registries up: gauges that show a
+ * fleet-wide view (the store's budgets, the config) say how to combine them (`aggregator`), instead of a sum.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { kNoBidReasons, type NoBidReason } from '../auction/nbr.js';
@@ -90,12 +90,14 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const accountCurrency = new Gauge({
     name: 'peregrine_account_currency_info',
+    aggregator: 'max',
     help: 'The account currency (ISO 4217) that every _micros money metric is counted in; always 1.',
     labelNames: ['currency'] as const,
     registers: [registry],
   });
   const configVersion = new Gauge({
     name: 'peregrine_config_version',
+    aggregator: 'min',
     help: 'Version number of the live config snapshot (increments per applied reload).',
     registers: [registry],
   });
@@ -107,6 +109,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const configLastReloadSuccess = new Gauge({
     name: 'peregrine_config_last_reload_success_timestamp_seconds',
+    aggregator: 'min',
     help: 'When the config directory last loaded valid (applied or unchanged), in Unix seconds.',
     registers: [registry],
   });
@@ -124,6 +127,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const configCampaigns = new Gauge({
     name: 'peregrine_config_campaigns',
+    aggregator: 'max',
     help: 'Campaigns in the live config, by status.',
     labelNames: ['status'] as const,
     registers: [registry],
@@ -142,6 +146,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const budgetRemaining = new Gauge({
     name: 'peregrine_budget_remaining_micros',
+    aggregator: 'min',
     help: 'Daily budget not yet spent, per campaign, channel and pool (regular or exploration; micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel', 'pool'] as const,
     registers: [registry],
@@ -154,30 +159,35 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const pacingCap = new Gauge({
     name: 'peregrine_pacing_cap_micros',
+    aggregator: 'max',
     help: "Today's budget per campaign and channel: base share plus its part of the floating pool (micros of the account currency).",
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingTarget = new Gauge({
     name: 'peregrine_pacing_target_micros',
+    aggregator: 'max',
     help: 'Spend the target curve calls for by now, per campaign and channel (micros of the account currency).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingSpent = new Gauge({
     name: 'peregrine_pacing_spent_micros',
+    aggregator: 'max',
     help: 'Spend known today per campaign and channel, both pools (micros of the account currency, this instance view).',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const pacingSignal = new Gauge({
     name: 'peregrine_pacing_signal',
+    aggregator: 'average',
     help: 'Pacing controller signal per campaign and channel: a bid multiplier above the configured minimum, a participation probability below.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
   });
   const floatingWeight = new Gauge({
     name: 'peregrine_floating_pool_weight',
+    aggregator: 'max',
     help: "Share of the campaign's floating pool allocated to the channel (the fleet's split).",
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
@@ -196,6 +206,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const costMultiplier = new Gauge({
     name: 'peregrine_cost_multiplier',
+    aggregator: 'average',
     help: 'Bid multiplier of the cost controller (target_cpc / target_cpa campaigns) per campaign and channel, steering cost per expected action to the target.',
     labelNames: ['campaign', 'channel'] as const,
     registers: [registry],
@@ -220,6 +231,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const ready = new Gauge({
     name: 'peregrine_ready',
+    aggregator: 'min',
     help: '1 when /readyz would answer 200 (config loaded, store reachable, not draining), else 0.',
     registers: [registry],
   });
@@ -231,11 +243,13 @@ export function createMetrics(opts: MetricsOptions = {}) {
   });
   const identityMatchRate = new Gauge({
     name: 'peregrine_identity_match_ratio',
+    aggregator: 'average',
     help: 'Share of lookups with ids whose ids are linked to a person in the identity graph (this instance).',
     registers: [registry],
   });
   const duplicateReach = new Gauge({
     name: 'peregrine_duplicate_reach_ratio',
+    aggregator: 'average',
     help: 'Share of recently matched people seen through more than one channel (this instance).',
     registers: [registry],
   });
@@ -278,6 +292,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   let roiSource: RoiSource | undefined;
   const roi = new Gauge({
     name: 'peregrine_roi',
+    aggregator: 'average',
     help: 'Value returned per unit spent, per campaign, channel and sliding window (this instance view; absent without spend).',
     labelNames: ['campaign', 'channel', 'window'] as const,
     registers: [registry],
@@ -298,6 +313,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   let anomalySource: AnomalySource | undefined;
   const anomaly = new Gauge({
     name: 'peregrine_anomaly',
+    aggregator: 'max',
     help: 'Minute-level anomaly per campaign, channel and signal: 1 while alerting, 0 otherwise (this instance view).',
     labelNames: ['campaign', 'channel', 'signal'] as const,
     registers: [registry],

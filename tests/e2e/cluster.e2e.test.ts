@@ -78,7 +78,7 @@ describe('WORKERS', () => {
       PEREGRINE_ADMIN_TOKEN: 'cluster-token',
     });
     const exited = once(child, 'exit') as Promise<[number | null]>;
-    await until('two workers', () => output().includes('running 2 workers'));
+    await until('both workers listening', () => output().includes('running 2 workers'));
     await until('ready', async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200);
     // A fresh connection per request lets the kernel spread them over both workers.
     const n = 200;
