@@ -38,6 +38,7 @@ export function runPrimary(opts: PrimaryOptions): void {
   let metricsSeq = 0;
   // Workers that have said they listen (a restarted one says it again), and whether the group was announced.
   const listening = new Set<number>();
+  const started = new Set<number>();
   let announced = false;
   const gathering = new Map<number, { readonly got: MetricsJson[]; readonly done: () => void }>();
 
@@ -54,6 +55,12 @@ export function runPrimary(opts: PrimaryOptions): void {
       listening.delete(index);
       if (stopping) return;
       if (index >= wanted) return;
+      if (!started.has(index)) {
+        // It never listened: a bad config or environment, which a restart would only repeat.
+        exitCode = code !== null && code !== 0 ? code : 1;
+        stop('a worker failed to start');
+        return;
+      }
       const n = (restarts.get(index) ?? 0) + 1;
       restarts.set(index, n);
       const delay = Math.min(kRestartMaxMs, kRestartMinMs * 2 ** Math.min(n - 1, 6));
@@ -70,6 +77,7 @@ export function runPrimary(opts: PrimaryOptions): void {
       case 'listening': {
         restarts.delete(index);
         listening.add(index);
+        started.add(index);
         if (listening.size === wanted && !announced) {
           announced = true;
           logger.info({ workers: wanted, store: m.storeKind, port: m.port }, `peregrine running ${wanted} workers`);
