@@ -47,6 +47,8 @@ const kUsage = `usage: npm run bench:load -- [options]
   --perf               record the bidder with linux perf during the last saturated round (needs perf;
                        starts node with --perf-basic-prof); writes bench/results/profiles/perf-*.txt
   --cpu-prof           node --cpu-prof of the bidder; profiles in bench/results/profiles/
+  --overload <s>       after half load, offer twice the saturated rate for this long (default 0: off) over 256
+                       connections: every answer must come before its tmax (shedding), shed share reported
   --skip-build         use the existing dist/
   --no-record          do not write bench/results/<date>.json
   --help               this text
@@ -68,6 +70,8 @@ export interface BenchOptions {
   readonly baseline: string | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly perf: boolean;
+  /** Seconds at twice the saturated rate after the half-load phase (0: no overload phase). */
+  readonly overload: number;
   readonly cpuProf: boolean;
   readonly build: boolean;
   readonly record: boolean;
@@ -92,6 +96,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
       perf: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'skip-build': { type: 'boolean', default: false },
+      overload: { type: 'string', default: '0' },
       'no-record': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -131,6 +136,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
     cpuProf: values['cpu-prof'],
     build: !values['skip-build'],
     record: !values['no-record'],
+    overload: num('overload', values.overload, 0, 120),
   };
 }
 
@@ -217,7 +223,7 @@ function peakRssMb(pid: number): number {
 async function scrape(opsUrl: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const line of (await (await fetch(`${opsUrl}/metrics`)).text()).split('\n')) {
-    const m = /^(peregrine_(?:bid_requests_total|no_bids_total))\{([^}]*)\} (\S+)$/.exec(line);
+    const m = /^(peregrine_(?:bid_requests_total|no_bids_total|shed_total))\{([^}]*)\} (\S+)$/.exec(line);
     if (m === null) continue;
     const label = /(outcome|reason)="([^"]+)"/.exec(m[2]!);
     if (label === null) continue;
@@ -258,7 +264,7 @@ async function load(
   phase: string,
   url: string,
   corpus: readonly CorpusRequest[],
-  o: { connections: number; duration: number; rate?: number; lateMs: number },
+  o: { connections: number; duration: number; rate?: number; lateMs: number; pipelining?: number },
 ): Promise<LoadResult> {
   const requests = corpus.map((q) => ({
     method: 'POST' as const,
@@ -281,7 +287,7 @@ async function load(
         // Not `requests`: autocannon deep-clones its options once per connection (seconds for 64 × 5,000
         // requests, with the clients' timers running); each client is handed the shared list instead.
         setupClient: (client: { setRequests(r: typeof requests): void }) => client.setRequests(requests),
-        pipelining: 1,
+        pipelining: o.pipelining ?? 1,
         timeout: 2,
         ...(o.rate === undefined ? {} : { overallRate: o.rate }),
       },
@@ -560,6 +566,25 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       rate: halfRate,
       lateMs,
     });
+    // Overload: twice what it served at saturation, over many connections so requests queue at the bidder
+    // (as an exchange's many connections do), not in the load generator. Every answer must beat its tmax.
+    let overload: { offeredRps: number; result: LoadResult; shed: number } | undefined;
+    if (o.overload > 0) {
+      const beforeOverload = await scrape(opsUrl);
+      const offeredRps = Math.round(2 * meanBidderRps);
+      const result = await load('bidder at 2× its saturated rate', bidderUrl, corpus, {
+        connections: 256,
+        pipelining: 4,
+        duration: o.overload,
+        rate: offeredRps,
+        lateMs,
+      });
+      const afterOverload = await scrape(opsUrl);
+      let shed = 0;
+      for (const [k, v] of afterOverload)
+        if (k.startsWith('peregrine_shed_total:')) shed += v - (beforeOverload.get(k) ?? 0);
+      overload = { offeredRps, result, shed };
+    }
     const rss = peakRssMb(bidder.pid!);
     bidder.kill('SIGTERM');
     const [code] = (await once(bidder, 'exit')) as [number | null];
@@ -634,6 +659,18 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
           latencyMs: half.latency,
           laterThanMinTmax: half.late,
         },
+        overload:
+          overload === undefined
+            ? undefined
+            : {
+                offeredRps: overload.offeredRps,
+                achievedRps: Math.round(overload.result.rps),
+                answers: overload.result.answers,
+                latencyMs: overload.result.latency,
+                laterThanMinTmax: overload.result.late,
+                shed: overload.shed,
+                shedShare: Number((overload.shed / Math.max(1, overload.result.answers)).toFixed(3)),
+              },
         gcPerRound: o.nodeArgs.includes('--trace-gc') ? gcPerRound : undefined,
         peakRssMb: Number(rss.toFixed(1)),
         exitCode: code,
@@ -682,6 +719,13 @@ function report(r: Record<string, unknown>): string {
     noBidCpuMicros: number;
     noBidCpuRatioToCeiling: number;
     halfLoad: { offeredRps: number; latencyMs: Record<string, number>; laterThanMinTmax: number };
+    overload?: {
+      offeredRps: number;
+      achievedRps: number;
+      latencyMs: Record<string, number>;
+      laterThanMinTmax: number;
+      shedShare: number;
+    };
     peakRssMb: number;
     baselineCpuMicros?: number[];
     cpuRatioToBaseline?: number[];
@@ -699,6 +743,11 @@ function report(r: Record<string, unknown>): string {
     `  ceiling per thread (µs/answer, last round): ${JSON.stringify(rounds[rounds.length - 1]!.ceiling.threadsMicrosPerAnswer)}`,
     `no-bid-shaped requests only: ${s.noBidCpuMicros} µs per answer = ×${s.noBidCpuRatioToCeiling} the ceiling's (target ≤ 1.5)`,
     `half load (${s.halfLoad.offeredRps} rps offered): p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms (target p99 ≤ 2), ${s.halfLoad.laterThanMinTmax} answers later than the smallest tmax`,
+    ...(s.overload === undefined
+      ? []
+      : [
+          `overload (${s.overload.offeredRps} rps offered, ${s.overload.achievedRps} answered/s): p99 ${s.overload.latencyMs.p99} max ${s.overload.latencyMs.max} ms, ${s.overload.laterThanMinTmax} answers later than the smallest tmax, shed share ${s.overload.shedShare}`,
+        ]),
     `bid share ${s.bidShare}; no-bid reasons (share of requests): ${JSON.stringify(s.noBidReasons)}`,
     `peak RSS ${s.peakRssMb} MB`,
     ...(s.cpuRatioToBaseline === undefined
