@@ -462,6 +462,9 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       PEREGRINE_NOTICE_KEY_1: 'bench-key-1',
       PEREGRINE_NOTICE_KEY_0: 'bench-key-0',
       REDIS_URL: o.store === 'redis' ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : '',
+      // One bidder process, so /proc/<pid> is the process that serves (WORKERS > 1 runs a primary that serves
+      // nothing: --env WORKERS=2 measures throughput, and the CPU figures then cover the primary only).
+      WORKERS: '1',
       ...o.env,
     };
     if (o.store === 'redis') {
