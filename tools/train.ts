@@ -40,17 +40,24 @@ const { values, positionals } = parseArgs({
     'base-cvr': { type: 'string', default: '0.08' },
     'win-rate': { type: 'string', default: '0.35' },
     description: { type: 'string' },
+    force: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
+/** Where a model goes without --out: beside the live folder, never into it. */
+const kDraftDir = 'train-output';
+
 const kUsage = `usage: train <events.jsonl...> [--target ctr|cvr] [--out config/models/pctr-vN.json] [--name pctr]
          [--version N] [--hash-bits 18] [--features channel,domain,…] [--epochs 1] [--holdout 0.2]
-         [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text]
+         [--calibrate 0.1] [--alpha 0.1] [--l1 1] [--l2 1] [--description text] [--force]
        train --generate <out.jsonl> [--count 300000] [--seed 1] [--base-ctr 0.01] [--base-cvr 0.08]
          [--win-rate 0.35]
 Trains a pCTR or pCVR model from event logs (FTRL-proximal, then a Platt step) and writes a model file the
 bidder hot-loads; --generate writes a synthetic log with a known truth instead.
+Without --out the model goes to ${kDraftDir}/ (not the live config/models/, which the bidder hot-loads): publish
+it with --out config/models/<name>-v<N>.json. A model whose held-out log-loss is no better than the
+constant-rate baseline is refused (exit 3) unless --force.
 `;
 if (values.help === true) {
   process.stdout.write(kUsage);
@@ -99,7 +106,7 @@ async function train(): Promise<void> {
       fail(`unknown feature ${f} (known: ${kFeatureNames.join(', ')})`);
   const named = values.out === undefined ? null : /^(.+)-v(\d+)\.json$/.exec(basename(values.out));
   const name = values.name ?? named?.[1] ?? (target === 'ctr' ? 'pctr' : 'pcvr');
-  const dir = values.out === undefined ? 'config/models' : dirname(values.out);
+  const dir = values.out === undefined ? kDraftDir : dirname(values.out);
   const version =
     values.version !== undefined
       ? Number(values.version)
@@ -110,7 +117,9 @@ async function train(): Promise<void> {
 
   const t0 = performance.now();
   const joiner = new ExampleJoiner();
-  const lines = await readEventFiles(positionals, joiner);
+  const lines = await readEventFiles(positionals, joiner).catch((err: unknown) =>
+    fail(err instanceof Error ? err.message : String(err)),
+  );
   const ex = joiner.examples(target);
   console.log(`read ${lines} events (${joiner.skipped} malformed) → ${ex.count} ${target} examples`);
   const { model, report } = trainModel(ex, {
@@ -127,6 +136,16 @@ async function train(): Promise<void> {
     l2: Number(values.l2),
   });
   if (values.description !== undefined) model.description = values.description;
+  // A model that predicts no better than the base rate would only add noise to every bid it prices.
+  const worse = !(report.logLoss < report.baselineLogLoss);
+  if (worse && values.force !== true) {
+    console.error(
+      `train: refused: held-out log-loss ${report.logLoss.toFixed(5)} is no better than the constant-rate ` +
+        `baseline ${report.baselineLogLoss.toFixed(5)} (AUC ${report.auc.toFixed(4)}); nothing written. ` +
+        'More or better data, or --force to write it anyway.',
+    );
+    process.exit(3);
+  }
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   await writeFile(tmp, `${JSON.stringify(model)}\n`);
@@ -140,6 +159,10 @@ async function train(): Promise<void> {
       `AUC        ${report.auc.toFixed(4)}`,
       `calibration Σ p ÷ Σ y held out ${report.calibration.toFixed(3)} (raw FTRL ${report.raw.calibration.toFixed(3)}, log-loss ${report.raw.logLoss.toFixed(5)}; Platt a ${report.platt.a.toFixed(3)} b ${report.platt.b.toFixed(3)} on ${report.calibrationExamples} rows)`,
       `time       ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      ...(worse ? ['WARNING    written with --force although no better than the constant-rate baseline'] : []),
+      ...(values.out === undefined
+        ? [`publish    not live: copy it to config/models/ (or train again with --out config/models/…)`]
+        : []),
     ].join('\n'),
   );
 }

@@ -47,7 +47,7 @@ const kUsage = `usage: npm run bench:load -- [options]
   --perf               record the bidder with linux perf during the last saturated round (needs perf;
                        starts node with --perf-basic-prof); writes bench/results/profiles/perf-*.txt
   --cpu-prof           node --cpu-prof of the bidder; profiles in bench/results/profiles/
-  --overload <s>       after half load, offer twice the saturated rate for this long (default 0: off) over 256
+  --overload <s>       after half load, offer twice the saturated rate for this long (default 0: off) over 512
                        connections: every answer must come before its tmax (shedding), shed share reported
   --skip-build         use the existing dist/
   --no-record          do not write bench/results/<date>.json
@@ -264,7 +264,7 @@ async function load(
   phase: string,
   url: string,
   corpus: readonly CorpusRequest[],
-  o: { connections: number; duration: number; rate?: number; lateMs: number; pipelining?: number },
+  o: { connections: number; duration: number; rate?: number; lateMs: number },
 ): Promise<LoadResult> {
   const requests = corpus.map((q) => ({
     method: 'POST' as const,
@@ -287,7 +287,7 @@ async function load(
         // Not `requests`: autocannon deep-clones its options once per connection (seconds for 64 × 5,000
         // requests, with the clients' timers running); each client is handed the shared list instead.
         setupClient: (client: { setRequests(r: typeof requests): void }) => client.setRequests(requests),
-        pipelining: o.pipelining ?? 1,
+        pipelining: 1,
         timeout: 2,
         ...(o.rate === undefined ? {} : { overallRate: o.rate }),
       },
@@ -576,8 +576,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       const beforeOverload = await scrape(opsUrl);
       const offeredRps = Math.round(2 * meanBidderRps);
       const result = await load('bidder at 2× its saturated rate', bidderUrl, corpus, {
-        connections: 256,
-        pipelining: 4,
+        connections: 512,
         duration: o.overload,
         rate: offeredRps,
         lateMs,
