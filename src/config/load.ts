@@ -241,7 +241,8 @@ function rawChannelIds(raw: unknown): string[] | undefined {
   return raw.channels.flatMap((c: unknown) => (isRecord(c) && typeof c.id === 'string' ? [c.id] : []));
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as people write it: `budget.channels[0].share`. */
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;

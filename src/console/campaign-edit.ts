@@ -12,6 +12,7 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { formatPath } from '../config/load.js';
 import { campaignSchema } from '../config/schema.js';
 
 export interface FieldIssue {
@@ -147,7 +148,7 @@ export class CampaignEditor {
         ok: false,
         status: 422,
         message: 'the change is not in the expected shape',
-        issues: shape.error.issues.map((i) => ({ path: dotted(i.path), message: i.message })),
+        issues: shape.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
       };
     const current = await this.read(id);
     if (current === undefined) return { ok: false, status: 404, message: `no campaign file for ${id}` };
@@ -195,7 +196,7 @@ export class CampaignEditor {
     const r = campaignSchema.safeParse(raw);
     const issues: FieldIssue[] = r.success
       ? []
-      : r.error.issues.map((i) => ({ path: dotted(i.path), message: i.message }));
+      : r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
     if (isRecord(raw) && isRecord(raw.budget) && isRecord(raw.budget.channels)) {
       const known = this.#opts.channelIds();
       for (const ch of Object.keys(raw.budget.channels))
@@ -314,15 +315,6 @@ function diffValues(before: unknown, after: unknown, path: string): DiffEntry[] 
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   return [{ path, before: before ?? null, after: after ?? null }];
-}
-
-function dotted(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out === '' ? String(p) : `.${String(p)}`;
-  }
-  return out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
