@@ -1,7 +1,7 @@
 /**
  * A fresh clone must pass on its own: no code, test, script, benchmark or scenario may name a path outside
- * the repository (the reference folder `../shared` that the project grew up next to, or an absolute
- * /work/… path). The fixtures they need live in tests/fixtures, proto/ and sim/scenarios.
+ * the repository (the sibling reference folder the project grew up next to, or an absolute path of the
+ * machine it was written on). The fixtures they need live in tests/fixtures, proto/ and sim/scenarios.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ function* files(dir: string): Generator<string> {
 }
 
 describe('the repository is self-contained', () => {
-  it('no file names ../shared or an absolute path of the machine it was written on', () => {
+  it('no file names the sibling reference folder or an absolute path of the machine it was written on', () => {
     const offenders: string[] = [];
     let scanned = 0;
     for (const tree of kTrees) {
