@@ -28,7 +28,7 @@ import { createBidder } from '../src/bidder/create-bidder.js';
 import { VirtualClock } from '../src/clock.js';
 import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
 import { buildSnapshot, type ConfigSnapshot } from '../src/config/snapshot.js';
-import type { NoticeClaims } from '../src/notices/token.js';
+import type { NoticeClaims } from '../src/tokens/token.js';
 import type { BidRequest } from '../src/openrtb/types.js';
 import {
   RotatingJsonlSink,

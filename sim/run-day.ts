@@ -13,7 +13,7 @@ import { createBidder } from '../src/bidder/create-bidder.js';
 import { VirtualClock } from '../src/clock.js';
 import { bidderSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
 import { buildSnapshot } from '../src/config/snapshot.js';
-import type { NoticeClaims } from '../src/notices/token.js';
+import type { NoticeClaims } from '../src/tokens/token.js';
 import type { BidRequest } from '../src/openrtb/types.js';
 import type { ConfigSnapshot } from '../src/config/snapshot.js';
 import type { Bidder } from '../src/bidder/create-bidder.js';

@@ -20,7 +20,7 @@ import { ConversionHandler } from '../notices/conversion-handler.js';
 import { NoticeHandler } from '../notices/notice-handler.js';
 import { StoreErrorLog } from '../notices/store-error-log.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from '../notices/price-crypto.js';
-import type { NoticeClaims } from '../notices/token.js';
+import type { NoticeClaims } from '../tokens/token.js';
 import { PacingGate } from '../pacing/gate.js';
 import { Reallocator } from '../pacing/reallocator.js';
 import { ResultCredit } from '../pacing/results.js';
@@ -31,7 +31,6 @@ import { type EventSink, RotatingJsonlSink, ScoringService } from '../scoring/in
 import { idKeysFor } from '../segments/ids.js';
 import { ProfileLookup } from '../segments/profile-lookup.js';
 import type { Store } from '../store/ports.js';
-import type { RedisStore } from '../store/redis/index.js';
 
 /** Where the instance reads the live config: a `ConfigHolder`, or any object whose `current` is swapped. */
 export interface ConfigSource {
@@ -370,9 +369,7 @@ async function openScoring(
           dir: sc.eventLog.dir,
           onError: (err) => logger?.warn({ err }, 'event log write failed'),
         })
-      : store.kind === 'redis'
-        ? (store as RedisStore).eventSink()
-        : undefined;
+      : store.eventSink?.();
   return ScoringService.create(
     {
       mode: sc.mode,

@@ -1,7 +1,7 @@
 /**
  * Which bids the learning loop logs. Sampling is by a hash of the auction id, so a sampled bid's notices are
  * never missing for lack of a coin flip elsewhere. The events and the sink port are the store's
- * (`store/ports.ts`); they are re-exported here for the offline trainer until it imports the port itself.
+ * (`store/ports.ts`), re-exported for the scoring barrel.
  */
 import { murmur3, toUnit } from './hash.js';
 

@@ -5,7 +5,7 @@
  * (feature, value) gets a fixed effect derived from a hash, so the truth is deterministic per seed and needs
  * no tables. The simulator may use it for its CTR/CVR ground truth as well.
  */
-import type { ScoringEvent } from '../../src/scoring/events.js';
+import type { ScoringEvent } from '../../src/store/ports.js';
 import type { FeatureRecord } from '../../src/scoring/features.js';
 import { murmur3, toUnit } from '../../src/scoring/hash.js';
 

@@ -15,7 +15,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ScoringEvent } from '../../src/scoring/events.js';
+import type { ScoringEvent } from '../../src/store/ports.js';
 import {
   encodeRecord,
   kFeatureNames,

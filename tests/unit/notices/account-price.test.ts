@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountMicros } from '../../../src/notices/account-price.js';
-import type { NoticeClaims } from '../../../src/notices/token.js';
+import type { NoticeClaims } from '../../../src/tokens/token.js';
 
 const claims = (bidCpmMicros: number, bidCpmAccountMicros: number) =>
   ({ bidCpmMicros, bidCpmAccountMicros }) as Pick<NoticeClaims, 'bidCpmMicros' | 'bidCpmAccountMicros'> as NoticeClaims;
