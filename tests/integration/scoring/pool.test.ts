@@ -71,7 +71,9 @@ describe('scoring pool', () => {
   });
 
   it('hot-reloads models into the workers without dropping tasks', async () => {
-    const { s, dir } = await setup('pool', { threads: 2 });
+    // A generous task deadline: this is about the swap, not the deadline (20 tasks queue on 2 workers while
+    // they load the new model; on a busy machine that can take longer than the default budget).
+    const { s, dir } = await setup('pool', { threads: 2, taskDeadlineMs: 5_000 });
     const before = await score(s);
     const inFlight = Array.from({ length: 20 }, () => score(s));
     writeModel(dir, domainModel('news.example', 2, { version: 2, bias: -6 }));
