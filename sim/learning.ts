@@ -26,7 +26,7 @@ import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { createBidder } from '../src/bidder/create-bidder.js';
 import { VirtualClock } from '../src/clock.js';
-import { bidderSchema, campaignSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
+import { bidderSchema, campaignSchema, type CampaignConfig } from '../src/config/schema.js';
 import { buildSnapshot, type ConfigSnapshot } from '../src/config/snapshot.js';
 import type { NoticeClaims } from '../src/tokens/token.js';
 import type { BidRequest } from '../src/openrtb/types.js';
@@ -48,7 +48,7 @@ import { createMemoryStore } from '../src/store/memory/index.js';
 import type { Profile } from '../src/store/ports.js';
 import { EventQueue } from './event-queue.js';
 import { Market, type SimChannel } from './market.js';
-import { simDevice, simRequest } from './sim-request.js';
+import { simDevice, simRequest, simulatedChannel } from './sim-request.js';
 
 export interface LearningCampaign {
   readonly id: string;
@@ -305,17 +305,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
     notices: { keys: [{ id: 'k1', secret: 'sim' }], tokenTtl: '2d' },
     pacing: { leaseTtl: '60s', noticeWindow: '15m', minLeaseMicros: 100_000 },
   });
-  const channelConfigs = o.channels.map((c) =>
-    // The simulated market draws clearing prices without the imp's floor: no price floor in tokens.
-    channelSchema.parse({
-      id: c.id,
-      name: c.id,
-      auctionType: c.auctionType,
-      billableEvent: 'bill',
-      winsImplied: true,
-      notices: { minPrice: 'none' },
-    }),
-  );
+  const channelConfigs = o.channels.map(simulatedChannel);
   let version = 0;
   const snapshotOf = (campaigns: CampaignConfig[]): ConfigSnapshot =>
     buildSnapshot(

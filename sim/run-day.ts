@@ -11,7 +11,7 @@
  */
 import { createBidder } from '../src/bidder/create-bidder.js';
 import { VirtualClock } from '../src/clock.js';
-import { bidderSchema, channelSchema, type CampaignConfig } from '../src/config/schema.js';
+import { bidderSchema, type CampaignConfig } from '../src/config/schema.js';
 import { buildSnapshot } from '../src/config/snapshot.js';
 import type { NoticeClaims } from '../src/tokens/token.js';
 import type { BidRequest } from '../src/openrtb/types.js';
@@ -22,7 +22,7 @@ import { ScoringService } from '../src/scoring/index.js';
 import { prng } from './random.js';
 import { createMemoryStore } from '../src/store/memory/index.js';
 import { EventQueue } from './event-queue.js';
-import { simDevice, simRequest } from './sim-request.js';
+import { simDevice, simRequest, simulatedChannel } from './sim-request.js';
 import { Market, type SimChannel } from './market.js';
 
 export interface DayOptions {
@@ -130,17 +130,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       {
         dir: '.',
         bidder,
-        channels: o.channels.map((c) =>
-          channelSchema.parse({
-            id: c.id,
-            name: c.id,
-            auctionType: c.auctionType,
-            billableEvent: 'bill',
-            winsImplied: true,
-            // The simulated market draws clearing prices without the imp's floor: no price floor in tokens.
-            notices: { minPrice: 'none' },
-          }),
-        ),
+        channels: o.channels.map(simulatedChannel),
         campaigns: configFor(factor),
         texts: new Map(),
       },

@@ -3,6 +3,7 @@
  * an app, a device, optionally a user. Every field the internal request has is set (undefined where the
  * market does not model it), so the drivers only state what their market varies.
  */
+import { channelSchema } from '../src/config/schema.js';
 import type { BidRequest, Device, Inventory, User } from '../src/openrtb/types.js';
 
 export interface SimSlot {
@@ -88,4 +89,19 @@ export function simRequest(
     test: false,
     ext: undefined,
   };
+}
+
+/**
+ * A simulated exchange's channel config, the same for every simulator. The simulated market draws clearing
+ * prices without the imp's floor, so tokens carry no price floor.
+ */
+export function simulatedChannel(c: { readonly id: string; readonly auctionType: 1 | 2 }) {
+  return channelSchema.parse({
+    id: c.id,
+    name: c.id,
+    auctionType: c.auctionType,
+    billableEvent: 'bill',
+    winsImplied: true,
+    notices: { minPrice: 'none' },
+  });
 }
