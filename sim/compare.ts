@@ -72,11 +72,14 @@ export async function runScenario(
   modelsDir: string,
   store?: () => Promise<{ store: Store; close(): Promise<void> }>,
   configs: readonly PacingConfig[] = kConfigs,
+  onMinute?: (run: number, label: string, minute: number) => void,
 ): Promise<{ metrics: RunMetrics[]; results: DayResult[] }> {
   const metrics: RunMetrics[] = [];
   const results: DayResult[] = [];
   let run = 0;
+  let index = 0;
   for (const cfg of s.budget.floating > 0 && configs === kConfigs ? [...kConfigs, kStaticSplit] : configs) {
+    const i = index++;
     const shared = store === undefined ? undefined : await store();
     try {
       const r = await simulateDay({
@@ -90,6 +93,7 @@ export async function runScenario(
         ...(s.kill !== undefined ? { kill: s.kill } : {}),
         ...(s.budgetChange !== undefined ? { budgetChange: s.budgetChange } : {}),
         sampleMinutes: kSampleMinutes,
+        ...(onMinute !== undefined ? { onMinute: (m: number) => onMinute(i, cfg.label, m) } : {}),
       });
       results.push(r);
       metrics.push(measure(cfg.label, r, cfg.floating === false ? { ...s, budget: { ...s.budget, floating: 0 } } : s));

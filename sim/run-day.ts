@@ -44,6 +44,8 @@ export interface DayOptions {
   readonly budgetChange?: { readonly atMinute: number; readonly factor: number };
   /** Series resolution in simulated minutes (default 10). */
   readonly sampleMinutes?: number;
+  /** Called at the start of each simulated minute (0–1439): progress reporting. */
+  readonly onMinute?: (minute: number) => void;
 }
 
 export interface ChannelResult {
@@ -279,6 +281,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const noBidKeys = o.channels.map(() => new Map<string, string>());
   takeSample(0);
   for (let m = 0; m < 1440; m++) {
+    o.onMinute?.(m);
     if (o.kill !== undefined && m === o.kill.atMinute) {
       instances[o.kill.instance]!.alive = false;
       alive = instances.filter((x) => x.alive);

@@ -1,29 +1,58 @@
 /**
- * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`:
+ * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]
+ * [--report-dir dir]`:
  * the learning-loop scenario (sim/scenarios/learning.yaml, run by sim/learning.ts; `--seed` and `--rpm`
  * override the file's) — two exploration days logged through the real event sink, the real trainer on the
  * log with the true-CTR oracle on the same held-out impressions, the trained model hot-loaded, then a
  * target_cpc day without budgets and one with budgets it delivers. Prints the tables and writes
- * sim/reports/<out, default learning>.{md,json} (the JSON is not committed). The event log and models live in
+ * <report-dir, default sim/out>/<out, default learning>.{md,json}. The event log and models live in
  * a temporary directory, removed afterwards unless `--keep`.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { choiceOption, describeFailure, numberOption, parseCommand } from '../tools/cli/command.js';
 import { aucGap, cellFigures, learningMarkdown } from './learning-report.js';
 import { learningScenario, simulateLearning } from './learning.js';
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: 'string' },
-    rpm: { type: 'string' },
-    'explore-days': { type: 'string' },
-    out: { type: 'string', default: 'learning' },
-    'cost-control': { type: 'string', default: 'on' },
-    keep: { type: 'boolean', default: false },
-  },
-});
+const kUsage = `usage: npm run sim:learning -- [options]
+
+  --seed <n>            the market's seed (default: sim/scenarios/learning.yaml's)
+  --rpm <n>             requests per minute per channel (default: the scenario's)
+  --explore-days <n>    exploration days logged before training (default: the scenario's)
+  --cost-control off    target_cpc days without the cost controller
+  --out <name>          report name (default learning)
+  --report-dir <dir>    where the report goes (default sim/out; sim/reports holds the committed ones)
+  --keep                keep the event log and models (a temporary directory)
+  --help                this text
+
+Exploration days through the real event sink, the real trainer, the model hot-loaded, then target_cpc days;
+several minutes.`;
+
+const options = {
+  seed: { type: 'string' },
+  rpm: { type: 'string' },
+  'explore-days': { type: 'string' },
+  out: { type: 'string', default: 'learning' },
+  'report-dir': { type: 'string' },
+  'cost-control': { type: 'string', default: 'on' },
+  keep: { type: 'boolean', default: false },
+} as const;
+
+const values = (() => {
+  try {
+    const p = parseCommand(kUsage, options, process.argv.slice(2));
+    if (p === undefined) process.exit(0);
+    for (const k of ['seed', 'rpm', 'explore-days'] as const)
+      if (p.values[k] !== undefined) numberOption(k, p.values[k], { min: 0, integer: true });
+    choiceOption('cost-control', p.values['cost-control'], ['on', 'off']);
+    return p.values;
+  } catch (err) {
+    const { line, code } = describeFailure('sim:learning', err);
+    console.error(line);
+    process.exit(code);
+  }
+})();
 const work = await mkdtemp(join(tmpdir(), 'peregrine-learning-'));
 const shipped = new URL('../config/models', import.meta.url).pathname;
 const base = learningScenario(
@@ -75,7 +104,7 @@ for (const d of [result.unconstrained, result.budgeted]) {
 }
 const args = process.argv.slice(2).join(' ');
 const command = `npm run sim:learning${args.length > 0 ? ` -- ${args}` : ''}`;
-const out = new URL('./reports/', import.meta.url).pathname;
+const out = values['report-dir'] ?? new URL('./out/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 await writeFile(join(out, `${values.out}.md`), learningMarkdown(result, command));
 await writeFile(join(out, `${values.out}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -24,6 +24,8 @@ import autocannon from 'autocannon';
 import { type CorpusRequest, describeCorpus, writeCorpus } from '../corpus/generate.js';
 import { freePort } from '../../tests/helpers/redis.js';
 import { shareRequestBuffers } from './shared-requests.js';
+import { describeFailure, UsageError } from '../../tools/cli/command.js';
+import { ProgressLine } from '../../tools/cli/progress.js';
 
 shareRequestBuffers();
 
@@ -45,15 +47,20 @@ const kUsage = `usage: npm run bench:load -- [options]
   --node-arg <flag>    extra node flag for the bidder (repeatable), e.g. --node-arg=--trace-gc
   --env <K=V>          extra environment for the bidder (repeatable)
   --perf               record the bidder with linux perf during the last saturated round (needs perf;
-                       starts node with --perf-basic-prof); writes bench/results/profiles/perf-*.txt
-  --cpu-prof           node --cpu-prof of the bidder; profiles in bench/results/profiles/
+                       starts node with --perf-basic-prof); writes <out>/profiles/perf-*.txt
+  --cpu-prof           node --cpu-prof of the bidder; profiles in <out>/profiles/
   --overload <s>       after half load, offer twice the saturated rate for this long (default 0: off) over 512
                        connections: every answer must come before its tmax (shedding), shed share reported
   --skip-build         use the existing dist/
-  --no-record          do not write bench/results/<date>.json
+  --out <dir>          where the run's JSON (<date>.json) and profiles go (default bench/out, ignored by git;
+                       bench/results holds the runs bench/RESULTS.md cites)
+  --no-record          do not write <out>/<date>.json
+  --quiet              no progress lines on stderr
   --help               this text
 
-Fails (exit 1) on any timeout, socket error, status other than 200/204, or counters that do not add up.`;
+Prints the figures on stdout and one progress line per phase on stderr (share of the planned load time
+done, elapsed, time left). Fails (exit 1) on any timeout, socket error, status other than 200/204, or
+counters that do not add up; exit 2 on a bad option.`;
 
 export interface BenchOptions {
   readonly duration: number;
@@ -75,6 +82,8 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   readonly build: boolean;
   readonly record: boolean;
+  readonly out: string;
+  readonly quiet: boolean;
 }
 
 function parseOptions(argv: readonly string[]): BenchOptions | undefined {
@@ -98,6 +107,8 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
       'skip-build': { type: 'boolean', default: false },
       overload: { type: 'string', default: '0' },
       'no-record': { type: 'boolean', default: false },
+      out: { type: 'string', default: join(root, 'bench', 'out') },
+      quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -136,11 +147,12 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
     cpuProf: values['cpu-prof'],
     build: !values['skip-build'],
     record: !values['no-record'],
+    out: values.out,
+    quiet: values.quiet,
     overload: num('overload', values.overload, 0, 120),
   };
 }
 
-class UsageError extends Error {}
 /** A broken promise of the benchmark: an error, a timeout, a bad status, counters that disagree. */
 class BenchFailure extends Error {}
 
@@ -260,6 +272,12 @@ function checkLoad(phase: string, r: autocannon.Result, statuses: Record<string,
   if (problems.length > 0) throw new BenchFailure(`${phase}: ${problems.join('; ')}`);
 }
 
+/**
+ * This run's progress: planned seconds of load and how many are behind us. Module state because every phase
+ * goes through `load`, and a benchmark process runs one benchmark.
+ */
+let plan: { readonly line: ProgressLine; done: number } | undefined;
+
 async function load(
   phase: string,
   url: string,
@@ -276,6 +294,7 @@ async function load(
   // time a request waited in its rate limiter, which is the generator's queue, not the server's latency.
   const times: number[] = [];
   const statuses: Record<string, number> = {};
+  plan?.line.update(plan.done, phase);
   const started = performance.now();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -299,6 +318,7 @@ async function load(
     });
   });
   const seconds = (performance.now() - started) / 1000;
+  if (plan !== undefined) plan.done += o.duration;
   checkLoad(phase, r, statuses, o.rate !== undefined);
   times.sort((a, b) => a - b);
   const q = (p: number) =>
@@ -436,6 +456,9 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     if (b.status !== 0) throw new BenchFailure('npm run build failed');
   }
   const date = new Date().toISOString();
+  const sides = o.baseline === undefined ? 2 : 3;
+  const planned = o.warmup * sides + o.rounds * sides * o.duration + 2 * o.duration + o.overload;
+  plan = { line: new ProgressLine('bench:load', planned, 's of load', { quiet: o.quiet, everyMs: 0 }), done: 0 };
   const work = join(root, 'bench', '.corpus', `r${o.corpusSize}-s${o.seed}`);
   const written = writeCorpus(work, { requests: o.corpusSize, seed: o.seed });
   const corpus = written.requests;
@@ -446,7 +469,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   const [ceilingPort, bidderPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
-  const profileDir = join(root, 'bench', 'results', 'profiles');
+  const profileDir = join(o.out, 'profiles');
   try {
     const ceiling = startPinned([join(root, 'bench/ceiling/server.mjs'), String(ceilingPort)], {}, 1);
     children.push(ceiling);
@@ -682,10 +705,12 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       bidderStderr: bidderErr.slice(0, 4000),
     };
     if (o.record) {
-      const dir = join(root, 'bench', 'results');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+      mkdirSync(o.out, { recursive: true });
+      const file = join(o.out, `${date.replace(/[:.]/g, '-')}.json`);
+      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+      process.stderr.write(`bench:load: figures written to ${file}\n`);
     }
+    plan.line.finish();
     if (code !== 0) throw new BenchFailure(`the bidder exited with ${code} after SIGTERM:\n${bidderErr}`);
     return result;
   } finally {
@@ -765,8 +790,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     o = parseOptions(process.argv.slice(2));
   } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${kUsage}`);
-    process.exit(2);
+    const { line, code } = describeFailure('bench:load', err);
+    console.error(line);
+    process.exit(code);
   }
   if (o === undefined) {
     console.log(kUsage);
