@@ -4,7 +4,7 @@
  * Used by `npm run demo:prebid` and by the browser end-to-end test.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -48,7 +48,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const host = opts.host ?? '127.0.0.1';
   const bundle = await buildPrebidBundle();
   const page = await readFile(join(here, 'index.html'), 'utf8');
-  const pageServer = createServer();
+  // The handler is attached before the port opens: a page requested while the bidder is still starting gets a
+  // 503 that says so (and retries), never a connection that hangs.
+  const state: DemoPageState = {};
+  const pageServer = createServer(demoPageHandler(state));
   pageServer.listen(opts.pagePort, host);
   await new Promise<void>((resolve, reject) => {
     pageServer.once('listening', resolve);
@@ -63,9 +66,12 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     opsPort: opts.opsPort,
     host,
     logger: opts.logger,
+  }).catch((err: unknown) => {
+    pageServer.close();
+    throw err;
   });
   const endpoint = `http://${host}:${app.port}/bid/prebid`;
-  servePage(pageServer, page.replace('{{ENDPOINT}}', endpoint), bundle);
+  state.ready = { html: page.replace('{{ENDPOINT}}', endpoint), bundle };
   return {
     app,
     pageUrl: `http://${host}:${pagePort}/`,
@@ -77,14 +83,25 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   };
 }
 
-function servePage(server: Server, html: string, bundle: Uint8Array): void {
-  server.on('request', (req, res) => {
-    if (req.url === '/' || req.url?.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+export interface DemoPageState {
+  /** The page (endpoint filled in) and the bundle, once the bidder listens. */
+  ready?: { readonly html: string; readonly bundle: Uint8Array };
+}
+
+/** The page server's handler: 503 with a reload until the bidder is up, then the page and the bundle. */
+export function demoPageHandler(state: DemoPageState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const ready = state.ready;
+    if (ready === undefined) {
+      res
+        .writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '1', refresh: '1' })
+        .end('<!doctype html><title>Starting</title><p>The bidder is starting; this page reloads in a second.</p>\n');
+    } else if (req.url === '/' || req.url?.startsWith('/?')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ready.html);
     } else if (req.url === '/prebid.js') {
-      res.writeHead(200, { 'content-type': 'application/javascript' }).end(bundle);
+      res.writeHead(200, { 'content-type': 'application/javascript' }).end(ready.bundle);
     } else {
       res.writeHead(404).end();
     }
-  });
+  };
 }

@@ -12,7 +12,7 @@
  * through `onStoreError` (the app rate-limits the log), never as a 500 with a stack.
  */
 import type { Clock } from '../clock.js';
-import type { ConfigSnapshot } from '../config/snapshot.js';
+import type { Channel, ConfigSnapshot } from '../config/snapshot.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { kExploreSuffix, type ClickStore, type DedupStore, type ProfileStore, type Settled } from '../store/ports.js';
 import { clickIdFor, withClickId } from './click-id.js';
@@ -101,7 +101,10 @@ export class NoticeHandler {
     // The markup's copy of the token (s2s billing): the page has it, so it may count an impression, never money.
     if (c.beacon === true) return this.#done(type, c.channelId, 'bad_token', 403);
     const channel = snap.channels.get(c.channelId);
-    const priceMicros = this.#price(c, q.p, channel?.priceKeys !== undefined, type !== 'loss');
+    const priceMicros =
+      type !== 'loss' && channel !== undefined && firstPricePrebidPixel(channel, q.p)
+        ? c.bidCpmMicros
+        : this.#price(c, q.p, channel?.priceKeys !== undefined, type !== 'loss');
     if (priceMicros === undefined && type !== 'loss') return this.#done(type, c.channelId, 'bad_price', 400);
     // A win or bill never clears above our bid; a loss's price is the one that beat us, so above it is normal.
     // Refused before any mark is written, so a page's out-of-range price cannot pre-empt the exchange's.
@@ -245,6 +248,21 @@ export class NoticeHandler {
     return { status, outcome, channelId };
   }
 }
+
+/**
+ * A creative's own billing pixel on a first-price Prebid channel, fired with `${AUCTION_PRICE}` left as is:
+ * Prebid.js fills the macro in `burl` and, depending on how the page renders (Prebid's `renderAd` does, a
+ * creative rendered through an ad server often does not), in the markup. In a first-price auction the price
+ * is our bid, so the pixel bills at the bid (a duplicate when Prebid's `burl` came first) instead of a 400.
+ * The page could already fire the URL with `p=<bid>` (docs/notice-prices.md), so this opens nothing new.
+ */
+function firstPricePrebidPixel(channel: Channel, p: string | undefined): boolean {
+  return (
+    channel.dialect === 'prebid' && channel.auctionType === 1 && channel.priceKeys === undefined && p === kPriceMacro
+  );
+}
+
+const kPriceMacro = '${AUCTION_PRICE}';
 
 function parseLossCode(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d{1,4}$/.test(text)) return undefined;

@@ -90,6 +90,28 @@ describe('notice handler', () => {
     }
     expect((await handler.handle('win', { t: token(), p: '2', r: undefined })).status).toBe(200);
   });
+  it('bills a first-price Prebid pixel fired with the macro unfilled at the bid, once with burl', async () => {
+    // The sample `prebid` channel: Prebid dialect, first price, bills on `bill`.
+    const pb = {
+      campaignId: 'peregrine-demo',
+      creativeId: 'demo-300x250',
+      channelId: 'prebid',
+      bidCpmMicros: 3_500_000,
+    };
+    const t = token({ ...pb, bidCpmAccountMicros: 3_500_000 });
+    expect(await handler.handle('bill', { t, p: '${AUCTION_PRICE}', r: undefined })).toMatchObject({
+      status: 200,
+      outcome: 'ok',
+    });
+    expect((await handler.handle('bill', { t, p: '3.5', r: undefined })).outcome).toBe('duplicate');
+    expect(spent).toEqual([3500]);
+    // Anything else unfilled or malformed is still refused there, and the macro on an exchange channel too.
+    for (const p of ['abc', '', undefined, '%24%7BAUCTION_PRICE%7D'])
+      expect((await handler.handle('bill', { t: token({ ...pb, auctionId: 'a2' }), p, r: undefined })).status).toBe(
+        400,
+      );
+    expect((await handler.handle('win', { t: token(), p: '${AUCTION_PRICE}', r: undefined })).status).toBe(400);
+  });
   it('accepts loss notices without a price and records the loss code', async () => {
     expect((await handler.handle('loss', { t: token(), p: '${AUCTION_PRICE}', r: '102' })).outcome).toBe('ok');
     expect(spent).toEqual([]);
