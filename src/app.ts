@@ -232,6 +232,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock,
     config,
     budgets: store.budgets,
+    fleet: store.fleet,
     gate,
     roi,
     metrics,

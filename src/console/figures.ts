@@ -7,9 +7,12 @@
  * Pages read those samples only; nothing here runs per bid request.
  *
  * Fleet or instance: spend, clicks, conversions, value, exploration spend and the split are the fleet's
- * (store). Bids, wins and the ratios the anomaly detector watches are this instance's (each instance sees a
- * share of the traffic; the ratios are the same in expectation, the counts are not) and pages say so. ROI
- * over 1 h / 24 h is the instance's sliding windows (roi/roi-tracker.ts); ROI day to date is the fleet's.
+ * day so far (store). Each sample also adds what this instance counted since its previous one (bids, wins,
+ * spend, clicks, conversions, conversion value per campaign × channel) to the store's fleet minute and hour
+ * counters (`FleetCounterStore`), and reads the fleet's sums back: bids, wins and win rate per channel per
+ * minute, and ROI over the last hour and the last 24 clock hours, are the whole fleet's. The newest minute may
+ * still be filling (instances sample at their own second of the minute). The ratios the anomaly detector
+ * watches stay this instance's (the same in expectation, and known at once, without waiting for the fleet).
  */
 import type { Campaign } from '../campaigns/model.js';
 import { TimeZoneTable } from '../campaigns/time-zones.js';
@@ -20,7 +23,7 @@ import { channelCapMicros, exploreCapMicros } from '../pacing/allocation.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { targetFraction } from '../pacing/target-curve.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
-import { kExploreSuffix, type BudgetStore, type DayResults } from '../store/ports.js';
+import { kExploreSuffix, type BudgetStore, type DayResults, type FleetCounterStore } from '../store/ports.js';
 import type { AnomalyDetector, AnomalyEvent } from './anomaly.js';
 import { type Counters, kConversionMinutes, kCtrMinutes, minuteSignals, sampleBack } from './signals.js';
 
@@ -28,6 +31,7 @@ export interface FiguresDeps {
   readonly clock: Clock;
   readonly config: { readonly current: ConfigSnapshot };
   readonly budgets: BudgetStore;
+  readonly fleet: FleetCounterStore;
   readonly gate: PacingGate;
   readonly roi: RoiTracker;
   readonly metrics: Metrics;
@@ -68,6 +72,17 @@ export interface ReallocationStep {
 }
 
 const kMinuteMs = 60_000;
+const kHourMs = 3_600_000;
+/** Slots of a fleet counter series, in this order. */
+const enum Slot {
+  Bids,
+  Wins,
+  Spend,
+  Clicks,
+  Conversions,
+  ConversionValue,
+}
+const kSlots = 6;
 /** Minutes of per-channel bid/win history on the overview. */
 const kOverviewMinutes = 60;
 /** Minutes kept at full resolution (the rest of the day is kept every quarter hour). */
@@ -83,6 +98,11 @@ export class ConsoleFigures {
   readonly #series = new Map<string, Map<string, Series>>();
   readonly #allocations = new Map<string, { day: string; period: number; weights: Record<string, number> }>();
   readonly #steps = new Map<string, ReallocationStep[]>();
+  /** campaign\0channel → this instance's running counters as last added to the fleet's. */
+  readonly #pushed = new Map<string, number[]>();
+  /** The fleet's minute buckets of the last hour and its sums over the last 24 clock hours. */
+  #fleetMinutes = new Map<number, Map<string, number[]>>();
+  #fleetDay = new Map<string, number[]>();
   #lastTickMs: number | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -129,12 +149,14 @@ export class ConsoleFigures {
     const bids = await counterMap(this.#d.metrics.bids, 'campaign', 'channel');
     const wins = await counterMap(this.#d.metrics.impressions, 'campaign', 'channel');
     const known = new Set<string>();
+    const counted = new Map<string, number[]>();
     await Promise.all(
       snap.campaigns.map(async (c) => {
         known.add(c.id);
-        await this.#campaign(c, now, minute, bids, wins);
+        await this.#campaign(c, now, minute, bids, wins, counted);
       }),
     );
+    await this.#shareWithFleet(counted, minute);
     for (const id of this.#series.keys()) if (!known.has(id)) this.#series.delete(id);
     this.#d.anomalies.retain(known);
     this.#lastTickMs = now;
@@ -146,6 +168,7 @@ export class ConsoleFigures {
     minute: number,
     bids: ReadonlyMap<string, number>,
     wins: ReadonlyMap<string, number>,
+    counted: Map<string, number[]>,
   ): Promise<void> {
     const day = this.#zones.at(c.timezone, now).day;
     const channels = [...c.channelShares.keys()];
@@ -183,6 +206,14 @@ export class ConsoleFigures {
         clicksCum: l?.clicks ?? 0,
         conversionsCum: l?.conversions ?? 0,
       };
+      counted.set(`${c.id}\u0000${ch}`, [
+        point.bidsCum,
+        point.winsCum,
+        point.spendCum,
+        point.clicksCum,
+        point.conversionsCum,
+        l?.conversionValueMicros ?? 0,
+      ]);
       let s = byChannel.get(ch);
       if (s === undefined || s.day !== day) byChannel.set(ch, (s = { day, points: [] }));
       const prev = s.points.at(-1);
@@ -194,6 +225,42 @@ export class ConsoleFigures {
       }
       if (prev !== undefined && prev.t < minute && c.active) this.#observe(c.id, ch, minute, s.points);
     });
+  }
+
+  /**
+   * Adds what this instance counted since its last sample to the fleet's bucket of the minute that just ended,
+   * then reads the fleet's last hour (by the minute) and last 24 clock hours back.
+   */
+  async #shareWithFleet(counted: ReadonlyMap<string, readonly number[]>, minute: number): Promise<void> {
+    const deltas = new Map<string, number[]>();
+    for (const [series, now] of counted) {
+      const before = this.#pushed.get(series);
+      // A counter below its last value was reset (a metrics registry swap): count it from zero again.
+      const d = now.map((v, i) => (before === undefined || v < before[i]! ? v : v - before[i]!));
+      if (d.some((v) => v !== 0)) deltas.set(series, d);
+      this.#pushed.set(series, [...now]);
+    }
+    for (const series of this.#pushed.keys()) if (!counted.has(series)) this.#pushed.delete(series);
+    const fleet = this.#d.fleet;
+    if (deltas.size > 0) await fleet.add(minute - kMinuteMs, deltas);
+    const hour = Math.floor(minute / kHourMs) * kHourMs;
+    [this.#fleetMinutes, this.#fleetDay] = await Promise.all([
+      fleet.minutes(minute - kOverviewMinutes * kMinuteMs, minute),
+      fleet.hours(hour - 23 * kHourMs, hour + 1),
+    ]);
+  }
+
+  /** ROI per channel of `c` over the fleet's sums (`sumsOf(series)`), the same rule as the ROI tracker. */
+  #fleetRoi(c: Campaign, sumsOf: (series: string) => readonly number[] | undefined): Map<string, number | null> {
+    const sums = [...c.channelShares.keys()].map((ch) => [ch, sumsOf(`${c.id}\u0000${ch}`)] as const);
+    const anyConversion = sums.some(([, v]) => (v?.[Slot.Conversions] ?? 0) > 0);
+    const out = new Map<string, number | null>();
+    for (const [ch, v] of sums) {
+      const spend = v?.[Slot.Spend] ?? 0;
+      const value = anyConversion ? (v?.[Slot.ConversionValue] ?? 0) : (v?.[Slot.Clicks] ?? 0) * c.roi.clickValueMicros;
+      out.set(ch, spend > 0 ? value / spend : null);
+    }
+    return out;
   }
 
   #observe(campaignId: string, channelId: string, minute: number, points: readonly Point[]): void {
@@ -285,22 +352,18 @@ export class ConsoleFigures {
     };
   }
 
-  /** Bids and wins per channel per minute (this instance), the last hour. */
+  /** Bids and wins per channel per minute, the whole fleet's, the last hour. */
   #channelMinutes(snap: ConfigSnapshot): unknown {
     const byChannel = new Map<string, Map<number, { bids: number; wins: number }>>();
-    for (const [, channels] of this.#series) {
-      for (const [ch, s] of channels) {
+    for (const [t, bucket] of this.#fleetMinutes) {
+      for (const [series, v] of bucket) {
+        const ch = series.slice(series.indexOf('\u0000') + 1);
         let m = byChannel.get(ch);
         if (m === undefined) byChannel.set(ch, (m = new Map()));
-        const pts = s.points.slice(-(kOverviewMinutes + 1));
-        for (let i = 1; i < pts.length; i++) {
-          const a = pts[i - 1]!;
-          const b = pts[i]!;
-          const e = m.get(b.t) ?? { bids: 0, wins: 0 };
-          e.bids += b.bidsCum - a.bidsCum;
-          e.wins += b.winsCum - a.winsCum;
-          m.set(b.t, e);
-        }
+        const e = m.get(t) ?? { bids: 0, wins: 0 };
+        e.bids += v[Slot.Bids] ?? 0;
+        e.wins += v[Slot.Wins] ?? 0;
+        m.set(t, e);
       }
     }
     return [...snap.channels.keys()].map((ch) => {
@@ -341,11 +404,21 @@ export class ConsoleFigures {
       cpc: bid.kind === 'target_cpc' ? bid.cpcMicros / 1e6 : null,
       cpa: bid.kind === 'target_cpa' ? bid.cpaMicros / 1e6 : null,
     };
+    const roiHour = this.#fleetRoi(c, (series) => {
+      let sums: number[] | undefined;
+      for (const bucket of this.#fleetMinutes.values()) {
+        const v = bucket.get(series);
+        if (v === undefined) continue;
+        sums ??= new Array<number>(kSlots).fill(0);
+        for (let i = 0; i < kSlots; i++) sums[i]! += v[i] ?? 0;
+      }
+      return sums;
+    });
+    const roiDay = this.#fleetRoi(c, (series) => this.#fleetDay.get(series));
     const channels = [...c.channelShares].map(([ch, base]) => {
       const pts = this.#series.get(c.id)?.get(ch)?.points ?? [];
       const p = pts.at(-1);
       const cap = channelCapMicros(c, ch, weights) ?? 0;
-      const roiLocal = (w: '1h' | '24h') => this.#d.roi.snapshot(c.id, now, w).get(ch)?.roi ?? null;
       const clicks = p?.clicks ?? 0;
       const conversions = p?.conversions ?? 0;
       const spent = p?.spent ?? 0;
@@ -370,7 +443,7 @@ export class ConsoleFigures {
         clicks,
         conversions,
         conversionValue: (p?.value ?? 0) / 1e6,
-        roi: { h1: roiLocal('1h'), h24: roiLocal('24h'), day: dayRoi(c, p) },
+        roi: { h1: roiHour.get(ch) ?? null, h24: roiDay.get(ch) ?? null, day: dayRoi(c, p) },
         ecpc: clicks > 0 ? spent / 1e6 / clicks : null,
         ecpa: conversions > 0 ? spent / 1e6 / conversions : null,
         series: {

@@ -294,12 +294,35 @@ export const kNoopSink: EventSink = Object.freeze({
   stats: Object.freeze({ written: 0, dropped: 0, errors: 0 }),
 });
 
+/**
+ * Counts the whole fleet sums per minute and per hour, for the buyer's console: each instance adds what it
+ * counted since its last sample (bids, wins, spend, …, one number per slot of a series), off the bid path, once
+ * a minute. A series is any string (the console uses campaign and channel). Buckets expire on their own:
+ * minutes after `kFleetMinuteTtlMs`, hours after `kFleetHourTtlMs`.
+ */
+export interface FleetCounterStore {
+  /**
+   * Adds `counts` (series → numbers, whole) to the minute bucket at `minuteMs` and to its hour's bucket. A
+   * series whose numbers are all 0 is not stored; reads return every slot of a series that was.
+   */
+  add(minuteMs: number, counts: ReadonlyMap<string, readonly number[]>): Promise<void>;
+  /** The minute buckets in [fromMs, toMs) that hold anything: minute start → series → sums. */
+  minutes(fromMs: number, toMs: number): Promise<Map<number, Map<string, number[]>>>;
+  /** Series → sums over the hour buckets whose hour starts in [fromMs, toMs). */
+  hours(fromMs: number, toMs: number): Promise<Map<string, number[]>>;
+}
+
+/** How long minute and hour buckets are kept: the console reads the last hour and the last 24 clock hours. */
+export const kFleetMinuteTtlMs = 3 * 3_600_000;
+export const kFleetHourTtlMs = 26 * 3_600_000;
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   readonly profiles: ProfileStore;
   readonly budgets: BudgetStore;
   readonly dedup: DedupStore;
   readonly clicks: ClickStore;
+  readonly fleet: FleetCounterStore;
   /** The event log kept by this store (a capped Redis Stream), when it keeps one; `maxLen` caps its length. */
   eventSink?(maxLen?: number): EventSink;
   /** Cheap liveness probe for /readyz. */

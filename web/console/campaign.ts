@@ -130,7 +130,7 @@ function ChannelCard({
           <tr><th scope="row">Pacing signal</th><td>${ratio(ch.signal)}</td></tr>
           <tr><th scope="row">Base share / floating weight</th><td>${pct(ch.baseShare)} / ${pct(ch.floatingWeight)}</td></tr>
           <tr><th scope="row">Exploration spent / reserve</th><td>${money(ch.exploration.spent, cur)} / ${money(ch.exploration.reserve, cur)}</td></tr>
-          <tr><th scope="row">ROI 1 h / 24 h (instance)</th><td>${ratio(ch.roi.h1)} / ${ratio(ch.roi.h24)}</td></tr>
+          <tr><th scope="row">ROI last hour / last 24 clock hours (fleet)</th><td>${ratio(ch.roi.h1)} / ${ratio(ch.roi.h24)}</td></tr>
           <tr><th scope="row">ROI today (fleet)</th><td>${ratio(ch.roi.day)}</td></tr>
           <tr><th scope="row">Clicks / conversions</th><td>${ch.clicks} / ${ch.conversions}</td></tr>
           <tr><th scope="row">eCPC (target)</th><td>${money(ch.ecpc, cur)} (${money(targets?.cpc, cur)})</td></tr>

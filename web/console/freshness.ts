@@ -5,7 +5,7 @@ import type { Freshness } from './api.js';
 export function Fresh({ asOf }: { asOf: Freshness }) {
   if (asOf.at === null) return html`<p class="fresh" role="status">No figures sampled yet.</p>`;
   return html`<p class="fresh" role="status" data-testid="freshness">
-    Figures as of ${asOf.at.slice(11, 19)} UTC (${asOf.ageSeconds} s old; sampled every minute, fleet spend from the
-    store, bids and wins from this instance).
+    Figures as of ${asOf.at.slice(11, 19)} UTC (${asOf.ageSeconds} s old; sampled every minute; the whole fleet's,
+    from the store; the newest minute may still be filling).
   </p>`;
 }

@@ -66,7 +66,7 @@ export function OverviewPage() {
       </table>
     </section>
     <section class="card" aria-labelledby="h-channels">
-      <h3 id="h-channels">Bids, wins and win rate per channel per minute (this instance, last hour)</h3>
+      <h3 id="h-channels">Bids, wins and win rate per channel per minute (fleet, last hour)</h3>
       <div class="charts">
         ${data.channels.map(
           (ch) => html`<div key=${ch.id}>

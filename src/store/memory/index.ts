@@ -3,6 +3,7 @@ import type { Store } from '../ports.js';
 import { MemoryBudgetStore } from './budgets.js';
 import { MemoryClickStore } from './clicks.js';
 import { MemoryDedupStore } from './dedup.js';
+import { MemoryFleetCounterStore } from './fleet-counters.js';
 import { MemoryProfileStore } from './profiles.js';
 
 export function createMemoryStore(): Store {
@@ -12,6 +13,7 @@ export function createMemoryStore(): Store {
     budgets: new MemoryBudgetStore(),
     dedup: new MemoryDedupStore(),
     clicks: new MemoryClickStore(),
+    fleet: new MemoryFleetCounterStore(),
     ping: async () => true,
     close: async () => {},
   };

@@ -8,6 +8,7 @@ import { RedisBudgetStore } from './budgets.js';
 import { RedisClickStore } from './clicks.js';
 import { assertReady, connect, whenReady } from './connection.js';
 import { RedisDedupStore } from './dedup.js';
+import { RedisFleetCounterStore } from './fleet-counters.js';
 import { kDefaultKeyPrefix, KeySchema } from './keys.js';
 import { RedisProfileStore, type ProfileStats } from './profiles.js';
 import { RedisStreamSink } from './event-stream.js';
@@ -78,6 +79,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     budgets: new RedisBudgetStore(client, keys),
     dedup: new RedisDedupStore(client, keys),
     clicks: new RedisClickStore(client, keys),
+    fleet: new RedisFleetCounterStore(client, keys),
     keys,
     stats: () => ({ ...profiles.stats }),
     eventSink: (maxLen) => new RedisStreamSink(client, { key: `${keys.prefix}events`, maxLen }),

@@ -12,6 +12,8 @@
  *   <p>dn:{<id>}                    string  de-duplication of notices that move no money (SET NX PX)
  *   <p>clk:{<clickId>}              string  JSON click record (SET PX attribution window)
  *   <p>lclk:{<adv>:<person>}        zset    the person's last click for the advertiser, scored by click time
+ *   <p>fc:{m:<minuteMs>}            hash    "<series>#<slot>" → count      fleet minute counters (console)
+ *   <p>fc:{h:<hourMs>}              hash    "<series>#<slot>" → count      fleet hour counters (console)
  *
  * A billable notice's mark lives in its campaign's slot, beside the spend it records, so one script writes
  * both or neither (an earlier layout marked it under `dn:` first and lost the spend when settling failed).
@@ -66,6 +68,14 @@ export class KeySchema {
 
   click(clickId: string): string {
     return `${this.prefix}clk:{${nonEmpty(clickId)}}`;
+  }
+
+  fleetMinute(minuteMs: number): string {
+    return `${this.prefix}fc:{m:${minuteMs}}`;
+  }
+
+  fleetHour(hourMs: number): string {
+    return `${this.prefix}fc:{h:${hourMs}}`;
   }
 
   lastClick(advertiserId: string, personId: string): string {

@@ -297,6 +297,49 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('fleet counters', () => {
+      const series = (c: string, ch: string) => `${c}\u0000${ch}`;
+      it('sums what every instance adds per minute and per hour, per series and slot', async () => {
+        const a = series('acme', 'ssp-alpha');
+        const b = series('acme', 'ssp-beta');
+        // Two instances add to the same minute; one adds to the next minute and to the next hour.
+        await s.fleet.add(T, new Map([[a, [10, 2, 1_500_000]]]));
+        await s.fleet.add(
+          T,
+          new Map([
+            [a, [5, 1, 700_000]],
+            [b, [3, 0, 0]],
+          ]),
+        );
+        await s.fleet.add(T + kMin, new Map([[a, [1, 1, 100]]]));
+        await s.fleet.add(T + kHour, new Map([[b, [7, 7, 7]]]));
+        const minutes = await s.fleet.minutes(T, T + 5 * kMin);
+        expect([...minutes.keys()].sort()).toEqual([T, T + kMin]);
+        expect(minutes.get(T)?.get(a)).toEqual([15, 3, 2_200_000]);
+        expect(minutes.get(T)?.get(b)).toEqual([3, 0, 0]);
+        expect(minutes.get(T + kMin)?.get(a)).toEqual([1, 1, 100]);
+        // [from, to): the bucket at `to` is not included.
+        expect([...(await s.fleet.minutes(T + kMin, T + kHour)).keys()]).toEqual([T + kMin]);
+        const firstHour = await s.fleet.hours(T, T + kHour);
+        expect(firstHour.get(a)).toEqual([16, 4, 2_200_100]);
+        expect(firstHour.get(b)).toEqual([3, 0, 0]);
+        expect((await s.fleet.hours(T, T + 2 * kHour)).get(b)).toEqual([10, 7, 7]);
+        expect((await s.fleet.minutes(T - kHour, T)).size).toBe(0);
+      });
+      it('forgets minute buckets after three hours and hour buckets after 26 hours', async (ctx) => {
+        // Redis expires them on the server's own clock (PEXPIRE), which the contract cannot move.
+        if (h.realTimeDedup) ctx.skip();
+        const a = series('acme', 'ssp-alpha');
+        await s.fleet.add(T, new Map([[a, [1]]]));
+        await s.fleet.add(T + 3 * kHour, new Map([[a, [2]]]));
+        expect([...(await s.fleet.minutes(T, T + 4 * kHour)).keys()]).toEqual([T + 3 * kHour]);
+        await s.fleet.add(T + 25 * kHour, new Map([[a, [4]]]));
+        expect((await s.fleet.hours(T, T + 27 * kHour)).get(a)).toEqual([7]);
+        await s.fleet.add(T + 26 * kHour, new Map([[a, [8]]]));
+        expect((await s.fleet.hours(T, T + 27 * kHour)).get(a)).toEqual([14]);
+      });
+    });
+
     describe('dedup', () => {
       it('is true the first time an id is seen, false until it expires', async () => {
         expect(await s.dedup.firstSeen('bill:tok1', 1, T)).toBe(true);

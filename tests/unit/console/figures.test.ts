@@ -13,11 +13,11 @@ import { RoiTracker } from '../../../src/roi/roi-tracker.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { sampleSnapshot } from '../../helpers/snapshot.js';
 
-async function setup() {
+async function setup(shared?: { clock: VirtualClock; store: ReturnType<typeof createMemoryStore> }) {
   const snap = await sampleSnapshot();
   // Midnight in New York (acme-prospecting's zone), so the whole day is one budget day.
-  const clock = new VirtualClock(Date.UTC(2026, 2, 2, 5, 0));
-  const store = createMemoryStore();
+  const clock = shared?.clock ?? new VirtualClock(Date.UTC(2026, 2, 2, 5, 0));
+  const store = shared?.store ?? createMemoryStore();
   const gate = new PacingGate(store.budgets, clock, new TimeZoneTable(), {
     instanceId: 'i1',
     leaseTtlMs: 60_000,
@@ -26,16 +26,18 @@ async function setup() {
   });
   await gate.warm(snap.campaigns);
   const metrics = createMetrics({ defaultMetrics: false });
+  const roi = new RoiTracker({ clickValueMicros: () => 0 });
   const figures = new ConsoleFigures({
     clock,
     config: { current: snap },
     budgets: store.budgets,
+    fleet: store.fleet,
     gate,
-    roi: new RoiTracker({ clickValueMicros: () => 0 }),
+    roi,
     metrics,
     anomalies: new AnomalyDetector(),
   });
-  return { snap, clock, store, gate, figures };
+  return { snap, clock, store, gate, figures, metrics, roi };
 }
 
 type View = {
@@ -44,7 +46,43 @@ type View = {
   asOf: { at: string | null; ageSeconds: number | null };
 };
 
+type Overview = { channels: { id: string; bids: number[]; wins: number[]; winRate: (number | null)[] }[] };
+type RoiView = { channels: { id: string; roi: { h1: number | null; h24: number | null } }[] };
+
 describe('console figures', () => {
+  it("shows the fleet's bids, wins and ROI: what every instance counted, summed through the store", async () => {
+    const a = await setup();
+    const b = await setup({ clock: a.clock, store: a.store });
+    const [id, ch] = ['acme-prospecting', 'ssp-beta'];
+    for (let i = 0; i < 3; i++) a.metrics.bid(ch, id);
+    a.metrics.impressions.inc({ campaign: id, channel: ch });
+    for (let i = 0; i < 2; i++) b.metrics.bid(ch, id);
+    b.metrics.impressions.inc({ campaign: id, channel: ch }, 2);
+    // A paid for the impressions; the conversion's postback reached B.
+    a.roi.spend(id, ch, 1_000_000, a.clock.now());
+    b.roi.conversion(id, ch, 3_000_000, a.clock.now());
+    await a.figures.tick();
+    await b.figures.tick();
+    a.clock.advance(60_000);
+    await a.figures.tick();
+    await b.figures.tick();
+    for (const f of [a.figures, b.figures]) {
+      const beta = (f.overview() as Overview).channels.find((c) => c.id === ch)!;
+      expect([beta.bids, beta.wins, beta.winRate]).toEqual([[5], [3], [0.6]]);
+      const r = (f.campaign(id) as RoiView).channels.find((c) => c.id === ch)!.roi;
+      expect([r.h1, r.h24]).toEqual([3, 3]);
+    }
+    // Nothing new counted: the next minutes add nothing, and the hour still holds the first one.
+    a.clock.advance(60_000);
+    await a.figures.tick();
+    expect((a.figures.overview() as Overview).channels.find((c) => c.id === ch)!.bids).toEqual([5]);
+    // An hour later the minute is out of the 1 h ROI but still in the 24 h one.
+    a.clock.advance(60 * 60_000);
+    await a.figures.tick();
+    const r = (a.figures.campaign(id) as RoiView).channels.find((c) => c.id === ch)!.roi;
+    expect([r.h1, r.h24]).toEqual([null, 3]);
+  }, 30_000);
+
   it("reads the fleet's spend per channel from the store, and says how old it is", async () => {
     const { clock, store, figures } = await setup();
     const key = { campaignId: 'acme-prospecting', channelId: 'ssp-beta', day: '2026-03-02' };
