@@ -233,6 +233,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     config,
     budgets: store.budgets,
     fleet: store.fleet,
+    reach: store.reach,
     gate,
     roi,
     metrics,

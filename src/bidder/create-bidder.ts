@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/registry.js';
 import { accountMicros } from '../notices/account-price.js';
 import { ConversionHandler } from '../notices/conversion-handler.js';
 import { NoticeHandler } from '../notices/notice-handler.js';
+import { ReachRecorder } from '../notices/reach-recorder.js';
 import { StoreErrorLog } from '../notices/store-error-log.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from '../notices/price-crypto.js';
 import type { NoticeClaims } from '../tokens/token.js';
@@ -88,7 +89,7 @@ export interface Bidder {
   /** Sets the gauges a scrape reads from live state (no-op without metrics). */
   fillGauges(): void;
   spendReport(): SpendReport;
-  /** Returns unused leases and closes the scorer it opened; the store is the caller's to close. */
+  /** Returns unused leases, writes the reach still batched, closes the scorer it opened; the store is the caller's. */
   shutdown(): Promise<void>;
 }
 
@@ -169,6 +170,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
   let crypters = new Map<string, PriceCrypter>();
   // A store outage fails every notice at once: one rate-limited line, not a stack trace per request.
   const noticeStoreErrors = logger === undefined ? undefined : new StoreErrorLog(logger, clock);
+  // People reached per campaign × channel × day, fleet-wide in the store, for the console's reach figures.
+  const reach = new ReachRecorder(store.reach, { onError: (err) => noticeStoreErrors?.report(err) });
   const notices = new NoticeHandler({
     clock,
     config,
@@ -189,6 +192,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
         d.observe?.onSpend?.(c, micros);
         if (raised === true) return; // a higher price for an impression already counted
         m?.impressions.labels(c.campaignId, c.channelId).inc();
+        if (c.personId !== undefined)
+          reach.record({ campaignId: c.campaignId, channelId: c.channelId, day: c.day, personId: c.personId });
         scoring.onSpend(noticeInput(c), micros, c.expected);
       },
       onWin: (c, clearingCpmMicros) =>
@@ -341,6 +346,7 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     shutdown: async () => {
       // Each step is bounded: a stuck worker or store must not keep a draining process alive.
       await bounded(gate.releaseAll());
+      await bounded(reach.close());
       if (ownScoring) await bounded(scoring.close());
     },
   };

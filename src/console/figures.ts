@@ -15,6 +15,7 @@
  * watches stay this instance's (the same in expectation, and known at once, without waiting for the fleet).
  */
 import type { Campaign } from '../campaigns/model.js';
+import { needsProfile } from '../campaigns/residual.js';
 import { TimeZoneTable } from '../campaigns/time-zones.js';
 import type { Clock } from '../clock.js';
 import type { ConfigSnapshot } from '../config/snapshot.js';
@@ -23,7 +24,13 @@ import { channelCapMicros, exploreCapMicros } from '../pacing/allocation.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { targetFraction } from '../pacing/target-curve.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
-import { kExploreSuffix, type BudgetStore, type DayResults, type FleetCounterStore } from '../store/ports.js';
+import {
+  kExploreSuffix,
+  type BudgetStore,
+  type DayResults,
+  type FleetCounterStore,
+  type ReachStore,
+} from '../store/ports.js';
 import type { AnomalyDetector, AnomalyEvent } from './anomaly.js';
 import { type Counters, kConversionMinutes, kCtrMinutes, minuteSignals, sampleBack } from './signals.js';
 
@@ -32,6 +39,7 @@ export interface FiguresDeps {
   readonly config: { readonly current: ConfigSnapshot };
   readonly budgets: BudgetStore;
   readonly fleet: FleetCounterStore;
+  readonly reach: ReachStore;
   readonly gate: PacingGate;
   readonly roi: RoiTracker;
   readonly metrics: Metrics;
@@ -98,6 +106,8 @@ export class ConsoleFigures {
   readonly #series = new Map<string, Map<string, Series>>();
   readonly #allocations = new Map<string, { day: string; period: number; weights: Record<string, number> }>();
   readonly #steps = new Map<string, ReallocationStep[]>();
+  /** campaign → people reached today per channel and across them (the fleet's, from the store's sketches). */
+  readonly #reach = new Map<string, { day: string; perChannel: ReadonlyMap<string, number>; union: number }>();
   /** campaign\0channel → this instance's running counters as last added to the fleet's. */
   readonly #pushed = new Map<string, number[]>();
   /** The fleet's minute buckets of the last hour and its sums over the last 24 clock hours. */
@@ -158,6 +168,7 @@ export class ConsoleFigures {
     );
     await this.#shareWithFleet(counted, minute);
     for (const id of this.#series.keys()) if (!known.has(id)) this.#series.delete(id);
+    for (const id of this.#reach.keys()) if (!known.has(id)) this.#reach.delete(id);
     this.#d.anomalies.retain(known);
     this.#lastTickMs = now;
   }
@@ -173,7 +184,7 @@ export class ConsoleFigures {
     const day = this.#zones.at(c.timezone, now).day;
     const channels = [...c.channelShares.keys()];
     const budgets = this.#d.budgets;
-    const [results, allocation, explore] = await Promise.all([
+    const [results, allocation, explore, reach] = await Promise.all([
       budgets.dayResults(c.id, day, channels),
       budgets.allocation(c.id, day),
       Promise.all(
@@ -181,7 +192,9 @@ export class ConsoleFigures {
           c.explorationShare > 0 ? budgets.spent({ campaignId: c.id, channelId: ch + kExploreSuffix, day }) : 0,
         ),
       ),
+      this.#d.reach.count(c.id, day, channels),
     ]);
+    this.#reach.set(c.id, { day, ...reach });
     this.#noteAllocation(c, day, allocation, results, now);
     const local = this.#d.roi.totals(c.id);
     let byChannel = this.#series.get(c.id);
@@ -415,6 +428,8 @@ export class ConsoleFigures {
       return sums;
     });
     const roiDay = this.#fleetRoi(c, (series) => this.#fleetDay.get(series));
+    const reach = this.#reach.get(c.id);
+    const reachToday = reach?.day === local.day ? reach : undefined;
     const channels = [...c.channelShares].map(([ch, base]) => {
       const pts = this.#series.get(c.id)?.get(ch)?.points ?? [];
       const p = pts.at(-1);
@@ -443,6 +458,7 @@ export class ConsoleFigures {
         clicks,
         conversions,
         conversionValue: (p?.value ?? 0) / 1e6,
+        reach: reachToday?.perChannel.get(ch) ?? 0,
         roi: { h1: roiHour.get(ch) ?? null, h24: roiDay.get(ch) ?? null, day: dayRoi(c, p) },
         ecpc: clicks > 0 ? spent / 1e6 / clicks : null,
         ecpa: conversions > 0 ? spent / 1e6 / conversions : null,
@@ -472,6 +488,7 @@ export class ConsoleFigures {
         targets,
       },
       channels,
+      reach: audience(reachToday, c),
       steps: (this.#steps.get(c.id) ?? []).slice(-50).reverse(),
       alerts: this.alerts(c.id),
     };
@@ -491,6 +508,29 @@ export class ConsoleFigures {
 function thin(points: Point[]): void {
   const i = points.length - 1 - kRecentMinutes;
   if (i > 0 && points[i]!.t % kCoarseMs !== 0) points.splice(i, 1);
+}
+
+/**
+ * Today's audience across channels: unique people, the appearances counted on more than one channel
+ * (Σ per channel − unique: for two channels, the people reached on both), and the cross-channel caps.
+ */
+function audience(r: { perChannel: ReadonlyMap<string, number>; union: number } | undefined, c: Campaign): unknown {
+  let sum = 0;
+  for (const n of r?.perChannel.values() ?? []) sum += n;
+  const unique = r?.union ?? 0;
+  // The sketches estimate each count within ~1%: never report fewer unique people than the largest channel.
+  const floor = Math.max(0, ...(r?.perChannel.values() ?? []));
+  const u = Math.max(unique, floor);
+  const duplicated = Math.max(0, sum - u);
+  return {
+    // Only impressions whose person was looked up count, which the bid path does for campaigns with a
+    // frequency cap, segment rules or journey stages; for the others reach is not measured.
+    measured: needsProfile(c),
+    unique: u,
+    duplicated,
+    duplicatedShare: u > 0 ? duplicated / u : null,
+    frequencyCaps: c.frequencyCaps.map((f) => ({ count: f.count, windowSeconds: f.windowSeconds })),
+  };
 }
 
 function dayRoi(c: Campaign, p: Point | undefined): number | null {

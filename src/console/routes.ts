@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { PacingGate } from '../pacing/gate.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
-import type { BudgetStore, FleetCounterStore } from '../store/ports.js';
+import type { BudgetStore, FleetCounterStore, ReachStore } from '../store/ports.js';
 import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
 import { ConsoleAssets, kSecurityHeaders } from './assets.js';
 import { CampaignEditor, type EditResult } from './campaign-edit.js';
@@ -31,6 +31,7 @@ export interface ConsoleDeps {
   readonly config: ConfigHolder;
   readonly budgets: BudgetStore;
   readonly fleet: FleetCounterStore;
+  readonly reach: ReachStore;
   readonly gate: PacingGate;
   readonly roi: RoiTracker;
   readonly metrics: Metrics;
@@ -80,6 +81,7 @@ export function registerConsole(ops: HttpServer, deps: ConsoleDeps): ConsoleHand
     config,
     budgets: deps.budgets,
     fleet: deps.fleet,
+    reach: deps.reach,
     gate: deps.gate,
     roi: deps.roi,
     metrics,

@@ -316,6 +316,32 @@ export interface FleetCounterStore {
 export const kFleetMinuteTtlMs = 3 * 3_600_000;
 export const kFleetHourTtlMs = 26 * 3_600_000;
 
+/** One person reached by one campaign on one channel (a billed impression with a known person). */
+export interface ReachEntry {
+  readonly campaignId: string;
+  readonly channelId: string;
+  /** The campaign's budget day. */
+  readonly day: string;
+  readonly personId: string;
+}
+
+/**
+ * Distinct people each campaign reached per channel and day, fleet-wide, as HyperLogLog sketches (about 1%
+ * standard error, fixed size whatever the audience): the console's reach, duplicate reach across channels and
+ * average frequency. Kept for `kReachTtlMs`.
+ */
+export interface ReachStore {
+  add(entries: readonly ReachEntry[]): Promise<void>;
+  /** People reached on each listed channel, and on any of them (each person once), for one campaign and day. */
+  count(
+    campaignId: string,
+    day: string,
+    channels: readonly string[],
+  ): Promise<{ readonly perChannel: ReadonlyMap<string, number>; readonly union: number }>;
+}
+
+export const kReachTtlMs = 3 * 86_400_000;
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   readonly profiles: ProfileStore;
@@ -323,6 +349,7 @@ export interface Store {
   readonly dedup: DedupStore;
   readonly clicks: ClickStore;
   readonly fleet: FleetCounterStore;
+  readonly reach: ReachStore;
   /** The event log kept by this store (a capped Redis Stream), when it keeps one; `maxLen` caps its length. */
   eventSink?(maxLen?: number): EventSink;
   /** Cheap liveness probe for /readyz. */

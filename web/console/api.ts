@@ -132,6 +132,8 @@ export interface ChannelView {
   readonly conversions: number;
   readonly conversionValue: number;
   readonly roi: { h1: number | null; h24: number | null; day: number | null };
+  /** People reached today on this channel (fleet). */
+  readonly reach: number;
   readonly ecpc: number | null;
   readonly ecpa: number | null;
   readonly series: { t: number[]; spent: number[]; target: (number | null)[]; signal: (number | null)[] };
@@ -155,6 +157,13 @@ export interface CampaignView {
     targets: { cpc: number | null; cpa: number | null };
   };
   readonly channels?: readonly ChannelView[];
+  readonly reach?: {
+    measured: boolean;
+    unique: number;
+    duplicated: number;
+    duplicatedShare: number | null;
+    frequencyCaps: readonly { count: number; windowSeconds: number }[];
+  };
   readonly steps?: readonly {
     atMs: number;
     from: Record<string, number>;

@@ -62,6 +62,7 @@ export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) 
     </section>`
     }
     ${(data.channels ?? []).map((ch) => html`<${ChannelCard} key=${ch.id} ch=${ch} cur=${cur} targets=${c?.targets} />`)}
+    ${data.reach !== undefined && html`<${Audience} reach=${data.reach} />`}
     <${Steps} steps=${data.steps ?? []} />
     ${data.alerts !== undefined && html`<${AlertsFeed} alerts=${data.alerts} />`}
     ${
@@ -133,12 +134,35 @@ function ChannelCard({
           <tr><th scope="row">ROI last hour / last 24 clock hours (fleet)</th><td>${ratio(ch.roi.h1)} / ${ratio(ch.roi.h24)}</td></tr>
           <tr><th scope="row">ROI today (fleet)</th><td>${ratio(ch.roi.day)}</td></tr>
           <tr><th scope="row">Clicks / conversions</th><td>${ch.clicks} / ${ch.conversions}</td></tr>
+          <tr><th scope="row">People reached today (fleet)</th><td data-testid=${`reach-${ch.id}`}>${ch.reach}</td></tr>
           <tr><th scope="row">eCPC (target)</th><td>${money(ch.ecpc, cur)} (${money(targets?.cpc, cur)})</td></tr>
           <tr><th scope="row">eCPA (target)</th><td>${money(ch.ecpa, cur)} (${money(targets?.cpa, cur)})</td></tr>
         </tbody>
       </table>
     </div>
   </section>`;
+}
+
+function Audience({ reach }: { reach: NonNullable<CampaignView['reach']> }) {
+  const caps = reach.frequencyCaps.map((f) => `${f.count} per ${duration(f.windowSeconds)}`).join(', ');
+  return html`<section class="card" aria-labelledby="h-audience">
+    <h3 id="h-audience">Audience across channels today (fleet, ±1%)</h3>
+    ${
+      !reach.measured &&
+      html`<p>Not measured: this campaign has no frequency cap, segment rule or journey stage, so bids do not look
+        people up.</p>`
+    }
+    <dl class="facts">
+      <dt>Unique people reached</dt><dd data-testid="reach-unique">${reach.unique}</dd>
+      <dt>Reached on more than one channel</dt>
+      <dd data-testid="reach-duplicated">${reach.duplicated} (${pct(reach.duplicatedShare)})</dd>
+      <dt>Frequency caps (per person, all channels)</dt><dd>${caps === '' ? 'none' : caps}</dd>
+    </dl>
+  </section>`;
+}
+
+function duration(s: number): string {
+  return s % 86_400 === 0 ? `${s / 86_400} d` : s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`;
 }
 
 function Steps({ steps }: { steps: NonNullable<CampaignView['steps']> }) {

@@ -4,6 +4,7 @@ import { MemoryBudgetStore } from './budgets.js';
 import { MemoryClickStore } from './clicks.js';
 import { MemoryDedupStore } from './dedup.js';
 import { MemoryFleetCounterStore } from './fleet-counters.js';
+import { MemoryReachStore } from './reach.js';
 import { MemoryProfileStore } from './profiles.js';
 
 export function createMemoryStore(): Store {
@@ -14,6 +15,7 @@ export function createMemoryStore(): Store {
     dedup: new MemoryDedupStore(),
     clicks: new MemoryClickStore(),
     fleet: new MemoryFleetCounterStore(),
+    reach: new MemoryReachStore(),
     ping: async () => true,
     close: async () => {},
   };

@@ -9,6 +9,7 @@ import { RedisClickStore } from './clicks.js';
 import { assertReady, connect, whenReady } from './connection.js';
 import { RedisDedupStore } from './dedup.js';
 import { RedisFleetCounterStore } from './fleet-counters.js';
+import { RedisReachStore } from './reach.js';
 import { kDefaultKeyPrefix, KeySchema } from './keys.js';
 import { RedisProfileStore, type ProfileStats } from './profiles.js';
 import { RedisStreamSink } from './event-stream.js';
@@ -80,6 +81,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     dedup: new RedisDedupStore(client, keys),
     clicks: new RedisClickStore(client, keys),
     fleet: new RedisFleetCounterStore(client, keys),
+    reach: new RedisReachStore(client, keys),
     keys,
     stats: () => ({ ...profiles.stats }),
     eventSink: (maxLen) => new RedisStreamSink(client, { key: `${keys.prefix}events`, maxLen }),

@@ -12,6 +12,7 @@
  *   <p>dn:{<id>}                    string  de-duplication of notices that move no money (SET NX PX)
  *   <p>clk:{<clickId>}              string  JSON click record (SET PX attribution window)
  *   <p>lclk:{<adv>:<person>}        zset    the person's last click for the advertiser, scored by click time
+ *   <p>rch:{<campaign>}:<ch>:<day>  HLL     people reached (billed impressions with a person), per channel
  *   <p>fc:{m:<minuteMs>}            hash    "<series>#<slot>" → count      fleet minute counters (console)
  *   <p>fc:{h:<hourMs>}              hash    "<series>#<slot>" → count      fleet hour counters (console)
  *
@@ -68,6 +69,10 @@ export class KeySchema {
 
   click(clickId: string): string {
     return `${this.prefix}clk:{${nonEmpty(clickId)}}`;
+  }
+
+  reach(campaignId: string, channelId: string, day: string): string {
+    return `${this.prefix}rch:{${nonEmpty(campaignId)}}:${channelId}:${day}`;
   }
 
   fleetMinute(minuteMs: number): string {

@@ -340,6 +340,30 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('reach', () => {
+      const entries = (channelId: string, from: number, to: number, day = '2026-11-23') =>
+        Array.from({ length: to - from }, (_, i) => ({ campaignId: 'acme', channelId, day, personId: `p${from + i}` }));
+      it('counts distinct people per channel and across channels, within the sketch error', async () => {
+        await s.reach.add(entries('alpha', 0, 1000));
+        await s.reach.add(entries('beta', 500, 1500));
+        // The same people again, and another day: neither changes this day's counts.
+        await s.reach.add(entries('alpha', 0, 1000));
+        await s.reach.add(entries('alpha', 5000, 9000, '2026-11-24'));
+        const r = await s.reach.count('acme', '2026-11-23', ['alpha', 'beta', 'gamma']);
+        expect(r.perChannel.get('alpha')).toBeGreaterThan(970);
+        expect(r.perChannel.get('alpha')).toBeLessThan(1030);
+        expect(r.perChannel.get('beta')).toBeGreaterThan(970);
+        expect(r.perChannel.get('beta')).toBeLessThan(1030);
+        expect(r.perChannel.get('gamma')).toBe(0);
+        expect(r.union).toBeGreaterThan(1455);
+        expect(r.union).toBeLessThan(1545);
+        expect(await s.reach.count('nobody', '2026-11-23', ['alpha'])).toEqual({
+          perChannel: new Map([['alpha', 0]]),
+          union: 0,
+        });
+      });
+    });
+
     describe('dedup', () => {
       it('is true the first time an id is seen, false until it expires', async () => {
         expect(await s.dedup.firstSeen('bill:tok1', 1, T)).toBe(true);

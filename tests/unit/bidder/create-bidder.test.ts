@@ -10,12 +10,12 @@ import { bidderSchema, campaignSchema, channelSchema } from '../../../src/config
 import { buildSnapshot } from '../../../src/config/snapshot.js';
 import { createMetrics } from '../../../src/metrics/registry.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { banner, imp, request } from '../../helpers/requests.js';
+import { banner, imp, request, user } from '../../helpers/requests.js';
 
 const T = Date.parse('2026-11-23T12:00:00Z');
 const configDir = new URL('../../../config', import.meta.url).pathname;
 
-async function instance() {
+async function instance(userId?: string) {
   const clock = new VirtualClock(T);
   const snap = buildSnapshot(
     {
@@ -29,6 +29,8 @@ async function instance() {
           adomain: ['a.example'],
           budget: { daily: 100, channels: { ex: 1 }, pacing: 'asap' },
           bid: { strategy: 'fixed_cpm', cpm: 2 },
+          // A cap makes the bid path look the person up, so the impression's token carries who it reached.
+          ...(userId === undefined ? {} : { frequencyCaps: [{ count: 10, window: '24h' }] }),
           creatives: [{ id: 'cr', format: 'banner', w: 300, h: 250, markup: 'm', landingUrl: 'https://a.example/' }],
         }),
       ],
@@ -40,16 +42,21 @@ async function instance() {
   );
   const store = createMemoryStore();
   const metrics = createMetrics({ defaultMetrics: false });
+  const person = userId === undefined ? undefined : await store.profiles.link([`uid:${userId}`], undefined, 3600, T);
   const bidder = await createBidder({ config: { current: snap }, store, clock, instanceId: 'i1', metrics });
   const out = await bidder.bidPath.run(
-    request({ id: 'r1', imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })] }),
+    request({
+      id: 'r1',
+      imp: [imp('1', { banner: banner(300, 250), bidfloor: 0.1 })],
+      ...(userId ? { user: user(userId) } : {}),
+    }),
     snap,
     snap.channels.get('ex')!,
     clock.now() + 80,
   );
   if (!out.bid) throw new Error(`no bid: ${out.reason}`);
   const token = new URL(out.response.seatbid[0]!.bid[0]!.nurl!).searchParams.get('t')!;
-  return { bidder, store, metrics, clock, token };
+  return { bidder, store, metrics, clock, token, person };
 }
 
 describe('createBidder', () => {
@@ -66,6 +73,16 @@ describe('createBidder', () => {
       expect.objectContaining({ campaign: 'c1', channel: 'ex', dailyBudget: 100, spent: 0.0015, pacing: 'asap' }),
     ]);
     await bidder.shutdown();
+  });
+
+  it('counts the person a billed impression reached in the fleet reach, once, written by shutdown at the latest', async () => {
+    const { bidder, store, clock, token, person } = await instance('reader-1');
+    expect(person).toBeDefined();
+    clock.advance(1_000);
+    expect((await bidder.notices.handle('bill', { t: token, p: '1.5', r: undefined })).status).toBe(200);
+    expect((await bidder.notices.handle('bill', { t: token, p: '1.5', r: undefined })).outcome).toBe('duplicate');
+    await bidder.shutdown();
+    expect(await store.reach.count('c1', '2026-11-23', ['ex'])).toEqual({ perChannel: new Map([['ex', 1]]), union: 1 });
   });
 
   it('credits a click to the fleet ledger for the reallocator, on the bid day', async () => {

@@ -32,6 +32,7 @@ async function setup(shared?: { clock: VirtualClock; store: ReturnType<typeof cr
     config: { current: snap },
     budgets: store.budgets,
     fleet: store.fleet,
+    reach: store.reach,
     gate,
     roi,
     metrics,
@@ -95,6 +96,34 @@ describe('console figures', () => {
     expect(view.channels.find((c) => c.id === 'ssp-beta')!.spent).toBe(1.234);
     expect(view.channels.find((c) => c.id === 'ssp-alpha')!.spent).toBe(0);
     expect(view.asOf.ageSeconds).toBe(20);
+  }, 30_000);
+
+  it("shows the fleet's audience: people per channel, unique across channels, and those on more than one", async () => {
+    const { store, figures } = await setup();
+    const add = (channelId: string, from: number, to: number) =>
+      store.reach.add(
+        Array.from({ length: to - from }, (_, i) => ({
+          campaignId: 'acme-prospecting',
+          channelId,
+          day: '2026-03-02',
+          personId: `p${from + i}`,
+        })),
+      );
+    await add('ssp-alpha', 0, 100);
+    await add('ssp-beta', 50, 150);
+    await figures.tick();
+    const view = figures.campaign('acme-prospecting') as {
+      channels: { id: string; reach: number }[];
+      reach: { unique: number; duplicated: number; duplicatedShare: number };
+    };
+    expect(Object.fromEntries(view.channels.map((c) => [c.id, c.reach]))).toMatchObject({
+      'ssp-alpha': 100,
+      'ssp-beta': 100,
+    });
+    // Sketch estimates (linear counting at this size): within a person or two.
+    expect(Math.abs(view.reach.unique - 150)).toBeLessThanOrEqual(2);
+    expect(Math.abs(view.reach.duplicated - 50)).toBeLessThanOrEqual(2);
+    expect(view.reach.duplicatedShare).toBeCloseTo(view.reach.duplicated / view.reach.unique, 9);
   }, 30_000);
 
   it('keeps the last hour by the minute and the rest of the day by the quarter hour', async () => {
