@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type CorpusRequest, describeCorpus, writeCorpus } from '../corpus/generate.js';
 import { freePort } from '../../tests/helpers/redis.js';
+import { ConsolePoller } from './console-poller.js';
 import { shareRequestBuffers } from './shared-requests.js';
 import { describeFailure, UsageError } from '../../tools/cli/command.js';
 import { ProgressLine } from '../../tools/cli/progress.js';
@@ -51,6 +52,9 @@ const kUsage = `usage: npm run bench:load -- [options]
   --cpu-prof           node --cpu-prof of the bidder; profiles in <out>/profiles/
   --overload <s>       after half load, offer twice the saturated rate for this long (default 0: off) over 512
                        connections: every answer must come before its tmax (shedding), shed share reported
+  --console-poll <ms>  a buyer with the console open: sign in on the ops port and fetch the overview and a
+                       campaign page every <ms> during every other bidder round (rounds 2, 4, …; needs
+                       --rounds ≥ 2); the summary compares the bidder's rounds with and without polling
   --skip-build         use the existing dist/
   --out <dir>          where the run's JSON (<date>.json) and profiles go (default bench/out, ignored by git;
                        bench/results holds the runs bench/RESULTS.md cites)
@@ -82,6 +86,8 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   readonly build: boolean;
   readonly record: boolean;
+  /** Console poll interval during every other bidder round, ms (0: no console). */
+  readonly consolePoll: number;
   readonly out: string;
   readonly quiet: boolean;
 }
@@ -106,6 +112,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
       'cpu-prof': { type: 'boolean', default: false },
       'skip-build': { type: 'boolean', default: false },
       overload: { type: 'string', default: '0' },
+      'console-poll': { type: 'string', default: '0' },
       'no-record': { type: 'boolean', default: false },
       out: { type: 'string', default: join(root, 'bench', 'out') },
       quiet: { type: 'boolean', default: false },
@@ -130,6 +137,8 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
     if (eq <= 0) throw new UsageError(`--env wants K=V, got ${kv}`);
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  if (Number(values['console-poll']) > 0 && Number(values.rounds) < 2)
+    throw new UsageError('--console-poll compares rounds with and without a console: it needs --rounds 2 or more');
   return {
     duration: num('duration', values.duration, 1, 120),
     warmup: num('warmup', values.warmup, 0, 120),
@@ -147,9 +156,42 @@ function parseOptions(argv: readonly string[]): BenchOptions | undefined {
     cpuProf: values['cpu-prof'],
     build: !values['skip-build'],
     record: !values['no-record'],
+    consolePoll: num('console-poll', values['console-poll'], 0, 60_000),
     out: values.out,
     quiet: values.quiet,
     overload: num('overload', values.overload, 0, 120),
+  };
+}
+
+/** The console's sign-in token for the benchmark's bidder (ops port on 127.0.0.1 only). */
+const kConsoleToken = 'bench-console-token';
+
+/**
+ * Polled rounds (2, 4, …) against quiet ones (1, 3, …), each as its ratio to the ceiling's round: the console's
+ * cost on the bid path, net of the machine's drift between rounds.
+ */
+function consoleSummary(
+  rounds: readonly {
+    ceiling: { rps: number; cpuMicrosPerAnswer: number };
+    bidder: { rps: number; cpuMicrosPerAnswer: number };
+  }[],
+  stats: { polls: number; errors: number; maxMs: number },
+  intervalMs: number,
+) {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const pick = (odd: boolean) => rounds.filter((_, i) => i % 2 === (odd ? 1 : 0));
+  const tput = (rs: typeof rounds) => mean(rs.map((r) => r.bidder.rps / r.ceiling.rps));
+  const cpu = (rs: typeof rounds) => mean(rs.map((r) => r.bidder.cpuMicrosPerAnswer / r.ceiling.cpuMicrosPerAnswer));
+  const [polled, quiet] = [pick(true), pick(false)];
+  return {
+    intervalMs,
+    polls: stats.polls,
+    errors: stats.errors,
+    slowestPageMs: stats.maxMs,
+    throughputRatioPolled: Number(tput(polled).toFixed(3)),
+    throughputRatioQuiet: Number(tput(quiet).toFixed(3)),
+    cpuRatioPolled: Number(cpu(polled).toFixed(3)),
+    cpuRatioQuiet: Number(cpu(quiet).toFixed(3)),
   };
 }
 
@@ -488,6 +530,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       // One bidder process, so /proc/<pid> is the process that serves (WORKERS > 1 runs a primary that serves
       // nothing: --env WORKERS=2 measures throughput, and the CPU figures then cover the primary only).
       WORKERS: '1',
+      ...(o.consolePoll > 0 ? { PEREGRINE_ADMIN_TOKEN: kConsoleToken } : {}),
       ...o.env,
     };
     if (o.store === 'redis') {
@@ -529,6 +572,8 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       throw new BenchFailure(`${String(err)}\nbidder stderr:\n${bidderErr}`);
     });
     const bidderUrl = `http://127.0.0.1:${bidderPort}`;
+    const poller = o.consolePoll > 0 ? new ConsolePoller(opsUrl, kConsoleToken, o.consolePoll) : undefined;
+    await poller?.signIn();
     let base: { proc: ChildProcess; url: string } | undefined;
     if (o.baseline !== undefined) {
       const [p, q] = [await freePort(), await freePort()];
@@ -565,7 +610,20 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         lateMs,
         last ? () => perfRecord(ceiling.pid!, perfFiles.ceiling) : undefined,
       );
-      const during = last ? () => perfRecord(bidder.pid!, perfFiles.bidder) : undefined;
+      const perfDuring = last ? () => perfRecord(bidder.pid!, perfFiles.bidder) : undefined;
+      // With --console-poll, every other bidder round runs with the console being polled.
+      const polled = poller !== undefined && i % 2 === 1;
+      const during =
+        perfDuring === undefined && !polled
+          ? undefined
+          : () => {
+              const stopPerf = perfDuring?.();
+              if (polled) poller.start();
+              return () => {
+                if (polled) poller.stop();
+                stopPerf?.();
+              };
+            };
       // With a baseline, the order alternates so neither side always follows the ceiling.
       const baseline =
         base !== undefined && i % 2 === 0
@@ -696,6 +754,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
                 shed: overload.shed,
                 shedShare: Number((overload.shed / Math.max(1, overload.result.answers)).toFixed(3)),
               },
+        consolePoll: poller === undefined ? undefined : consoleSummary(rounds, poller.stats, o.consolePoll),
         gcPerRound: o.nodeArgs.includes('--trace-gc') ? gcPerRound : undefined,
         peakRssMb: Number(rss.toFixed(1)),
         exitCode: code,
@@ -757,6 +816,7 @@ function report(r: Record<string, unknown>): string {
     baselineCpuMicros?: number[];
     cpuRatioToBaseline?: number[];
     throughputRatioToBaseline?: number[];
+    consolePoll?: ReturnType<typeof consoleSummary>;
   };
   const rounds = r.rounds as {
     ceiling: { threadsMicrosPerAnswer: object };
@@ -770,6 +830,11 @@ function report(r: Record<string, unknown>): string {
     `  ceiling per thread (µs/answer, last round): ${JSON.stringify(rounds[rounds.length - 1]!.ceiling.threadsMicrosPerAnswer)}`,
     `no-bid-shaped requests only: ${s.noBidCpuMicros} µs per answer = ×${s.noBidCpuRatioToCeiling} the ceiling's (target ≤ 1.5)`,
     `half load (${s.halfLoad.offeredRps} rps offered): p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} p99.9 ${l.p999} max ${l.max} ms (target p99 ≤ 2), ${s.halfLoad.laterThanMinTmax} answers later than the smallest tmax`,
+    ...(s.consolePoll === undefined
+      ? []
+      : [
+          `console polled every ${s.consolePoll.intervalMs} ms in rounds 2, 4, … (${s.consolePoll.polls} pages, ${s.consolePoll.errors} errors, slowest ${s.consolePoll.slowestPageMs} ms): bidder/ceiling throughput ${s.consolePoll.throughputRatioPolled} polled vs ${s.consolePoll.throughputRatioQuiet} quiet, CPU ratio ×${s.consolePoll.cpuRatioPolled} vs ×${s.consolePoll.cpuRatioQuiet}`,
+        ]),
     ...(s.overload === undefined
       ? []
       : [
