@@ -95,3 +95,37 @@ describe('anomaly alert rules', () => {
     expect(rules[1]!.expr).toContain('signal="spend_rate"');
   });
 });
+
+describe('seasonal baseline (same quarter hour on previous days)', () => {
+  const kDay = 86_400_000;
+  const day0 = Date.UTC(2026, 0, 5);
+  /** A bid rate that triples at 08:00 every day (a traffic surge), with noise; `fault` zeroes it for an hour. */
+  function feed(d: AnomalyDetector, days: number, fault?: { day: number; fromMinute: number }) {
+    const rnd = noise(11);
+    const raised: { day: number; minute: number }[] = [];
+    for (let day = 0; day < days; day++)
+      for (let m = 0; m < 1440; m++) {
+        let v = (m >= 480 && m < 1200 ? 30 : 10) * (1 + 0.1 * rnd());
+        if (fault !== undefined && day === fault.day && m >= fault.fromMinute && m < fault.fromMinute + 60) v = 0;
+        const e = d.observe('acme', 'ssp-alpha', 'bid_rate', day0 + day * kDay + m * kMinute, v);
+        if (e?.kind === 'raised') raised.push({ day, minute: m });
+      }
+    return raised;
+  }
+
+  it('expects the daily surge once two previous days have it; the rolling median alerts on it', () => {
+    const seasonal = feed(new AnomalyDetector(), 3).filter((r) => r.day === 2);
+    const rolling = feed(new AnomalyDetector({ minDays: 99 }), 3).filter((r) => r.day === 2);
+    expect(seasonal).toEqual([]);
+    // Without history the 08:00 surge and the 20:00 drop leave the rolling band for minutes on end.
+    expect(rolling.map((r) => r.minute)).toEqual([482, 1202]);
+  });
+
+  it('still catches a fault at once on the seasonal baseline', () => {
+    const raised = feed(new AnomalyDetector(), 3, { day: 2, fromMinute: 720 });
+    // Raised three minutes into the hour-long outage; like the rolling median, the baseline takes a long
+    // outage for the new normal after about half a window, so the recovery is news again.
+    expect(raised.filter((r) => r.day === 2)[0]).toEqual({ day: 2, minute: 722 });
+    expect(raised.filter((r) => r.day === 2 && r.minute < 750)).toHaveLength(1);
+  });
+});
