@@ -225,7 +225,7 @@ export function band(
  * The seasonal expectation and band: `seasonal` shifted by the residuals' median, `k` scaled MADs of the
  * residuals wide, with the rolling band's floors (relative width, counting noise of a proportion).
  */
-export function seasonalBand(
+function seasonalBand(
   seasonal: number,
   residuals: readonly number[],
   o: AnomalyOptions,

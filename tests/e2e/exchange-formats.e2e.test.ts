@@ -68,12 +68,11 @@ describe('gzip', () => {
     // fetch inflates transparently when content-encoding says gzip.
     expect(((await res.json()) as { id: string }).id).toBe('gz-1');
   });
-  it('refuses a gzip bomb with 413 and corrupt gzip with 400, quickly', async () => {
+  it('refuses a gzip bomb with 413 and corrupt gzip with 400', async () => {
+    // That the inflate stops at the limit instead of inflating all 20 MB is tests/unit/http/inflate.test.ts's.
     const bomb = gzipSync(Buffer.alloc(20_000_000));
     expect(bomb.length).toBeLessThan(65_536);
-    const t0 = Date.now();
     expect((await b.bid('ssp-alpha', bomb, { 'content-encoding': 'gzip' })).status).toBe(413);
-    expect(Date.now() - t0).toBeLessThan(2_000);
     expect((await b.bid('ssp-alpha', Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })).status).toBe(400);
     expect((await b.bid('ssp-alpha', Buffer.from('{}'), { 'content-encoding': 'br' })).status).toBe(415);
   });

@@ -1,13 +1,14 @@
 /**
  * The bidder process signalled under load (issue 15): SIGTERM drains — every answer it gives is complete
  * and well framed, it exits 0 and says "drained" — and after SIGKILL a new process on the same ports serves
- * again. Load: valid bid requests over keep-alive raw connections (raw-http.ts checks the framing).
+ * again. Load: valid bid requests over keep-alive raw connections (tests/helpers/raw-http.ts checks the framing).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleBannerRequest } from '../helpers/bidder.js';
 import { kSampleConfig } from '../helpers/config-dir.js';
 import { spawnBidder, writeFigures, type ChildBidder } from './helpers/child-bidder.js';
-import { FramingError, percentiles, post, RawConnection } from './helpers/raw-http.js';
+import { FramingError, KeepAliveClient, post } from '../helpers/raw-http.js';
+import { percentiles } from './helpers/latency.js';
 
 const spawned: ChildBidder[] = [];
 afterEach(() => {
@@ -35,7 +36,7 @@ function load(port: number, lanes = 8): Load {
   };
   const body = JSON.stringify(sampleBannerRequest('sig'));
   const runs = Array.from({ length: lanes }, async () => {
-    const conn = new RawConnection(port, 5_000);
+    const conn = new KeepAliveClient(port, 5_000);
     while (!stopping) {
       const t0 = performance.now();
       try {

@@ -1,7 +1,7 @@
 /**
  * Fuzzing the real bidder process (issue 15): FUZZ_BODIES hostile bodies (default 100,000; a fixed seed,
  * FUZZ_SEED, so a failure replays), JSON and protobuf, some gzip, over keep-alive connections with bounded
- * concurrency. Every answer must be well framed (raw-http.ts checks it byte by byte), none a 5xx, none late
+ * concurrency. Every answer must be well framed (tests/helpers/raw-http.ts checks it byte by byte), none a 5xx, none late
  * past 5 s (a hang), and the process must not crash and must still bid afterwards.
  */
 import { gzipSync } from 'node:zlib';
@@ -12,7 +12,7 @@ import { sampleBannerRequest } from '../helpers/bidder.js';
 import { kSampleConfig } from '../helpers/config-dir.js';
 import { jsonToProtoRequest } from '../helpers/proto.js';
 import { spawnBidder, writeFigures, type ChildBidder } from './helpers/child-bidder.js';
-import { post, RawConnection } from './helpers/raw-http.js';
+import { KeepAliveClient, post } from '../helpers/raw-http.js';
 
 const kBodies = Number(process.env.FUZZ_BODIES ?? 100_000);
 const kSeed = Number(process.env.FUZZ_SEED ?? 42);
@@ -123,7 +123,7 @@ describe('fuzzing the bidder process', () => {
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: kConcurrency }, async () => {
-        const conn = new RawConnection(bidder.port, 5_000);
+        const conn = new KeepAliveClient(bidder.port, 5_000);
         for (;;) {
           const i = next++;
           if (i >= kBodies) break;
@@ -158,7 +158,7 @@ describe('fuzzing the bidder process', () => {
     expect(bidder.child.exitCode).toBeNull();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // Still serving: a valid request is answered (a bid, unless pacing holds back after the valid ones above).
-    const after = await new RawConnection(bidder.port).request(post('/bid/ssp-alpha', validJson));
+    const after = await new KeepAliveClient(bidder.port).request(post('/bid/ssp-alpha', validJson));
     expect([200, 204]).toContain(after.status);
     expect((await fetch(`http://127.0.0.1:${bidder.opsPort}/readyz`)).status).toBe(200);
   });

@@ -3,7 +3,9 @@
  * given (so tests can pipeline, split, or send malformed requests) and parses answers the way the strictest
  * exchange client would — a response is framed by its Content-Length (or chunked encoding), a 204/304 or a
  * HEAD answer has no body, and anything else (a missing length on a kept-alive connection, two lengths, a
- * length the bytes do not match) is a framing error, never "read until close".
+ * length the bytes do not match) is a framing error, never "read until close". `RawConnection` is the socket
+ * (write anything, read answers in order: pipelining); `KeepAliveClient` is a load client's view of it, one
+ * request at a time on a kept-alive connection that reopens after a close, with nothing allowed after an answer.
  */
 import { connect, type Socket } from 'node:net';
 
@@ -17,7 +19,11 @@ export interface RawResponse {
   readonly raw: string;
 }
 
+/** The answer broke HTTP/1.1 framing (or stopped half-way). */
 export class FramingError extends Error {}
+
+/** No answer at all: nothing arrived in time, or the connection closed before a byte of one. */
+export class NoAnswerError extends Error {}
 
 export interface ReadOptions {
   /** The request was HEAD: the answer has headers only, whatever its Content-Length says. */
@@ -82,9 +88,12 @@ export class RawConnection {
     for (;;) {
       const parsed = this.#tryParse(opts.head === true);
       if (parsed !== undefined) return parsed;
+      if (this.#closed && this.#buf.length === 0) throw new NoAnswerError('connection closed before an answer');
       if (this.#closed)
         throw new FramingError(`connection closed with ${this.#buf.length} unparsed bytes: ${this.#buf.toString()}`);
       const left = deadline - Date.now();
+      if (left <= 0 && this.#buf.length === 0)
+        throw new NoAnswerError(`no answer within ${opts.timeoutMs ?? 5_000} ms`);
       if (left <= 0) throw new FramingError(`no complete response in time; received: ${this.#buf.toString()}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
@@ -182,6 +191,44 @@ function parseChunked(buf: Buffer, from: number): { body: Buffer; end: number } 
     parts.push(buf.subarray(eol + 2, eol + 2 + size));
     at = eol + 2 + size + 2;
   }
+}
+
+/**
+ * One keep-alive connection as a load client uses it: a request, its whole answer, the next; a connection the
+ * server closed (or asked to close, or that failed) is reopened for the next request.
+ */
+export class KeepAliveClient {
+  #conn: RawConnection | undefined;
+
+  constructor(
+    readonly port: number,
+    readonly timeoutMs = 5_000,
+  ) {}
+
+  async request(bytes: Buffer | string): Promise<RawResponse> {
+    if (this.#conn === undefined || this.#conn.isClosed) this.#conn = await RawConnection.open(this.port);
+    const c = this.#conn;
+    c.write(bytes);
+    try {
+      const res = await c.read({ timeoutMs: this.timeoutMs });
+      if (c.pending.length > 0) throw new FramingError(`${c.pending.length} bytes after the answer`);
+      if (res.headers.get('connection')?.some((v) => v.toLowerCase() === 'close')) this.close();
+      return res;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.#conn?.destroy();
+    this.#conn = undefined;
+  }
+}
+
+/** A POST with exactly these headers, plus Host and Content-Length. */
+export function post(path: string, body: Buffer | string, headers: Record<string, string> = {}): Buffer {
+  return request('POST', path, { body, headers });
 }
 
 /** One request as bytes: `Host` and `Content-Length` are added unless the caller passes its own. */
