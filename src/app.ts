@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Bidder, createBidder } from './bidder/create-bidder.js';
+import { warmUp } from './bidder/warm-up.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigHolder, type ConfigHolderOptions } from './config/config-holder.js';
 import { formatIssues } from './config/load.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Config loading and watching (limits, watch timing); the environment's limits apply otherwise. */
   readonly configOptions?: ConfigHolderOptions;
+  /** Run synthetic requests through a throwaway copy of the bid path before listening (bidder/warm-up.ts). */
+  readonly warmUp?: boolean;
 }
 
 export interface App {
@@ -256,6 +259,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   metrics.ready.set(1);
 
   const host = opts.host ?? snap.bidder.host;
+  if (opts.warmUp === true) {
+    const w = await warmUp(config.current);
+    logger.info({ warmUp: { ...w, ms: Math.round(w.ms) } }, 'bid path warmed up before listening');
+  }
   const port = await pub.listen(host, opts.port ?? snap.bidder.port, uws);
   const opsPort = opts.ops === false ? 0 : await ops.listen(host, opts.opsPort ?? snap.bidder.opsPort, uws);
   await config.watch();

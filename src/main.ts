@@ -50,6 +50,8 @@ async function runWorker(): Promise<void> {
       host: env.HOST,
       // Worker 0 serves the ops port for the whole group, with the group's metrics.
       ops: index === 0,
+      // A cold process answers its first thousands of requests late (the JIT): warm the bid path first.
+      warmUp: env.PEREGRINE_WARM_UP !== '0',
       ...(cluster.isWorker ? { fleetMetrics: () => link!.fleetMetrics() } : {}),
     });
     link = connectToPrimary(env, {
