@@ -6,7 +6,7 @@
  */
 import type { Store } from '../src/store/ports.js';
 import type { SimChart, SimReport, SimRunReport } from './report.js';
-import { simulateDay, type DayResult } from './run-day.js';
+import { simulateDay, type DayResult, type SimStep } from './run-day.js';
 import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
 
 export interface PacingConfig {
@@ -182,6 +182,54 @@ function settle(r: DayResult, s: Scenario): number | undefined {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
+/**
+ * Every floating-pool step of a run with the figures it was decided on: per channel the day's spend and
+ * events, average ROI, the operating point (mean bid, mean paid, marginal cost of the next impression, CPM)
+ * and the marginal factor; then the gap in ln marginal ROI, its standard error and the bar it cleared.
+ */
+function stepTable(steps: readonly SimStep[]): { title: string; columns: string[]; rows: string[][] } {
+  const cpm = (x: number | undefined) => (x === undefined ? '—' : (x / 1e6).toFixed(3));
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(Math.floor(m % 60)).padStart(2, '0')}`;
+  const side = (s: SimStep, id: string) => {
+    const f = s.figures.find((x) => x.channelId === id);
+    if (f === undefined) return '—';
+    const roi = f.spentMicros > 0 ? f.valueMicros / f.spentMicros : Number.NaN;
+    return (
+      `${id}: spent $${(f.spentMicros / 1e6).toFixed(2)}/${(f.capMicros / 1e6).toFixed(2)}, ${f.events} ev, ` +
+      `ROI ${roi.toFixed(2)}, bid ${cpm(f.bidCpmMicros)} paid ${cpm(f.paidCpmMicros)} MC ${cpm(f.marginalCpmMicros)}, ` +
+      `×${f.factor.toFixed(2)}, signal ${f.signal.toFixed(2)}`
+    );
+  };
+  return {
+    title: `Floating-pool steps (${steps.length})`,
+    columns: [
+      'time',
+      'campaign',
+      'reason',
+      'from → to',
+      'moved',
+      'giving channel',
+      'receiving channel',
+      'mROI from → to',
+      'gap / se / bar',
+    ],
+    rows: steps.map((s) => [
+      hhmm(s.minute),
+      s.campaignId,
+      s.move.reason,
+      `${s.move.from} → ${s.move.to}`,
+      pct(s.move.fraction),
+      side(s, s.move.from),
+      side(s, s.move.to),
+      s.move.marginalFrom === undefined ? '—' : `${s.move.marginalFrom.toFixed(2)} → ${s.move.marginalTo!.toFixed(2)}`,
+      s.move.gap === undefined
+        ? '—'
+        : `${s.move.gap.toFixed(3)} / ${s.move.se!.toFixed(3)} / ${s.move.threshold!.toFixed(3)}`,
+    ]),
+  };
+}
+
 export function buildReport(
   s: Scenario,
   command: string,
@@ -212,7 +260,7 @@ export function buildReport(
     pct(m.maxOverspend),
     m.rmse.toFixed(4),
     `$${m.cpm.toFixed(3)}`,
-    `$${m.ecpc.toFixed(3)}`,
+    `$${m.ecpc.toFixed(4)}`,
     m.signalVolatility.toFixed(3),
     ...(m.settleMinutes !== undefined ? [Number.isFinite(m.settleMinutes) ? String(m.settleMinutes) : 'never'] : []),
     ...(s.budget.exploration > 0 ? [m.explorationUse === undefined ? '—' : pct(m.explorationUse)] : []),
@@ -295,6 +343,7 @@ export function buildReport(
       title: m.label,
       summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })),
       charts,
+      ...(r.steps.length > 0 ? { tables: [stepTable(r.steps)] } : {}),
     };
   });
   return {

@@ -18,6 +18,8 @@ import type { BidRequest } from '../src/openrtb/types.js';
 import type { ConfigSnapshot } from '../src/config/snapshot.js';
 import type { Bidder } from '../src/bidder/create-bidder.js';
 import type { Store } from '../src/store/ports.js';
+import type { Move } from '../src/pacing/allocation.js';
+import type { StepFigures } from '../src/pacing/reallocator.js';
 import { ScoringService } from '../src/scoring/index.js';
 import { prng } from './random.js';
 import { createMemoryStore } from '../src/store/memory/index.js';
@@ -93,6 +95,16 @@ export interface DayResult {
   readonly sampleMinutes: readonly number[];
   /** Lease takes per instance (store traffic scales with spend, not requests). */
   readonly leaseTakes: number;
+  /** Every floating-pool step the fleet took, with the figures it was decided on. */
+  readonly steps: readonly SimStep[];
+}
+
+/** One reallocation step: when (minutes into the day), which campaign, the move and its figures. */
+export interface SimStep {
+  readonly minute: number;
+  readonly campaignId: string;
+  readonly move: Move;
+  readonly figures: readonly StepFigures[];
 }
 
 /** A notice on its way back from the exchange: the token from the bid's URLs and what the query carries. */
@@ -169,6 +181,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     return k;
   };
   let leaseTakes = 0;
+  const steps: SimStep[] = [];
+  const onReallocation = (campaignId: string, move: Move, figures: readonly StepFigures[]) =>
+    steps.push({ minute: (clock.now() - start) / 60_000, campaignId: cid(campaignId), move, figures });
   // What the report tallies, told by each instance after its own handling of a billable notice.
   const onSpend = (c: NoticeClaims, micros: number) => {
     const id = cid(c.campaignId);
@@ -191,7 +206,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       instanceId: `sim-${i + 1}`,
       scoring,
       random: prng(o.seed * 31 + i),
-      observe: { onSpend, onLease: () => leaseTakes++ },
+      observe: { onSpend, onLease: () => leaseTakes++, onReallocation },
     });
     instances.push({ bidder, alive: true });
   }
@@ -422,6 +437,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     campaigns,
     sampleMinutes: samples,
     leaseTakes,
+    steps,
   };
 }
 

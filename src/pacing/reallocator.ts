@@ -13,6 +13,11 @@
  * conversions and value credited to it (`addResults`, by every instance's notice and conversion handlers).
  * Day to date rather than a sliding hour: at the volumes of one campaign × channel an hour holds too few
  * clicks to tell channels apart, and the day resets at the campaign's midnight with the budgets.
+ *
+ * The step is decided on marginal ROI (allocation.ts): the average times each channel's marginal factor
+ * (marginal.ts), from the operating point this instance measures (`landscape.point`: recent bids and paid
+ * prices from its notices) and, for first-price channels, the shading learner's win-rate curve
+ * (`landscape.curve`). Without a landscape the factor is 1 and steps follow the average ROI.
  */
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
@@ -26,14 +31,39 @@ import {
   type Weights,
 } from './allocation.js';
 import type { PacingGate } from './gate.js';
+import { marginalFactor, type OperatingPoint, type WinCurve } from './marginal.js';
 
 export interface ReallocatorOptions extends ReallocationOptions {
   readonly intervalMs: number;
+  /** The controller's lowest bid multiplier: a signal below it throttles (marginal.ts: MC = p̄ there). */
+  readonly minMultiplier?: number;
+}
+
+/** Where the marginal figures come from: the operating points and the channels' win-rate curves. */
+export interface BidLandscape {
+  point(campaignId: string, channelId: string, nowMs: number): OperatingPoint | undefined;
+  curve(channelId: string): WinCurve | undefined;
+}
+
+/** What a step used, per channel of the campaign (the simulator's report lists them with each step). */
+export interface StepFigures {
+  readonly channelId: string;
+  readonly capMicros: number;
+  readonly spentMicros: number;
+  readonly valueMicros: number;
+  readonly events: number;
+  readonly signal: number;
+  /** The operating point's mean bid and paid price, the marginal cost of one more impression (CPM micros). */
+  readonly bidCpmMicros: number | undefined;
+  readonly paidCpmMicros: number | undefined;
+  readonly marginalCpmMicros: number | undefined;
+  readonly factor: number;
+  readonly firstPrice: boolean;
 }
 
 export interface ReallocatorEvents {
-  /** A step this instance decided and the fleet adopted. */
-  onMove?(campaignId: string, move: Move): void;
+  /** A step this instance decided and the fleet adopted, with the figures it was decided on. */
+  onMove?(campaignId: string, move: Move, figures: readonly StepFigures[]): void;
   /** The split now in force (after every tick), for metrics and reports. */
   onAllocation?(campaignId: string, weights: Weights): void;
 }
@@ -44,6 +74,7 @@ export class Reallocator {
   readonly #zones: TimeZoneTable;
   readonly #opts: ReallocatorOptions;
   readonly #events: ReallocatorEvents;
+  readonly #landscape: BidLandscape | undefined;
   #running: Promise<void> | undefined;
 
   constructor(
@@ -52,7 +83,9 @@ export class Reallocator {
     zones: TimeZoneTable,
     opts: ReallocatorOptions,
     events: ReallocatorEvents = {},
+    landscape?: BidLandscape,
   ) {
+    this.#landscape = landscape;
     this.#store = store;
     this.#gate = gate;
     this.#zones = zones;
@@ -81,31 +114,38 @@ export class Reallocator {
     const stored = await this.#store.allocation(c.id, day);
     let weights: Weights = stored === undefined ? baseWeights(c) : sanitize(c, stored.weights);
     if (stored === undefined || stored.period < period) {
-      const step = reallocate(c, weights, await this.#views(c, day, nowMs), this.#opts);
+      const figures = await this.#views(c, day, nowMs);
+      const step = reallocate(c, weights, figures, this.#opts);
       const agreed = await this.#store.proposeAllocation(c.id, day, { period, weights: step.weights });
       if (
         agreed.period === period &&
         step.move !== undefined &&
         agreed.weights[step.move.to] === step.weights[step.move.to]
       )
-        this.#events.onMove?.(c.id, step.move);
+        this.#events.onMove?.(c.id, step.move, figures);
       weights = sanitize(c, agreed.weights);
     }
     this.#gate.setAllocation(c.id, day, weights);
     this.#events.onAllocation?.(c.id, weights);
   }
 
-  async #views(c: Campaign, day: string, nowMs: number): Promise<ChannelView[]> {
+  async #views(c: Campaign, day: string, nowMs: number): Promise<(ChannelView & StepFigures)[]> {
     const channels = [...c.channelShares.keys()];
     const results = await this.#store.dayResults(c.id, day, channels);
     // Conversions, when the campaign has any today, on every channel alike; else clicks × click value.
     let conversions = 0;
     for (const r of results.values()) conversions += r.conversions;
-    const views: ChannelView[] = [];
+    const views: (ChannelView & StepFigures)[] = [];
+    const minMultiplier = this.#opts.minMultiplier ?? 0;
     for (const channelId of channels) {
       const st = this.#gate.channelState(c, channelId, nowMs);
       const r = results.get(channelId);
       if (st === undefined || r === undefined) continue;
+      const m = marginalFactor(
+        this.#landscape?.point(c.id, channelId, nowMs),
+        st.signal < minMultiplier,
+        this.#landscape?.curve(channelId),
+      );
       views.push({
         channelId,
         capMicros: st.capMicros,
@@ -114,6 +154,12 @@ export class Reallocator {
         targetMicros: st.targetMicros,
         valueMicros: conversions > 0 ? r.conversionValueMicros : r.clicks * c.roi.clickValueMicros,
         events: conversions > 0 ? r.conversions : r.clicks,
+        marginal: m.factor,
+        factor: m.factor,
+        bidCpmMicros: m.point?.bidCpmMicros,
+        paidCpmMicros: m.point?.paidCpmMicros,
+        marginalCpmMicros: m.marginalCpmMicros,
+        firstPrice: m.firstPrice,
       });
     }
     return views;
