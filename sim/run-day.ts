@@ -53,6 +53,8 @@ export interface ChannelResult {
   readonly cap: number;
   readonly spend: number;
   readonly clicks: number;
+  /** Impressions bought on the channel (billed). */
+  readonly impressions: number;
   /** Spend of exploration bids on the channel. */
   readonly explorationSpend: number;
   /** Cumulative spend ÷ cap at each sample, the target fraction, and the mean pacing signal over instances. */
@@ -160,6 +162,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
   const spendByChannel = new Map<string, number>();
   const clicksByChannel = new Map<string, number>();
+  const impsByChannel = new Map<string, number>();
   const exploreByChannel = new Map<string, number>();
   /** campaign × channel → per-minute spend and clicks, for the trailing-hour ROI series. */
   const minuteSpend = new Map<string, Float64Array>();
@@ -192,6 +195,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     imps.set(id, (imps.get(id) ?? 0) + 1);
     const k = channelKey(id, c.channelId);
     spendByChannel.set(k, (spendByChannel.get(k) ?? 0) + micros / 1e6);
+    impsByChannel.set(k, (impsByChannel.get(k) ?? 0) + 1);
     if (c.explore === true) exploreByChannel.set(k, (exploreByChannel.get(k) ?? 0) + micros / 1e6);
     perMinute(minuteSpend, k)[Math.min(1440, Math.floor((clock.now() - start) / 60_000))]! += micros / 1e6;
   };
@@ -405,6 +409,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         cap: budget * share,
         spend: spendByChannel.get(k) ?? 0,
         clicks,
+        impressions: impsByChannel.get(k) ?? 0,
         explorationSpend: exploreByChannel.get(k) ?? 0,
         spendFraction: fractions.get(k) ?? [],
         signal: signals.get(k) ?? [],

@@ -58,6 +58,11 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   /** What a click is worth to the generated campaigns (their ROI is clicks × this ÷ spend). */
   clickValue: z.number().min(0).default(0),
+  /**
+   * The generated campaigns' base split over the channels (channel id → share; default even). The sweep of
+   * fixed splits that bounds what moving the floating pool can buy sets it (`sim:day -- --split`).
+   */
+  shares: z.record(z.string(), z.number().min(0)).optional(),
   /** Multiplies every generated budget, so a day with more traffic can still be budget-bound. */
   budgetScale: z.number().positive().default(1),
   budgetChange: z.strictObject({ atMinute: minute, factor: z.number().positive() }).optional(),
@@ -175,7 +180,7 @@ export function scenarioChannels(s: Pick<Scenario, 'channels' | 'requestsPerMinu
 export function scenarioCampaigns(s: Scenario, pacing: 'even' | 'traffic' | 'asap', floating = true): CampaignConfig[] {
   if (!floating) return scenarioCampaigns({ ...s, budget: { ...s.budget, floating: 0 } }, pacing);
   const share = 1 / s.channels.length;
-  const channels = Object.fromEntries(s.channels.map((c) => [c.id, share]));
+  const channels = s.shares ?? Object.fromEntries(s.channels.map((c) => [c.id, share]));
   return Array.from({ length: s.campaigns }, (_, i) =>
     campaignSchema.parse({
       id: `sim-${i}`,

@@ -59,6 +59,16 @@ if (kind === 'shading') {
     seed: Number(arg('seed', String(sc.seed))),
     requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))),
     instances: Number(arg('instances', String(sc.instances))),
+    // `--split alpha=0.3,beta=0.7`: every generated campaign's base split (a fixed split with `--configs static`).
+    ...(process.argv.includes('--split')
+      ? {
+          shares: Object.fromEntries(
+            arg('split', '')
+              .split(',')
+              .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]),
+          ),
+        }
+      : {}),
   };
   if (s.kill !== undefined && s.kill.instance >= s.instances)
     throw new Error(`--instances: the scenario kills instance ${s.kill.instance}`);
@@ -86,7 +96,8 @@ if (kind === 'shading') {
     r.disconnect();
   }
   const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
-  const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
+  const split = process.argv.includes('--split') ? ` --split ${arg('split', '')}` : '';
+  const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}${split}`;
   const report = buildReport(s, command, metrics, runs);
   console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
   console.table(
@@ -96,7 +107,7 @@ if (kind === 'shading') {
     console.log(
       `speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`,
     );
-  const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}`;
+  const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}${split === '' ? '' : `-split-${arg('split', '').replace(/[^\w.]+/g, '-')}`}`;
   const out = writeReport(new URL('./reports', import.meta.url).pathname, `${scenario}-${storeKind}${suffix}`, report);
   console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }

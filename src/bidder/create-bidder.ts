@@ -268,6 +268,7 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       minRatio: rc.minRatio,
       confidence: rc.confidence,
       minSpend: rc.minSpend,
+      poolEvents: rc.poolEvents,
       minMultiplier: pacing.minMultiplier,
     },
     {

@@ -111,6 +111,11 @@ export const bidderSchema = z.strictObject({
           minRatio: z.number().min(1).default(1.2),
           confidence: z.number().min(0).default(2),
           minSpend: z.number().min(0).max(1).default(0.01),
+          /**
+           * Pooled evidence: a channel's ROI for one campaign starts from the other floating campaigns' view
+           * of that channel, worth at most this many events (0: each campaign on its own events).
+           */
+          poolEvents: z.number().min(0).default(50),
         })
         .prefault({}),
     })

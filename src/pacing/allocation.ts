@@ -47,6 +47,8 @@ export interface ReallocationOptions {
   readonly minSpend: number;
   /** How many standard errors apart the two ROIs' logs must be (see `reallocate`). */
   readonly confidence: number;
+  /** Most pseudo-events a channel's ROI prior pooled from the other campaigns is worth (0: no pooling). */
+  readonly poolEvents?: number;
 }
 
 export interface ChannelView {
@@ -63,6 +65,8 @@ export interface ChannelView {
   readonly targetMicros: number;
   /** Marginal ROI ÷ average ROI at the channel's operating point (marginal.ts; default 1: no correction). */
   readonly marginal?: number;
+  /** A prior on the channel's ROI pooled from other campaigns, worth `events` events (reallocator.ts). */
+  readonly prior?: { readonly events: number; readonly roi: number };
 }
 
 export interface Move {
@@ -142,7 +146,9 @@ export function reallocate(
   let worstM = 0;
   for (const ch of channels) {
     if (ch.spentMicros <= 0 || ch.spentMicros < opts.minSpend * ch.capMicros) continue;
-    const roi = (ch.valueMicros + 0.5 * unit) / ch.spentMicros;
+    // With a pooled prior worth n events at ROI r: n events' value more, and the spend they would have cost.
+    const n = ch.prior !== undefined && ch.prior.roi > 0 ? ch.prior.events : 0;
+    const roi = (ch.valueMicros + (0.5 + n) * unit) / (ch.spentMicros + (n > 0 ? (n * unit) / ch.prior!.roi : 0));
     const m = roi * Math.min(1, Math.max(0.05, ch.marginal ?? 1));
     if (best === undefined || m > bestM) {
       best = ch;
@@ -157,7 +163,9 @@ export function reallocate(
   }
   if (best === undefined || worst === undefined || best === worst) return { weights, move: undefined };
   const gap = Math.log(bestM / worstM);
-  const se = Math.sqrt(1 / (best.events + 0.5) + 1 / (worst.events + 0.5));
+  const se = Math.sqrt(
+    1 / (best.events + (best.prior?.events ?? 0) + 0.5) + 1 / (worst.events + (worst.prior?.events ?? 0) + 0.5),
+  );
   const threshold = Math.max(Math.log(opts.minRatio), opts.confidence * se, 1e-6);
   if (gap <= threshold) return { weights, move: undefined };
   if (best.signal >= 0.95) return { weights, move: undefined };

@@ -21,7 +21,7 @@
  */
 import type { Campaign } from '../campaigns/model.js';
 import type { TimeZoneTable } from '../campaigns/time-zones.js';
-import type { BudgetStore } from '../store/ports.js';
+import type { Allocation, BudgetStore } from '../store/ports.js';
 import {
   baseWeights,
   reallocate,
@@ -59,6 +59,8 @@ export interface StepFigures {
   readonly marginalCpmMicros: number | undefined;
   readonly factor: number;
   readonly firstPrice: boolean;
+  /** The pooled prior the step used (pseudo-events and ROI), when evidence is pooled. */
+  readonly prior?: { readonly events: number; readonly roi: number };
 }
 
 export interface ReallocatorEvents {
@@ -102,19 +104,36 @@ export class Reallocator {
 
   async #tick(campaigns: readonly Campaign[], nowMs: number): Promise<void> {
     const period = Math.floor(nowMs / this.#opts.intervalMs);
-    await Promise.all(
+    const states = await Promise.all(
       campaigns
         .filter((c) => c.active && c.floatingShare > 0 && c.channelShares.size > 1)
-        .map((c) => this.#campaign(c, period, nowMs)),
+        .map(async (c) => {
+          const day = this.#zones.at(c.timezone, nowMs).day;
+          const stored = await this.#store.allocation(c.id, day);
+          return { c, day, stored, due: stored === undefined || stored.period < period };
+        }),
     );
+    // The figures of the campaigns deciding a step; with pooled evidence, every floating campaign's (the
+    // others' results are the prior), read only in the ticks where a step is due.
+    const pooled = (this.#opts.poolEvents ?? 0) > 0 && states.some((x) => x.due);
+    const views = new Map(
+      await Promise.all(
+        states.filter((x) => x.due || pooled).map(async (x) => [x.c.id, await this.#views(x.c, x.day, nowMs)] as const),
+      ),
+    );
+    if (pooled) addPriors(views, this.#opts.poolEvents!);
+    await Promise.all(states.map((x) => this.#campaign(x.c, x.day, x.stored, period, views.get(x.c.id))));
   }
 
-  async #campaign(c: Campaign, period: number, nowMs: number): Promise<void> {
-    const day = this.#zones.at(c.timezone, nowMs).day;
-    const stored = await this.#store.allocation(c.id, day);
+  async #campaign(
+    c: Campaign,
+    day: string,
+    stored: Allocation | undefined,
+    period: number,
+    figures: readonly (ChannelView & StepFigures)[] | undefined,
+  ): Promise<void> {
     let weights: Weights = stored === undefined ? baseWeights(c) : sanitize(c, stored.weights);
-    if (stored === undefined || stored.period < period) {
-      const figures = await this.#views(c, day, nowMs);
+    if (figures !== undefined && (stored === undefined || stored.period < period)) {
       const step = reallocate(c, weights, figures, this.#opts);
       const agreed = await this.#store.proposeAllocation(c.id, day, { period, weights: step.weights });
       if (
@@ -163,6 +182,60 @@ export class Reallocator {
       });
     }
     return views;
+  }
+}
+
+/**
+ * Pooled evidence (empirical Bayes): each campaign's ROI on a channel gets a prior from the other floating
+ * campaigns — how that channel returns relative to their own average, r = Σ value on it ÷ Σ (spend on it ×
+ * that campaign's average ROI), a scale-free index whatever each campaign's unit of value — worth at most
+ * `poolEvents` events (and never more than the others have seen on the channel). The prior ROI is the
+ * campaign's own average × r. It assumes channels rank alike across campaigns; a campaign's own events
+ * outweigh the prior as they accumulate. At one campaign's volumes a 2× ROI difference takes hours of its
+ * own clicks to show; the fleet has seen it many times over by then.
+ */
+function addPriors(views: Map<string, (ChannelView & StepFigures)[]>, poolEvents: number): void {
+  const own = new Map<string, { value: number; spent: number }>();
+  for (const [id, vs] of views) {
+    let value = 0;
+    let spent = 0;
+    for (const v of vs) {
+      value += v.valueMicros;
+      spent += v.spentMicros;
+    }
+    own.set(id, { value, spent });
+  }
+  // Fleet sums per channel: value, spend × the campaign's average ROI (expected value at its own average), events.
+  const fleet = new Map<string, { value: number; expected: number; events: number }>();
+  const contribution = (id: string, v: ChannelView) => {
+    const o = own.get(id)!;
+    return { value: v.valueMicros, expected: o.spent > 0 ? (v.spentMicros * o.value) / o.spent : 0, events: v.events };
+  };
+  for (const [id, vs] of views)
+    for (const v of vs) {
+      const f = fleet.get(v.channelId) ?? { value: 0, expected: 0, events: 0 };
+      const x = contribution(id, v);
+      fleet.set(v.channelId, {
+        value: f.value + x.value,
+        expected: f.expected + x.expected,
+        events: f.events + x.events,
+      });
+    }
+  for (const [id, vs] of views) {
+    const o = own.get(id)!;
+    if (o.spent <= 0 || o.value <= 0) continue;
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i]!;
+      const f = fleet.get(v.channelId)!;
+      const x = contribution(id, v);
+      // The others only: a campaign's own clicks must not count twice.
+      const value = f.value - x.value;
+      const expected = f.expected - x.expected;
+      const events = Math.min(poolEvents, f.events - x.events);
+      if (expected <= 0 || value <= 0 || events <= 0) continue;
+      const prior = { events, roi: (o.value / o.spent) * (value / expected) };
+      vs[i] = { ...v, prior };
+    }
   }
 }
 

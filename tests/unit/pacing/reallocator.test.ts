@@ -90,3 +90,55 @@ describe('reallocator', () => {
     expect(instances[1]!.gate.channelState(c, 'b', clock.now())!.capMicros).toBe(600_000_000);
   });
 });
+
+describe('reallocator with pooled evidence', () => {
+  /** Campaigns `ids` on one store and instance, each 200 of 500 spent per channel by 08:00, held back. */
+  async function two(poolEvents: number) {
+    const clock = new VirtualClock(start);
+    const store = new MemoryBudgetStore();
+    const zones = new TimeZoneTable();
+    const cs = ['big', 'small'].map((id) =>
+      campaign({
+        id,
+        budget: { daily: 1000, channels: { a: 0.5, b: 0.5 }, floating: 0.4, exploration: 0, pacing: 'even' },
+        roi: { clickValue: 1 },
+      }),
+    );
+    const gate = new PacingGate(store, clock, zones, {
+      instanceId: 'i1',
+      leaseTtlMs: 60_000,
+      noticeWindowMs: 300_000,
+      minLeaseMicros: 1_000_000,
+    });
+    const moves: { id: string; m: Move }[] = [];
+    const reallocator = new Reallocator(store, gate, zones, { ...opts, poolEvents }, {
+      onMove: (id, m) => moves.push({ id, m }),
+    });
+    await gate.warm(cs);
+    const day = '2026-11-23';
+    for (const c of cs)
+      for (const ch of ['a', 'b']) {
+        await gate.settle(c, { campaignId: c.id, channelId: ch, day }, 'i1', `n-${c.id}-${ch}`, start, 0, 200_000_000);
+        for (let k = 0; k < 30; k++) gate.factor(c, ch, start + k * 5_000);
+      }
+    // The big campaign has seen b return 2× on many clicks; the small one 3 vs 6 clicks (noise on its own).
+    await store.addResults({ campaignId: 'big', channelId: 'a', day }, 200, 0, 0);
+    await store.addResults({ campaignId: 'big', channelId: 'b', day }, 400, 0, 0);
+    await store.addResults({ campaignId: 'small', channelId: 'a', day }, 3, 0, 0);
+    await store.addResults({ campaignId: 'small', channelId: 'b', day }, 6, 0, 0);
+    clock.advance(300_000);
+    await reallocator.tick(cs, clock.now());
+    return moves;
+  }
+  it("a campaign with few clicks of its own moves on the fleet's evidence about the channel, and not without it", async () => {
+    expect((await two(0)).map((x) => x.id)).toEqual(['big']);
+    const pooled = await two(50);
+    expect(pooled.map((x) => x.id).sort()).toEqual(['big', 'small']);
+    const small = pooled.find((x) => x.id === 'small')!.m;
+    expect(small).toMatchObject({ from: 'a', to: 'b', reason: 'roi' });
+    // Shrunk toward the fleet's 2×: the small campaign's ROI ratio is close to 2 and its standard error is
+    // that of 50 + its own events per channel, not of 3 and 6.
+    expect(small.roiTo! / small.roiFrom!).toBeGreaterThan(1.7);
+    expect(small.se!).toBeLessThan(0.25);
+  });
+});
