@@ -111,9 +111,15 @@ describe('reallocator with pooled evidence', () => {
       minLeaseMicros: 1_000_000,
     });
     const moves: { id: string; m: Move }[] = [];
-    const reallocator = new Reallocator(store, gate, zones, { ...opts, poolEvents }, {
-      onMove: (id, m) => moves.push({ id, m }),
-    });
+    const reallocator = new Reallocator(
+      store,
+      gate,
+      zones,
+      { ...opts, poolEvents },
+      {
+        onMove: (id, m) => moves.push({ id, m }),
+      },
+    );
     await gate.warm(cs);
     const day = '2026-11-23';
     for (const c of cs)
