@@ -42,10 +42,22 @@ export interface DayOptions {
   /** Tags this run's budget keys apart from other runs in a shared store (default: none). */
   readonly runTag?: string;
   readonly kill?: { readonly instance: number; readonly atMinute: number };
-  /** Every campaign's daily budget is multiplied by `factor` at `atMinute` (a config reload). */
-  readonly budgetChange?: { readonly atMinute: number; readonly factor: number };
+  /** Config changes during the day (scenario.ts `changes`), each applied as a reload of a new snapshot. */
+  readonly changes?: readonly DayChange[];
   /** Series resolution in simulated minutes (default 10). */
   readonly sampleMinutes?: number;
+}
+
+/**
+ * One mid-day config change: every budget × `factor` (of the configured budget), campaigns paused or
+ * resumed, campaigns added (ids from `campaigns`; they are left out of the config until this change).
+ */
+export interface DayChange {
+  readonly atMinute: number;
+  readonly factor?: number;
+  readonly pause?: readonly string[];
+  readonly resume?: readonly string[];
+  readonly add?: readonly string[];
 }
 
 export interface ChannelResult {
@@ -137,8 +149,19 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     },
   });
   const tag = o.runTag ?? '';
+  // The config's state as changes apply: the budget factor, paused campaigns, campaigns not added yet.
+  const later = new Set((o.changes ?? []).flatMap((ch) => ch.add ?? []));
+  const paused = new Set<string>();
   const configFor = (factor: number): CampaignConfig[] =>
-    o.campaigns.map((c) => ({ ...c, id: `${tag}${c.id}`, budget: { ...c.budget, daily: c.budget.daily * factor } }));
+    o.campaigns
+      .filter((c) => !later.has(c.id))
+      .map((c) => ({
+        ...c,
+        id: `${tag}${c.id}`,
+        ...(paused.has(c.id) ? { status: 'paused' as const } : {}),
+        budget: { ...c.budget, daily: c.budget.daily * factor },
+      }));
+  let factorNow = 1;
   const snapshot = (factor: number, version: number): ConfigSnapshot =>
     buildSnapshot(
       {
@@ -302,11 +325,18 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       instances[o.kill.instance]!.alive = false;
       alive = instances.filter((x) => x.alive);
     }
-    // The new snapshot is swapped in without `bidder.applySnapshot` (which the app runs on a reload and which
-    // also warms the gate): the recorded budget-raise figures were made this way, and warming moves them
-    // (adaptive min delivery 98.91% → 98.83%, seed 7). Switching is a behaviour change of its own.
-    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute)
-      config.current = snapshot(o.budgetChange.factor, 2);
+    // A change is a new snapshot applied the way the app applies a reload: swap it in, then every live
+    // instance's `applySnapshot` (rebuild what depends on the config, warm the gate's leases).
+    for (const ch of o.changes ?? []) {
+      if (ch.atMinute !== m) continue;
+      if (ch.factor !== undefined) factorNow = ch.factor;
+      for (const id of ch.pause ?? []) paused.add(id);
+      for (const id of ch.resume ?? []) paused.delete(id);
+      for (const id of ch.add ?? []) later.delete(id);
+      clock.set(Math.max(clock.now(), start + m * 60_000));
+      config.current = snapshot(factorNow, config.current.version + 1);
+      for (const inst of alive) await inst.bidder.applySnapshot(config.current);
+    }
     // Each instance's reallocator ticks once a simulated minute (every 10 s in the bidder; a step is per 5 minutes).
     await drain(start + m * 60_000);
     clock.set(Math.max(clock.now(), start + m * 60_000));

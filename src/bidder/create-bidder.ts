@@ -124,6 +124,7 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       controller: pacing.controller,
       minMultiplier: pacing.minMultiplier,
       lookahead: pacing.lookahead / 86_400,
+      finishEarlyMs: pacing.finishEarly * 1000,
       adaptive: { intervalMs: pacing.interval * 1000, horizonMs: pacing.horizon * 1000 },
       ...(d.random === undefined ? {} : { random: d.random }),
     },

@@ -95,6 +95,12 @@ export const bidderSchema = z.strictObject({
       minMultiplier: z.number().gt(0).max(1).default(0.3),
       /** How far ahead of its target curve a campaign may run, whatever the controller does. */
       lookahead: duration.default(900),
+      /**
+       * Pace to a curve whose last four hours are compressed to end this long before midnight: the day's last
+       * hour is its traffic trough, and a curve asking for the full rate there leaves what it cannot absorb
+       * unspent. Less than 4 h.
+       */
+      finishEarly: duration.default(1800).refine((s) => s < 14_400, 'must be less than 4h'),
       /** Controller update period and catch-up horizon. */
       interval: duration.default(5),
       horizon: duration.default(1800),
