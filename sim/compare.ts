@@ -101,7 +101,7 @@ export async function runScenario(
         channels: scenarioChannels(s),
         seed: s.seed,
         modelsDir,
-        pacing: { controller: cfg.controller },
+        pacing: { controller: cfg.controller, ...(s.finishEarly === undefined ? {} : { finishEarly: s.finishEarly }) },
         instances: s.instances,
         ...(shared !== undefined ? { store: shared.store, runTag: `r${run++}-` } : {}),
         ...(s.kill !== undefined ? { kill: s.kill } : {}),

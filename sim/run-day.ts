@@ -34,7 +34,12 @@ export interface DayOptions {
   readonly modelsDir: string;
   /** Midnight UTC of the simulated day. */
   readonly dayStartMs?: number;
-  readonly pacing?: { readonly controller?: 'adaptive' | 'step' | 'none'; readonly minMultiplier?: number };
+  readonly pacing?: {
+    readonly controller?: 'adaptive' | 'step' | 'none';
+    readonly minMultiplier?: number;
+    /** `pacing.finishEarly` in seconds (default: the bidder's). */
+    readonly finishEarly?: number;
+  };
   /** Bidder instances sharing the store (default 1). */
   readonly instances?: number;
   /** The shared store (default: a fresh memory store). The caller closes it. */
@@ -146,6 +151,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       minLeaseMicros: 100_000,
       controller: o.pacing?.controller ?? 'adaptive',
       minMultiplier: o.pacing?.minMultiplier ?? 0.3,
+      ...(o.pacing?.finishEarly === undefined ? {} : { finishEarly: o.pacing.finishEarly }),
     },
   });
   const tag = o.runTag ?? '';

@@ -64,6 +64,8 @@ export const scenarioSchema = z.strictObject({
    * fixed splits that bounds what moving the floating pool can buy sets it (`sim:day -- --split`).
    */
   shares: z.record(z.string(), z.number().min(0)).optional(),
+  /** The bidder's `pacing.finishEarly` (seconds) for this scenario, when not the default (A/B runs). */
+  finishEarly: z.number().min(0).max(14_399).optional(),
   /** Multiplies every generated budget, so a day with more traffic can still be budget-bound. */
   budgetScale: z.number().positive().default(1),
   budgetChange: z.strictObject({ atMinute: minute, factor: z.number().positive() }).optional(),

@@ -1,13 +1,16 @@
 /**
  * `npm run sim:day [-- --scenario steady|step|budget-raise|instance-kill|channel-roi|full-day|shading|mystique-default]
- * [--store memory|redis] [--seed N] [--rpm N] [--instances N] [--configs asap,cap,step,adaptive]`: one
+ * [--store memory|redis] [--seed N] [--rpm N] [--instances N] [--configs asap,cap,step,adaptive,static]
+ * [--split alpha=0.3,beta=0.7] [--finish-early SECONDS]`: one
  * simulated day of the real bidder components against the synthetic market, for each pacing configuration
  * (ASAP, pace cap only, the ±10%/minute throttle baseline, the adaptive controller; `--configs` runs a
  * subset), printing the comparison table and the simulator's speed, and writing
  * sim/reports/<scenario>-<store>[-<configs>][-<n>i].{md,html,json}. Scenarios are sim/scenarios/<name>.yaml; their
  * `kind` says what runs: the pacing comparison (default), `shading` (shading off vs on) or `mystique` (below).
  * `--store redis` runs the instances against the Redis at REDIS_URL (default 127.0.0.1:6379) under a key
- * prefix of its own, deleted afterwards.
+ * prefix of its own, deleted afterwards. `--split` sets every generated campaign's base split (with
+ * `--configs static`: a fixed split, the sweep that bounds what the floating pool can buy); `--finish-early`
+ * overrides the bidder's `pacing.finishEarly` (A/B runs).
  */
 import { Redis } from 'ioredis';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,6 +62,8 @@ if (kind === 'shading') {
     seed: Number(arg('seed', String(sc.seed))),
     requestsPerMinute: Number(arg('rpm', String(sc.requestsPerMinute))),
     instances: Number(arg('instances', String(sc.instances))),
+    // `--finish-early 0`: the bidder's pacing.finishEarly in seconds (A/B against the default).
+    ...(process.argv.includes('--finish-early') ? { finishEarly: Number(arg('finish-early', '')) } : {}),
     // `--split alpha=0.3,beta=0.7`: every generated campaign's base split (a fixed split with `--configs static`).
     ...(process.argv.includes('--split')
       ? {
@@ -96,7 +101,9 @@ if (kind === 'shading') {
     r.disconnect();
   }
   const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
-  const split = process.argv.includes('--split') ? ` --split ${arg('split', '')}` : '';
+  const split =
+    (process.argv.includes('--split') ? ` --split ${arg('split', '')}` : '') +
+    (process.argv.includes('--finish-early') ? ` --finish-early ${arg('finish-early', '')}` : '');
   const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}${split}`;
   const report = buildReport(s, command, metrics, runs);
   console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
@@ -107,7 +114,7 @@ if (kind === 'shading') {
     console.log(
       `speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`,
     );
-  const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}${split === '' ? '' : `-split-${arg('split', '').replace(/[^\w.]+/g, '-')}`}`;
+  const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}${split.replace(/[^\w.]+/g, '-')}`;
   const out = writeReport(new URL('./reports', import.meta.url).pathname, `${scenario}-${storeKind}${suffix}`, report);
   console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
 }
