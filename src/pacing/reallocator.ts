@@ -181,8 +181,25 @@ export class Reallocator {
         firstPrice: m.firstPrice,
       });
     }
-    return views;
+    return neutralUnknown(views);
   }
+}
+
+/**
+ * A channel whose marginal factor is not known yet (too few notices on this instance) takes the mean of the
+ * campaign's known ones rather than 1: with 1 an unmeasured channel would look better at the margin than a
+ * measured one for no other reason than being unmeasured, and money would move toward the unknown.
+ */
+function neutralUnknown(views: (ChannelView & StepFigures)[]): (ChannelView & StepFigures)[] {
+  let sum = 0;
+  let n = 0;
+  for (const v of views)
+    if (v.marginalCpmMicros !== undefined) {
+      sum += v.factor;
+      n++;
+    }
+  if (n === 0 || n === views.length) return views;
+  return views.map((v) => (v.marginalCpmMicros === undefined ? { ...v, marginal: sum / n, factor: sum / n } : v));
 }
 
 /**

@@ -3,7 +3,7 @@ import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
 import { VirtualClock } from '../../../src/clock.js';
 import type { Move } from '../../../src/pacing/allocation.js';
 import { PacingGate } from '../../../src/pacing/gate.js';
-import { Reallocator } from '../../../src/pacing/reallocator.js';
+import { Reallocator, type StepFigures } from '../../../src/pacing/reallocator.js';
 import { MemoryBudgetStore } from '../../../src/store/memory/budgets.js';
 import { campaign } from '../../helpers/campaigns.js';
 
@@ -146,5 +146,34 @@ describe('reallocator with pooled evidence', () => {
     // that of 50 + its own events per channel, not of 3 and 6.
     expect(small.roiTo! / small.roiFrom!).toBeGreaterThan(1.7);
     expect(small.se!).toBeLessThan(0.25);
+  });
+});
+
+describe('reallocator with marginal figures', () => {
+  it('a channel not measured yet takes the measured channels’ factor, not 1; the step carries its figures', async () => {
+    const { clock, store, c, instances } = await fleet();
+    const { gate } = instances[0]!;
+    const figures: StepFigures[][] = [];
+    // Channel a has an operating point (second price, paid half the bid: factor 0.5); b has none yet.
+    const point = { bidCpmMicros: 2e6, paidCpmMicros: 1e6, paidToBid: 0.5, notices: 100, impressions: 100 };
+    const reallocator = new Reallocator(
+      store,
+      gate,
+      new TimeZoneTable(),
+      opts,
+      { onMove: (_, _m, f) => figures.push([...f]) },
+      { point: (_, ch) => (ch === 'a' ? point : undefined), curve: () => undefined },
+    );
+    const day = '2026-11-23';
+    await store.addResults({ campaignId: c.id, channelId: 'a', day }, 100, 0, 0);
+    await store.addResults({ campaignId: c.id, channelId: 'b', day }, 200, 0, 0);
+    clock.advance(300_000);
+    await reallocator.tick([c], clock.now());
+    expect(figures).toHaveLength(1);
+    const [a, b] = ['a', 'b'].map((ch) => figures[0]!.find((f) => f.channelId === ch)!);
+    expect(a!.factor).toBeCloseTo(0.5);
+    expect(a!.marginalCpmMicros).toBe(2e6);
+    expect(b!.factor).toBeCloseTo(0.5);
+    expect(b!.marginalCpmMicros).toBeUndefined();
   });
 });
