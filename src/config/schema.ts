@@ -100,7 +100,10 @@ export const bidderSchema = z.strictObject({
        * hour is its traffic trough, and a curve asking for the full rate there leaves what it cannot absorb
        * unspent. Less than 4 h.
        */
-      finishEarly: duration.default(1800).refine((s) => s < 14_400, 'must be less than 4h'),
+      finishEarly: z
+        .union([z.literal(0), duration])
+        .default(1800)
+        .refine((s) => s < 14_400, 'must be less than 4h (0: finish at midnight)'),
       /** Controller update period and catch-up horizon. */
       interval: duration.default(5),
       horizon: duration.default(1800),
