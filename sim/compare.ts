@@ -6,8 +6,8 @@
  */
 import type { Store } from '../src/store/ports.js';
 import type { SimChart, SimReport, SimRunReport } from './report.js';
-import { simulateDay, type DayResult } from './run-day.js';
-import { scenarioCampaigns, scenarioChannels, type Scenario } from './scenario.js';
+import { simulateDay, type DayResult, type SimStep } from './run-day.js';
+import { scenarioCampaigns, scenarioChanges, scenarioChannels, type Scenario } from './scenario.js';
 
 export interface PacingConfig {
   /** What `npm run sim:day -- --configs` names it by. */
@@ -47,6 +47,11 @@ export interface RunMetrics {
   readonly rmse: number;
   readonly cpm: number;
   readonly ecpc: number;
+  /**
+   * Spend ÷ expected clicks (impressions × the channel's true CTR): eCPC without the binomial noise of the
+   * clicks drawn (±2–3% a day at ~1,700 clicks), which is what tells a few-% difference in buying apart.
+   */
+  readonly expectedEcpc: number;
   /** Std of Δln(signal) between samples, mean over campaign × channel (0 for no controller). */
   readonly signalVolatility: number;
   /** Minutes after the traffic step ends until the stepped channel tracks its target within 1% for good. */
@@ -62,6 +67,18 @@ export interface RunMetrics {
   readonly bestWeight:
     | { readonly at3h: number; readonly at6h: number; readonly end: number; readonly reach75h: number | undefined }
     | undefined;
+  /** With mid-day changes: delivery against what the remaining day could deliver (`deliverable`). */
+  readonly deliverable?: {
+    readonly min: number;
+    readonly rows: readonly {
+      readonly id: string;
+      readonly budget: number;
+      readonly before: number;
+      readonly capacity: number | undefined;
+      readonly deliverable: number;
+      readonly spend: number;
+    }[];
+  };
 }
 
 const kSampleMinutes = 5;
@@ -87,11 +104,11 @@ export async function runScenario(
         channels: scenarioChannels(s),
         seed: s.seed,
         modelsDir,
-        pacing: { controller: cfg.controller },
+        pacing: { controller: cfg.controller, ...(s.finishEarly === undefined ? {} : { finishEarly: s.finishEarly }) },
         instances: s.instances,
         ...(shared !== undefined ? { store: shared.store, runTag: `r${run++}-` } : {}),
         ...(s.kill !== undefined ? { kill: s.kill } : {}),
-        ...(s.budgetChange !== undefined ? { budgetChange: s.budgetChange } : {}),
+        changes: scenarioChanges(s),
         sampleMinutes: kSampleMinutes,
         ...(onMinute !== undefined ? { onMinute: (m: number) => onMinute(i, cfg.label, m) } : {}),
       });
@@ -101,7 +118,79 @@ export async function runScenario(
       await shared?.close();
     }
   }
-  return { metrics, results };
+  if (scenarioChanges(s).length === 0) return { metrics, results };
+  const capacity = await remainingCapacity(s, modelsDir);
+  return {
+    metrics: metrics.map((m, k) => ({ ...m, deliverable: deliverable(s, results[k]!, capacity) })),
+    results,
+  };
+}
+
+/**
+ * When each campaign's day last changed (minutes): a budget factor changes every campaign's, a resume or an
+ * add that campaign's; a pause alone leaves it at the pause (nothing more can be delivered after it).
+ */
+function lastChange(s: Scenario): Map<string, number> {
+  const at = new Map<string, number>();
+  const ids = scenarioCampaigns(s, 'even').map((c) => c.id);
+  for (const ch of scenarioChanges(s)) {
+    if (ch.factor !== undefined) for (const id of ids) at.set(id, ch.atMinute);
+    for (const id of [...(ch.resume ?? []), ...(ch.add ?? []), ...(ch.pause ?? [])]) at.set(id, ch.atMinute);
+  }
+  return at;
+}
+
+/**
+ * What each campaign could buy from its last change to midnight, bidding alone and unpaced at its full bid
+ * with a budget it cannot exhaust: the same market and seed, the campaign added to the config at that
+ * minute, ASAP pacing, budget × 1000. Alone, so the fleet's other campaigns do not take supply from it:
+ * this is the supply the market offers the campaign, an upper bound on what pacing could have bought.
+ */
+async function remainingCapacity(s: Scenario, modelsDir: string): Promise<Map<string, number>> {
+  const at = lastChange(s);
+  const paused = new Set(scenarioChanges(s).flatMap((ch) => ch.pause ?? []));
+  const out = new Map<string, number>();
+  for (const c of scenarioCampaigns(s, 'asap', false)) {
+    const minute = at.get(c.id);
+    if (minute === undefined) continue;
+    // Paused and not resumed after: nothing more to buy.
+    const resumed = scenarioChanges(s).some((ch) => ch.atMinute >= minute && (ch.resume ?? []).includes(c.id));
+    if (paused.has(c.id) && !resumed && !scenarioChanges(s).some((ch) => ch.atMinute === minute && ch.factor)) {
+      out.set(c.id, 0);
+      continue;
+    }
+    const r = await simulateDay({
+      campaigns: [{ ...c, budget: { ...c.budget, daily: c.budget.daily * 1000 } }],
+      channels: scenarioChannels(s),
+      seed: s.seed,
+      modelsDir,
+      pacing: { controller: 'none' },
+      instances: 1,
+      changes: [{ atMinute: minute, add: [c.id] }],
+      sampleMinutes: 60,
+    });
+    out.set(c.id, r.campaigns[0]!.spend);
+  }
+  return out;
+}
+
+/**
+ * Delivery against what the remaining day could deliver: per campaign, D = min(final budget, spend at its
+ * last change + the remaining supply it could buy from then, `remainingCapacity`); the minimum over
+ * campaigns of spend ÷ D, and the rows behind it.
+ */
+function deliverable(s: Scenario, r: DayResult, capacity: Map<string, number>): RunMetrics['deliverable'] {
+  const at = lastChange(s);
+  const rows = r.campaigns.map((c) => {
+    const minute = at.get(c.id);
+    const h = minute === undefined ? 0 : Math.floor(minute / 60);
+    // Hourly cumulative fractions of the final budget; changes fall on the hour in the scenarios.
+    const before = h === 0 ? 0 : c.hourly[h - 1]! * c.budget;
+    const cap = capacity.get(c.id);
+    const d = cap === undefined ? c.budget : Math.min(c.budget, before + cap);
+    return { id: c.id, budget: c.budget, before, capacity: cap, deliverable: d, spend: c.spend };
+  });
+  return { min: Math.min(...rows.map((x) => (x.deliverable > 0 ? x.spend / x.deliverable : 1))), rows };
 }
 
 export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
@@ -132,6 +221,8 @@ export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
     rmse: mean((c) => c.rmseVsLinear),
     cpm: imps === 0 ? 0 : (1000 * spend) / imps,
     ecpc: clicks === 0 ? 0 : spend / clicks,
+    expectedEcpc:
+      spend / cs.reduce((a, c) => a + c.channels.reduce((b, ch) => b + ch.impressions * ctrOf(s, ch.id), 0), 0),
     signalVolatility: volN === 0 ? 0 : volSum / volN,
     settleMinutes: settle(r, s),
     leaseTakes: r.leaseTakes,
@@ -141,6 +232,10 @@ export function measure(label: string, r: DayResult, s: Scenario): RunMetrics {
         : undefined,
     bestWeight: bestWeight(r, s),
   };
+}
+
+function ctrOf(s: Scenario, channelId: string): number {
+  return s.channels.find((c) => c.id === channelId)?.ctr ?? 0;
 }
 
 function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
@@ -186,6 +281,86 @@ function settle(r: DayResult, s: Scenario): number | undefined {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
+function deliverableTable(d: NonNullable<RunMetrics['deliverable']>): {
+  title: string;
+  columns: string[];
+  rows: string[][];
+} {
+  const usd = (x: number) => `$${x.toFixed(2)}`;
+  return {
+    title: 'Delivery vs what the remaining day could deliver',
+    columns: [
+      'campaign',
+      'final budget',
+      'spent by its last change',
+      'supply after it',
+      'deliverable',
+      'spent',
+      'spent ÷ deliverable',
+      'overspend',
+    ],
+    rows: d.rows.map((x) => [
+      x.id,
+      usd(x.budget),
+      usd(x.before),
+      x.capacity === undefined ? '—' : usd(x.capacity),
+      usd(x.deliverable),
+      usd(x.spend),
+      pct(x.deliverable > 0 ? x.spend / x.deliverable : 1),
+      usd(Math.max(0, x.spend - x.budget)),
+    ]),
+  };
+}
+
+/**
+ * Every floating-pool step of a run with the figures it was decided on: per channel the day's spend and
+ * events, average ROI, the operating point (mean bid, mean paid, marginal cost of the next impression, CPM)
+ * and the marginal factor; then the gap in ln marginal ROI, its standard error and the bar it cleared.
+ */
+function stepTable(steps: readonly SimStep[]): { title: string; columns: string[]; rows: string[][] } {
+  const cpm = (x: number | undefined) => (x === undefined ? '—' : (x / 1e6).toFixed(3));
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(Math.floor(m % 60)).padStart(2, '0')}`;
+  const side = (s: SimStep, id: string) => {
+    const f = s.figures.find((x) => x.channelId === id);
+    if (f === undefined) return '—';
+    const roi = f.spentMicros > 0 ? f.valueMicros / f.spentMicros : Number.NaN;
+    return (
+      `${id}: spent $${(f.spentMicros / 1e6).toFixed(2)}/${(f.capMicros / 1e6).toFixed(2)}, ${f.events} ev, ` +
+      `ROI ${roi.toFixed(2)}, bid ${cpm(f.bidCpmMicros)} paid ${cpm(f.paidCpmMicros)} MC ${cpm(f.marginalCpmMicros)}, ` +
+      `×${f.factor.toFixed(2)}, signal ${f.signal.toFixed(2)}` +
+      (f.prior === undefined ? '' : `, prior ${f.prior.events.toFixed(0)} ev at ROI ${f.prior.roi.toFixed(2)}`)
+    );
+  };
+  return {
+    title: `Floating-pool steps (${steps.length})`,
+    columns: [
+      'time',
+      'campaign',
+      'reason',
+      'from → to',
+      'moved',
+      'giving channel',
+      'receiving channel',
+      'mROI from → to',
+      'gap / se / bar',
+    ],
+    rows: steps.map((s) => [
+      hhmm(s.minute),
+      s.campaignId,
+      s.move.reason,
+      `${s.move.from} → ${s.move.to}`,
+      pct(s.move.fraction),
+      side(s, s.move.from),
+      side(s, s.move.to),
+      s.move.marginalFrom === undefined ? '—' : `${s.move.marginalFrom.toFixed(2)} → ${s.move.marginalTo!.toFixed(2)}`,
+      s.move.gap === undefined
+        ? '—'
+        : `${s.move.gap.toFixed(3)} / ${s.move.se!.toFixed(3)} / ${s.move.threshold!.toFixed(3)}`,
+    ]),
+  };
+}
+
 export function buildReport(
   s: Scenario,
   command: string,
@@ -204,7 +379,10 @@ export function buildReport(
     'signal volatility',
     ...(s.channels.some((c) => c.step) ? ['settling after step (min)'] : []),
     ...(s.budget.exploration > 0 ? ['exploration spend ÷ reserve'] : []),
-    ...(floating ? ['pool on best channel 3h / 6h / 24h', 'pool ≥ 75% on best from (h)'] : []),
+    ...(floating
+      ? ['pool on best channel 3h / 6h / 24h', 'pool ≥ 75% on best from (h)', 'eCPC at true CTR', 'steps']
+      : []),
+    ...(metrics.some((m) => m.deliverable !== undefined) ? ['min delivery vs deliverable'] : []),
     'lease takes',
     'requests',
     'wall s',
@@ -216,7 +394,7 @@ export function buildReport(
     pct(m.maxOverspend),
     m.rmse.toFixed(4),
     `$${m.cpm.toFixed(3)}`,
-    `$${m.ecpc.toFixed(3)}`,
+    `$${m.ecpc.toFixed(4)}`,
     m.signalVolatility.toFixed(3),
     ...(m.settleMinutes !== undefined ? [Number.isFinite(m.settleMinutes) ? String(m.settleMinutes) : 'never'] : []),
     ...(s.budget.exploration > 0 ? [m.explorationUse === undefined ? '—' : pct(m.explorationUse)] : []),
@@ -227,6 +405,10 @@ export function buildReport(
             `${pct(m.bestWeight.at3h)} / ${pct(m.bestWeight.at6h)} / ${pct(m.bestWeight.end)}`,
             m.bestWeight.reach75h === undefined ? 'never' : m.bestWeight.reach75h.toFixed(1),
           ]
+      : []),
+    ...(floating ? [`$${m.expectedEcpc.toFixed(4)}`, String(results[metrics.indexOf(m)]?.steps.length ?? 0)] : []),
+    ...(metrics.some((x) => x.deliverable !== undefined)
+      ? [m.deliverable === undefined ? '—' : pct(m.deliverable.min)]
       : []),
     String(m.leaseTakes),
     String(m.requests),
@@ -299,6 +481,10 @@ export function buildReport(
       title: m.label,
       summary: columns.slice(1).map((metric, i) => ({ metric, value: rows[k]![i + 1]! })),
       charts,
+      tables: [
+        ...(m.deliverable !== undefined ? [deliverableTable(m.deliverable)] : []),
+        ...(r.steps.length > 0 ? [stepTable(r.steps)] : []),
+      ],
     };
   });
   return {

@@ -30,6 +30,12 @@ export interface SimRunReport {
   readonly title: string;
   readonly summary: readonly { readonly metric: string; readonly value: string }[];
   readonly charts: readonly SimChart[];
+  /** Further tables under the run (e.g. the floating pool's steps with the figures each used). */
+  readonly tables?: readonly {
+    readonly title: string;
+    readonly columns: readonly string[];
+    readonly rows: readonly (readonly string[])[];
+  }[];
 }
 
 export interface SimReport {
@@ -105,6 +111,8 @@ export function renderMarkdown(r: SimReport): string {
           run.summary.map((s) => [s.metric, s.value]),
         ),
       );
+    for (const t of run.tables ?? [])
+      out.push('', `### ${escapeMarkdown(t.title)}`, '', markdownTable(t.columns, t.rows));
     if (run.charts.length > 0)
       out.push('', `Charts (see HTML report): ${run.charts.map((c) => escapeMarkdown(c.title)).join('; ')}.`);
   }
@@ -175,6 +183,7 @@ export function renderHtml(r: SimReport): string {
       };
       out.push('<figure>', lineChart(opts), '</figure>');
     }
+    for (const t of run.tables ?? []) out.push(`<h3>${escapeXml(t.title)}</h3>`, htmlTable(t.columns, t.rows));
     out.push('</section>');
   }
   if (r.notes !== undefined && r.notes.length > 0)

@@ -18,6 +18,8 @@ import type { BidRequest } from '../src/openrtb/types.js';
 import type { ConfigSnapshot } from '../src/config/snapshot.js';
 import type { Bidder } from '../src/bidder/create-bidder.js';
 import type { Store } from '../src/store/ports.js';
+import type { Move } from '../src/pacing/allocation.js';
+import type { StepFigures } from '../src/pacing/reallocator.js';
 import { ScoringService } from '../src/scoring/index.js';
 import { prng } from './random.js';
 import { createMemoryStore } from '../src/store/memory/index.js';
@@ -32,7 +34,12 @@ export interface DayOptions {
   readonly modelsDir: string;
   /** Midnight UTC of the simulated day. */
   readonly dayStartMs?: number;
-  readonly pacing?: { readonly controller?: 'adaptive' | 'step' | 'none'; readonly minMultiplier?: number };
+  readonly pacing?: {
+    readonly controller?: 'adaptive' | 'step' | 'none';
+    readonly minMultiplier?: number;
+    /** `pacing.finishEarly` in seconds (default: the bidder's). */
+    readonly finishEarly?: number;
+  };
   /** Bidder instances sharing the store (default 1). */
   readonly instances?: number;
   /** The shared store (default: a fresh memory store). The caller closes it. */
@@ -40,12 +47,24 @@ export interface DayOptions {
   /** Tags this run's budget keys apart from other runs in a shared store (default: none). */
   readonly runTag?: string;
   readonly kill?: { readonly instance: number; readonly atMinute: number };
-  /** Every campaign's daily budget is multiplied by `factor` at `atMinute` (a config reload). */
-  readonly budgetChange?: { readonly atMinute: number; readonly factor: number };
+  /** Config changes during the day (scenario.ts `changes`), each applied as a reload of a new snapshot. */
+  readonly changes?: readonly DayChange[];
   /** Series resolution in simulated minutes (default 10). */
   readonly sampleMinutes?: number;
   /** Called at the start of each simulated minute (0–1439): progress reporting. */
   readonly onMinute?: (minute: number) => void;
+}
+
+/**
+ * One mid-day config change: every budget × `factor` (of the configured budget), campaigns paused or
+ * resumed, campaigns added (ids from `campaigns`; they are left out of the config until this change).
+ */
+export interface DayChange {
+  readonly atMinute: number;
+  readonly factor?: number;
+  readonly pause?: readonly string[];
+  readonly resume?: readonly string[];
+  readonly add?: readonly string[];
 }
 
 export interface ChannelResult {
@@ -53,6 +72,8 @@ export interface ChannelResult {
   readonly cap: number;
   readonly spend: number;
   readonly clicks: number;
+  /** Impressions bought on the channel (billed). */
+  readonly impressions: number;
   /** Spend of exploration bids on the channel. */
   readonly explorationSpend: number;
   /** Cumulative spend ÷ cap at each sample, the target fraction, and the mean pacing signal over instances. */
@@ -95,6 +116,16 @@ export interface DayResult {
   readonly sampleMinutes: readonly number[];
   /** Lease takes per instance (store traffic scales with spend, not requests). */
   readonly leaseTakes: number;
+  /** Every floating-pool step the fleet took, with the figures it was decided on. */
+  readonly steps: readonly SimStep[];
+}
+
+/** One reallocation step: when (minutes into the day), which campaign, the move and its figures. */
+export interface SimStep {
+  readonly minute: number;
+  readonly campaignId: string;
+  readonly move: Move;
+  readonly figures: readonly StepFigures[];
 }
 
 /** A notice on its way back from the exchange: the token from the bid's URLs and what the query carries. */
@@ -122,11 +153,23 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       minLeaseMicros: 100_000,
       controller: o.pacing?.controller ?? 'adaptive',
       minMultiplier: o.pacing?.minMultiplier ?? 0.3,
+      ...(o.pacing?.finishEarly === undefined ? {} : { finishEarly: o.pacing.finishEarly }),
     },
   });
   const tag = o.runTag ?? '';
+  // The config's state as changes apply: the budget factor, paused campaigns, campaigns not added yet.
+  const later = new Set((o.changes ?? []).flatMap((ch) => ch.add ?? []));
+  const paused = new Set<string>();
   const configFor = (factor: number): CampaignConfig[] =>
-    o.campaigns.map((c) => ({ ...c, id: `${tag}${c.id}`, budget: { ...c.budget, daily: c.budget.daily * factor } }));
+    o.campaigns
+      .filter((c) => !later.has(c.id))
+      .map((c) => ({
+        ...c,
+        id: `${tag}${c.id}`,
+        ...(paused.has(c.id) ? { status: 'paused' as const } : {}),
+        budget: { ...c.budget, daily: c.budget.daily * factor },
+      }));
+  let factorNow = 1;
   const snapshot = (factor: number, version: number): ConfigSnapshot =>
     buildSnapshot(
       {
@@ -150,6 +193,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
   const hourly = new Map<string, Float64Array>(o.campaigns.map((c) => [c.id, new Float64Array(24)]));
   const spendByChannel = new Map<string, number>();
   const clicksByChannel = new Map<string, number>();
+  const impsByChannel = new Map<string, number>();
   const exploreByChannel = new Map<string, number>();
   /** campaign × channel → per-minute spend and clicks, for the trailing-hour ROI series. */
   const minuteSpend = new Map<string, Float64Array>();
@@ -171,6 +215,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     return k;
   };
   let leaseTakes = 0;
+  const steps: SimStep[] = [];
+  const onReallocation = (campaignId: string, move: Move, figures: readonly StepFigures[]) =>
+    steps.push({ minute: (clock.now() - start) / 60_000, campaignId: cid(campaignId), move, figures });
   // What the report tallies, told by each instance after its own handling of a billable notice.
   const onSpend = (c: NoticeClaims, micros: number) => {
     const id = cid(c.campaignId);
@@ -179,6 +226,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     imps.set(id, (imps.get(id) ?? 0) + 1);
     const k = channelKey(id, c.channelId);
     spendByChannel.set(k, (spendByChannel.get(k) ?? 0) + micros / 1e6);
+    impsByChannel.set(k, (impsByChannel.get(k) ?? 0) + 1);
     if (c.explore === true) exploreByChannel.set(k, (exploreByChannel.get(k) ?? 0) + micros / 1e6);
     perMinute(minuteSpend, k)[Math.min(1440, Math.floor((clock.now() - start) / 60_000))]! += micros / 1e6;
   };
@@ -193,7 +241,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       instanceId: `sim-${i + 1}`,
       scoring,
       random: prng(o.seed * 31 + i),
-      observe: { onSpend, onLease: () => leaseTakes++ },
+      observe: { onSpend, onLease: () => leaseTakes++, onReallocation },
     });
     instances.push({ bidder, alive: true });
   }
@@ -286,11 +334,18 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       instances[o.kill.instance]!.alive = false;
       alive = instances.filter((x) => x.alive);
     }
-    // The new snapshot is swapped in without `bidder.applySnapshot` (which the app runs on a reload and which
-    // also warms the gate): the recorded budget-raise figures were made this way, and warming moves them
-    // (adaptive min delivery 98.91% → 98.83%, seed 7). Switching is a behaviour change of its own.
-    if (o.budgetChange !== undefined && m === o.budgetChange.atMinute)
-      config.current = snapshot(o.budgetChange.factor, 2);
+    // A change is a new snapshot applied the way the app applies a reload: swap it in, then every live
+    // instance's `applySnapshot` (rebuild what depends on the config, warm the gate's leases).
+    for (const ch of o.changes ?? []) {
+      if (ch.atMinute !== m) continue;
+      if (ch.factor !== undefined) factorNow = ch.factor;
+      for (const id of ch.pause ?? []) paused.add(id);
+      for (const id of ch.resume ?? []) paused.delete(id);
+      for (const id of ch.add ?? []) later.delete(id);
+      clock.set(Math.max(clock.now(), start + m * 60_000));
+      config.current = snapshot(factorNow, config.current.version + 1);
+      for (const inst of alive) await inst.bidder.applySnapshot(config.current);
+    }
     // Each instance's reallocator ticks once a simulated minute (every 10 s in the bidder; a step is per 5 minutes).
     await drain(start + m * 60_000);
     clock.set(Math.max(clock.now(), start + m * 60_000));
@@ -393,6 +448,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
         cap: budget * share,
         spend: spendByChannel.get(k) ?? 0,
         clicks,
+        impressions: impsByChannel.get(k) ?? 0,
         explorationSpend: exploreByChannel.get(k) ?? 0,
         spendFraction: fractions.get(k) ?? [],
         signal: signals.get(k) ?? [],
@@ -425,6 +481,7 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     campaigns,
     sampleMinutes: samples,
     leaseTakes,
+    steps,
   };
 }
 

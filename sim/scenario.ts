@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { campaignSchema, type CampaignConfig } from '../src/config/schema.js';
 import type { SimChannel } from './market.js';
+import type { DayChange } from './run-day.js';
 
 const minute = z.number().int().min(0).max(1440);
 
@@ -58,9 +59,32 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   /** What a click is worth to the generated campaigns (their ROI is clicks × this ÷ spend). */
   clickValue: z.number().min(0).default(0),
+  /**
+   * The generated campaigns' base split over the channels (channel id → share; default even). The sweep of
+   * fixed splits that bounds what moving the floating pool can buy sets it (`sim:day -- --split`).
+   */
+  shares: z.record(z.string(), z.number().min(0)).optional(),
+  /** The bidder's `pacing.finishEarly` (seconds) for this scenario, when not the default (A/B runs). */
+  finishEarly: z.number().min(0).max(14_399).optional(),
   /** Multiplies every generated budget, so a day with more traffic can still be budget-bound. */
   budgetScale: z.number().positive().default(1),
   budgetChange: z.strictObject({ atMinute: minute, factor: z.number().positive() }).optional(),
+  /**
+   * Config changes during the day, each a new snapshot through the bidder's reload path: every budget × a
+   * factor (of the configured budget), campaigns paused or resumed (by generated id, `sim-<i>`), or `add`
+   * more generated campaigns (the next ids after `campaigns`; absent from the config until then).
+   */
+  changes: z
+    .array(
+      z.strictObject({
+        atMinute: minute,
+        factor: z.number().positive().optional(),
+        pause: z.array(z.string().min(1)).optional(),
+        resume: z.array(z.string().min(1)).optional(),
+        add: z.number().int().min(1).max(50).optional(),
+      }),
+    )
+    .default([]),
   kill: z.strictObject({ instance: z.number().int().min(0), atMinute: minute }).optional(),
 });
 
@@ -159,6 +183,23 @@ export function loadScenario(path: string): Scenario {
   return r.data;
 }
 
+/** The scenario's changes for the day runner: every budget change, with `add` naming the ids it adds. */
+export function scenarioChanges(s: Scenario): DayChange[] {
+  let next = s.campaigns;
+  const changes: DayChange[] = s.changes.map((ch) => {
+    const add = Array.from({ length: ch.add ?? 0 }, () => `sim-${next++}`);
+    return {
+      atMinute: ch.atMinute,
+      ...(ch.factor !== undefined ? { factor: ch.factor } : {}),
+      ...(ch.pause !== undefined ? { pause: ch.pause } : {}),
+      ...(ch.resume !== undefined ? { resume: ch.resume } : {}),
+      ...(add.length > 0 ? { add } : {}),
+    };
+  });
+  if (s.budgetChange !== undefined) changes.push({ atMinute: s.budgetChange.atMinute, factor: s.budgetChange.factor });
+  return changes.sort((a, b) => a.atMinute - b.atMinute);
+}
+
 export function scenarioChannels(s: Pick<Scenario, 'channels' | 'requestsPerMinute'>): SimChannel[] {
   return s.channels.map((c) => ({
     id: c.id,
@@ -175,8 +216,10 @@ export function scenarioChannels(s: Pick<Scenario, 'channels' | 'requestsPerMinu
 export function scenarioCampaigns(s: Scenario, pacing: 'even' | 'traffic' | 'asap', floating = true): CampaignConfig[] {
   if (!floating) return scenarioCampaigns({ ...s, budget: { ...s.budget, floating: 0 } }, pacing);
   const share = 1 / s.channels.length;
-  const channels = Object.fromEntries(s.channels.map((c) => [c.id, share]));
-  return Array.from({ length: s.campaigns }, (_, i) =>
+  const channels = s.shares ?? Object.fromEntries(s.channels.map((c) => [c.id, share]));
+  // Campaigns a change adds later are generated after the scenario's own, with the next ids.
+  const added = s.changes.reduce((a, ch) => a + (ch.add ?? 0), 0);
+  return Array.from({ length: s.campaigns + added }, (_, i) =>
     campaignSchema.parse({
       id: `sim-${i}`,
       advertiser: `adv-${i % 3}`,

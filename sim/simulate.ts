@@ -45,6 +45,9 @@ const kUsage = `usage: npm run sim:day -- [options]
   --configs <list>     pacing configurations to run, comma-separated: ${[...kConfigs, kStaticSplit].map((c) => c.key).join(',')}
                        (default: all four, plus the static split when the scenario floats budget)
   --store <kind>       memory (default) or redis (REDIS_URL, a key prefix of its own, deleted afterwards)
+  --split <ch=f,…>     every generated campaign's base split, e.g. alpha=0.3,beta=0.7 (with --configs static: a
+                       fixed split, the sweep that bounds what the floating pool can buy)
+  --finish-early <s>   override the bidder's pacing.finishEarly, seconds (A/B runs)
   --days <n>           mystique scenario: days to simulate (default: the scenario's)
   --only ours          mystique scenario: run no pacing (it defines the constrained set) and ours only
   --report-dir <dir>   where reports go (default sim/out; sim/reports holds the committed ones)
@@ -63,6 +66,8 @@ const options = {
   days: { type: 'string' },
   only: { type: 'string', default: 'all' },
   'report-dir': { type: 'string' },
+  split: { type: 'string' },
+  'finish-early': { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
 
@@ -116,6 +121,10 @@ async function simulate(v: Values): Promise<void> {
       seed: numberOr(v.seed, 'seed', sc.seed, 0, 2 ** 31),
       requestsPerMinute: numberOr(v.rpm, 'rpm', sc.requestsPerMinute, 1, 1e6),
       instances: numberOr(v.instances, 'instances', sc.instances, 1, 64),
+      ...(v['finish-early'] === undefined
+        ? {}
+        : { finishEarly: numberOption('finish-early', v['finish-early'], { min: 0, max: 86_400 }) }),
+      ...(v.split === undefined ? {} : { shares: parseSplit(v.split) }),
     };
     if (s.kill !== undefined && s.kill.instance >= s.instances)
       throw new UsageError(`--instances: the scenario kills instance ${s.kill.instance}, so it needs more than that`);
@@ -148,7 +157,10 @@ async function simulate(v: Values): Promise<void> {
       r.disconnect();
     }
     const subset = configs.length === kConfigs.length ? '' : ` --configs ${configs.map((c) => c.key).join(',')}`;
-    const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}`;
+    const split =
+      (v.split === undefined ? '' : ` --split ${v.split}`) +
+      (v['finish-early'] === undefined ? '' : ` --finish-early ${v['finish-early']}`);
+    const command = `npm run sim:day -- --scenario ${scenario} --store ${storeKind} --seed ${s.seed} --rpm ${s.requestsPerMinute} --instances ${s.instances}${subset}${split}`;
     const report = buildReport(s, command, metrics, runs);
     console.log(`${s.name}: ${s.description} (${s.instances} instances, ${storeKind} store, seed ${s.seed})`);
     console.table(
@@ -158,10 +170,23 @@ async function simulate(v: Values): Promise<void> {
       console.log(
         `speed: ${m.label}: ${m.requests} requests in ${m.wallSeconds.toFixed(1)} s wall, ${Math.round(m.requests / m.wallSeconds)} requests/s`,
       );
-    const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}`;
+    const suffix = `${subset === '' ? '' : `-${configs.map((c) => c.key).join('-')}`}${s.instances === sc.instances ? '' : `-${s.instances}i`}${split.replace(/[^\w.]+/g, '-')}`;
     const out = writeReport(reportDir, `${scenario}-${storeKind}${suffix}`, report);
     console.log(`report: ${out.md}, ${out.html}, ${out.json}`);
   }
+}
+
+/** `alpha=0.3,beta=0.7` → { alpha: 0.3, beta: 0.7 }. */
+function parseSplit(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kv of text.split(',')) {
+    const [ch, f] = kv.split('=');
+    const share = Number(f);
+    if (ch === undefined || ch === '' || f === undefined || !Number.isFinite(share) || share < 0 || share > 1)
+      throw new UsageError(`--split: expected channel=share pairs like alpha=0.3,beta=0.7, got '${kv}'`);
+    out[ch] = share;
+  }
+  return out;
 }
 
 function printShading(results: Record<string, DayResult>): void {

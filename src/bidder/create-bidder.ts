@@ -23,7 +23,9 @@ import { StoreErrorLog } from '../notices/store-error-log.js';
 import { createPriceCrypter, decodeWebSafeBase64, type PriceCrypter } from '../notices/price-crypto.js';
 import type { NoticeClaims } from '../tokens/token.js';
 import { PacingGate } from '../pacing/gate.js';
-import { Reallocator } from '../pacing/reallocator.js';
+import { OperatingPoints } from '../pacing/marginal.js';
+import type { Move } from '../pacing/allocation.js';
+import { Reallocator, type StepFigures } from '../pacing/reallocator.js';
 import { ResultCredit } from '../pacing/results.js';
 import { spendReport, type SpendReport } from '../pacing/spend-report.js';
 import { createPrivacyDecider } from '../privacy/index.js';
@@ -64,6 +66,8 @@ export interface BidderDeps {
     onSpend?(claims: NoticeClaims, micros: number): void;
     onClick?(claims: NoticeClaims): void;
     onLease?(): void;
+    /** A floating-pool step this instance decided for the fleet, with the figures it used. */
+    onReallocation?(campaignId: string, move: Move, figures: readonly StepFigures[]): void;
   };
 }
 
@@ -121,6 +125,7 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       controller: pacing.controller,
       minMultiplier: pacing.minMultiplier,
       lookahead: pacing.lookahead / 86_400,
+      finishEarlyMs: pacing.finishEarly * 1000,
       adaptive: { intervalMs: pacing.interval * 1000, horizonMs: pacing.horizon * 1000 },
       ...(d.random === undefined ? {} : { random: d.random }),
     },
@@ -156,6 +161,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
     scoring,
   });
 
+  // The operating point per campaign × channel (recent bids and paid prices) for the marginal ROI.
+  const points = new OperatingPoints();
   const noticeInput = (c: NoticeClaims) => ({
     campaign: config.current.campaignsById.get(c.campaignId)?.scoring,
     campaignId: c.campaignId,
@@ -191,19 +198,24 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
         roi.spend(c.campaignId, c.channelId, micros, clock.now());
         d.observe?.onSpend?.(c, micros);
         if (raised === true) return; // a higher price for an impression already counted
+        points.paid(c.campaignId, c.channelId, c.bidCpmAccountMicros, micros * 1000, clock.now());
         m?.impressions.labels(c.campaignId, c.channelId).inc();
         if (c.personId !== undefined)
           reach.record({ campaignId: c.campaignId, channelId: c.channelId, day: c.day, personId: c.personId });
         scoring.onSpend(noticeInput(c), micros, c.expected);
       },
-      onWin: (c, clearingCpmMicros) =>
-        scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, accountMicros(c, clearingCpmMicros)),
-      onLoss: (c, _code, clearingCpmMicros) =>
+      onWin: (c, clearingCpmMicros) => {
+        points.bid(c.campaignId, c.channelId, c.bidCpmAccountMicros, clock.now());
+        scoring.onWin(noticeInput(c), c.bidCpmAccountMicros, accountMicros(c, clearingCpmMicros));
+      },
+      onLoss: (c, _code, clearingCpmMicros) => {
+        points.bid(c.campaignId, c.channelId, c.bidCpmAccountMicros, clock.now());
         scoring.onLoss(
           noticeInput(c),
           c.bidCpmAccountMicros,
           clearingCpmMicros === undefined ? undefined : accountMicros(c, clearingCpmMicros),
-        ),
+        );
+      },
       onClick: (c) => {
         scoring.onClick(noticeInput(c));
         credit
@@ -262,9 +274,12 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       minRatio: rc.minRatio,
       confidence: rc.confidence,
       minSpend: rc.minSpend,
+      poolEvents: rc.poolEvents,
+      minMultiplier: pacing.minMultiplier,
     },
     {
-      onMove: (campaignId, mv) => {
+      onMove: (campaignId, mv, figures) => {
+        d.observe?.onReallocation?.(campaignId, mv, figures);
         m?.reallocations.labels(campaignId, mv.from, mv.to, mv.reason).inc();
         m?.reallocationMoved.labels(campaignId, mv.from, mv.to).inc(mv.fraction);
         logger?.info(
@@ -276,6 +291,8 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
             reason: mv.reason,
             roiFrom: mv.roiFrom,
             roiTo: mv.roiTo,
+            marginalFrom: mv.marginalFrom,
+            marginalTo: mv.marginalTo,
           },
           'floating budget moved',
         );
@@ -283,6 +300,14 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
       onAllocation: (campaignId, weights) => {
         if (m !== undefined)
           for (const [ch, w] of Object.entries(weights)) m.floatingWeight.labels(campaignId, ch).set(w);
+      },
+    },
+    {
+      point: (campaignId, channelId, nowMs) => points.point(campaignId, channelId, nowMs),
+      // The shading learner's curve once it has been fitted on enough notices (first-price channels use it).
+      curve: (channelId) => {
+        const st = scoring.shading.state(channelId);
+        return st === undefined || st.n < 200 ? undefined : { a: st.a, k: st.k };
       },
     },
   );
@@ -298,7 +323,9 @@ export async function createBidder(d: BidderDeps): Promise<Bidder> {
             integrityKey: decodeWebSafeBase64(ch.priceKeys.integrityKey),
           }),
         );
-    roi.retain(new Set(s.campaigns.map((c) => c.id)));
+    const ids = new Set(s.campaigns.map((c) => c.id));
+    roi.retain(ids);
+    points.retain(ids);
     if (m !== undefined) {
       m.preload([...s.channels.keys()]);
       m.configVersion.set(s.version);

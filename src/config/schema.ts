@@ -95,6 +95,15 @@ export const bidderSchema = z.strictObject({
       minMultiplier: z.number().gt(0).max(1).default(0.3),
       /** How far ahead of its target curve a campaign may run, whatever the controller does. */
       lookahead: duration.default(900),
+      /**
+       * Pace to a curve whose last four hours are compressed to end this long before midnight: the day's last
+       * hour is its traffic trough, and a curve asking for the full rate there leaves what it cannot absorb
+       * unspent. Less than 4 h.
+       */
+      finishEarly: z
+        .union([z.literal(0), duration])
+        .default(1800)
+        .refine((s) => s < 14_400, 'must be less than 4h (0: finish at midnight)'),
       /** Controller update period and catch-up horizon. */
       interval: duration.default(5),
       horizon: duration.default(1800),
@@ -111,6 +120,11 @@ export const bidderSchema = z.strictObject({
           minRatio: z.number().min(1).default(1.2),
           confidence: z.number().min(0).default(2),
           minSpend: z.number().min(0).max(1).default(0.01),
+          /**
+           * Pooled evidence: a channel's ROI for one campaign starts from the other floating campaigns' view
+           * of that channel, worth at most this many events (0: each campaign on its own events).
+           */
+          poolEvents: z.number().min(0).default(50),
         })
         .prefault({}),
     })

@@ -8,10 +8,13 @@
  * inside that cap, spread by base share regardless of ROI, so exploration keeps measuring channels the
  * reallocator is moving away from.
  *
- * `reallocate` is one bounded step, pure: from the worst-ROI channel to the best, at most `step` of the
- * floating pool, never below what the giving channel has already spent, and only toward a channel whose
- * pacing controller is holding it back (more budget there would be spent, not left over), and only when
- * the ROI difference is larger than its statistical noise.
+ * `reallocate` is one bounded step, pure: from the channel whose next dollar returns least to the one whose
+ * next dollar returns most (marginal ROI: the average ROI × `marginal`, the operating point's average price
+ * ÷ the cost of one more impression, marginal.ts), never below what the giving channel has already spent,
+ * only toward a channel whose pacing controller is holding it back (more budget there would be spent, not
+ * left over), and only when the marginal ROI difference is larger than its statistical noise. The step is
+ * sized by how far the gap clears that bar, so steps shrink as the marginal ROIs equalise and stop when
+ * they have (within `minRatio`), whether or not the whole pool has moved.
  */
 import type { Campaign } from '../campaigns/model.js';
 
@@ -44,6 +47,8 @@ export interface ReallocationOptions {
   readonly minSpend: number;
   /** How many standard errors apart the two ROIs' logs must be (see `reallocate`). */
   readonly confidence: number;
+  /** Most pseudo-events a channel's ROI prior pooled from the other campaigns is worth (0: no pooling). */
+  readonly poolEvents?: number;
 }
 
 export interface ChannelView {
@@ -58,6 +63,10 @@ export interface ChannelView {
   readonly signal: number;
   /** Spend the target curve calls for by now. */
   readonly targetMicros: number;
+  /** Marginal ROI ÷ average ROI at the channel's operating point (marginal.ts; default 1: no correction). */
+  readonly marginal?: number;
+  /** A prior on the channel's ROI pooled from other campaigns, worth `events` events (reallocator.ts). */
+  readonly prior?: { readonly events: number; readonly roi: number };
 }
 
 export interface Move {
@@ -67,9 +76,16 @@ export interface Move {
   readonly fraction: number;
   /** `roi`: toward the better return; `delivery`: away from a channel that cannot spend what it has. */
   readonly reason: 'roi' | 'delivery';
-  /** The two channels' ROI estimates when the step was decided on them (undefined for delivery steps). */
+  /** The two channels' average ROI estimates when the step was decided on them (undefined for delivery steps). */
   readonly roiFrom?: number;
   readonly roiTo?: number;
+  /** Their marginal ROI estimates (average × marginal factor), the step was decided on these. */
+  readonly marginalFrom?: number;
+  readonly marginalTo?: number;
+  /** ln(marginalTo ÷ marginalFrom), its standard error, and the bar it had to clear. */
+  readonly gap?: number;
+  readonly se?: number;
+  readonly threshold?: number;
 }
 
 /** Behind its curve by this share of its cap with the controller wide open: the channel cannot spend more. */
@@ -77,10 +93,13 @@ const kStuckGap = 0.02;
 
 /**
  * One bounded step. ROI per channel is value ÷ spend with half an event of the campaign's mean event value
- * added (so a channel without events yet is "low", not zero or undefined). Clicks and conversions are
- * counts, so ln ROI has a standard error of about 1/√events: the step is taken only when the best and worst
- * channels' ln ROI differ by `confidence` standard errors (and by `minRatio`), which keeps a few lucky clicks
- * from moving money while a real 2× difference shows within hours at realistic volumes.
+ * added (so a channel without events yet is "low", not zero or undefined); its marginal ROI is that times the
+ * channel's `marginal` factor. Clicks and conversions are counts, so ln ROI has a standard error of about
+ * 1/√events (the factor comes from thousands of prices and adds little): a step needs the best and worst
+ * channels' ln marginal ROI to differ by `confidence` standard errors and by `minRatio` — the bar. The step
+ * is `step` × (gap − bar) ÷ bar, at most `step` (a full step once the gap is twice the bar) and at least a
+ * tenth of it (no dust): confident, large gaps move fast; gaps near the bar, i.e. marginal ROIs nearly
+ * equal or barely known, move little.
  */
 export function reallocate(
   c: Campaign,
@@ -123,28 +142,51 @@ export function reallocate(
   let worst: ChannelView | undefined;
   let bestRoi = 0;
   let worstRoi = 0;
+  let bestM = 0;
+  let worstM = 0;
   for (const ch of channels) {
     if (ch.spentMicros <= 0 || ch.spentMicros < opts.minSpend * ch.capMicros) continue;
-    const roi = (ch.valueMicros + 0.5 * unit) / ch.spentMicros;
-    if (best === undefined || roi > bestRoi) {
+    // With a pooled prior worth n events at ROI r: n events' value more, and the spend they would have cost.
+    const n = ch.prior !== undefined && ch.prior.roi > 0 ? ch.prior.events : 0;
+    const roi = (ch.valueMicros + (0.5 + n) * unit) / (ch.spentMicros + (n > 0 ? (n * unit) / ch.prior!.roi : 0));
+    const m = roi * Math.min(1, Math.max(0.05, ch.marginal ?? 1));
+    if (best === undefined || m > bestM) {
       best = ch;
       bestRoi = roi;
+      bestM = m;
     }
-    if (worst === undefined || roi < worstRoi) {
+    if (worst === undefined || m < worstM) {
       worst = ch;
       worstRoi = roi;
+      worstM = m;
     }
   }
   if (best === undefined || worst === undefined || best === worst) return { weights, move: undefined };
-  const gap = Math.log(bestRoi / worstRoi);
-  const se = Math.sqrt(1 / (best.events + 0.5) + 1 / (worst.events + 0.5));
-  if (gap < Math.log(opts.minRatio) || gap < opts.confidence * se) return { weights, move: undefined };
+  const gap = Math.log(bestM / worstM);
+  const se = Math.sqrt(
+    1 / (best.events + (best.prior?.events ?? 0) + 0.5) + 1 / (worst.events + (worst.prior?.events ?? 0) + 0.5),
+  );
+  const threshold = Math.max(Math.log(opts.minRatio), opts.confidence * se, 1e-6);
+  if (gap <= threshold) return { weights, move: undefined };
   if (best.signal >= 0.95) return { weights, move: undefined };
-  const fraction = Math.min(opts.step, givable(weights, worst, poolMicros));
+  const sized = opts.step * Math.min(1, Math.max(0.1, (gap - threshold) / threshold));
+  const fraction = Math.min(sized, givable(weights, worst, poolMicros));
   if (fraction <= 1e-9) return { weights, move: undefined };
   return {
     weights: shift(weights, worst.channelId, best.channelId, fraction),
-    move: { from: worst.channelId, to: best.channelId, fraction, reason: 'roi', roiFrom: worstRoi, roiTo: bestRoi },
+    move: {
+      from: worst.channelId,
+      to: best.channelId,
+      fraction,
+      reason: 'roi',
+      roiFrom: worstRoi,
+      roiTo: bestRoi,
+      marginalFrom: worstM,
+      marginalTo: bestM,
+      gap,
+      se,
+      threshold,
+    },
   };
 }
 

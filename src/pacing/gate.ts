@@ -43,6 +43,14 @@ export interface PacingOptions {
   readonly minMultiplier?: number;
   /** Uniform [0, 1) source for throttle draws (seeded in the simulator). */
   readonly random?: () => number;
+  /**
+   * The controller and the pace cap follow a target curve whose last `kFinishWindowMs` run faster, to end
+   * this long before midnight (0: at midnight; less than the window). The day's last hour is its traffic
+   * trough: a curve still asking for the full rate there leaves what the trough cannot absorb unspent
+   * (after a mid-day budget raise, over 1% of it). Only the evening moves, so the rest of the day tracks
+   * the configured curve as before.
+   */
+  readonly finishEarlyMs?: number;
 }
 
 export interface PacerState {
@@ -58,6 +66,8 @@ export interface PacingEvents {
 const kDone: Promise<void> = Promise.resolve();
 /** How often an account's cap is recomputed (allocation, exploration hand-back). */
 const kCapRefreshMs = 5_000;
+/** The end of the day that `finishEarlyMs` compresses. */
+const kFinishWindowMs = 4 * 3_600_000;
 
 const gExploreKeys = new Map<string, string>();
 /** `<channel>~x`, built once per channel rather than on every exploration check. */
@@ -135,6 +145,7 @@ export class PacingGate {
       adaptive: {},
       minMultiplier: 0.3,
       random: Math.random,
+      finishEarlyMs: 0,
       ...opts,
     };
     // The step baseline is a pure throttle: its signal is a participation probability, never a multiplier.
@@ -181,6 +192,14 @@ export class PacingGate {
     return 'ok';
   }
 
+  /** The point of the configured curve the pace aims at, at `atMs`: later in the last hours (`finishEarlyMs`). */
+  #curveAt(atMs: number, dayEndMs: number): number {
+    const early = this.#opts.finishEarlyMs;
+    const from = dayEndMs - kFinishWindowMs;
+    if (early <= 0 || atMs <= from) return atMs;
+    return Math.min(dayEndMs, from + ((atMs - from) * kFinishWindowMs) / (kFinishWindowMs - early));
+  }
+
   /** The curve's fraction `lookahead` of the day from now: how far ahead of the target spend may run. */
   #aheadFraction(c: Campaign, channelId: string, nowMs: number): number {
     // A candidate asks up to three times at one instant (check, checkExplore, tryReserve); the answer is a
@@ -189,7 +208,8 @@ export class PacingGate {
     if (slot.aheadAtMs === nowMs && slot.aheadVersion === this.forecast.version) return slot.ahead;
     const local = this.#zones.at(c.timezone, nowMs);
     const ahead = Math.min(local.dayEndMs, nowMs + this.#opts.lookahead * (local.dayEndMs - local.dayStartMs));
-    slot.ahead = targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, ahead);
+    const at = this.#curveAt(ahead, local.dayEndMs);
+    slot.ahead = targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, at);
     slot.aheadAtMs = nowMs;
     slot.aheadVersion = this.forecast.version;
     return slot.ahead;
@@ -221,13 +241,14 @@ export class PacingGate {
     // Aim a little ahead of the curve (kLeadMs, see aim.ts): notices arrive seconds to minutes after the
     // spend, and the last of the day must land before midnight rather than after it.
     const at = aim(nowMs, local.dayEndMs, kLeadMs, horizon);
+    const { dayStartMs: s0, dayEndMs: s1 } = local;
     pacer.update({
       nowMs,
       aheadMs: at.aheadMs,
       spentMicros: acct.spentMicros,
       capMicros: acct.capMicros,
-      targetNow: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, at.leadAt),
-      targetAhead: targetFraction(c.pacingMode, this.forecast, channelId, local.dayStartMs, local.dayEndMs, at.aheadAt),
+      targetNow: targetFraction(c.pacingMode, this.forecast, channelId, s0, s1, this.#curveAt(at.leadAt, s1)),
+      targetAhead: targetFraction(c.pacingMode, this.forecast, channelId, s0, s1, this.#curveAt(at.aheadAt, s1)),
     });
     return pacingFactor(pacer.signal, this.#opts.minMultiplier, this.#opts.random);
   }

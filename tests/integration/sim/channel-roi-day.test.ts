@@ -1,7 +1,8 @@
 /**
  * A short simulated day with two channels of 2× different true ROI, two instances sharing the store: the
- * floating pool moves to the better channel, exploration spends its reserve (no more), and the budget is
- * delivered without overspend while caps move under the fleet.
+ * floating pool moves to the better channel by marginal ROI (each step reported with its figures),
+ * exploration spends its reserve (no more), and the budget is delivered without overspend while caps move
+ * under the fleet.
  */
 import { describe, expect, it } from 'vitest';
 import { campaignSchema } from '../../../src/config/schema.js';
@@ -49,5 +50,32 @@ describe('simulated day with a floating pool', () => {
       expect(beta.capShare.at(-1)!, c.id).toBeGreaterThan(0.6);
       expect(Math.min(...beta.capShare), c.id).toBeGreaterThanOrEqual(0.3 - 1e-9);
     }
+    // Every step is reported with the figures it was decided on: ROI steps toward beta on marginal ROI that
+    // cleared its bar, from operating points measured in the second-price market (the next impression costs
+    // the bid, more than the average paid: factor < 1).
+    const roiSteps = r.steps.filter((s) => s.move.reason === 'roi');
+    expect(roiSteps.length).toBeGreaterThan(0);
+    for (const s of roiSteps) {
+      expect(s.move.to).toBe('beta');
+      expect(s.move.gap!).toBeGreaterThan(s.move.threshold!);
+      expect(s.move.fraction).toBeLessThanOrEqual(0.1 + 1e-12);
+      expect(s.figures.map((f) => f.channelId).sort()).toEqual(['alpha', 'beta']);
+    }
+    const measured = roiSteps.flatMap((s) => s.figures).filter((f) => f.marginalCpmMicros !== undefined);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const f of measured) {
+      expect(f.firstPrice).toBe(false);
+      if (f.signal < 0.3) {
+        // Throttled (below the simulator's lowest multiplier, 0.3): more budget buys at the average price.
+        expect(f.marginalCpmMicros!).toBe(f.paidCpmMicros!);
+        expect(f.factor).toBe(1);
+      } else {
+        expect(f.marginalCpmMicros!).toBe(f.bidCpmMicros!);
+        expect(f.marginalCpmMicros!).toBeGreaterThan(f.paidCpmMicros!);
+        expect(f.factor).toBeGreaterThan(0.3);
+        expect(f.factor).toBeLessThan(1);
+      }
+    }
+    expect(measured.some((f) => f.factor < 1)).toBe(true);
   }, 120_000);
 });

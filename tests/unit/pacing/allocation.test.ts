@@ -43,11 +43,37 @@ describe('budget split', () => {
 
 describe('reallocate', () => {
   it('moves one bounded step from the worst-ROI channel to the best', () => {
-    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 50), view('b', 100)], opts);
+    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 100), view('b', 200)], opts);
     expect(r.move).toMatchObject({ from: 'a', to: 'b', fraction: 0.1 });
-    expect(r.move!.roiTo! / r.move!.roiFrom!).toBeCloseTo(100.5 / 50.5);
+    expect(r.move!.roiTo! / r.move!.roiFrom!).toBeCloseTo(200.5 / 100.5);
     expect(r.weights.a).toBeCloseTo(0.5);
     expect(r.weights.b).toBeCloseTo(0.5);
+  });
+  it('decides on marginal ROI: a channel whose next impression costs twice its average is worth half at the margin', () => {
+    // b returns 2× on average, but its operating point pays half its bid (second price): at the margin they tie.
+    expect(
+      reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 400), view('b', 800, { marginal: 0.5 })], opts).move,
+    ).toBeUndefined();
+    // a's next dollar is the one that costs more: the pool moves toward b although the averages are equal.
+    const r = reallocate(c, { a: 0.6, b: 0.4 }, [view('a', 400, { marginal: 0.4 }), view('b', 400)], opts);
+    expect(r.move).toMatchObject({ from: 'a', to: 'b', reason: 'roi' });
+    expect(r.move!.marginalTo! / r.move!.marginalFrom!).toBeCloseTo(1 / 0.4);
+    expect(r.move!.roiTo! / r.move!.roiFrom!).toBeCloseTo(1);
+    // And the other way: money flows back out of a channel whose margin has fallen below the other's.
+    expect(
+      reallocate(c, { a: 0.2, b: 0.8 }, [view('a', 400), view('b', 600, { marginal: 0.4 })], opts).move,
+    ).toMatchObject({ from: 'b', to: 'a' });
+  });
+  it('sizes the step by how far the gap clears its bar: small near equality or on thin evidence, full when clear', () => {
+    const step = (a: number, b: number) =>
+      reallocate(c, { a: 0.6, b: 0.4 }, [view('a', a), view('b', b)], opts).move?.fraction ?? 0;
+    // Many events: the bar is ln 1.2 = 0.18; a 1.3× gap (0.26) clears it by 0.08 → 0.1 × 0.08/0.18 ≈ 0.045.
+    expect(step(4000, 5200)).toBeGreaterThan(0.03);
+    expect(step(4000, 5200)).toBeLessThan(0.06);
+    // The same 2× gap moves less on fewer events (the bar is 2 standard errors), never below a tenth of a step.
+    expect(step(15, 30)).toBeLessThan(step(60, 120));
+    expect(step(15, 30)).toBeGreaterThanOrEqual(0.01);
+    expect(step(400, 800)).toBeCloseTo(0.1);
   });
   it("never takes the base: repeated steps empty the worst channel's floating part and stop there", () => {
     let w: Record<string, number> = { a: 0.6, b: 0.4 };

@@ -7,7 +7,7 @@ import { campaign } from '../../helpers/campaigns.js';
 
 const midday = Date.parse('2026-11-23T12:00:00Z');
 
-async function setup(over: Record<string, unknown> = {}, start = midday) {
+async function setup(over: Record<string, unknown> = {}, start = midday, finishEarlyMs = 0) {
   const clock = new VirtualClock(start);
   const store = new MemoryBudgetStore();
   const gate = new PacingGate(store, clock, new TimeZoneTable(), {
@@ -15,6 +15,7 @@ async function setup(over: Record<string, unknown> = {}, start = midday) {
     leaseTtlMs: 60_000,
     noticeWindowMs: 300_000,
     minLeaseMicros: 1_000_000,
+    finishEarlyMs,
   });
   const c = campaign({ budget: { daily: 10, channels: { ch1: 0.5, ch2: 0.5 }, pacing: 'asap' }, ...over });
   await gate.warm([c]);
@@ -74,6 +75,21 @@ describe('pacing gate', () => {
     for (let i = 0; i < 1000; i++) if (even.gate.tryReserve(even.c, 'ch1', 10_000, early) === 'ok') ok++;
     expect(ok).toBe(31);
     expect(even.gate.tryReserve(even.c, 'ch1', 10_000, early)).toBe('pacing');
+  });
+  it("with finishEarly the day's last four hours are compressed to end before midnight, the rest is unchanged", async () => {
+    const budget = { daily: 0.5, channels: { ch1: 1 }, pacing: 'even', exploration: 0 };
+    const bids = async (at: string, early: number) => {
+      const t = Date.parse(at);
+      const g = await setup({ budget }, t, early);
+      let ok = 0;
+      for (let i = 0; i < 2000; i++) if (g.gate.tryReserve(g.c, 'ch1', 500, t) === 'ok') ok++;
+      return ok;
+    };
+    // 22:00 + 15 min lookahead: 22.25 h of 24 = 92.7% of 1,000 bids; compressed (20:00 + 2.25 h × 4/3.5) 94.0%.
+    expect(await bids('2026-11-23T22:00:00Z', 0)).toBe(927);
+    expect(await bids('2026-11-23T22:00:00Z', 1_800_000)).toBe(940);
+    // Before 20:00 the curve is the configured one.
+    expect(await bids('2026-11-23T12:00:00Z', 1_800_000)).toBe(await bids('2026-11-23T12:00:00Z', 0));
   });
   it('starts a fresh account on a new day in the campaign time zone', async () => {
     const { gate, c, clock } = await setup({ timezone: 'America/New_York' });

@@ -76,6 +76,22 @@ describe('renderMarkdown', () => {
     expect(t[3]).toContain('3');
   });
 
+  it("renders a run's further tables (the floating-pool steps) under its summary, in Markdown and HTML", () => {
+    const withSteps: SimReport = {
+      ...report,
+      runs: [
+        {
+          ...report.runs[0]!,
+          tables: [{ title: 'Floating-pool steps (1)', columns: ['time', 'moved'], rows: [['01:10', '1.00%']] }],
+        },
+      ],
+    };
+    const md3 = renderMarkdown(withSteps);
+    expect(md3).toContain('### Floating-pool steps (1)');
+    expect(md3).toContain('| 01:10 | 1.00% |');
+    expect(renderHtml(withSteps)).toContain('<h3>Floating-pool steps (1)</h3>');
+  });
+
   it('escapes markup and newlines', () => {
     expect(escapeMarkdown('<script>x</script>')).toBe('&lt;script&gt;x&lt;/script&gt;');
     expect(escapeMarkdown('a|b\nc')).toBe('a\\|b<br>c');

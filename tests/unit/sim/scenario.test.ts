@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { learningScenario } from '../../../sim/learning.js';
-import { loadShadingScenario, scenarioKind, shadingCampaigns } from '../../../sim/scenario.js';
+import {
+  loadScenario,
+  loadShadingScenario,
+  scenarioCampaigns,
+  scenarioChanges,
+  scenarioKind,
+  shadingCampaigns,
+} from '../../../sim/scenario.js';
 
 const scenarios = new URL('../../../sim/scenarios/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'peregrine-scenario-test-'));
@@ -15,6 +22,19 @@ describe('scenario files', () => {
     expect(scenarioKind(join(scenarios, 'shading.yaml'))).toBe('shading');
     expect(scenarioKind(join(scenarios, 'mystique-default.yaml'))).toBe('mystique');
     expect(scenarioKind(join(scenarios, 'learning.yaml'))).toBe('learning');
+  });
+
+  it('mid-day changes: generated ids for added campaigns, the old budgetChange as a factor change, in time order', () => {
+    const added = loadScenario(join(scenarios, 'budget-new-campaign.yaml'));
+    expect(scenarioCampaigns(added, 'even').map((c) => c.id)).toEqual([...Array(9).keys()].map((i) => `sim-${i}`));
+    expect(scenarioChanges(added)).toEqual([{ atMinute: 900, add: ['sim-8'] }]);
+    expect(scenarioChanges(loadScenario(join(scenarios, 'budget-raise.yaml')))).toEqual([
+      { atMinute: 720, factor: 1.5 },
+    ]);
+    expect(scenarioChanges(loadScenario(join(scenarios, 'budget-pause.yaml'))).map((c) => c.atMinute)).toEqual([
+      600, 780,
+    ]);
+    expect(scenarioChanges(loadScenario(join(scenarios, 'budget-cut.yaml')))).toEqual([{ atMinute: 720, factor: 0.7 }]);
   });
 
   it('refuses an unknown kind, naming the file', () => {
