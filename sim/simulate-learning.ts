@@ -1,5 +1,6 @@
 /**
- * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--cost-control off] [--out name] [--keep]`:
+ * `npm run sim:learning [-- --seed N] [--rpm N] [--explore-days N] [--explore-traffic X] [--cost-control off]
+ *   [--out name] [--keep]`:
  * the learning-loop scenario (sim/scenarios/learning.yaml, run by sim/learning.ts; `--seed` and `--rpm`
  * override the file's) — two exploration days logged through the real event sink, the real trainer on the
  * log with the true-CTR oracle on the same held-out impressions, the trained model hot-loaded, then a
@@ -11,7 +12,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { aucGap, cellFigures, learningMarkdown } from './learning-report.js';
+import { aucGap, cellFigures, learningMarkdown, targetCells } from './learning-report.js';
 import { learningScenario, simulateLearning } from './learning.js';
 
 const { values } = parseArgs({
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     rpm: { type: 'string' },
     'explore-days': { type: 'string' },
+    'explore-traffic': { type: 'string' },
     out: { type: 'string', default: 'learning' },
     'cost-control': { type: 'string', default: 'on' },
     keep: { type: 'boolean', default: false },
@@ -35,11 +37,14 @@ const base = learningScenario(
 const scenario = { ...base, costControl: values['cost-control'] !== 'off' };
 const seed = base.seed;
 const rpm = base.channels[0]?.requestsPerMinute;
-const result = await simulateLearning(
-  values['explore-days'] === undefined
-    ? scenario
-    : { ...scenario, explore: { ...scenario.explore, days: Number(values['explore-days']) } },
-);
+const result = await simulateLearning({
+  ...scenario,
+  explore: {
+    ...scenario.explore,
+    ...(values['explore-days'] === undefined ? {} : { days: Number(values['explore-days']) }),
+    ...(values['explore-traffic'] === undefined ? {} : { traffic: Number(values['explore-traffic']) }),
+  },
+});
 if (values.keep) console.log(`event log and models kept in ${work}`);
 else await rm(work, { recursive: true, force: true });
 
@@ -57,7 +62,7 @@ console.log(
   `  raw FTRL      AUC ${t.raw.auc.toFixed(4)}  log-loss ${t.raw.logLoss.toFixed(5)}  calibration ${t.raw.calibration.toFixed(3)}   Platt a ${t.platt.a.toFixed(3)} b ${t.platt.b.toFixed(3)}`,
 );
 console.log(
-  `  held-out AUC  trained ${t.auc.toFixed(4)}  oracle ${t.oracleAuc.toFixed(4)}  gap ${aucGap(result).toFixed(4)} (target ≤ 0.02)  shipped pctr@1 ${t.shippedAuc.toFixed(4)}`,
+  `  held-out AUC  trained ${t.auc.toFixed(4)}  oracle ${t.oracleAuc.toFixed(4)}  gap ${aucGap(result).toFixed(4)} (target ≤ 0.01)  shipped pctr@1 ${t.shippedAuc.toFixed(4)}`,
 );
 console.log(
   `  log-loss      trained ${t.logLoss.toFixed(5)}  oracle ${t.oracleLogLoss.toFixed(5)}  constant ${t.baselineLogLoss.toFixed(5)}  calibration ${t.calibration.toFixed(3)}`,
@@ -65,14 +70,20 @@ console.log(
 for (const d of [result.unconstrained, result.budgeted]) {
   console.log(d.label);
   console.log(
-    '  campaign     channel  target  delivery   imps  clicks   eCPC  ÷target  exp÷target  price÷value  calibration  ±10%      λ  updates',
+    '  campaign     channel  target  delivery   imps  clicks   eCPC  ÷target  exp÷target  price÷value  calibration  ±10%      λ  updates  max÷target',
   );
   for (const c of d.cells.map(cellFigures)) {
     console.log(
-      `  ${c.campaign.padEnd(12)} ${`${c.channel}/${c.auction[0]}p`.padEnd(8)} ${c.target.toFixed(2).padStart(6)} ${(c.delivery * 100).toFixed(1).padStart(8)}% ${String(c.impressions).padStart(6)} ${String(c.clicks).padStart(6)} ${c.ecpc.toFixed(3).padStart(6)} ${c.ratio.toFixed(3).padStart(8)} ${c.expectedRatio.toFixed(3).padStart(11)} ${c.priceToValue.toFixed(3).padStart(12)} ${c.calibration.toFixed(3).padStart(12)}  ${c.within10 ? 'yes' : 'no '}  ${c.costMultiplier.toFixed(2).padStart(5)} ${String(c.costUpdates).padStart(8)}`,
+      `  ${c.campaign.padEnd(12)} ${`${c.channel}/${c.auction[0]}p`.padEnd(8)} ${c.target.toFixed(2).padStart(6)} ${(c.delivery * 100).toFixed(1).padStart(8)}% ${String(c.impressions).padStart(6)} ${String(c.clicks).padStart(6)} ${c.ecpc.toFixed(3).padStart(6)} ${c.ratio.toFixed(3).padStart(8)} ${c.expectedRatio.toFixed(3).padStart(11)} ${c.priceToValue.toFixed(3).padStart(12)} ${c.calibration.toFixed(3).padStart(12)}  ${c.within10 ? 'yes' : 'no '}  ${c.costMultiplier.toFixed(2).padStart(5)} ${String(c.costUpdates).padStart(8)} ${c.maxRatio.toFixed(2).padStart(11)}${c.reachable ? '' : ' supply-limited'}`,
     );
   }
 }
+const tc = targetCells(result.unconstrained.cells.map(cellFigures), result.budgeted.cells.map(cellFigures));
+console.log(
+  `target allowed (supply reaches target − 10%, budget not binding): ${tc.allowedWithin} of ${tc.allowed} within ±10%; ` +
+    `budgeted, supply allowing: ${tc.budgetedNotAbove} of ${tc.budgeted} at or below +10% (≥ 97% delivery); ` +
+    `supply-limited: ${tc.supplyLimited}`,
+);
 const args = process.argv.slice(2).join(' ');
 const command = `npm run sim:learning${args.length > 0 ? ` -- ${args}` : ''}`;
 const out = new URL('./reports/', import.meta.url).pathname;
