@@ -23,6 +23,8 @@ import { loadLearningScenario, scenarioChannels } from './scenario.js';
 /** A campaign's inventory slice, as the learning scenario writes it (`LearningCampaign`). */
 export interface SliceCampaign {
   readonly id: string;
+  /** Target CPC of the scenario's target_cpc days. */
+  readonly cpc?: number;
   readonly targeting: { readonly inventory?: readonly ('site' | 'app')[]; readonly deviceTypes?: readonly number[] };
 }
 
