@@ -40,6 +40,10 @@ export interface CellFigures {
   /** The cost controller's λ at the end of the day, and its updates that day. */
   readonly costMultiplier: number;
   readonly costUpdates: number;
+  /** The highest eCPC the supply allows at the campaign's max CPM (`maxReachableEcpc`) ÷ target. */
+  readonly maxRatio: number;
+  /** The supply allows the target: bidding the max CPM on everything reaches at least target − 10%. */
+  readonly reachable: boolean;
 }
 
 export function cellFigures(c: CellStats): CellFigures {
@@ -64,6 +68,34 @@ export function cellFigures(c: CellStats): CellFigures {
     notAbove: ratio <= 1.1,
     costMultiplier: c.costMultiplier,
     costUpdates: c.costUpdates,
+    maxRatio: c.maxEcpc / c.targetCpc,
+    reachable: c.maxEcpc >= 0.9 * c.targetCpc,
+  };
+}
+
+/**
+ * The cells where "eCPC within ±10% of target" is asked of the bidder (issue 18): the supply allows it
+ * (`reachable`) and the budget does too — on the unconstrained day nothing binds; on the budgeted day the budget
+ * is 80% of what the campaign spent near its target, so buying at the target would buy fewer clicks with the
+ * same money, and there the cell is judged by "at or below target + 10%" at full delivery instead.
+ */
+export interface TargetCells {
+  readonly allowed: number;
+  readonly allowedWithin: number;
+  readonly supplyLimited: number;
+  readonly budgeted: number;
+  readonly budgetedNotAbove: number;
+}
+
+export function targetCells(unconstrained: readonly CellFigures[], budgeted: readonly CellFigures[]): TargetCells {
+  const allowed = unconstrained.filter((c) => c.reachable);
+  const b = budgeted.filter((c) => c.reachable);
+  return {
+    allowed: allowed.length,
+    allowedWithin: allowed.filter((c) => c.within10).length,
+    supplyLimited: unconstrained.length - allowed.length + budgeted.length - b.length,
+    budgeted: b.length,
+    budgetedNotAbove: b.filter((c) => c.notAbove && c.delivery >= 0.97).length,
   };
 }
 
@@ -86,12 +118,12 @@ export function aucGap(r: LearningResult): number {
 
 function dayTable(d: DaySummary, budgeted: boolean): string[] {
   const rows = [
-    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | win rate | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% | λ (updates) |`,
-    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|---|---|`,
+    `| campaign | channel | target CPC | ${budgeted ? 'delivery | ' : ''}impressions | clicks | spend | win rate | eCPC | eCPC ÷ target | exp. eCPC ÷ target | price ÷ value | calibration | within ±10% | λ (updates) | max eCPC ÷ target |`,
+    `|---|---|---|${budgeted ? '---|' : ''}---|---|---|---|---|---|---|---|---|---|---|---|`,
   ];
   for (const c of d.cells.map(cellFigures)) {
     rows.push(
-      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${pct(c.winRate)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} | ${c.costMultiplier.toFixed(2)} (${c.costUpdates}) |`,
+      `| ${c.campaign} | ${c.channel} (${c.auction} price) | ${usd(c.target, 2)} | ${budgeted ? `${pct(c.delivery)} | ` : ''}${num(c.impressions)} | ${num(c.clicks)} | ${usd(c.spend, 2)} | ${pct(c.winRate)} | ${usd(c.ecpc)} | ${c.ratio.toFixed(3)} | ${c.expectedRatio.toFixed(3)} | ${c.priceToValue.toFixed(3)} | ${c.calibration.toFixed(3)} | ${c.within10 ? 'yes' : `**no** (${c.ratio < 1 ? 'below' : 'above'})`} | ${c.costMultiplier.toFixed(2)} (${c.costUpdates}) | ${c.maxRatio.toFixed(2)}${c.reachable ? '' : ' (supply-limited)'} |`,
     );
   }
   return rows;
@@ -106,6 +138,7 @@ export function learningMarkdown(r: LearningResult, command: string): string {
   const t = r.training;
   const days = [...r.explore, r.unconstrained, r.budgeted];
   const all = [...r.unconstrained.cells, ...r.budgeted.cells].map(cellFigures);
+  const tc = targetCells(r.unconstrained.cells.map(cellFigures), r.budgeted.cells.map(cellFigures));
   const lines = [
     '# Learning loop and target_cpc (issue 5)',
     '',
@@ -129,10 +162,10 @@ export function learningMarkdown(r: LearningResult, command: string): string {
     `| oracle (true CTR) | ${t.oracleAuc.toFixed(4)} | ${t.oracleLogLoss.toFixed(5)} |`,
     `| **trained model** (FTRL + Platt step, a = ${t.platt.a.toFixed(3)}, b = ${t.platt.b.toFixed(3)}, fitted on ${num(t.calibrationExamples)} rows before the held-out ones) | **${t.auc.toFixed(4)}** | ${t.logLoss.toFixed(5)} |`,
     `| raw FTRL model, before the Platt step (held-out calibration ${t.raw.calibration.toFixed(3)}) | ${t.raw.auc.toFixed(4)} | ${t.raw.logLoss.toFixed(5)} |`,
-    `| shipped default \`pctr@1\` (trained on another synthetic truth) | ${t.shippedAuc.toFixed(4)} | ${t.shippedLogLoss.toFixed(5)} |`,
+    `| shipped default \`pctr@1\` (trained on the default seed-1 market, \`npm run sim:learning-log\`; another truth on other seeds) | ${t.shippedAuc.toFixed(4)} | ${t.shippedLogLoss.toFixed(5)} |`,
     `| constant training rate (${pct(t.positiveRate, 2)}) | 0.5 | ${t.baselineLogLoss.toFixed(5)} |`,
     '',
-    `AUC gap to the oracle: **${aucGap(r).toFixed(4)}** (target ≤ 0.02: ${aucGap(r) <= 0.02 ? '**met**' : '**missed**'}). Held-out calibration (Σ pCTR ÷ clicks): ${t.calibration.toFixed(3)}.`,
+    `AUC gap to the oracle: **${aucGap(r).toFixed(4)}** (target ≤ 0.01: ${aucGap(r) <= 0.01 ? '**met**' : '**missed**'}). Held-out calibration (Σ pCTR ÷ clicks): ${t.calibration.toFixed(3)}.`,
     '',
     '## target_cpc with the trained model',
     '',
@@ -157,6 +190,8 @@ export function learningMarkdown(r: LearningResult, command: string): string {
           )}`
         : ''
     }.`,
+    '',
+    `Where supply and budget allow the target (max eCPC at the max CPM ≥ target − 10%, budget not binding: the unconstrained day): **${tc.allowedWithin} of ${tc.allowed}** within ±10%. Budgeted day, supply allowing: ${tc.budgetedNotAbove} of ${tc.budgeted} at or below target + 10% with ≥ 97% delivery. Supply-limited cells (no bid reaches the target): ${tc.supplyLimited}.`,
     '',
   ];
   return lines.join('\n');

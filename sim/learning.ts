@@ -47,6 +47,7 @@ import { ExampleJoiner, readEventFiles, trainModel } from '../tools/train/traini
 import { createMemoryStore } from '../src/store/memory/index.js';
 import type { Profile } from '../src/store/ports.js';
 import { EventQueue } from './event-queue.js';
+import { campaignOf, maxReachableEcpc } from './learning-data.js';
 import { Market, type SimChannel } from './market.js';
 import { simDevice, simRequest, simulatedChannel } from './sim-request.js';
 
@@ -72,7 +73,13 @@ export interface LearningOptions {
    * Two days or more, so the held-out tail (the last hours by time) has hour-of-day values the training part
    * has seen.
    */
-  readonly explore: { readonly days: number; readonly cpm: number; readonly dailyBudget: number };
+  readonly explore: {
+    readonly days: number;
+    readonly cpm: number;
+    readonly dailyBudget: number;
+    /** Traffic multiplier on the exploration days (default 1): more impressions logged per day. */
+    readonly traffic?: number;
+  };
   /** The budgeted day's budgets as a fraction of the unconstrained day's spend per campaign × channel (default 0.8). */
   readonly deliveryFactor?: number;
   /** Traffic multiplier for the target_cpc days (default 1). */
@@ -120,6 +127,14 @@ export interface CellStats {
   /** The cost controller's λ at the end of the day and its updates (1 and 0 without it). */
   readonly costMultiplier: number;
   readonly costUpdates: number;
+  /** Requests of the day in this campaign's slice on this channel, and Σ of their true CTRs. */
+  readonly eligible: number;
+  readonly eligibleCtr: number;
+  /**
+   * The highest eCPC the campaign could reach on this supply, bidding its max CPM on every request of its slice
+   * (`maxReachableEcpc`): below the target, no bid reaches the target (supply-limited); NaN on exploration days.
+   */
+  readonly maxEcpc: number;
 }
 
 /** Ranking quality on the day's won impressions: the live model's pCTR and the true CTR against the clicks. */
@@ -163,7 +178,7 @@ export interface TrainingSummary {
   readonly auc: number;
   readonly oracleAuc: number;
   readonly oracleLogLoss: number;
-  /** The shipped default model (trained on another synthetic truth) on the same held-out impressions. */
+  /** The shipped default model (trained on the default seed-1 market) on the same held-out impressions. */
   readonly shippedAuc: number;
   readonly shippedLogLoss: number;
   /** Held-out Σ pCTR ÷ clicks for the trained model. */
@@ -238,6 +253,10 @@ interface Cell {
   expectedClicks: number;
   predictedClicks: number;
   value: number;
+  eligible: number;
+  eligibleCtr: number;
+  /** The campaign's max CPM (target strategies), NaN otherwise. */
+  readonly maxCpm: number;
 }
 
 interface Pending {
@@ -387,6 +406,8 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         c.scoring.strategy.kind === 'target_cpc'
           ? c.scoring.strategy.cpcMicros / 1e6
           : (o.campaigns.find((x) => x.id === c.id)?.cpc ?? NaN);
+      const st = c.scoring.strategy;
+      const maxCpm = st.kind === 'target_cpc' ? st.maxCpmMicros / 1e6 : NaN;
       for (const [ch, share] of c.channelShares) {
         const sc = o.channels.find((x) => x.id === ch)!;
         cells.set(`${c.id}\u0000${ch}`, {
@@ -402,6 +423,9 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
           expectedClicks: 0,
           predictedClicks: 0,
           value: 0,
+          eligible: 0,
+          eligibleCtr: 0,
+          maxCpm,
         });
       }
     }
@@ -440,6 +464,18 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         if (t > clock.now()) clock.set(t);
         requests++;
         const s = bannerSample(truthMarket, t);
+        // The supply of the campaign whose slice this request is in, for the reachable-eCPC bound.
+        const slice = campaignOf(o.campaigns, s);
+        const eligible = slice === undefined ? undefined : cells.get(`${slice}\u0000${ch.id}`);
+        if (eligible !== undefined) {
+          eligible.eligible++;
+          eligible.eligibleCtr += truthMarket.truth({
+            ...s,
+            channel: ch.id,
+            campaign: slice!,
+            creative: `${slice!}-${s.size!}`,
+          }).pctr;
+        }
         const id = `d${day}-${requests}`;
         const user = `u${day}-${requests}`;
         people.set(user, { personId: user, segments: new Set(s.segment ?? []), frequency: new Map() });
@@ -528,6 +564,12 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
         predictedClicks: c.predictedClicks,
         value: c.value,
         ...costOf(c.campaign, c.channel),
+        eligible: c.eligible,
+        eligibleCtr: c.eligibleCtr,
+        maxEcpc:
+          c.eligible === 0 || Number.isNaN(c.maxCpm)
+            ? NaN
+            : maxReachableEcpc(o.channels.find((x) => x.id === c.channel)!, c.maxCpm, c.eligibleCtr / c.eligible),
       })),
       wallMs: performance.now() - w0,
     };
@@ -536,7 +578,7 @@ export async function simulateLearning(o: LearningOptions): Promise<LearningResu
   // Exploration: bid CTR-blind and log everything.
   const explore: DaySummary[] = [];
   for (let d = 0; d < o.explore.days; d++)
-    explore.push(await runDay(`day ${d + 1}: explore (max_cpm)`, d, config.current, 1, d > 0));
+    explore.push(await runDay(`day ${d + 1}: explore (max_cpm)`, d, config.current, o.explore.traffic ?? 1, d > 0));
 
   // Train on the log, as `npm run train` does, and score the held-out impressions with the truth.
   const tTrain = performance.now();

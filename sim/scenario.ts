@@ -157,6 +157,8 @@ export const learningScenarioSchema = z.strictObject({
     days: z.number().int().min(1),
     cpm: z.number().positive(),
     dailyBudget: z.number().positive(),
+    /** Traffic multiplier on the exploration days (default 1): more logged impressions per day to learn from. */
+    traffic: z.number().positive().optional(),
   }),
   deliveryFactor: z.number().positive().max(1).default(0.8),
   baseCtr: z.number().gt(0).lt(1),

@@ -193,6 +193,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     },
     report: { spend: () => bidder.spendReport() },
+    experiments: { report: (metric, o) => bidder.scoring.experiments.report(metric, o) },
     // Every admin call is logged and counted; never the token.
     audit: (call) => {
       metrics.adminRequests.labels(call.route, call.outcome).inc();
@@ -224,6 +225,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     .route('/admin/reload', { post: { handler: opsEndpoints.reload, body: true } })
     .route('/admin/config', { get: { handler: opsEndpoints.config } })
     .route('/admin/spend', { get: { handler: opsEndpoints.spend } })
+    .route('/admin/experiments', { get: { handler: opsEndpoints.experiments } })
     .route('/admin/replay/:channel', {
       post: {
         handler: opsEndpoints.guard('/admin/replay/:channel', createReplayEndpoint({ clock, config, bidPath })),

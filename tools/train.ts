@@ -55,9 +55,11 @@ const kUsage = `usage: train <events.jsonl...> [--target ctr|cvr] [--out config/
          [--win-rate 0.35]
 Trains a pCTR or pCVR model from event logs (FTRL-proximal, then a Platt step) and writes a model file the
 bidder hot-loads; --generate writes a synthetic log with a known truth instead.
+Held out (the last --holdout by time), the model is compared with the constant training rate: it is refused
+(exit 3, nothing written) unless its log-loss is lower, its AUC above 0.5 and its calibration (Σ p ÷ Σ y) within
+25% or no worse than the constant's — unless --force.
 Without --out the model goes to ${kDraftDir}/ (not the live config/models/, which the bidder hot-loads): publish
-it with --out config/models/<name>-v<N>.json. A model whose held-out log-loss is no better than the
-constant-rate baseline is refused (exit 3) unless --force.
+it with --out config/models/<name>-v<N>.json.
 `;
 if (values.help === true) {
   process.stdout.write(kUsage);
@@ -136,12 +138,23 @@ async function train(): Promise<void> {
     l2: Number(values.l2),
   });
   if (values.description !== undefined) model.description = values.description;
-  // A model that predicts no better than the base rate would only add noise to every bid it prices.
-  const worse = !(report.logLoss < report.baselineLogLoss);
+  // A model that predicts no better than the base rate would only add noise to every bid it prices: it must
+  // beat the constant on held-out log-loss, rank better than chance, and be no worse calibrated than the
+  // constant unless within 25% (the bidder prices with pCTR × target, so calibration is money).
+  const offBy = (c: number) => Math.abs(Math.log(c));
+  const why = [
+    ...(report.logLoss < report.baselineLogLoss ? [] : ['log-loss no better than the constant-rate baseline']),
+    ...(report.auc > 0.5 ? [] : ['AUC no better than chance']),
+    ...(offBy(report.calibration) <= Math.max(offBy(report.baselineCalibration), Math.log(1.25))
+      ? []
+      : ['calibration worse than the constant and off by more than 25%']),
+  ];
+  const worse = why.length > 0;
   if (worse && values.force !== true) {
     console.error(
-      `train: refused: held-out log-loss ${report.logLoss.toFixed(5)} is no better than the constant-rate ` +
-        `baseline ${report.baselineLogLoss.toFixed(5)} (AUC ${report.auc.toFixed(4)}); nothing written. ` +
+      `train: refused: ${why.join('; ')} (held-out log-loss ${report.logLoss.toFixed(5)} vs constant ` +
+        `${report.baselineLogLoss.toFixed(5)}, AUC ${report.auc.toFixed(4)} vs 0.5, calibration ` +
+        `${report.calibration.toFixed(3)} vs ${report.baselineCalibration.toFixed(3)}); nothing written. ` +
         'More or better data, or --force to write it anyway.',
     );
     process.exit(3);
@@ -156,10 +169,11 @@ async function train(): Promise<void> {
       `train/test ${report.trainExamples} / ${report.testExamples} examples (held out: last ${Number(values.holdout) * 100}% by time)`,
       `rate       ${(report.positiveRate * 100).toFixed(3)}% positive in training`,
       `log-loss   ${report.logLoss.toFixed(5)} (constant-rate baseline ${report.baselineLogLoss.toFixed(5)})`,
-      `AUC        ${report.auc.toFixed(4)}`,
+      `AUC        ${report.auc.toFixed(4)} (constant 0.5)`,
+      `vs const   log-loss ${((report.logLoss / report.baselineLogLoss - 1) * 100).toFixed(1)}%, AUC +${(report.auc - 0.5).toFixed(4)}, calibration ${report.calibration.toFixed(3)} vs ${report.baselineCalibration.toFixed(3)}`,
       `calibration Σ p ÷ Σ y held out ${report.calibration.toFixed(3)} (raw FTRL ${report.raw.calibration.toFixed(3)}, log-loss ${report.raw.logLoss.toFixed(5)}; Platt a ${report.platt.a.toFixed(3)} b ${report.platt.b.toFixed(3)} on ${report.calibrationExamples} rows)`,
       `time       ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      ...(worse ? ['WARNING    written with --force although no better than the constant-rate baseline'] : []),
+      ...(worse ? [`WARNING    written with --force although refused: ${why.join('; ')}`] : []),
       ...(values.out === undefined
         ? [`publish    not live: copy it to config/models/ (or train again with --out config/models/…)`]
         : []),

@@ -122,6 +122,38 @@ export const kOpsOpenApi = {
         responses: { 200: json('one row per campaign × channel', 'SpendReport'), 401: kAdmin.responses[401] },
       },
     },
+    '/admin/experiments': {
+      get: {
+        operationId: 'experiments',
+        summary: 'Per experiment arm: spend, wins, clicks, conversions, CTR, eCPC, eCPA, ROI with 95% intervals',
+        description:
+          'Each arm against the first (the control) by a mixture sequential probability ratio test on clicks, ' +
+          'conversions or value per dollar: a verdict (better, worse) that stays valid however often this is read. ' +
+          "This process's counters (each worker of a cluster keeps its own).",
+        security: kAdmin.security,
+        parameters: [
+          {
+            name: 'metric',
+            in: 'query',
+            required: false,
+            description: 'the per-dollar rate the verdict compares (default clicks)',
+            schema: { enum: ['clicks', 'conversions', 'value'] },
+          },
+          {
+            name: 'alpha',
+            in: 'query',
+            required: false,
+            description: 'false-verdict rate, (0, 0.5] (default 0.05)',
+            schema: { type: 'number' },
+          },
+        ],
+        responses: {
+          200: json('experiments by id', 'ExperimentsReport'),
+          400: error('BAD_PARAM: metric or alpha out of range'),
+          401: kAdmin.responses[401],
+        },
+      },
+    },
     '/admin/campaigns/{id}': {
       get: {
         operationId: 'getCampaign',
@@ -485,6 +517,60 @@ export const kOpsOpenApi = {
           },
           warnings: { type: 'array', items: kString },
         },
+      },
+      ExperimentsReport: {
+        type: 'object',
+        additionalProperties: {
+          type: 'object',
+          required: ['holdouts', 'metric', 'alpha', 'arms'],
+          properties: {
+            holdouts: kNumber,
+            control: { type: 'string', description: 'the arm the others are compared with (arm 0)' },
+            metric: { enum: ['clicks', 'conversions', 'value'] },
+            alpha: kNumber,
+            arms: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                required: ['bids', 'wins', 'spend', 'clicks', 'conversions', 'value'],
+                properties: {
+                  bids: kNumber,
+                  wins: kNumber,
+                  spend: { type: 'number', description: 'account currency' },
+                  clicks: kNumber,
+                  conversions: kNumber,
+                  value: { type: 'number', description: 'conversion value, account currency' },
+                  ctr: { oneOf: [{ $ref: '#/components/schemas/Interval' }, { type: 'null' }] },
+                  ecpc: { oneOf: [{ $ref: '#/components/schemas/Interval' }, { type: 'null' }] },
+                  ecpa: { oneOf: [{ $ref: '#/components/schemas/Interval' }, { type: 'null' }] },
+                  roi: { oneOf: [{ $ref: '#/components/schemas/Interval' }, { type: 'null' }] },
+                  test: {
+                    description: 'against the control; absent for the control, null before both have an action',
+                    oneOf: [
+                      {
+                        type: 'object',
+                        required: ['effect', 'lambda', 'pValue', 'pAlwaysValid', 'verdict'],
+                        properties: {
+                          effect: { $ref: '#/components/schemas/Interval' },
+                          lambda: kNumber,
+                          pValue: kNumber,
+                          pAlwaysValid: kNumber,
+                          verdict: { enum: ['collecting', 'no difference yet', 'better', 'worse'] },
+                        },
+                      },
+                      { type: 'null' },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      Interval: {
+        type: 'object',
+        required: ['estimate', 'low', 'high'],
+        properties: { estimate: kNumber, low: kNumber, high: kNumber },
       },
       SpendReport: {
         type: 'object',

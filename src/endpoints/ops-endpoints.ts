@@ -7,6 +7,7 @@ import type { Channel } from '../config/snapshot.js';
 import { errorReply, errors } from '../errors.js';
 import { jsonReply, textReply, type HttpReply } from '../http/reply.js';
 import type { Metrics } from '../metrics/registry.js';
+import { kExperimentMetrics, type ExperimentMetric } from '../scoring/index.js';
 import { adminGuard, type AdminAudit } from './admin-auth.js';
 
 export interface Readiness {
@@ -18,11 +19,18 @@ export interface SpendReport {
   spend(): unknown;
 }
 
+export interface ExperimentsReporter {
+  /** Every experiment's arms and verdicts (`ExperimentStats.report`); each call is a look of the test. */
+  report(metric: ExperimentMetric, o: { readonly alpha?: number }): unknown;
+}
+
 export interface OpsDeps {
   readonly config: ConfigHolder;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   readonly report: SpendReport;
+  /** This process's experiment counters (each worker of a cluster keeps its own). */
+  readonly experiments: ExperimentsReporter;
   /** Every admin call, allowed or refused (log it, count it). */
   readonly audit: AdminAudit;
 }
@@ -83,6 +91,18 @@ export function createOpsEndpoints(deps: OpsDeps) {
       });
     }),
     spend: guard('/admin/spend', () => jsonReply(200, deps.report.spend())),
+    /** `?metric=clicks|conversions|value` (the per-dollar rate the verdict compares) and `&alpha=0.05`. */
+    experiments: guard('/admin/experiments', (info) => {
+      const q = new URLSearchParams(info.query);
+      const metric = q.get('metric') ?? 'clicks';
+      if (!(kExperimentMetrics as readonly string[]).includes(metric))
+        return errorReply(errors.badParam('metric', `metric must be one of ${kExperimentMetrics.join(', ')}`));
+      const alphaText = q.get('alpha');
+      const alpha = alphaText === null ? undefined : Number(alphaText);
+      if (alpha !== undefined && !(alpha > 0 && alpha <= 0.5))
+        return errorReply(errors.badParam('alpha', 'alpha must be in (0, 0.5]'));
+      return jsonReply(200, deps.experiments.report(metric as ExperimentMetric, alpha === undefined ? {} : { alpha }));
+    }),
   };
 }
 

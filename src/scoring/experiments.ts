@@ -6,15 +6,31 @@
  *
  * The same unit always lands in the same arm (no state to store, and a notice can be attributed again from
  * the ids in its token), and experiments are independent of each other because the id salts the hash.
- * Holdout units get no bid from that campaign. Counters per arm are plain numbers the metrics module exports.
+ * Holdout units get no bid from that campaign. Counters per arm are plain numbers; `ExperimentStats.report`
+ * turns them into what a buyer reads (`GET /admin/experiments`): per arm spend, wins, clicks, conversions, CTR,
+ * eCPC, eCPA and ROI with 95% intervals, and each arm against the first one (the control) by the sequential test
+ * of sequential.ts, valid however often the report is read.
  */
 import { murmur3Concat, toUnit } from './hash.js';
 import { compileStrategy, ScoringConfigError, type ExperimentConfig } from './scoring-config.js';
+import {
+  inverse,
+  kSequentialDefaults,
+  mixtureSprt,
+  ratioInterval,
+  wilson,
+  type Interval,
+  type RatioSample,
+  type SequentialOptions,
+  type SequentialResult,
+} from './sequential.js';
 import type { ScoringStrategy } from './strategies.js';
 
 export interface CompiledArm {
   readonly experimentId: string;
   readonly id: string;
+  /** Position in the experiment; arm 0 is the control the report compares the others with. */
+  readonly index: number;
   /** `experimentId/armId`, the counters key. */
   readonly key: string;
   readonly strategy: ScoringStrategy | undefined;
@@ -72,6 +88,7 @@ export function compileExperiments(
         Object.freeze({
           experimentId: e.id,
           id: a.id,
+          index: j,
           key: `${e.id}/${a.id}`,
           strategy: a.strategy === undefined ? undefined : compileStrategy(a.strategy, `${p}.arms[${j}].strategy`),
           ctrModel: a.model?.pctr,
@@ -97,11 +114,51 @@ export interface ArmCounters {
   bids: number;
   wins: number;
   spendMicros: number;
+  /** Σ (spend of one impression, account currency)²: the spend's variance, for the intervals and the test. */
+  spendSq: number;
   clicks: number;
   conversions: number;
+  /** Σ conversion value (micros) and Σ (value, account currency)², when conversions carry a value. */
+  valueMicros: number;
+  valueSq: number;
 }
 
-export interface ArmSnapshot extends ArmCounters {
+/** The per-dollar rate an experiment's verdict compares: clicks (eCPC), conversions (eCPA) or value (ROI). */
+export type ExperimentMetric = 'clicks' | 'conversions' | 'value';
+export const kExperimentMetrics: readonly ExperimentMetric[] = ['clicks', 'conversions', 'value'];
+
+export interface ArmReport {
+  readonly bids: number;
+  readonly wins: number;
+  /** Account currency. */
+  readonly spend: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  /** Σ conversion value, account currency. */
+  readonly value: number;
+  /** Clicks ÷ wins (Wilson interval). */
+  readonly ctr: Interval | null;
+  /** Spend ÷ clicks, spend ÷ conversions, value ÷ spend (delta-method intervals); null before the first. */
+  readonly ecpc: Interval | null;
+  readonly ecpa: Interval | null;
+  readonly roi: Interval | null;
+  /**
+   * Against the control (arm 0) on `metric` per dollar: the relative effect with its always-valid interval,
+   * this look's p-value, the always-valid p-value (the minimum over every report so far) and the verdict.
+   * Absent for the control; null before both arms have an action.
+   */
+  readonly test?: (SequentialResult & { readonly pAlwaysValid: number }) | null;
+}
+
+export interface ExperimentReport {
+  readonly holdouts: number;
+  readonly control: string | undefined;
+  readonly metric: ExperimentMetric;
+  readonly alpha: number;
+  readonly arms: Record<string, ArmReport>;
+}
+
+export interface ArmSnapshot extends Omit<ArmCounters, 'spendSq' | 'valueMicros' | 'valueSq'> {
   /** spend / clicks, micros; null before the first click. */
   readonly ecpcMicros: number | null;
   /** spend / conversions, micros; null before the first conversion. */
@@ -111,9 +168,26 @@ export interface ArmSnapshot extends ArmCounters {
 export type ExperimentsSnapshot = Record<string, { holdouts: number; arms: Record<string, ArmSnapshot> }>;
 
 /** Per-arm counters, kept across config reloads (keyed by ids, not by compiled objects). */
+type Counted = ArmCounters & { readonly experimentId: string; readonly armId: string; readonly index: number };
+
+/** The ratio sample of `metric` per dollar over an arm's won impressions. */
+function sampleOf(c: ArmCounters, metric: ExperimentMetric): RatioSample {
+  const sumS = c.spendMicros / 1e6;
+  if (metric === 'value') return { n: c.wins, sumY: c.valueMicros / 1e6, sumY2: c.valueSq, sumS, sumS2: c.spendSq };
+  // A click or a conversion is 0/1 per impression, so Σy² = Σy.
+  const y = metric === 'clicks' ? c.clicks : c.conversions;
+  return { n: c.wins, sumY: y, sumY2: y, sumS, sumS2: c.spendSq };
+}
+
+function actionsOf(c: ArmCounters, metric: ExperimentMetric): number {
+  return metric === 'clicks' ? c.clicks : c.conversions;
+}
+
 export class ExperimentStats {
-  readonly #arms = new Map<string, ArmCounters & { readonly experimentId: string; readonly armId: string }>();
+  readonly #arms = new Map<string, Counted>();
   readonly #holdouts = new Map<string, number>();
+  /** Running minimum of each arm's p-value per metric and α: the always-valid p-value. */
+  readonly #pMin = new Map<string, number>();
 
   counters(arm: CompiledArm): ArmCounters {
     let c = this.#arms.get(arm.key);
@@ -121,11 +195,15 @@ export class ExperimentStats {
       c = {
         experimentId: arm.experimentId,
         armId: arm.id,
+        index: arm.index,
         bids: 0,
         wins: 0,
         spendMicros: 0,
+        spendSq: 0,
         clicks: 0,
         conversions: 0,
+        valueMicros: 0,
+        valueSq: 0,
       };
       this.#arms.set(arm.key, c);
     }
@@ -134,6 +212,51 @@ export class ExperimentStats {
 
   holdout(exp: CompiledExperiment): void {
     this.#holdouts.set(exp.id, (this.#holdouts.get(exp.id) ?? 0) + 1);
+  }
+
+  /**
+   * Every experiment's arms with intervals, and each arm against the control by the sequential test on
+   * `metric` per dollar. Each call is a look: the always-valid p-values keep their minimum across calls.
+   */
+  report(metric: ExperimentMetric = 'clicks', o: SequentialOptions = {}): Record<string, ExperimentReport> {
+    const alpha = o.alpha ?? kSequentialDefaults.alpha;
+    const byExperiment = new Map<string, Counted[]>();
+    for (const id of this.#holdouts.keys()) byExperiment.set(id, []);
+    for (const c of this.#arms.values()) {
+      const list = byExperiment.get(c.experimentId);
+      if (list === undefined) byExperiment.set(c.experimentId, [c]);
+      else list.push(c);
+    }
+    const out: Record<string, ExperimentReport> = {};
+    for (const [id, list] of byExperiment) {
+      list.sort((a, b) => a.index - b.index);
+      // The control is arm 0; until it has counters there is nothing to compare with.
+      const control = list[0]?.index === 0 ? list[0] : undefined;
+      const arms: Record<string, ArmReport> = {};
+      for (const c of list) {
+        const figures = armFigures(c);
+        if (control === undefined || c === control) {
+          arms[c.armId] = figures;
+          continue;
+        }
+        const t = mixtureSprt(
+          sampleOf(control, metric),
+          sampleOf(c, metric),
+          { control: actionsOf(control, metric), arm: actionsOf(c, metric) },
+          o,
+        );
+        let test: ArmReport['test'] = null;
+        if (t !== null) {
+          const key = `${id}\u0000${c.armId}\u0000${metric}\u0000${alpha}\u0000${o.tau ?? ''}\u0000${o.minActions ?? ''}`;
+          const p = Math.min(this.#pMin.get(key) ?? 1, t.pValue);
+          this.#pMin.set(key, p);
+          test = { ...t, pAlwaysValid: p };
+        }
+        arms[c.armId] = { ...figures, test };
+      }
+      out[id] = { holdouts: this.#holdouts.get(id) ?? 0, control: control?.armId, metric, alpha, arms };
+    }
+    return out;
   }
 
   snapshot(): ExperimentsSnapshot {
@@ -153,4 +276,22 @@ export class ExperimentStats {
     }
     return out;
   }
+}
+
+function armFigures(c: ArmCounters): ArmReport {
+  const clicks = sampleOf(c, 'clicks');
+  const conversions = sampleOf(c, 'conversions');
+  const value = sampleOf(c, 'value');
+  return {
+    bids: c.bids,
+    wins: c.wins,
+    spend: c.spendMicros / 1e6,
+    clicks: c.clicks,
+    conversions: c.conversions,
+    value: c.valueMicros / 1e6,
+    ctr: wilson(c.clicks, c.wins),
+    ecpc: inverse(ratioInterval(clicks)),
+    ecpa: inverse(ratioInterval(conversions)),
+    roi: ratioInterval(value),
+  };
 }

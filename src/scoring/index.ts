@@ -43,6 +43,9 @@
  *                                    pool stats (tasks, stale retries, RTT), model generation and keys
  *   scoring.experiments.snapshot()   { [experimentId]: { holdouts, arms: { [armId]: { bids, wins, spendMicros,
  *                                    clicks, conversions, ecpcMicros, ecpaMicros } } } }
+ *   scoring.experiments.report(metric, { alpha })   per arm spend, wins, clicks, conversions, value, CTR, eCPC,
+ *                                    eCPA, ROI with 95% intervals; each arm vs arm 0 by the mixture SPRT
+ *                                    (sequential.ts): effect, p-values, verdict (GET /admin/experiments)
  *   scoring.shading.state(channel)   fitted curve: a, k, n, confidence, median price
  *
  * Money is integer CPM micros throughout. The bid path must not await anything else between `begin` and
@@ -56,6 +59,7 @@ export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring
 // The event types are the store port's; re-exported for the simulator until it imports the port itself.
 export type { EventSink, ScoringEvent } from './events.js';
 export type { BidExplanation } from './explain.js';
+export { kExperimentMetrics, type ExperimentMetric } from './experiments.js';
 export type { FeatureRecord } from './features.js';
 export { RotatingJsonlSink } from './jsonl-sink.js';
 export type { NoScoreReason, ScoreOutcome } from './pool.js';

@@ -256,6 +256,7 @@ export class ScoringService {
     this.#forArms(n, (c) => {
       c.wins++;
       c.spendMicros += priceMicros / 1000;
+      c.spendSq += (priceMicros / 1e9) ** 2;
     });
     const e = {
       t: 'win',
@@ -299,7 +300,12 @@ export class ScoringService {
   }
 
   onConversion(n: NoticeInput, valueMicros?: number): void {
-    this.#forArms(n, (c) => c.conversions++);
+    this.#forArms(n, (c) => {
+      c.conversions++;
+      if (valueMicros === undefined) return;
+      c.valueMicros += valueMicros;
+      c.valueSq += (valueMicros / 1e6) ** 2;
+    });
     const e = { t: 'conv', ts: n.nowMs, auction: n.auctionId, imp: n.impId, campaign: n.campaignId } as const;
     this.sink.append(valueMicros === undefined ? e : { ...e, valueMicros });
   }

@@ -49,6 +49,7 @@ const kCalls: Record<string, { path: string; init?: RequestInit; auth?: boolean 
   'post /admin/reload': [{ path: '/admin/reload', init: { method: 'POST' } }],
   'get /admin/config': [{ path: '/admin/config' }],
   'get /admin/spend': [{ path: '/admin/spend' }],
+  'get /admin/experiments': [{ path: '/admin/experiments?metric=conversions' }, { path: '/admin/experiments?alpha=2' }],
   'get /admin/campaigns/{id}': [{ path: '/admin/campaigns/acme-prospecting' }, { path: '/admin/campaigns/nope' }],
   'put /admin/campaigns/{id}': [
     { path: '/admin/campaigns/acme-prospecting', init: { method: 'PUT', body: '{}' } },

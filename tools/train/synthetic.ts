@@ -11,6 +11,11 @@ import { murmur3, toUnit } from '../../src/scoring/hash.js';
 
 export interface SyntheticOptions {
   readonly seed?: number;
+  /**
+   * Seed of the draws (which impressions come up) when it should differ from `seed`, which fixes the truth:
+   * a held-out set from the same market as a training set, without repeating its impressions.
+   */
+  readonly sampleSeed?: number;
   readonly domains?: number;
   readonly bundles?: number;
   readonly segments?: number;
@@ -127,7 +132,7 @@ const kCvrSd: Readonly<Record<string, number>> = {
 export class SyntheticMarket {
   readonly #r: () => number;
   readonly #seed: number;
-  readonly #o: Required<SyntheticOptions>;
+  readonly #o: Required<Omit<SyntheticOptions, 'sampleSeed'>>;
   readonly #domains: Float64Array;
   readonly #bundles: Float64Array;
   readonly #segments: Float64Array;
@@ -149,7 +154,7 @@ export class SyntheticMarket {
       ...opts,
     };
     this.#seed = this.#o.seed;
-    this.#r = prng(this.#o.seed);
+    this.#r = prng(opts.sampleSeed ?? this.#o.seed);
     this.#domains = zipfCdf(this.#o.domains, 1.05);
     this.#bundles = zipfCdf(this.#o.bundles, 1.05);
     this.#segments = zipfCdf(this.#o.segments, 0.9);

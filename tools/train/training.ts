@@ -158,6 +158,8 @@ export interface TrainReport {
   readonly logLoss: number;
   /** Log-loss of always predicting the training positive rate: the bar to beat. */
   readonly baselineLogLoss: number;
+  /** Σ predicted ÷ Σ labels of that constant on the held-out rows (its AUC is 0.5). */
+  readonly baselineCalibration: number;
   readonly auc: number;
   readonly calibration: number;
   readonly nonZeroWeights: number;
@@ -215,6 +217,7 @@ export function trainModel(ex: Examples, o: TrainOptions): { model: ModelFile; r
     positiveRate: rate,
     logLoss: logLoss(preds, ys),
     baselineLogLoss: logLoss(new Float64Array(preds.length).fill(rate), ys),
+    baselineCalibration: ratio(new Float64Array(preds.length).fill(rate), ys),
     auc: auc(preds, ys),
     calibration: ratio(preds, ys),
     nonZeroWeights: nonZero,

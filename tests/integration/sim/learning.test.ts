@@ -43,7 +43,7 @@ describe('learning loop (small)', () => {
     expect(t.oracleAuc).toBeGreaterThan(0.7);
     expect(t.auc).toBeGreaterThan(0.65);
     expect(t.oracleAuc - t.auc).toBeLessThan(0.07);
-    // The shipped model was trained on another truth: the trained one must beat it clearly.
+    // The shipped model was trained on seed 1's truth, not this seed's: the trained one must beat it clearly.
     expect(t.auc - t.shippedAuc).toBeGreaterThan(0.1);
     expect(t.logLoss).toBeLessThan(t.baselineLogLoss);
     // Held-out Σ pCTR ÷ clicks after the Platt step (a few hundred held-out clicks in this small run: ±8% is

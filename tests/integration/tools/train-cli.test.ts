@@ -31,6 +31,18 @@ describe('tools/train.ts', () => {
     expect(readdirSync(join(dir, 'models'))).toEqual(['pctr-v1.json']);
   }, 60_000);
 
+  it('publishes a model that beats the constant and reports AUC, log-loss and calibration against it', () => {
+    const log = join(dir, 'good.jsonl');
+    expect(
+      train('--generate', log, '--count', '150000', '--seed', '4', '--win-rate', '1', '--base-ctr', '0.05').status,
+    ).toBe(0);
+    const out = join(dir, 'good', 'pctr-v1.json');
+    const r = train(log, '--out', out, '--epochs', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/vs const {3}log-loss -\d+\.\d%, AUC \+0\.\d{4}, calibration \d\.\d{3} vs \d\.\d{3}/);
+    expect(existsSync(out)).toBe(true);
+  }, 60_000);
+
   it('says in one line that an input file is missing', () => {
     const r = train(join(dir, 'nope.jsonl'));
     expect(r.status).toBe(2);

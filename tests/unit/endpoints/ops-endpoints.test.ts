@@ -24,6 +24,7 @@ async function ops(env: NodeJS.ProcessEnv, notReady?: string) {
       metrics,
       readiness: { notReadyReason: async () => notReady },
       report: { spend: () => ({ currency: 'USD', rows: [] }) },
+      experiments: { report: (metric, o) => ({ metric, alpha: o.alpha ?? 0.05 }) },
       audit: (call) => audited.push(call),
     }),
   };
@@ -69,6 +70,18 @@ describe('ops endpoints', () => {
     expect((await endpoints.config(as('Bearer s3cre'), undefined)).status).toBe(401);
     expect((await endpoints.config(as('s3cret'), undefined)).status).toBe(401);
     expect((await endpoints.config(as('', '127.0.0.1'), undefined)).status).toBe(401);
+  });
+
+  it('report experiments by the metric and α asked for, refusing others with BAD_PARAM', async () => {
+    const { endpoints } = await ops(kDev);
+    const at = (query: string) => endpoints.experiments(requestInfo({ remoteAddress: '127.0.0.1', query }), undefined);
+    expect(jsonOf((await at('')).body)).toEqual({ metric: 'clicks', alpha: 0.05 });
+    expect(jsonOf((await at('metric=value&alpha=0.01')).body)).toEqual({ metric: 'value', alpha: 0.01 });
+    for (const q of ['metric=ctr', 'alpha=0', 'alpha=0.9', 'alpha=x']) {
+      const r = await at(q);
+      expect(r.status, q).toBe(400);
+      expect(JSON.stringify(jsonOf(r.body))).toContain('BAD_PARAM');
+    }
   });
 
   it('describe the live config and reload it on demand', async () => {

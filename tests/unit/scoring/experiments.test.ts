@@ -132,3 +132,60 @@ describe('experiment counters', () => {
     expect(JSON.parse(JSON.stringify(stats.snapshot()))).toEqual(stats.snapshot());
   });
 });
+
+describe('experiment report', () => {
+  /** `n` impressions at $0.002 each (spend and its square), clicks at `ctr` drawn from a fixed seed. */
+  function feed(stats: ExperimentStats, arm: number, n: number, ctr: number, seed: number) {
+    const c = stats.counters(exp!.arms[arm]!);
+    const r = prng(seed);
+    for (let i = 0; i < n; i++) {
+      c.wins++;
+      c.spendMicros += 2_000;
+      c.spendSq += 0.002 ** 2;
+      if (r() < ctr) c.clicks++;
+    }
+    return c;
+  }
+
+  it('gives every arm spend, wins, clicks, CTR, eCPC and ROI with intervals, and a verdict against arm 0', () => {
+    const stats = new ExperimentStats();
+    feed(stats, 0, 40_000, 0.02, 1);
+    const cpc = feed(stats, 1, 40_000, 0.03, 2);
+    cpc.conversions += 10;
+    cpc.valueMicros += 50_000_000;
+    cpc.valueSq += 10 * 5 ** 2;
+    stats.holdout(exp!);
+    const r = stats.report()['cpc-vs-cpa']!;
+    expect(r).toMatchObject({ holdouts: 1, control: 'control', metric: 'clicks', alpha: 0.05 });
+    const control = r.arms.control!;
+    expect(control.test).toBeUndefined();
+    expect(control.spend).toBeCloseTo(80, 9);
+    expect(control.ctr!.low).toBeLessThan(control.ctr!.estimate);
+    expect(control.ecpc!.estimate).toBeCloseTo(80 / control.clicks, 9);
+    expect(control.ecpc!.low).toBeLessThan(control.ecpc!.estimate);
+    expect(control.ecpc!.high).toBeGreaterThan(control.ecpc!.estimate);
+    expect(control.roi).toBeNull();
+    const arm = r.arms.cpc!;
+    expect(arm.ecpa!.estimate).toBeCloseTo(8, 9);
+    expect(arm.roi!.estimate).toBeCloseTo(50 / 80, 9);
+    // 50% more clicks per dollar on 800 vs 1,200 clicks: a clear verdict, its interval around +50%.
+    expect(arm.test).toMatchObject({ verdict: 'better' });
+    expect(arm.test!.effect.low).toBeGreaterThan(0.2);
+    expect(arm.test!.effect.high).toBeLessThan(0.9);
+    expect(JSON.parse(JSON.stringify(stats.report()))).toEqual(stats.report());
+  });
+
+  it('keeps the always-valid p-value at its minimum over looks, per metric', () => {
+    const stats = new ExperimentStats();
+    feed(stats, 0, 5_000, 0.05, 3);
+    feed(stats, 1, 5_000, 0.06, 4);
+    const p1 = stats.report()['cpc-vs-cpa']!.arms.cpc!.test!;
+    // More data where the arms are equal pulls this look's p-value up; the always-valid one stays.
+    feed(stats, 0, 20_000, 0.05, 5);
+    feed(stats, 1, 20_000, 0.05, 6);
+    const p2 = stats.report()['cpc-vs-cpa']!.arms.cpc!.test!;
+    expect(p2.pValue).toBeGreaterThan(p1.pValue);
+    expect(p2.pAlwaysValid).toBe(Math.min(p1.pAlwaysValid, p2.pValue));
+    expect(stats.report('conversions')['cpc-vs-cpa']!.arms.cpc!.test).toBeNull();
+  });
+});
