@@ -182,7 +182,9 @@ function keyId(key: BudgetKey): string {
 
 function liveLeases(state: KeyState, nowMs: number): number {
   let sum = 0;
-  for (const [instance, lease] of state.leases) {
+  // By key, then a lookup: iterating entries builds a [key, value] pair per lease, on every lease take.
+  for (const instance of state.leases.keys()) {
+    const lease = state.leases.get(instance)!;
     if (lease.expiresAt <= nowMs) state.leases.delete(instance);
     else sum += lease.micros;
   }
