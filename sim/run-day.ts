@@ -313,8 +313,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
     }
   };
   // Every request on a channel differs only in its id (floor and auction type are the channel's), and the
-  // bid path never mutates or retains a request, so one template per channel is shallow-copied per request.
-  const templates = o.channels.map((ch) =>
+  // bid path never mutates or retains a request (each is done with before the next: `await run` below), so
+  // one request object per channel is reused, only its id set per request.
+  const templates: { -readonly [K in keyof BidRequest]: BidRequest[K] }[] = o.channels.map((ch) =>
     request('', Math.round(Math.exp(ch.clearingMu - 1) * 100) / 100, ch.auctionType),
   );
   const snapChannels = (snap: ConfigSnapshot) => o.channels.map((ch) => snap.channels.get(ch.id)!);
@@ -379,12 +380,9 @@ export async function simulateDay(o: DayOptions): Promise<DayResult> {
       if (queue.size > 0 && queue.peek()!.at <= t) await drain(t);
       if (t > clock.now()) clock.set(t);
       requests++;
-      const run = pick().bidder.bidPath.run(
-        { ...templates[c]!, id: `${ch.id}-${requests}` },
-        snap,
-        channelsOf.channels[c]!,
-        clock.now() + 80,
-      );
+      const req = templates[c]!;
+      req.id = `${ch.id}-${requests}`;
+      const run = pick().bidder.bidPath.run(req, snap, channelsOf.channels[c]!, clock.now() + 80);
       // Awaited even when synchronous: the gate's background lease refills (memory store: one microtask)
       // land before the next request, as they would between requests on a real server.
       const outcome = await run;

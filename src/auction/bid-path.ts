@@ -283,10 +283,7 @@ export class BidPath implements ProfileResolver {
         // exploration candidate is ranked by price among the rest. Why: by price alone, a low-bidding campaign
         // that is behind never wins our own internal auction while higher bidders are merely being held to
         // their curves — after a budget raise it missed its day (sim/RESULTS.md, budget raised at noon).
-        order.sort(
-          (a, b) =>
-            Number(fullSpeed(added[b]!)) - Number(fullSpeed(added[a]!)) || batch.priceMicros(b) - batch.priceMicros(a),
-        );
+        rank(order, added, batch);
         for (const i of order) {
           const cand = added[i]!;
           const price = batch.priceMicros(i);
@@ -400,6 +397,29 @@ export class BidPath implements ProfileResolver {
 
 function fullSpeed(c: Candidate): boolean {
   return !c.explore && c.pacing >= 1;
+}
+
+/**
+ * Sorts `order` (indices into `added`): full-speed candidates first, then by price, highest first; ties keep
+ * their order. A stable insertion sort, so the same order `Array.prototype.sort` gives with that comparator:
+ * for the handful of candidates of one imp it does without the sort's work array and comparator closure,
+ * allocated on every request.
+ */
+function rank(order: number[], added: readonly Candidate[], batch: ScoreBatch): void {
+  for (let i = 1; i < order.length; i++) {
+    const x = order[i]!;
+    const fx = fullSpeed(added[x]!);
+    const px = batch.priceMicros(x);
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const y = order[j]!;
+      const fy = fullSpeed(added[y]!);
+      // x goes before y: full speed ahead of held back, else a strictly higher price.
+      if (!((fx && !fy) || (fx === fy && px > batch.priceMicros(y)))) break;
+      order[j + 1] = y;
+    }
+    order[j + 1] = x;
+  }
 }
 
 function explain(batch: ScoreBatch, n: number): BidExplanation[] {

@@ -258,6 +258,8 @@ export class ScoringService {
       c.spendMicros += priceMicros / 1000;
       c.spendSq += (priceMicros / 1e9) ** 2;
     });
+    // Without a log (the simulators, a single embedded instance) the event is not even built: once per notice.
+    if (this.sink === kNoopSink) return;
     const e = {
       t: 'win',
       ts: n.nowMs,
@@ -273,6 +275,7 @@ export class ScoringService {
 
   onLoss(n: NoticeInput, bidMicros: number, minToWinMicros?: number): void {
     this.shading.observe(n.channelId, bidMicros, false, minToWinMicros, n.placement);
+    if (this.sink === kNoopSink) return;
     const e = {
       t: 'loss',
       ts: n.nowMs,

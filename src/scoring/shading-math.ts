@@ -104,6 +104,53 @@ export function shadePrice(
   minWinRatio = 0,
   lowest = 0,
 ): number {
+  // Between refits a curve's numbers stay put and a campaign's value moves only with its pacing signal, so
+  // the same question comes back request after request: answered from the memo (exact match on every
+  // argument, so the answer is the computed one), it skips the Newton steps and their exp/log calls.
+  const slot = (Math.imul(v | 0, 0x9e3779b1) ^ Math.imul(floor | 0, 0x85ebca6b) ^ ((a * 0x10000) | 0)) >>> kMemoShift;
+  const at = slot * kMemoArgs;
+  const m = gMemoArgs;
+  if (
+    m[at] === v &&
+    m[at + 1] === floor &&
+    m[at + 2] === a &&
+    m[at + 3] === k &&
+    m[at + 4] === conf &&
+    m[at + 5] === cold &&
+    m[at + 6] === minWinRatio &&
+    m[at + 7] === lowest
+  )
+    return gMemoPrice[slot]!;
+  const p = shadePriceUncached(v, floor, a, k, conf, cold, minWinRatio, lowest);
+  m[at] = v;
+  m[at + 1] = floor;
+  m[at + 2] = a;
+  m[at + 3] = k;
+  m[at + 4] = conf;
+  m[at + 5] = cold;
+  m[at + 6] = minWinRatio;
+  m[at + 7] = lowest;
+  gMemoPrice[slot] = p;
+  return p;
+}
+
+/** The memo of `shadePrice`: direct-mapped, 2^8 entries of its eight arguments and the answer (NaN: empty). */
+const kMemoShift = 24;
+const kMemoArgs = 8;
+const gMemoArgs = new Float64Array(kMemoArgs << (32 - kMemoShift)).fill(Number.NaN);
+const gMemoPrice = new Float64Array(1 << (32 - kMemoShift));
+
+/** `shadePrice` computed afresh (the memo's source, and the tests' reference for it). */
+export function shadePriceUncached(
+  v: number,
+  floor: number,
+  a: number,
+  k: number,
+  conf: number,
+  cold: number,
+  minWinRatio = 0,
+  lowest = 0,
+): number {
   if (!(v >= floor) || !(v > 0)) return 0;
   const coldPrice = Math.max(floor, Math.min(v, Math.round(v * cold)));
   if (!(conf > 0) || !(k > 0)) return coldPrice;

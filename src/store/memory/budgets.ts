@@ -24,6 +24,8 @@ interface Lease {
 }
 
 interface KeyState {
+  /** The key's day: what the campaign-day cap sums over (compared, where `<channel>:<day>` would be parsed). */
+  readonly day: string;
   spent: number;
   readonly leases: Map<string, Lease>;
   /** Settled notice id → the amount it settled at (the highest seen). */
@@ -60,11 +62,10 @@ export class MemoryBudgetStore implements BudgetStore {
     const state = this.#key(campaign, key);
     let campaignLeased = 0;
     let dayLeased = 0;
-    const daySuffix = `:${key.day}`;
-    for (const [id, ks] of campaign.keys) {
+    for (const ks of campaign.keys.values()) {
       const live = liveLeases(ks, nowMs);
       campaignLeased += live;
-      if (id.endsWith(daySuffix)) dayLeased += live;
+      if (ks.day === key.day) dayLeased += live;
     }
     const keyLeased = liveLeases(state, nowMs);
     let available = Math.min(
@@ -168,7 +169,7 @@ export class MemoryBudgetStore implements BudgetStore {
     const id = this.#keyId(key);
     let s = campaign.keys.get(id);
     if (s === undefined) {
-      s = { spent: 0, leases: new Map(), notices: new Map() };
+      s = { day: key.day, spent: 0, leases: new Map(), notices: new Map() };
       campaign.keys.set(id, s);
     }
     return s;
@@ -181,7 +182,9 @@ function keyId(key: BudgetKey): string {
 
 function liveLeases(state: KeyState, nowMs: number): number {
   let sum = 0;
-  for (const [instance, lease] of state.leases) {
+  // By key, then a lookup: iterating entries builds a [key, value] pair per lease, on every lease take.
+  for (const instance of state.leases.keys()) {
+    const lease = state.leases.get(instance)!;
     if (lease.expiresAt <= nowMs) state.leases.delete(instance);
     else sum += lease.micros;
   }

@@ -6,6 +6,7 @@ import {
   minBidForWinRatio,
   optimalBid,
   shadePrice,
+  shadePriceUncached,
   shadeWith,
 } from '../../../src/scoring/shading-math.js';
 import { ShadingModel } from '../../../src/scoring/shading.js';
@@ -311,5 +312,50 @@ describe('ShadingModel', () => {
     expect(s.state('ch')!.n).toBe(0);
     s.observe('ch', 2_000_000, true, 3_000_000);
     expect(s.state('ch')!.n).toBeCloseTo(1, 3);
+  });
+});
+
+describe('shadePrice memo', () => {
+  it('answers exactly what the computation does, whichever arguments differ between questions sharing a slot', () => {
+    const r = prng(11);
+    const draw = (i: number, v: number): number =>
+      [
+        () => 500_000 + Math.floor(r() * 4_000_000),
+        () => Math.floor(v * r() * 0.8),
+        // A curve whose median price to win is near the values (a ≈ −k·ln(median)), so every number counts.
+        () => -28 + r() * 14,
+        () => 1 + r(),
+        () => 0.3 + r() * 0.7,
+        () => 0.5 + r() * 0.4,
+        () => r() * 0.9,
+        () => r() * v * 0.3,
+      ][i]!();
+    // Families of questions that differ in one argument only: the memo must tell them apart by that argument
+    // alone (those it does not hash share a slot for certain; those it does collide among forty values).
+    const pool: number[][] = [];
+    for (let b = 0; b < 4; b++) {
+      const base: number[] = [];
+      for (let i = 0; i < 8; i++) base.push(draw(i, base[0] ?? 2_000_000));
+      for (let i = 0; i < 8; i++)
+        for (let j = 0; j < 40; j++) pool.push(base.map((x, f) => (f === i ? draw(i, base[0]!) : x)));
+    }
+    let differing = 0;
+    for (let n = 0; n < 30_000; n++) {
+      const [v, floor, a, k, conf, cold, ratio, lowest] = pool[Math.floor(r() * pool.length)] as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const want = shadePriceUncached(v, floor, a, k, conf, cold, ratio, lowest);
+      expect(shadePrice(v, floor, a, k, conf, cold, ratio, lowest)).toBe(want);
+      if (want !== shadePriceUncached(v, floor, a, k, conf * 0.5, cold, ratio, lowest)) differing++;
+    }
+    // The questions are ones whose answers move with their arguments (else the check above proves little).
+    expect(differing).toBeGreaterThan(10_000);
   });
 });

@@ -21,6 +21,40 @@ const claims: NoticeClaims = {
   dealId: undefined,
 };
 
+/** The same claims with ASCII strings only: signed in v2. */
+const ascii: NoticeClaims = { ...claims, auctionId: 'auc-1' };
+
+/** LEB128, as v2 writes counts. */
+function leb(v: number): number[] {
+  const out: number[] = [];
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+const tag = (body: string) =>
+  `${body}.${createHmac('sha256', k1.secret).update(body).digest().subarray(0, 16).toString('base64url')}`;
+
+/** A v2 payload given as bytes, tagged with k1. */
+const taggedBytes = (bytes: number[]) => tag(`k1.${Buffer.from(bytes).toString('base64url')}`);
+
+/** The claims as a v1 token (a JSON array), signed with k1: what bidders before v2 issued. */
+function signV1(c: NoticeClaims): string {
+  const ppb = c.expected === undefined ? -1 : Math.round(c.expected * 1e9);
+  const floor = c.floorCpmMicros ?? 0;
+  const p: unknown[] = [1, c.auctionId, c.impId, c.campaignId, c.creativeId, c.channelId, c.bidCpmMicros];
+  p.push(c.bidCpmAccountMicros, c.currency, Math.floor(c.issuedAtMs / 1000), c.instanceId, c.day);
+  p.push(c.personId ?? '', c.dealId ?? '');
+  if (floor > 0 || c.beacon === true)
+    p.push(c.explore === true ? 1 : 0, ppb >= 0 && ppb <= 1e9 ? ppb : -1, floor, c.beacon ? 1 : 0);
+  else if (ppb >= 0 && ppb <= 1e9) p.push(c.explore === true ? 1 : 0, ppb);
+  else if (c.explore === true) p.push(1);
+  return tag(`k1.${Buffer.from(JSON.stringify(p)).toString('base64url')}`);
+}
+
 describe('notice tokens', () => {
   it('round-trips every claim (issue time to the second) and is URL-safe', () => {
     const t = signToken(claims, k1);
@@ -106,13 +140,98 @@ describe('notice tokens', () => {
     expect(verifyToken(t, [k1], now - 600_000, 3600)).toEqual({ ok: false, reason: 'expired' });
   });
   it('tags keyId.payload with HMAC-SHA256 truncated to 16 bytes (the documented format, so every version verifies it)', () => {
+    for (const c of [claims, ascii]) {
+      const t = signToken(c, k1);
+      const dot2 = t.lastIndexOf('.');
+      expect(t.slice(dot2 + 1)).toBe(
+        createHmac('sha256', k1.secret).update(t.slice(0, dot2)).digest().subarray(0, 16).toString('base64url'),
+      );
+    }
+    // Claims with a non-ASCII string are signed in v1: the JSON array.
     const t = signToken(claims, k1);
-    const dot2 = t.lastIndexOf('.');
-    expect(t.slice(dot2 + 1)).toBe(
-      createHmac('sha256', k1.secret).update(t.slice(0, dot2)).digest().subarray(0, 16).toString('base64url'),
-    );
-    const payload = JSON.parse(Buffer.from(t.slice(3, dot2), 'base64url').toString('utf8')) as unknown[];
+    const payload = JSON.parse(Buffer.from(t.slice(3, t.lastIndexOf('.')), 'base64url').toString('utf8')) as unknown[];
     expect(payload[1]).toBe(claims.auctionId);
+  });
+  it('signs ASCII claims in the binary v2 layout, about two thirds the length of v1', () => {
+    const full: NoticeClaims = { ...ascii, explore: true, expected: 0.25, floorCpmMicros: 200, beacon: true };
+    const t = signToken(full, k1);
+    const bytes = Buffer.from(t.slice(3, t.lastIndexOf('.')), 'base64url');
+    const str = (s: string) => [s.length, ...Buffer.from(s)];
+    expect([...bytes]).toEqual([
+      2,
+      1 | 2 | 4 | 8 | 16,
+      ...str('auc-1'),
+      ...str('1'),
+      ...str('c1'),
+      ...str('cr1'),
+      ...str('ch1'),
+      ...[0xa0, 0xcb, 0x98, 0x01], // 2,500,000 as LEB128
+      ...leb(2_700_000),
+      ...str('EUR'),
+      ...leb(Math.floor(now / 1000)),
+      ...str('i-1'),
+      ...str('2026-11-23'),
+      ...str('p9'),
+      ...leb(250_000_000),
+      ...leb(200),
+    ]);
+    expect(t.length).toBeLessThan(signV1(full).length * 0.75);
+    const v = verifyToken(t, [k1], now, 3600);
+    expect(v.ok && v.claims).toEqual(full);
+  });
+  it('round-trips every optional claim in v2 exactly as v1 does, and still verifies v1 tokens (in flight at upgrade)', () => {
+    const variants: NoticeClaims[] = [
+      ascii,
+      { ...ascii, personId: undefined, dealId: 'deal-7' },
+      { ...ascii, personId: '', dealId: '' },
+      { ...ascii, explore: true },
+      { ...ascii, expected: 0 },
+      { ...ascii, expected: 1 },
+      { ...ascii, expected: 1.5 },
+      { ...ascii, expected: 0.0123456789, explore: true },
+      { ...ascii, floorCpmMicros: 0, beacon: false },
+      { ...ascii, floorCpmMicros: 2_079_000 },
+      { ...ascii, beacon: true, explore: true, expected: 0.01 },
+      { ...ascii, bidCpmMicros: Number.MAX_SAFE_INTEGER, bidCpmAccountMicros: 0, issuedAtMs: 0 },
+    ];
+    for (const c of variants) {
+      const v2 = signToken(c, k1);
+      expect(v2[3], JSON.stringify(c)).toBe('A');
+      const a = verifyToken(v2, [k1], c.issuedAtMs, 3600);
+      const b = verifyToken(signV1(c), [k1], c.issuedAtMs, 3600);
+      expect(a.ok, JSON.stringify(c)).toBe(true);
+      expect(a.ok && a.claims, JSON.stringify(c)).toEqual(b.ok && b.claims);
+    }
+  });
+  it('falls back to v1 for a count v2 cannot carry, which verification refuses as v1 always did', () => {
+    for (const bad of [{ bidCpmMicros: 1.5 }, { bidCpmAccountMicros: -1 }, { bidCpmMicros: 2 ** 53 }]) {
+      const t = signToken({ ...ascii, ...bad }, k1);
+      expect(t[3]).toBe('W');
+      expect(verifyToken(t, [k1], now, 3600)).toEqual({ ok: false, reason: 'bad_token' });
+    }
+  });
+  it('refuses every other spelling of a v2 payload, even with a valid tag', () => {
+    const good = [...Buffer.from(signToken({ ...ascii, personId: undefined }, k1).split('.')[1]!, 'base64url')];
+    expect(verifyToken(taggedBytes(good), [k1], now, 3600).ok).toBe(true);
+    const at = (i: number, ...b: number[]) => [...good.slice(0, i), ...b, ...good.slice(i + 1)];
+    // `good` has no optional fields: flags 0, and its last field is the day.
+    expect(good[1]).toBe(0);
+    const bad: Record<string, number[]> = {
+      'trailing byte': [...good, 0],
+      truncated: good.slice(0, -1),
+      'unknown flag': at(1, 64),
+      'version 3': at(0, 3),
+      'non-minimal length': [2, 0, 0x85, 0x00, ...good.slice(3)],
+      'non-ASCII byte': at(3, 0xe9),
+      'person flag, empty person': [...at(1, 16), 0],
+      'floor flag, floor 0': [...at(1, 4), 0],
+      'expected over 1': [...at(1, 2), ...leb(1_000_000_001)],
+      'flag without its field': at(1, 2),
+      empty: [],
+    };
+    expect(verifyToken(taggedBytes([...at(1, 2), ...leb(1_000_000_000)]), [k1], now, 3600).ok).toBe(true);
+    for (const [name, bytes] of Object.entries(bad))
+      expect(verifyToken(taggedBytes(bytes), [k1], now, 3600).ok, name).toBe(false);
   });
   it('rejects a tag of the wrong length even when it starts with the right bytes', () => {
     const t = signToken(claims, k1);
