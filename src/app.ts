@@ -239,6 +239,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     budgets: store.budgets,
     fleet: store.fleet,
     reach: store.reach,
+    experiments: bidder.scoring.experiments,
     gate,
     roi,
     metrics,

@@ -24,6 +24,7 @@ import { channelCapMicros, exploreCapMicros } from '../pacing/allocation.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { targetFraction } from '../pacing/target-curve.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
+import { ExperimentStats, type ExperimentMetric } from '../scoring/index.js';
 import {
   kExploreSuffix,
   type BudgetStore,
@@ -44,6 +45,8 @@ export interface FiguresDeps {
   readonly roi: RoiTracker;
   readonly metrics: Metrics;
   readonly anomalies: AnomalyDetector;
+  /** This instance's experiment counters; the console adds them to the fleet's running totals. */
+  readonly experiments?: ExperimentStats;
   readonly onAnomaly?: (e: AnomalyEvent) => void;
   readonly onError?: (err: unknown) => void;
 }
@@ -113,6 +116,9 @@ export class ConsoleFigures {
   /** The fleet's minute buckets of the last hour and its sums over the last 24 clock hours. */
   #fleetMinutes = new Map<number, Map<string, number[]>>();
   #fleetDay = new Map<string, number[]>();
+  /** The fleet's experiment counters (running totals from the store), with their own sequence of looks. */
+  readonly #fleetExperiments = new ExperimentStats();
+  readonly #pushedArms = new Map<string, number[]>();
   #lastTickMs: number | undefined;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -167,6 +173,7 @@ export class ConsoleFigures {
       }),
     );
     await this.#shareWithFleet(counted, minute);
+    await this.#shareExperiments();
     for (const id of this.#series.keys()) if (!known.has(id)) this.#series.delete(id);
     for (const id of this.#reach.keys()) if (!known.has(id)) this.#reach.delete(id);
     this.#d.anomalies.retain(known);
@@ -261,6 +268,60 @@ export class ConsoleFigures {
       fleet.minutes(minute - kOverviewMinutes * kMinuteMs, minute),
       fleet.hours(hour - 23 * kHourMs, hour + 1),
     ]);
+  }
+
+  /**
+   * Adds this instance's experiment counters since the last sample to the fleet's running totals and reads
+   * the fleet's back. Squares are stored scaled to whole numbers: spend² in micros², value² in thousandths².
+   */
+  async #shareExperiments(): Promise<void> {
+    const local = this.#d.experiments;
+    if (local === undefined) return;
+    const { arms, holdouts } = local.entries();
+    const now = new Map<string, number[]>();
+    for (const a of arms)
+      now.set(`a\u0000${a.experimentId}\u0000${a.armId}\u0000${a.index}`, [
+        a.bids,
+        a.wins,
+        a.spendMicros,
+        Math.round(a.spendSq * 1e12),
+        a.clicks,
+        a.conversions,
+        a.valueMicros,
+        Math.round(a.valueSq * 1e6),
+      ]);
+    for (const [id, n] of holdouts) now.set(`h\u0000${id}`, [n]);
+    const deltas = new Map<string, number[]>();
+    for (const [k, v] of now) {
+      const before = this.#pushedArms.get(k);
+      const d = v.map((x, i) => (before === undefined || x < before[i]! ? x : x - before[i]!));
+      if (d.some((x) => x !== 0)) deltas.set(k, d);
+      this.#pushedArms.set(k, v);
+    }
+    if (deltas.size > 0) await this.#d.fleet.addTotals(deltas);
+    const totals = await this.#d.fleet.totals();
+    const fleetArms: Parameters<ExperimentStats['replace']>[0][number][] = [];
+    const fleetHoldouts = new Map<string, number>();
+    for (const [k, v] of totals) {
+      const parts = k.split('\u0000');
+      if (parts[0] === 'h' && parts.length === 2) fleetHoldouts.set(parts[1]!, v[0] ?? 0);
+      if (parts[0] !== 'a' || parts.length !== 4) continue;
+      const at = (i: number) => v[i] ?? 0;
+      fleetArms.push({
+        experimentId: parts[1]!,
+        armId: parts[2]!,
+        index: Number(parts[3]),
+        bids: at(0),
+        wins: at(1),
+        spendMicros: at(2),
+        spendSq: at(3) / 1e12,
+        clicks: at(4),
+        conversions: at(5),
+        valueMicros: at(6),
+        valueSq: at(7) / 1e6,
+      });
+    }
+    this.#fleetExperiments.replace(fleetArms, fleetHoldouts);
   }
 
   /** ROI per channel of `c` over the fleet's sums (`sumsOf(series)`), the same rule as the ROI tracker. */
@@ -489,9 +550,26 @@ export class ConsoleFigures {
       },
       channels,
       reach: audience(reachToday, c),
+      experiments: this.#experimentsOf(c),
       steps: (this.#steps.get(c.id) ?? []).slice(-50).reverse(),
       alerts: this.alerts(c.id),
     };
+  }
+
+  /**
+   * The campaign's experiments, the fleet's counters: each arm with its intervals and, against the control,
+   * the sequential test on clicks per dollar (conversions per dollar for a target_cpa campaign).
+   */
+  #experimentsOf(c: Campaign): unknown {
+    const ids = c.scoring.experiments.map((e) => e.id);
+    if (ids.length === 0) return [];
+    const metric: ExperimentMetric = c.bid.kind === 'target_cpa' ? 'conversions' : 'clicks';
+    const report = this.#fleetExperiments.report(metric);
+    return c.scoring.experiments.map((e) => ({
+      id: e.id,
+      arms: e.arms.map((a) => a.id),
+      report: report[e.id] ?? null,
+    }));
   }
 
   #asOf(): { at: string | null; ageSeconds: number | null } {

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { PacingGate } from '../pacing/gate.js';
 import type { RoiTracker } from '../roi/roi-tracker.js';
+import type { ExperimentStats } from '../scoring/index.js';
 import type { BudgetStore, FleetCounterStore, ReachStore } from '../store/ports.js';
 import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
 import { ConsoleAssets, kSecurityHeaders } from './assets.js';
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   readonly budgets: BudgetStore;
   readonly fleet: FleetCounterStore;
   readonly reach: ReachStore;
+  /** This instance's experiment counters (the scorer's). */
+  readonly experiments?: ExperimentStats;
   readonly gate: PacingGate;
   readonly roi: RoiTracker;
   readonly metrics: Metrics;
@@ -82,6 +85,7 @@ export function registerConsole(ops: HttpServer, deps: ConsoleDeps): ConsoleHand
     budgets: deps.budgets,
     fleet: deps.fleet,
     reach: deps.reach,
+    ...(deps.experiments === undefined ? {} : { experiments: deps.experiments }),
     gate: deps.gate,
     roi: deps.roi,
     metrics,

@@ -210,6 +210,28 @@ export class ExperimentStats {
     return c;
   }
 
+  /** Every arm's raw counters and every experiment's holdout count (what a fleet sums). */
+  entries(): {
+    readonly arms: readonly (Readonly<ArmCounters> & { experimentId: string; armId: string; index: number })[];
+    readonly holdouts: ReadonlyMap<string, number>;
+  } {
+    return { arms: [...this.#arms.values()], holdouts: this.#holdouts };
+  }
+
+  /**
+   * Replaces every counter with `arms` and `holdouts` (the fleet's sums, read back from the store), keeping
+   * the running minimum p-values: the fleet's report is one sequence of looks, however often it is rebuilt.
+   */
+  replace(
+    arms: readonly (ArmCounters & { experimentId: string; armId: string; index: number })[],
+    holdouts: ReadonlyMap<string, number>,
+  ): void {
+    this.#arms.clear();
+    for (const a of arms) this.#arms.set(`${a.experimentId}/${a.armId}`, { ...a });
+    this.#holdouts.clear();
+    for (const [id, n] of holdouts) this.#holdouts.set(id, n);
+  }
+
   holdout(exp: CompiledExperiment): void {
     this.#holdouts.set(exp.id, (this.#holdouts.get(exp.id) ?? 0) + 1);
   }

@@ -310,6 +310,10 @@ export interface FleetCounterStore {
   minutes(fromMs: number, toMs: number): Promise<Map<number, Map<string, number[]>>>;
   /** Series → sums over the hour buckets whose hour starts in [fromMs, toMs). */
   hours(fromMs: number, toMs: number): Promise<Map<string, number[]>>;
+  /** Adds to running totals that never expire (experiment arms: they outlive any window). */
+  addTotals(counts: ReadonlyMap<string, readonly number[]>): Promise<void>;
+  /** Every running total: series → sums. */
+  totals(): Promise<Map<string, number[]>>;
 }
 
 /** How long minute and hour buckets are kept: the console reads the last hour and the last 24 clock hours. */

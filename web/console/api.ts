@@ -140,6 +140,37 @@ export interface ChannelView {
   readonly curve: { t: number[]; target: number[] };
 }
 
+export interface IntervalView {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface ArmView {
+  readonly bids: number;
+  readonly wins: number;
+  readonly spend: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly ctr: IntervalView | null;
+  readonly ecpc: IntervalView | null;
+  readonly ecpa: IntervalView | null;
+  readonly roi: IntervalView | null;
+  readonly test?: { effect: IntervalView; pAlwaysValid: number; verdict: string } | null;
+}
+
+export interface ExperimentView {
+  readonly id: string;
+  readonly arms: readonly string[];
+  readonly report: {
+    holdouts: number;
+    control: string | undefined;
+    metric: string;
+    alpha: number;
+    arms: Record<string, ArmView>;
+  } | null;
+}
+
 export interface CampaignView {
   readonly asOf: Freshness;
   readonly currency: string;
@@ -164,6 +195,7 @@ export interface CampaignView {
     duplicatedShare: number | null;
     frequencyCaps: readonly { count: number; windowSeconds: number }[];
   };
+  readonly experiments?: readonly ExperimentView[];
   readonly steps?: readonly {
     atMs: number;
     from: Record<string, number>;

@@ -1,7 +1,15 @@
 /** One campaign: per channel its day against the target curve, pools, ROI and costs; steps; alerts; editing. */
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, type AuditEntry, type CampaignView, type ChannelView } from './api.js';
+import {
+  type ArmView,
+  api,
+  type AuditEntry,
+  type CampaignView,
+  type ChannelView,
+  type ExperimentView,
+  type IntervalView,
+} from './api.js';
 import { align, Chart } from './chart.js';
 import { EditForm } from './edit-form.js';
 import { money, pct, ratio, time } from './format.js';
@@ -63,6 +71,7 @@ export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) 
     }
     ${(data.channels ?? []).map((ch) => html`<${ChannelCard} key=${ch.id} ch=${ch} cur=${cur} targets=${c?.targets} />`)}
     ${data.reach !== undefined && html`<${Audience} reach=${data.reach} />`}
+    ${(data.experiments ?? []).map((e) => html`<${Experiment} key=${e.id} e=${e} cur=${cur} />`)}
     <${Steps} steps=${data.steps ?? []} />
     ${data.alerts !== undefined && html`<${AlertsFeed} alerts=${data.alerts} />`}
     ${
@@ -140,6 +149,53 @@ function ChannelCard({
         </tbody>
       </table>
     </div>
+  </section>`;
+}
+
+function interval(i: IntervalView | null | undefined, f: (x: number) => string): string {
+  return i == null ? '–' : `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+}
+
+function Experiment({ e, cur }: { e: ExperimentView; cur: string }) {
+  const r = e.report;
+  const m = (x: number) => money(x, cur);
+  const verdict = (t: ArmView['test']) =>
+    t == null
+      ? 'collecting'
+      : `${t.verdict}: ${interval(t.effect, (x) => `${(x * 100).toFixed(1)}%`)}, p ${t.pAlwaysValid.toFixed(3)}`;
+  return html`<section class="card" aria-labelledby=${`h-exp-${e.id}`} data-experiment=${e.id}>
+    <h3 id=${`h-exp-${e.id}`}>Experiment ${e.id} (fleet; 95% intervals)</h3>
+    ${
+      r === null
+        ? html`<p>No bids in this experiment yet.</p>`
+        : html`<p>
+          Arms against the control (${r.control ?? '–'}) on ${r.metric} per dollar by a sequential test, valid however
+          often it is read (α ${r.alpha}); ${r.holdouts} held-out requests.
+        </p>
+        <table>
+          <thead><tr>
+            <th scope="col">Arm</th><th scope="col">Bids / wins</th><th scope="col">Spend</th>
+            <th scope="col">Clicks / conv.</th><th scope="col">eCPC</th><th scope="col">eCPA</th>
+            <th scope="col">ROI</th><th scope="col">Versus control</th>
+          </tr></thead>
+          <tbody>
+            ${e.arms.map((id) => {
+              const a = r.arms[id];
+              if (a === undefined) return html`<tr><th scope="row">${id}</th><td colspan="7">no bids yet</td></tr>`;
+              return html`<tr data-arm=${id}>
+                <th scope="row">${id}</th>
+                <td>${a.bids} / ${a.wins}</td>
+                <td>${m(a.spend)}</td>
+                <td>${a.clicks} / ${a.conversions}</td>
+                <td>${interval(a.ecpc, m)}</td>
+                <td>${interval(a.ecpa, m)}</td>
+                <td>${interval(a.roi, (x) => x.toFixed(2))}</td>
+                <td>${id === r.control ? 'control' : verdict(a.test)}</td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>`
+    }
   </section>`;
 }
 

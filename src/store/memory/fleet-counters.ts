@@ -10,6 +10,7 @@ const kHourMs = 3_600_000;
 export class MemoryFleetCounterStore implements FleetCounterStore {
   readonly #minutes = new Map<number, Map<string, number[]>>();
   readonly #hours = new Map<number, Map<string, number[]>>();
+  readonly #totals = new Map<string, number[]>();
 
   async add(minuteMs: number, counts: ReadonlyMap<string, readonly number[]>): Promise<void> {
     const hourMs = Math.floor(minuteMs / kHourMs) * kHourMs;
@@ -30,6 +31,14 @@ export class MemoryFleetCounterStore implements FleetCounterStore {
     for (const [at, m] of this.#minutes)
       if (at >= fromMs && at < toMs) out.set(at, new Map([...m].map(([k, v]) => [k, [...v]])));
     return out;
+  }
+
+  async addTotals(counts: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    addInto(this.#totals, counts);
+  }
+
+  async totals(): Promise<Map<string, number[]>> {
+    return new Map([...this.#totals].map(([k, v]) => [k, [...v]]));
   }
 
   async hours(fromMs: number, toMs: number): Promise<Map<string, number[]>> {

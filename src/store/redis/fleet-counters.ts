@@ -1,6 +1,7 @@
 /**
  * Fleet minute and hour counters in Redis: `<p>fc:{m:<minuteMs>}` and `<p>fc:{h:<hourMs>}` hashes with one
- * field per series and slot (`<series>#<slot>` → HINCRBY), expiring on their own. Each bucket is its own hash
+ * field per series and slot (`<series>#<slot>` → HINCRBY), expiring on their own; running totals that never
+ * expire (experiment arms) in `<p>fc:{t}`. Each bucket is its own hash
  * tag, so in a Cluster the buckets spread over the nodes; a read is one HGETALL per bucket (60 for an hour,
  * 24 for a day), once a minute per instance with a console.
  */
@@ -42,6 +43,24 @@ export class RedisFleetCounterStore implements FleetCounterStore {
         return m.exec();
       }),
     );
+  }
+
+  async addTotals(counts: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    assertReady(this.#client);
+    const m = this.#client.multi();
+    let any = false;
+    for (const [series, values] of counts) {
+      if (values.every((v) => v === 0)) continue;
+      any = true;
+      for (let i = 0; i < values.length; i++)
+        m.hincrby(this.#keys.fleetTotals(), `${series}#${i}`, Math.round(values[i]!));
+    }
+    if (any) await m.exec();
+  }
+
+  async totals(): Promise<Map<string, number[]>> {
+    assertReady(this.#client);
+    return parse(await this.#client.hgetall(this.#keys.fleetTotals()), new Map());
   }
 
   async minutes(fromMs: number, toMs: number): Promise<Map<number, Map<string, number[]>>> {

@@ -15,6 +15,7 @@
  *   <p>rch:{<campaign>}:<ch>:<day>  HLL     people reached (billed impressions with a person), per channel
  *   <p>fc:{m:<minuteMs>}            hash    "<series>#<slot>" → count      fleet minute counters (console)
  *   <p>fc:{h:<hourMs>}              hash    "<series>#<slot>" → count      fleet hour counters (console)
+ *   <p>fc:{t}                       hash    "<series>#<slot>" → count      fleet running totals (experiments)
  *
  * A billable notice's mark lives in its campaign's slot, beside the spend it records, so one script writes
  * both or neither (an earlier layout marked it under `dn:` first and lost the spend when settling failed).
@@ -77,6 +78,10 @@ export class KeySchema {
 
   fleetMinute(minuteMs: number): string {
     return `${this.prefix}fc:{m:${minuteMs}}`;
+  }
+
+  fleetTotals(): string {
+    return `${this.prefix}fc:{t}`;
   }
 
   fleetHour(hourMs: number): string {

@@ -326,6 +326,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await s.fleet.hours(T, T + 2 * kHour)).get(b)).toEqual([10, 7, 7]);
         expect((await s.fleet.minutes(T - kHour, T)).size).toBe(0);
       });
+      it('keeps running totals apart from the windows, summed over every add', async () => {
+        const x = 'x\u0000exp-1\u0000b\u00001';
+        await s.fleet.addTotals(new Map([[x, [1, 2, 3]]]));
+        await s.fleet.addTotals(
+          new Map([
+            [x, [10, 0, 30]],
+            ['h\u0000exp-1', [0]],
+          ]),
+        );
+        expect(await s.fleet.totals()).toEqual(new Map([[x, [11, 2, 33]]]));
+        expect((await s.fleet.hours(T - 48 * kHour, T + 48 * kHour)).size).toBe(0);
+      });
       it('forgets minute buckets after three hours and hour buckets after 26 hours', async (ctx) => {
         // Redis expires them on the server's own clock (PEXPIRE), which the contract cannot move.
         if (h.realTimeDedup) ctx.skip();

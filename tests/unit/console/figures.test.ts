@@ -2,6 +2,9 @@
  * The console's minute sampler in virtual time, on the memory store and a real pacing gate: the fleet's
  * spend per channel, the series kept bounded over a day, and a reallocation step noted with its ROI.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimeZoneTable } from '../../../src/campaigns/time-zones.js';
 import { VirtualClock } from '../../../src/clock.js';
@@ -10,11 +13,15 @@ import { ConsoleFigures } from '../../../src/console/figures.js';
 import { createMetrics } from '../../../src/metrics/registry.js';
 import { PacingGate } from '../../../src/pacing/gate.js';
 import { RoiTracker } from '../../../src/roi/roi-tracker.js';
+import { ExperimentStats } from '../../../src/scoring/index.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { sampleSnapshot } from '../../helpers/snapshot.js';
 
-async function setup(shared?: { clock: VirtualClock; store: ReturnType<typeof createMemoryStore> }) {
-  const snap = await sampleSnapshot();
+async function setup(
+  shared?: { clock: VirtualClock; store: ReturnType<typeof createMemoryStore> },
+  configDir?: string,
+) {
+  const snap = await sampleSnapshot(configDir);
   // Midnight in New York (acme-prospecting's zone), so the whole day is one budget day.
   const clock = shared?.clock ?? new VirtualClock(Date.UTC(2026, 2, 2, 5, 0));
   const store = shared?.store ?? createMemoryStore();
@@ -27,6 +34,7 @@ async function setup(shared?: { clock: VirtualClock; store: ReturnType<typeof cr
   await gate.warm(snap.campaigns);
   const metrics = createMetrics({ defaultMetrics: false });
   const roi = new RoiTracker({ clickValueMicros: () => 0 });
+  const experiments = new ExperimentStats();
   const figures = new ConsoleFigures({
     clock,
     config: { current: snap },
@@ -37,8 +45,9 @@ async function setup(shared?: { clock: VirtualClock; store: ReturnType<typeof cr
     roi,
     metrics,
     anomalies: new AnomalyDetector(),
+    experiments,
   });
-  return { snap, clock, store, gate, figures, metrics, roi };
+  return { snap, clock, store, gate, figures, metrics, roi, experiments };
 }
 
 type View = {
@@ -50,7 +59,64 @@ type View = {
 type Overview = { channels: { id: string; bids: number[]; wins: number[]; winRate: (number | null)[] }[] };
 type RoiView = { channels: { id: string; roi: { h1: number | null; h24: number | null } }[] };
 
+/** The sample config with an A/B experiment on acme-prospecting (a copy in a temporary directory). */
+function configWithExperiment(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'peregrine-figures-'));
+  cpSync(new URL('../../../config', import.meta.url).pathname, dir, { recursive: true });
+  const file = join(dir, 'campaigns', 'acme-prospecting.yaml');
+  writeFileSync(
+    file,
+    `${readFileSync(file, 'utf8')}\nexperiments:\n  - id: bid-test\n    arms:\n      - { id: a, weight: 1 }\n      - { id: b, weight: 1 }\n`,
+  );
+  return dir;
+}
+
 describe('console figures', () => {
+  it("shows each experiment's arms summed over the fleet, with the sequential verdict", async () => {
+    const dir = configWithExperiment();
+    try {
+      const one = await setup(undefined, dir);
+      const two = await setup({ clock: one.clock, store: one.store }, dir);
+      const arms = one.snap.campaignsById.get('acme-prospecting')!.scoring.experiments[0]!.arms;
+      // Each instance saw part of the traffic: 1,000 wins per arm and instance at $2 CPM; arm b clicks twice as often.
+      for (const inst of [one, two])
+        for (const [arm, clicks] of [
+          [arms[0]!, 10],
+          [arms[1]!, 20],
+        ] as const) {
+          const c = inst.experiments.counters(arm);
+          c.bids += 1_500;
+          c.wins += 1_000;
+          c.spendMicros += 1_000 * 2_000;
+          c.spendSq += 1_000 * 0.002 ** 2;
+          c.clicks += clicks;
+        }
+      await one.figures.tick();
+      await two.figures.tick();
+      await one.figures.tick();
+      const view = one.figures.campaign('acme-prospecting') as {
+        experiments: {
+          id: string;
+          report: {
+            control: string;
+            arms: Record<string, { wins: number; clicks: number; spend: number; test?: { verdict: string } | null }>;
+          };
+        }[];
+      };
+      const e = view.experiments[0]!;
+      expect(e.id).toBe('bid-test');
+      expect(e.report.control).toBe('a');
+      expect(e.report.arms.a).toMatchObject({ wins: 2_000, clicks: 20, spend: 4 });
+      expect(e.report.arms.b).toMatchObject({ wins: 2_000, clicks: 40, spend: 4 });
+      expect(e.report.arms.b!.test).not.toBeNull();
+      // Nothing new counted: a second sample adds nothing twice.
+      await one.figures.tick();
+      expect((one.figures.campaign('acme-prospecting') as typeof view).experiments[0]!.report.arms.a!.wins).toBe(2_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it("shows the fleet's bids, wins and ROI: what every instance counted, summed through the store", async () => {
     const a = await setup();
     const b = await setup({ clock: a.clock, store: a.store });
