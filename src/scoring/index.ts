@@ -59,7 +59,7 @@ export { compileCampaignScoring, type ScoringCampaign } from './campaign-scoring
 // The event types are the store port's; re-exported for the simulator until it imports the port itself.
 export type { EventSink, ScoringEvent } from './events.js';
 export type { BidExplanation } from './explain.js';
-export { ExperimentStats, kExperimentMetrics, type ExperimentMetric, type ExperimentReport } from './experiments.js';
+export { ExperimentStats, kExperimentMetrics, type ExperimentMetric } from './experiments.js';
 export type { FeatureRecord } from './features.js';
 export { RotatingJsonlSink } from './jsonl-sink.js';
 export type { NoScoreReason, ScoreOutcome } from './pool.js';
