@@ -258,7 +258,13 @@ function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
   return { at3h: at(180), at6h: at(360), end: weights[weights.length - 1]!, reach75h: reach };
 }
 
-/** Settling after the end of a traffic step: on the stepped channel, mean |spend fraction − linear target| ≤ 1%. */
+/** The day's last hours, where `pacing.finishEarly` aims ahead of the linear curve on purpose (gate.ts). */
+const kFinishWindowMinutes = 4 * 60;
+
+/**
+ * Settling after the end of a traffic step: on the stepped channel, mean |spend fraction − linear target| ≤ 1%,
+ * up to the day's finish window (from there the bidder aims ahead of the linear curve by design).
+ */
 function settle(r: DayResult, s: Scenario): number | undefined {
   const stepped = s.channels.find((c) => c.step !== undefined);
   if (stepped?.step === undefined) return undefined;
@@ -266,7 +272,7 @@ function settle(r: DayResult, s: Scenario): number | undefined {
   const t = r.sampleMinutes;
   let settledAt: number | undefined;
   for (let i = 0; i < t.length; i++) {
-    if (t[i]! < end) continue;
+    if (t[i]! < end || t[i]! >= 1440 - kFinishWindowMinutes) continue;
     let err = 0;
     for (const c of r.campaigns) {
       const ch = c.channels.find((x) => x.id === stepped.id)!;
