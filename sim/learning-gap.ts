@@ -7,7 +7,7 @@
  * a close proxy, not a replacement: sim/RESULTS.md gives both side by side. `--bounds` prints instead, per
  * campaign × channel, the highest eCPC the supply allows ÷ the target (which target_cpc cells can be met at all).
  */
-import { parseArgs } from 'node:util';
+import { parseOrExit } from '../tools/cli/command.js';
 import { encodeRecord, kSlots } from '../src/scoring/features.js';
 import { auc, logLoss } from '../tools/train/ftrl.js';
 import { trainModel } from '../tools/train/training.js';
@@ -40,14 +40,17 @@ function supplyBounds(seed: number, file: string, maxCpm: number): string[] {
   );
 }
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '1,2,3,7' },
-    days: { type: 'string' },
-    traffic: { type: 'string' },
-    bounds: { type: 'boolean', default: false },
-  },
-});
+const kUsage = `usage: npm run sim:learning-gap -- [--seeds 1,2,3,7] [--days 3] [--traffic 4] [--bounds]
+The learning scenario's AUC gap to the oracle, from its market's exploration days drawn without the bidder
+(sim/learning-data.ts) and the scenario's trainer settings; --bounds prints instead, per campaign × channel,
+the highest eCPC the supply allows ÷ the target.`;
+
+const { values } = parseOrExit('sim:learning-gap', kUsage, {
+  seeds: { type: 'string', default: '1,2,3,7' },
+  days: { type: 'string' },
+  traffic: { type: 'string' },
+  bounds: { type: 'boolean', default: false },
+} as const);
 const file = new URL('./scenarios/learning.yaml', import.meta.url).pathname;
 const train = loadLearningScenario(file).train;
 if (values.bounds) {

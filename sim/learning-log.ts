@@ -10,20 +10,22 @@
  * `--seed` is the scenario seed (the truth; default the file's, 1), `--sample-seed` the draws (default 1001; the
  * shipped-model test draws its held-out set with another). Output defaults to train-output/ (ignored by git).
  */
+import { parseOrExit } from '../tools/cli/command.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { learningEvents, learningMarket, learningRows } from './learning-data.js';
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: 'string' },
-    days: { type: 'string', default: '3' },
-    'sample-seed': { type: 'string', default: '1001' },
-    out: { type: 'string', default: 'train-output/learning-log.jsonl' },
-  },
-});
+const kUsage = `usage: npm run sim:learning-log -- [--seed N] [--days 3] [--sample-seed 1001] [--out train-output/learning-log.jsonl]
+Writes the event log of the learning scenario's exploration days, drawn from its market (no bidder), for the
+real trainer (npm run tools:train) to train the shipped models on.`;
+
+const { values } = parseOrExit('sim:learning-log', kUsage, {
+  seed: { type: 'string' },
+  days: { type: 'string', default: '3' },
+  'sample-seed': { type: 'string', default: '1001' },
+  out: { type: 'string', default: 'train-output/learning-log.jsonl' },
+} as const);
 const sc = learningMarket(values.seed === undefined ? undefined : Number(values.seed));
 const sampleSeed = Number(values['sample-seed']);
 const out = values.out;

@@ -2,26 +2,31 @@
  * `npm run sim:experiments [-- --aa 100] [--ab 20] [--lift 1.2] [--seed N] [--metric clicks] [--alpha 0.05]
  * [--hours-aa 24] [--hours-ab 96]`: the experiments scenario of sim/experiments.ts — `--ab` runs where the
  * treatment arm's CTR is `--lift` × the control's (time to a correct verdict), then `--aa` runs where the arms
- * are the same (false-verdict rate, target ≤ α). Prints both and writes sim/reports/experiments.md.
+ * are the same (false-verdict rate, target ≤ α). Prints both and writes <report-dir, default sim/out>/experiments.md.
  */
+import { parseOrExit } from '../tools/cli/command.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { kExperimentMetrics, type ExperimentMetric } from '../src/scoring/experiments.js';
 import { kExperimentDefaults, quantile, runExperiment, type ExperimentRun } from './experiments.js';
 
-const { values } = parseArgs({
-  options: {
-    aa: { type: 'string', default: '100' },
-    ab: { type: 'string', default: '20' },
-    lift: { type: 'string', default: '1.2' },
-    seed: { type: 'string', default: '1' },
-    metric: { type: 'string', default: kExperimentDefaults.metric },
-    alpha: { type: 'string', default: String(kExperimentDefaults.alpha) },
-    'hours-aa': { type: 'string', default: '24' },
-    'hours-ab': { type: 'string', default: '96' },
-  },
-});
+const kUsage = `usage: npm run sim:experiments -- [--aa 100] [--ab 20] [--lift 1.2] [--seed N] [--metric clicks|conversions|value]
+       [--alpha 0.05] [--hours-aa 24] [--hours-ab 96] [--report-dir sim/out]
+The experiments scenario (sim/experiments.ts): --ab runs where the treatment arm's rate is --lift × the
+control's (time to a correct verdict), then --aa runs where the arms are the same (false-verdict rate,
+target ≤ α). Prints both and writes <report-dir>/experiments.md.`;
+
+const { values } = parseOrExit('sim:experiments', kUsage, {
+  aa: { type: 'string', default: '100' },
+  ab: { type: 'string', default: '20' },
+  lift: { type: 'string', default: '1.2' },
+  seed: { type: 'string', default: '1' },
+  metric: { type: 'string', default: kExperimentDefaults.metric },
+  alpha: { type: 'string', default: String(kExperimentDefaults.alpha) },
+  'hours-aa': { type: 'string', default: '24' },
+  'hours-ab': { type: 'string', default: '96' },
+  'report-dir': { type: 'string' },
+} as const);
 if (!(kExperimentMetrics as readonly string[]).includes(values.metric)) throw new Error(`unknown --metric`);
 const models = new URL('../config/models', import.meta.url).pathname;
 const base = {
@@ -92,7 +97,7 @@ const lines = [
   '',
 ];
 console.log(lines.join('\n'));
-const out = new URL('./reports/', import.meta.url).pathname;
+const out = values['report-dir'] ?? new URL('./out/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'experiments.md'), lines.join('\n'));
 console.log(`wrote ${join(out, 'experiments.md')}`);

@@ -94,3 +94,24 @@ export async function runCommand(name: string, main: () => Promise<number | unde
     process.exitCode = code;
   }
 }
+
+/**
+ * `parseCommand` for a script's top level: prints the usage and exits 0 on `--help`, prints the one line and
+ * exits 2 on a usage mistake, else returns what was parsed.
+ */
+export function parseOrExit<O extends Options>(
+  name: string,
+  usage: string,
+  options: O,
+  o: { positionals?: boolean } = {},
+): Parsed<O> {
+  try {
+    const p = parseCommand(usage, options, process.argv.slice(2), o);
+    if (p === undefined) process.exit(0);
+    return p;
+  } catch (err) {
+    const { line, code } = describeFailure(name, err);
+    process.stderr.write(`${line}\n`);
+    process.exit(code);
+  }
+}

@@ -19,6 +19,9 @@ describe.each([
   ['sim/simulate.ts', 'npm run sim:day'],
   ['sim/simulate-anomalies.ts', 'npm run sim:anomalies'],
   ['sim/simulate-learning.ts', 'npm run sim:learning'],
+  ['sim/simulate-experiments.ts', 'npm run sim:experiments'],
+  ['sim/learning-gap.ts', 'npm run sim:learning-gap'],
+  ['sim/learning-log.ts', 'npm run sim:learning-log'],
 ])('%s', (script, usage) => {
   it('prints its usage on --help and does nothing else', () => {
     const r = run(script, '--help', '--report-dir', dir);
