@@ -22,6 +22,8 @@ export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) 
   const [error, setError] = useState('');
   // Bumped after an edit: the form starts again from the file as it now is.
   const [formKey, setFormKey] = useState(0);
+  // The outcome of the last save, handed to the remounted form (its own state goes with the old one).
+  const [saved, setSaved] = useState<string | undefined>(undefined);
   const load = useCallback(
     () =>
       Promise.all([api.campaign(id), api.history(id)]).then(
@@ -42,7 +44,8 @@ export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) 
   if (data === undefined) return html`<p role="status">${error || 'Loading…'}</p>`;
   const c = data.campaign;
   const cur = data.currency;
-  const afterEdit = async () => {
+  const afterEdit = async (message: string) => {
+    setSaved(message);
     await load();
     setFormKey((k) => k + 1);
   };
@@ -84,6 +87,7 @@ export function CampaignPage({ id, canEdit }: { id: string; canEdit: boolean }) 
       channelIds=${Object.keys(((data.file.campaign.budget ?? {}) as { channels?: object }).channels ?? {})}
       canEdit=${canEdit}
       onSaved=${afterEdit}
+      initialMessage=${saved}
     />`
     }
     <section class="card" aria-labelledby="h-history">

@@ -16,7 +16,10 @@ interface Props {
   readonly active: boolean;
   readonly channelIds: readonly string[];
   readonly canEdit: boolean;
-  readonly onSaved: () => void;
+  /** Told the outcome line after a change was written; the page then reloads and remounts the form. */
+  readonly onSaved: (message: string) => void;
+  /** The last outcome line, shown again by the form the page remounts after a save. */
+  readonly initialMessage?: string;
 }
 
 const kStrategyFields: Readonly<Record<string, readonly string[]>> = {
@@ -59,7 +62,9 @@ export function EditForm(p: Props) {
   });
   const [rows, setRows] = useState(caps);
   const [issues, setIssues] = useState<readonly FieldIssue[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>(undefined);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>(
+    p.initialMessage === undefined ? undefined : { ok: true, text: p.initialMessage },
+  );
   const [busy, setBusy] = useState(false);
   const etag = p.file.etag ?? '';
 
@@ -108,14 +113,12 @@ export function EditForm(p: Props) {
   const done = (r: EditResult, what: string) => {
     setIssues([]);
     const changes = r.diff.map((d) => d.path).join(', ');
-    setMessage({
-      ok: true,
-      text:
-        r.diff.length === 0
-          ? 'Nothing changed.'
-          : `${what}: ${changes}. ${r.reload?.ok === true ? `Config version ${r.reload.version} is live.` : 'Reload refused: see the bidder log.'}`,
-    });
-    p.onSaved();
+    const text =
+      r.diff.length === 0
+        ? 'Nothing changed.'
+        : `${what}: ${changes}. ${r.reload?.ok === true ? `Config version ${r.reload.version} is live.` : 'Reload refused: see the bidder log.'}`;
+    setMessage({ ok: true, text });
+    p.onSaved(text);
   };
   const failed = (e: unknown) => {
     if (e instanceof ApiError) {
