@@ -4,6 +4,7 @@
  * the results into the comparison table and the report (report.ts). Metrics are computed here from the
  * run's per-channel series, the same way for every configuration.
  */
+import { kFinishWindowMs } from '../src/pacing/gate.js';
 import type { Store } from '../src/store/ports.js';
 import type { SimChart, SimReport, SimRunReport } from './report.js';
 import { simulateDay, type DayResult, type SimStep } from './run-day.js';
@@ -259,7 +260,7 @@ function bestWeight(r: DayResult, s: Scenario): RunMetrics['bestWeight'] {
 }
 
 /** The day's last hours, where `pacing.finishEarly` aims ahead of the linear curve on purpose (gate.ts). */
-const kFinishWindowMinutes = 4 * 60;
+const kFinishWindowMinutes = kFinishWindowMs / 60_000;
 
 /**
  * Settling after the end of a traffic step: on the stepped channel, mean |spend fraction − linear target| ≤ 1%,

@@ -1,15 +1,6 @@
 /**
- * The simulator's seeded random source (mulberry32): fast, 32-bit state, the same sequence for the same
- * seed on every platform, so a scenario with a seed is a reproducible experiment. Not for anything that
- * needs unpredictability.
+ * The simulator's seeded random source: the trainer's mulberry32 (tools/train/synthetic.ts), one
+ * implementation for both — fast, 32-bit state, the same sequence for the same seed on every platform, so a
+ * scenario with a seed is a reproducible experiment. Not for anything that needs unpredictability.
  */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../tools/train/synthetic.js';

@@ -252,15 +252,7 @@ export class ConsoleFigures {
    * then reads the fleet's last hour (by the minute) and last 24 clock hours back.
    */
   async #shareWithFleet(counted: ReadonlyMap<string, readonly number[]>, minute: number): Promise<void> {
-    const deltas = new Map<string, number[]>();
-    for (const [series, now] of counted) {
-      const before = this.#pushed.get(series);
-      // A counter below its last value was reset (a metrics registry swap): count it from zero again.
-      const d = now.map((v, i) => (before === undefined || v < before[i]! ? v : v - before[i]!));
-      if (d.some((v) => v !== 0)) deltas.set(series, d);
-      this.#pushed.set(series, [...now]);
-    }
-    for (const series of this.#pushed.keys()) if (!counted.has(series)) this.#pushed.delete(series);
+    const deltas = countedSince(this.#pushed, counted);
     const fleet = this.#d.fleet;
     if (deltas.size > 0) await fleet.add(minute - kMinuteMs, deltas);
     const hour = Math.floor(minute / kHourMs) * kHourMs;
@@ -291,13 +283,7 @@ export class ConsoleFigures {
         Math.round(a.valueSq * 1e6),
       ]);
     for (const [id, n] of holdouts) now.set(`h\u0000${id}`, [n]);
-    const deltas = new Map<string, number[]>();
-    for (const [k, v] of now) {
-      const before = this.#pushedArms.get(k);
-      const d = v.map((x, i) => (before === undefined || x < before[i]! ? x : x - before[i]!));
-      if (d.some((x) => x !== 0)) deltas.set(k, d);
-      this.#pushedArms.set(k, v);
-    }
+    const deltas = countedSince(this.#pushedArms, now);
     if (deltas.size > 0) await this.#d.fleet.addTotals(deltas);
     const totals = await this.#d.fleet.totals();
     const fleetArms: Parameters<ExperimentStats['replace']>[0][number][] = [];
@@ -577,6 +563,25 @@ export class ConsoleFigures {
     if (t === undefined) return { at: null, ageSeconds: null };
     return { at: new Date(t).toISOString(), ageSeconds: Math.max(0, Math.round((this.#d.clock.now() - t) / 1000)) };
   }
+}
+
+/**
+ * What running counters (series → numbers) gained since `pushed`, which then holds `now`; series gone from
+ * `now` are forgotten. A counter below its last value was reset (a metrics registry swap): it counts from zero.
+ */
+function countedSince(
+  pushed: Map<string, number[]>,
+  now: ReadonlyMap<string, readonly number[]>,
+): Map<string, number[]> {
+  const deltas = new Map<string, number[]>();
+  for (const [series, values] of now) {
+    const before = pushed.get(series);
+    const d = values.map((v, i) => (before === undefined || v < before[i]! ? v : v - before[i]!));
+    if (d.some((v) => v !== 0)) deltas.set(series, d);
+    pushed.set(series, [...values]);
+  }
+  for (const series of pushed.keys()) if (!now.has(series)) pushed.delete(series);
+  return deltas;
 }
 
 /**

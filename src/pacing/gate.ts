@@ -67,7 +67,7 @@ const kDone: Promise<void> = Promise.resolve();
 /** How often an account's cap is recomputed (allocation, exploration hand-back). */
 const kCapRefreshMs = 5_000;
 /** The end of the day that `finishEarlyMs` compresses. */
-const kFinishWindowMs = 4 * 3_600_000;
+export const kFinishWindowMs = 4 * 3_600_000;
 
 const gExploreKeys = new Map<string, string>();
 /** `<channel>~x`, built once per channel rather than on every exploration check. */
