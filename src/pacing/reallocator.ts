@@ -46,13 +46,8 @@ export interface BidLandscape {
 }
 
 /** What a step used, per channel of the campaign (the simulator's report lists them with each step). */
-export interface StepFigures {
-  readonly channelId: string;
-  readonly capMicros: number;
-  readonly spentMicros: number;
-  readonly valueMicros: number;
-  readonly events: number;
-  readonly signal: number;
+export interface StepFigures
+  extends Pick<ChannelView, 'channelId' | 'capMicros' | 'spentMicros' | 'valueMicros' | 'events' | 'signal'> {
   /** The operating point's mean bid and paid price, the marginal cost of one more impression (CPM micros). */
   readonly bidCpmMicros: number | undefined;
   readonly paidCpmMicros: number | undefined;
